@@ -1,0 +1,1 @@
+"""Dibs: every marketing follow-up gets an owner."""

@@ -1,0 +1,85 @@
+"""The `dibs` command: `dibs serve --http --port 3000`, `dibs serve --socket`, `dibs migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+README_APP = 'see "Create the Slack app" in README.md'
+
+
+def _missing(settings: Settings, socket_mode: bool) -> str | None:
+    needed = {"SLACK_BOT_TOKEN": settings.bot_token}
+    if socket_mode:
+        needed["SLACK_APP_TOKEN"] = settings.app_token
+    else:
+        needed["SLACK_SIGNING_SECRET"] = settings.signing_secret
+    return next((name for name, value in needed.items() if not value), None)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dibs", description="Dibs: every marketing follow-up gets an owner.")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the bot")
+    mode = serve.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--http", action="store_true", help="serve Slack's requests at POST /slack/events")
+    mode.add_argument("--socket", action="store_true", help="connect to Slack over Socket Mode")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on with --http (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
+    serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    sub.add_parser("migrate", help="bring the database schema up to date and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `dibs` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"dibs: bad setting: {error}", file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        from store.db import make_engine, migrate
+
+        migrate(make_engine(settings.database_url))
+        print("dibs: the database schema is up to date")
+        return 0
+    missing = _missing(settings, socket_mode=args.socket)
+    if missing:
+        print(f"dibs: {missing} is not set; {README_APP}.", file=sys.stderr)
+        return 2
+    return serve(settings, socket_mode=args.socket, host=args.host, port=args.port, threads=args.threads)
+
+
+def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, threads: int) -> int:
+    """Run until interrupted: waitress for HTTP, or slack_sdk's Socket Mode client."""
+    from bot.app import create_app
+
+    dibs = create_app(settings, socket_mode=socket_mode)
+    dibs.start_scheduler()
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            SocketModeHandler(dibs.app, settings.app_token).start()
+        else:
+            import waitress
+
+            logging.getLogger(__name__).info("Dibs listening on http://%s:%s/slack/events", host, port)
+            waitress.serve(dibs.wsgi(), host=host, port=port, threads=threads, ident="dibs")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        dibs.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,281 @@
+"""Settings: one frozen object built at start-up from the environment and an optional YAML file.
+
+Everything an admin can set is documented in README.md ("Settings reference"); keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///dibs.db"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class SettingsError(ValueError):
+    """A setting has a value Dibs cannot use; the message names the key and what is accepted."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of follow-up: how to recognise it and how its ownership thread reads."""
+
+    name: str
+    keywords: tuple[str, ...]
+    slots: int = 1
+    owner_group: str | None = None
+    question: str = "Who owns this follow-up?"
+    done_needs_link: bool = False
+
+
+DEFAULT_KINDS: dict[str, Kind] = {
+    "event": Kind(
+        name="event",
+        keywords=("booth", "event", "expo", "conference", "trade show", "meetup", "webinar"),
+        slots=2,
+        question="Who will staff this event?",
+    ),
+    "blog_comment": Kind(
+        name="blog_comment",
+        keywords=("blog comment", "commented"),
+        question="Who will answer this comment?",
+    ),
+    "gift_campaign": Kind(
+        name="gift_campaign",
+        keywords=("gift", "gifts", "swag"),
+        question="Who will make sure every gift arrives and cover anyone missed?",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When reminders may be sent; `always` means any time."""
+
+    always: bool = True
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    days: frozenset[int] = frozenset(range(5))
+
+
+@dataclass(frozen=True)
+class NagSettings:
+    first_after: timedelta = timedelta(hours=2)
+    every: timedelta = timedelta(hours=4)
+    escalate_after: timedelta = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Dibs needs to run; built once by `load_settings` and passed down."""
+
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "UTC"
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    nag: NagSettings = field(default_factory=NagSettings)
+    digest_at: time = time(9, 0)
+    claim_reaction: str = "raising_hand"
+    done_reaction: str = "white_check_mark"
+    kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
+    feeds: tuple[Mapping[str, Any], ...] = ()
+    retry_every: timedelta = timedelta(minutes=1)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def kind(self, name: str) -> Kind | None:
+        return self.kinds.get(name)
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(key: str, value: object) -> timedelta:
+    """Parse `30s`, `15m`, `2h` or `1d`; anything else is a SettingsError naming `key`."""
+    match = _DURATION.match(str(value)) if isinstance(value, str | int) else None
+    if not match or int(match.group(1)) <= 0:
+        raise SettingsError(
+            f"{key}: {value!r} is not a duration; write a positive number and a unit: 30s, 15m, 2h or 1d"
+        )
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _parse_clock(key: str, value: str) -> time:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise SettingsError(f"{key}: {value!r} is not a time of day; write it like 09:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _parse_days(key: str, value: str) -> frozenset[int]:
+    days: set[int] = set()
+    for part in value.lower().split(","):
+        ends = part.split("-")
+        if len(ends) > 2 or any(end.strip() not in WEEKDAYS for end in ends):
+            raise SettingsError(f"{key}: {value!r} has an unknown day; use mon, tue, wed, thu, fri, sat, sun")
+        first, last = WEEKDAYS.index(ends[0].strip()), WEEKDAYS.index(ends[-1].strip())
+        day = first
+        while True:
+            days.add(day)
+            if day == last:
+                break
+            day = (day + 1) % 7
+    return frozenset(days)
+
+
+def parse_working_hours(value: object) -> WorkingHours:
+    """Parse `always` or `"09:00-17:00 mon-fri"` (days optional, default mon-fri)."""
+    key = "working_hours"
+    if value == "always":
+        return WorkingHours(always=True)
+    parts = str(value).split()
+    if not isinstance(value, str) or not parts or len(parts) > 2 or parts[0].count("-") != 1:
+        raise SettingsError(f'{key}: {value!r} is not accepted; write always or like "09:00-17:00 mon-fri"')
+    start_text, end_text = parts[0].split("-")
+    start, end = _parse_clock(key, start_text), _parse_clock(key, end_text)
+    if end <= start:
+        raise SettingsError(f"{key}: the end {end_text} must come after the start {start_text}")
+    days = _parse_days(key, parts[1]) if len(parts) == 2 else frozenset(range(5))
+    return WorkingHours(always=False, start=start, end=end, days=days)
+
+
+def _mapping(key: str, value: object) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise SettingsError(f"{key}: expected a mapping of keys to values, got {type(value).__name__}")
+    return value
+
+
+def _check_keys(key: str, value: Mapping[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        prefix = f"{key}." if key else ""
+        raise SettingsError(f"{prefix}{unknown[0]}: unknown setting; accepted keys are {', '.join(sorted(allowed))}")
+
+
+def _parse_kind(name: str, raw: Mapping[str, Any], base: Kind | None) -> Kind:
+    key = f"kinds.{name}"
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", name):
+        raise SettingsError(f"{key}: kind names are lower-case letters, digits and _, like trade_show")
+    _check_keys(key, raw, {"keywords", "slots", "owner_group", "question", "done_needs_link"})
+    kind = base or Kind(name=name, keywords=())
+    if "keywords" in raw:
+        words = raw["keywords"]
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise SettingsError(f"{key}.keywords: expected a non-empty list of words or phrases")
+        kind = replace(kind, keywords=tuple(w.strip().lower() for w in words))
+    if "slots" in raw:
+        slots = raw["slots"]
+        if not isinstance(slots, int) or isinstance(slots, bool) or not 1 <= slots <= 50:
+            raise SettingsError(f"{key}.slots: {slots!r} is not accepted; use a whole number from 1 to 50")
+        kind = replace(kind, slots=slots)
+    if "owner_group" in raw:
+        group = raw["owner_group"]
+        if group is not None and not (isinstance(group, str) and re.fullmatch(r"S[A-Z0-9]+", group)):
+            raise SettingsError(f"{key}.owner_group: {group!r} is not a user group id; use an id like S0123ABCD")
+        kind = replace(kind, owner_group=group)
+    if "question" in raw:
+        if not isinstance(raw["question"], str) or not raw["question"].strip():
+            raise SettingsError(f"{key}.question: expected the sentence the ownership thread asks")
+        kind = replace(kind, question=raw["question"].strip())
+    if "done_needs_link" in raw:
+        if not isinstance(raw["done_needs_link"], bool):
+            raise SettingsError(f"{key}.done_needs_link: expected true or false")
+        kind = replace(kind, done_needs_link=raw["done_needs_link"])
+    if not kind.keywords:
+        raise SettingsError(f"{key}.keywords: a new kind needs keywords to recognise its posts")
+    return kind
+
+
+def _parse_reaction(key: str, value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r":?[a-z0-9_+\-']+:?", value):
+        raise SettingsError(f"{key}: {value!r} is not an emoji name; write it like raising_hand")
+    return value.strip(":")
+
+
+def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
+    """Apply a parsed YAML document to `base`, validating every key."""
+    _check_keys("", data, {"timezone", "working_hours", "nag", "digest", "reactions", "kinds", "feeds", "retry_every"})
+    result = base
+    if "timezone" in data:
+        try:
+            ZoneInfo(str(data["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"timezone: {data['timezone']!r} is not a time zone; use an IANA name like Europe/Berlin"
+            ) from None
+        result = replace(result, timezone=str(data["timezone"]))
+    if "working_hours" in data:
+        result = replace(result, working_hours=parse_working_hours(data["working_hours"]))
+    nag = _mapping("nag", data.get("nag"))
+    _check_keys("nag", nag, {"first_after", "every", "escalate_after"})
+    result = replace(
+        result,
+        nag=NagSettings(**{k: parse_duration(f"nag.{k}", v) for k, v in nag.items()}),
+    )
+    digest = _mapping("digest", data.get("digest"))
+    _check_keys("digest", digest, {"at"})
+    if "at" in digest:
+        result = replace(result, digest_at=_parse_clock("digest.at", str(digest["at"])))
+    reactions = _mapping("reactions", data.get("reactions"))
+    _check_keys("reactions", reactions, {"claim", "done"})
+    if "claim" in reactions:
+        result = replace(result, claim_reaction=_parse_reaction("reactions.claim", reactions["claim"]))
+    if "done" in reactions:
+        result = replace(result, done_reaction=_parse_reaction("reactions.done", reactions["done"]))
+    if result.claim_reaction == result.done_reaction:
+        raise SettingsError("reactions: claim and done must be different emoji")
+    kinds = dict(result.kinds)
+    for name, raw in _mapping("kinds", data.get("kinds")).items():
+        kinds[str(name)] = _parse_kind(str(name), _mapping(f"kinds.{name}", raw), kinds.get(str(name)))
+    result = replace(result, kinds=kinds)
+    if "feeds" in data:
+        feeds = data["feeds"] or []
+        if not isinstance(feeds, list) or not all(isinstance(f, Mapping) for f in feeds):
+            raise SettingsError("feeds: expected a list of feed entries")
+        result = replace(result, feeds=tuple(feeds))
+    if "retry_every" in data:
+        result = replace(result, retry_every=parse_duration("retry_every", data["retry_every"]))
+    return result
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from `environ` (default: the process environment) and `DIBS_CONFIG`."""
+    env = os.environ if environ is None else environ
+    api_url = env.get("SLACK_API_URL") or DEFAULT_API_URL
+    if not re.match(r"https?://", api_url):
+        raise SettingsError(f"SLACK_API_URL: {api_url!r} is not a URL; write it like https://slack.com/api/")
+    settings = Settings(
+        bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        app_token=env.get("SLACK_APP_TOKEN") or None,
+        api_url=api_url if api_url.endswith("/") else api_url + "/",
+        database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+    )
+    config_path = env.get("DIBS_CONFIG")
+    if not config_path:
+        return settings
+    path = Path(config_path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"DIBS_CONFIG: cannot read {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"DIBS_CONFIG: {path} is not valid YAML: {exc}") from None
+    return settings_from_yaml(_mapping("DIBS_CONFIG", data), settings)

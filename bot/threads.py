@@ -1,0 +1,110 @@
+"""Keep each task's thread reply telling the truth, even when Slack fails for a while.
+
+Every change bumps `tasks.version`; the reply shows `tasks.thread_version`. Whoever holds the
+task's thread lease posts (first time) or updates the reply, then loops until the two agree.
+Anyone who cannot get the lease leaves the work to the holder, who re-checks after letting go;
+the outbox tick picks up what a crash or a Slack outage left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+from bot.tasks import TaskSnapshot, get_task, tasks_needing_thread_sync
+from bot.views import build_ownership_message
+from store.models import Task, utcnow
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=2)
+# A few passes at most: more changes than that while we post means others are posting too.
+MAX_PASSES = 5
+
+
+def _take_lease(db: sessionmaker[Session], task_id: int) -> bool:
+    now = utcnow()
+    with db.begin() as session:
+        result = session.execute(
+            update(Task)
+            .where(Task.id == task_id, or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now))
+            .values(thread_lease_until=now + LEASE)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _give_back_lease(
+    db: sessionmaker[Session],
+    task_id: int,
+    shown_version: int | None,
+    reply_ts: str | None,
+    permalink: str | None,
+) -> bool:
+    """Record what the thread now shows, let go of the lease; True if it is still behind."""
+    with db.begin() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            return False
+        if reply_ts and not task.reply_ts:
+            task.reply_ts = reply_ts
+        if permalink and not task.permalink:
+            task.permalink = permalink
+        if shown_version is not None and shown_version > task.thread_version:
+            task.thread_version = shown_version
+        task.thread_lease_until = None
+        return task.thread_version < task.version
+
+
+def _push(client: WebClient, settings: Settings, task: TaskSnapshot) -> tuple[str, str | None]:
+    """Post or update the reply for `task`; returns its ts and (first time) the post's permalink."""
+    message = build_ownership_message(task, settings.kind(task.kind), settings)
+    if task.reply_ts:
+        client.chat_update(channel=task.channel_id, ts=task.reply_ts, **message.as_kwargs())  # type: ignore[arg-type]
+        return task.reply_ts, None
+    response = client.chat_postMessage(
+        channel=task.channel_id,
+        thread_ts=task.message_ts,
+        unfurl_links=False,
+        **message.as_kwargs(),  # type: ignore[arg-type]
+    )
+    permalink = None
+    try:
+        permalink = client.chat_getPermalink(channel=task.channel_id, message_ts=task.message_ts).get("permalink")
+    except SlackClientError:
+        log.info("no permalink for task #%s; its title will not be linked", task.id)
+    return str(response["ts"]), permalink
+
+
+def sync_thread(client: WebClient, db: sessionmaker[Session], settings: Settings, team_id: str, task_id: int) -> bool:
+    """Bring task `task_id`'s thread reply up to date; False if Slack failed (the outbox retries)."""
+    for _ in range(MAX_PASSES):
+        if not _take_lease(db, task_id):
+            return True  # someone else is posting; they re-check after letting go
+        shown: int | None = None
+        reply_ts = permalink = None
+        try:
+            task = get_task(db, team_id, task_id)
+            reply_ts, permalink = _push(client, settings, task)
+            shown = task.version
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("could not update the thread of task #%s (will retry): %s", task_id, error)
+        behind = _give_back_lease(db, task_id, shown, reply_ts, permalink)
+        if shown is None:
+            return False
+        if not behind:
+            return True
+    return True
+
+
+def resync_stale_threads(client: WebClient, db: sessionmaker[Session], settings: Settings, grace: timedelta) -> int:
+    """The outbox tick: retry replies that are missing or stale for longer than `grace`."""
+    synced = 0
+    for team_id, task_id in tasks_needing_thread_sync(db, older_than=utcnow() - grace):
+        if sync_thread(client, db, settings, team_id, task_id):
+            synced += 1
+    return synced

@@ -1,0 +1,101 @@
+"""`/dibs`: parse the text, call one service, answer the caller privately."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import flows
+from bot.channels import unwatch_channel, watch_channel
+from bot.commands import Command, UsageError, parse_command
+from bot.tasks import DibsError, list_tasks
+from bot.views import build_help, build_task_list
+
+if TYPE_CHECKING:
+    from bot.app import Dibs
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, dibs: Dibs) -> None:
+    db, settings = dibs.db, dibs.settings
+
+    def watch(team: str, channel: str, user: str, client: WebClient, respond: Respond) -> str:
+        if not watch_channel(db, team, channel, user):
+            return f"I already watch <#{channel}>. `/dibs unwatch` stops it."
+        return f"Watching <#{channel}>: posts about {', '.join(sorted(settings.kinds))} get an ownership thread."
+
+    def join(channel: str, client: WebClient, respond: Respond) -> None:
+        try:
+            client.conversations_join(channel=channel)
+        except SlackApiError as error:
+            log.info("could not join %s: %s", channel, error.response.get("error"))
+            respond(
+                text=f"I could not join <#{channel}> by myself (private channels need an invite): "
+                "`/invite @Dibs` so I can see its posts.",
+                response_type="ephemeral",
+            )
+
+    def run(cmd: Command, team: str, channel: str, user: str) -> flows.Outcome:
+        assert cmd.task_id is not None
+        if cmd.name == "claim":
+            return flows.claim(db, team, cmd.task_id, user, "command")
+        if cmd.name == "release":
+            return flows.release(db, team, cmd.task_id, user, "command")
+        if cmd.name == "done":
+            return flows.finish(db, settings, team, cmd.task_id, user, "command", cmd.rest or None)
+        assert cmd.user is not None
+        return flows.assign(db, team, cmd.task_id, user, cmd.user, "command")
+
+    def handle_dibs(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
+        try:
+            cmd = parse_command(command.get("text") or "")
+        except UsageError as error:
+            ack(text=build_help(settings, str(error)))
+            return
+        if cmd.name == "help":
+            ack(text=build_help(settings))
+        elif cmd.name == "watch":
+            ack(text=watch(team, channel, user, client, respond))
+            join(channel, client, respond)
+        elif cmd.name == "unwatch":
+            gone = unwatch_channel(db, team, channel)
+            ack(
+                text=f"Stopped watching <#{channel}>; its open tasks stay open."
+                if gone
+                else f"I was not watching <#{channel}>."
+            )
+        elif cmd.name == "list":
+            tasks, total = list_tasks(db, team, cmd.rest, user)  # type: ignore[arg-type]
+            ack(**build_task_list(cmd.rest, tasks, total).as_kwargs())  # type: ignore[arg-type]
+        elif cmd.name == "new":
+            if settings.kind(cmd.kind) is None:
+                ack(text=f"There is no kind `{cmd.kind}`. Kinds: {', '.join(sorted(settings.kinds))}.")
+                return
+            ack()
+            try:
+                outcome = flows.new_task(client, db, settings, team, channel, user, cmd.kind, cmd.rest)
+            except SlackApiError as error:
+                respond(
+                    text=f"Slack would not let me post here ({error.response.get('error')}). "
+                    "Invite me with `/invite @Dibs` and try again.",
+                    response_type="ephemeral",
+                )
+                return
+            respond(text=outcome.reply, response_type="ephemeral")
+            flows.publish(client, db, settings, outcome)
+        else:
+            try:
+                outcome = run(cmd, team, channel, user)
+            except DibsError as error:
+                ack(text=str(error))
+                return
+            ack(text=outcome.reply)
+            flows.publish(client, db, settings, outcome)
+
+    app.command("/dibs")(handle_dibs)

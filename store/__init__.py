@@ -1,0 +1,1 @@
+"""Persistence for Dibs: engine and session factory, typed models, Alembic migrations."""

@@ -1,0 +1,151 @@
+"""Typed SQLAlchemy 2 models. Every row belongs to one workspace (`team_id`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (freezegun-friendly)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Status values of a task. A task with owners is "claimed"; releasing the last owner reopens it.
+OPEN, CLAIMED, DONE, CANCELLED = "open", "claimed", "done", "cancelled"
+# Roles of a claim row.
+OWNER, WAITING = "owner", "waiting"
+
+
+class Task(Base):
+    """One follow-up: a marketing post (or /dibs new) that needs an owner."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "message_ts", name="uq_tasks_message"),
+        Index("ix_tasks_team_status", "team_id", "status"),
+        Index("ix_tasks_reply", "team_id", "channel_id", "reply_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default=OPEN)
+    slots: Mapped[int] = mapped_column(Integer, default=1)
+    posted_by: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    # The bot's reply in the thread; NULL until Slack has accepted it (the outbox retries it).
+    reply_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    permalink: Mapped[str | None] = mapped_column(String(500), default=None)
+    done_link: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    done_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    # `version` moves on with every change; the thread shows `thread_version`. They differ until
+    # the thread reply has been updated, so a failed chat.update is retried, never forgotten.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    thread_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Whoever holds this lease is the only one posting or updating the thread reply.
+    thread_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    claims: Mapped[list[Claim]] = relationship(back_populates="task", order_by="Claim.id", cascade="all, delete-orphan")
+
+
+class Claim(Base):
+    """A person on a task: an owner, or waiting in line (ordered by id) for a free slot."""
+
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("task_id", "user_id", name="uq_claims_task_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="claims")
+
+
+class TaskEvent(Base):
+    """The audit trail: one row per transition, saying who did what, when and how."""
+
+    __tablename__ = "task_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(24))
+    via: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class WatchedChannel(Base):
+    """A channel whose marketing posts become tasks."""
+
+    __tablename__ = "watched_channels"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessedEvent(Base):
+    """Event ids already handled, so Slack's retries never act twice."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

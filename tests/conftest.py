@@ -1,0 +1,98 @@
+"""Fixtures: a fake Slack on loopback, a database per test (SQLite and PostgreSQL), a bot wired to both."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import Dibs, create_app
+from bot.settings import Settings
+from store.db import normalise_url
+from tests.fakeslack import FakeSlack
+from tests.payloads import Sender
+
+SECRET = "test-signing-secret"
+ADMIN_URL = os.environ.get("DIBS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _postgres_reason() -> str | None:
+    try:
+        engine = create_engine(normalise_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as error:
+        return f"PostgreSQL at {ADMIN_URL} is not reachable ({type(error).__name__})"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test session's own on the local PostgreSQL, dropped at the end."""
+    reason = _postgres_reason()
+    if reason:
+        if os.environ.get("DIBS_REQUIRE_POSTGRES"):
+            pytest.fail(f"{reason}, and DIBS_REQUIRE_POSTGRES is set")
+        pytest.skip(f"{reason}; set DIBS_TEST_POSTGRES to run the PostgreSQL half")
+    name = f"dibs_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+TABLES = "claims, task_events, tasks, watched_channels, processed_events"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean database: a new SQLite file, or the session's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'dibs.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(normalise_url(url))
+    with engine.begin() as connection:
+        exists = connection.execute(text("SELECT to_regclass('tasks')")).scalar()
+        if exists:
+            connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as slack:
+        yield slack
+
+
+@pytest.fixture
+def settings(database_url: str, fake: FakeSlack) -> Settings:
+    return Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.base_url, database_url=database_url)
+
+
+@pytest.fixture
+def dibs(settings: Settings) -> Iterator[Dibs]:
+    bot = create_app(settings, process_before_response=True)
+    yield bot
+    bot.shutdown()
+
+
+@pytest.fixture
+def slack(dibs: Dibs) -> Sender:
+    return Sender(SECRET, app=dibs.app)
+
+
+def make_dibs(settings: Settings, **changes: object) -> Dibs:
+    """Another bot on the same database with other settings (kinds, reactions...)."""
+    return create_app(replace(settings, **changes), process_before_response=True)  # type: ignore[arg-type]

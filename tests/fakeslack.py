@@ -1,0 +1,412 @@
+"""A fake Slack Web API + Socket Mode server for tests.
+
+Point slack_sdk at it with ``WebClient(token="xoxb-test", base_url=fake.base_url)``. Every request is
+recorded as a :class:`Call`; answers mimic Slack's shapes closely enough for the bot. Failures (429 with
+``Retry-After``, 5xx) can be injected per method, and a websocket server speaks enough Socket Mode for
+slack_sdk's builtin ``SocketModeClient`` (hello on connect, envelopes out, acks in).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import itertools
+import json
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.server import Server, ServerConnection, serve
+
+JSON_FIELDS = ("blocks", "view", "attachments")
+AUTH_TEST = {
+    "url": "https://test.slack.com/",
+    "team": "Test",
+    "user": "dibs",
+    "team_id": "T111",
+    "user_id": "UBOT",
+    "bot_id": "BBOT",
+}
+
+
+@dataclass
+class Call:
+    """One recorded HTTP request (``status`` is what the fake answered, 200 unless a failure was injected)."""
+
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    at: float
+    status: int = 200
+    path: str = ""
+    response: dict[str, Any] | None = None
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: int | None
+    body: Any
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlack
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # quiet on client hang-ups
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.server.fake._handle(self)
+
+    do_POST = do_GET
+
+
+class FakeSlack:
+    """Fake Slack: HTTP Web API on ``base_url`` plus a Socket Mode websocket server."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._overrides: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._reactions: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._ts_counter = itertools.count(1)
+        self._id_counter = itertools.count(1)
+        self._ws_clients: set[ServerConnection] = set()
+        self.socket_acks: list[dict[str, Any]] = []
+        self._http: _HTTPServer | None = None
+        self._ws: Server | None = None
+        self._threads: list[threading.Thread] = []
+        self.base_url = ""
+        self.ws_url = ""
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> FakeSlack:
+        """Start the HTTP and websocket servers on free ports of 127.0.0.1."""
+        self._http = _HTTPServer(("127.0.0.1", 0), _Handler)
+        self._http.fake = self
+        # Frequent pings (Slack pings too) wake slack_sdk's reader, which otherwise holds its receive
+        # lock in a 3 s blocking recv() and makes SocketModeClient.close() take ~3 s.
+        self._ws = serve(
+            self._ws_handler,
+            "127.0.0.1",
+            0,
+            compression=None,
+            ping_interval=0.1,
+            ping_timeout=10,
+            close_timeout=1,
+        )
+        self.base_url = f"http://127.0.0.1:{self._http.server_address[1]}/api/"
+        self.ws_url = f"ws://127.0.0.1:{self._ws.socket.getsockname()[1]}/link"
+        for name, target in (
+            ("fakeslack-http", functools.partial(self._http.serve_forever, poll_interval=0.05)),
+            ("fakeslack-ws", self._ws.serve_forever),
+        ):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        """Shut both servers down (idempotent); open websockets are closed with 1001."""
+        if self._ws is not None:
+            self._ws.shutdown()
+            self._ws = None
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---------------------------------------------------------------- configuration
+    def set_response(self, method: str, payload: dict[str, Any]) -> None:
+        """Always answer ``method`` with ``payload`` (until :meth:`clear`)."""
+        with self._cond:
+            self._overrides[method] = copy.deepcopy(payload)
+
+    def set_reactions(self, channel: str, ts: str, reactions: list[dict[str, Any]]) -> None:
+        """Configure what ``reactions.get`` returns for the message ``channel``/``ts``."""
+        with self._cond:
+            self._reactions[(channel, ts)] = copy.deepcopy(reactions)
+
+    def fail_next(
+        self, method: str, status: int = 500, count: int = 1, retry_after: int | None = None, body: Any = None
+    ) -> None:
+        """Make the next ``count`` calls of ``method`` (``"*"``: any method) answer HTTP ``status``.
+
+        429 answers carry ``Retry-After: retry_after`` (default 1) and Slack's ``ratelimited`` body;
+        ``body`` (dict, str or bytes) replaces the default error body.
+        """
+        with self._cond:
+            queue = self._failures.setdefault(method, deque())
+            queue.extend(_Failure(status, retry_after, body) for _ in range(count))
+
+    def clear(self) -> None:
+        """Forget recorded calls, socket acks, response overrides, pending failures and reactions."""
+        with self._cond:
+            self._calls.clear()
+            self.socket_acks.clear()
+            self._overrides.clear()
+            self._failures.clear()
+            self._reactions.clear()
+
+    # ---------------------------------------------------------------- inspection
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Recorded calls (a copy), optionally only those of ``method``; failed attempts included."""
+        with self._cond:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    @property
+    def response_urls(self) -> list[Call]:
+        """Calls POSTed to :meth:`response_url` addresses (``call.path`` tells which)."""
+        return self.calls("response_url")
+
+    def response_url(self, name: str = "x") -> str:
+        """A ``response_url`` pointing at this fake; posts to it are recorded as method ``response_url``."""
+        assert self._http is not None, "FakeSlack is not started"
+        return f"http://127.0.0.1:{self._http.server_address[1]}/response_url/{name}"
+
+    def wait_for(
+        self,
+        method: str | None,
+        count: int = 1,
+        timeout: float = 5.0,
+        predicate: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Wait until at least ``count`` calls of ``method`` (matching ``predicate``) were recorded."""
+
+        def matching() -> list[Call]:
+            return [
+                c for c in self._calls if (method is None or c.method == method) and (predicate is None or predicate(c))
+            ]
+
+        with self._cond:
+            if self._cond.wait_for(lambda: len(matching()) >= count, timeout):
+                return matching()
+            seen = [c.method for c in self._calls]
+            found = len(matching())
+        raise AssertionError(
+            f"timed out after {timeout}s waiting for {count} call(s) of {method!r}"
+            f" (found {found}); recorded methods: {seen}"
+        )
+
+    # ---------------------------------------------------------------- HTTP
+    def _handle(self, req: _Handler) -> None:
+        received = time.monotonic()
+        url = urlsplit(req.path)
+        if url.path.startswith("/api/"):
+            method = url.path[len("/api/") :]
+        elif url.path.startswith("/response_url/"):
+            method = "response_url"
+        else:
+            return self._send(req, 404, {"ok": False, "error": "unknown_url"})
+        params, token = self._parse_request(req, url.query)
+        with self._cond:
+            queue = self._failures.get(method) or self._failures.get("*")
+            failure = queue.popleft() if queue else None
+            if failure is not None:
+                status, headers, body = self._failure_answer(failure)
+            else:
+                status, headers, body = 200, {}, self._answer(method, params)
+            response = body if isinstance(body, dict) else None
+            self._calls.append(Call(method, params, token, received, status, url.path, response))
+            self._cond.notify_all()
+        self._send(req, status, body, headers)
+
+    @staticmethod
+    def _parse_request(req: _Handler, query: str) -> tuple[dict[str, Any], str | None]:
+        raw = req.rfile.read(int(req.headers.get("Content-Length") or 0))
+        ctype = req.headers.get("Content-Type", "")
+        params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+        if ctype.startswith("application/json"):
+            params.update(json.loads(raw or b"{}"))  # a malformed body answers 500 (a bug in the caller)
+        elif ctype.startswith("multipart/form-data"):
+            msg = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw)
+            for part in msg.iter_parts():
+                data: bytes = part.get_payload(decode=True)  # type: ignore[assignment]
+                name = str(part.get_param("name", header="content-disposition"))
+                params[name] = data if part.get_filename() else data.decode()
+        else:
+            params.update(parse_qsl(raw.decode(), keep_blank_values=True))
+        for key in JSON_FIELDS:
+            if isinstance(params.get(key), str):
+                with contextlib.suppress(ValueError):
+                    params[key] = json.loads(params[key])
+        auth = req.headers.get("Authorization", "")
+        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.get("token")
+        return params, token
+
+    @staticmethod
+    def _failure_answer(failure: _Failure) -> tuple[int, dict[str, str], Any]:
+        headers: dict[str, str] = {}
+        if failure.status == 429:
+            headers["Retry-After"] = str(1 if failure.retry_after is None else failure.retry_after)
+            default: dict[str, Any] = {"ok": False, "error": "ratelimited"}
+        else:
+            default = {"ok": False, "error": "internal_error" if failure.status >= 500 else "fake_error"}
+        return failure.status, headers, default if failure.body is None else failure.body
+
+    def _next_ts(self) -> str:
+        micros = 1_700_000_000_000_000 + 100 * next(self._ts_counter)
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        """The JSON Slack would answer (called with the lock held)."""
+        if method in self._overrides:
+            return copy.deepcopy(self._overrides[method])
+        channel = p.get("channel")
+        if method == "auth.test":
+            return {"ok": True, **AUTH_TEST}
+        if method == "chat.postMessage":
+            ts = self._next_ts()
+            message = {
+                "type": "message",
+                "user": "UBOT",
+                "bot_id": "BBOT",
+                "ts": ts,
+                "text": p.get("text", ""),
+            }
+            message.update({k: p[k] for k in ("blocks", "thread_ts") if k in p})
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            return {"ok": True, "channel": channel, "ts": p.get("ts"), "text": p.get("text", "")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "chat.getPermalink":
+            ts = str(p.get("message_ts", ""))
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+            }
+        if method == "conversations.join":
+            return {"ok": True, "channel": {"id": channel}}
+        if method in ("views.open", "views.publish", "views.update"):
+            view = dict(p["view"]) if isinstance(p.get("view"), dict) else {}
+            view["id"] = p.get("view_id") or f"V{next(self._id_counter):08d}"
+            return {"ok": True, "view": view}
+        if method == "reactions.get":
+            reactions = copy.deepcopy(self._reactions.get((str(channel), str(p.get("timestamp"))), []))
+            return {
+                "ok": True,
+                "type": "message",
+                "channel": channel,
+                "message": {"type": "message", "ts": p.get("timestamp"), "reactions": reactions},
+            }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.ws_url}
+        return {"ok": True}
+
+    @staticmethod
+    def _send(req: _Handler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        if isinstance(body, bytes):
+            data = body
+        else:
+            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        req.send_response(status)
+        req.send_header("Content-Type", "application/json; charset=utf-8")
+        req.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            req.send_header(key, value)
+        req.end_headers()
+        req.wfile.write(data)
+
+    # ---------------------------------------------------------------- Socket Mode
+    def _ws_handler(self, conn: ServerConnection) -> None:
+        hello = {
+            "type": "hello",
+            "num_connections": 1,
+            "debug_info": {"host": "fakeslack", "build_number": 1, "approximate_connection_time": 18060},
+            "connection_info": {"app_id": "A111"},
+        }
+        try:
+            conn.send(json.dumps(hello))
+            with self._cond:
+                self._ws_clients.add(conn)
+                self._cond.notify_all()
+            for message in conn:
+                try:
+                    parsed = json.loads(message)
+                except ValueError:
+                    parsed = {"raw": message}
+                with self._cond:
+                    self.socket_acks.append(parsed)
+                    self._cond.notify_all()
+        except ConnectionClosed:
+            pass
+        finally:
+            with self._cond:
+                self._ws_clients.discard(conn)
+                self._cond.notify_all()
+
+    def socket_connected(self, timeout: float = 5.0) -> bool:
+        """Wait until a Socket Mode client is connected (and got its hello); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: bool(self._ws_clients), timeout)
+
+    def socket_send(self, envelope: dict[str, Any]) -> int:
+        """Send ``envelope`` as JSON to every connected client; returns how many got it."""
+        with self._cond:
+            clients = list(self._ws_clients)
+        if not clients:
+            raise AssertionError("no Socket Mode client is connected")
+        sent = 0
+        for conn in clients:
+            try:
+                conn.send(json.dumps(envelope))
+                sent += 1
+            except ConnectionClosed:
+                pass
+        return sent
+
+    def wait_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        """Wait for the client's ack (``{"envelope_id": ..., "payload": ...}``) of ``envelope_id``."""
+
+        def find() -> dict[str, Any] | None:
+            return next((a for a in self.socket_acks if a.get("envelope_id") == envelope_id), None)
+
+        with self._cond:
+            if self._cond.wait_for(lambda: find() is not None, timeout):
+                return find()  # type: ignore[return-value]
+            seen = [a.get("envelope_id") for a in self.socket_acks]
+        raise AssertionError(f"no ack for envelope {envelope_id!r} within {timeout}s; acks seen: {seen}")
+
+    @staticmethod
+    def socket_envelope(kind: str, payload: dict[str, Any], envelope_id: str | None = None) -> dict[str, Any]:
+        """Build a Socket Mode envelope of ``kind`` events_api / slash_commands / interactive."""
+        envelope_id = envelope_id or str(uuid.uuid4())
+        envelope: dict[str, Any] = {"envelope_id": envelope_id, "type": kind}
+        if kind == "events_api":
+            envelope.update(accepts_response_payload=False, retry_attempt=0, retry_reason="")
+        else:
+            envelope["accepts_response_payload"] = True
+        envelope["payload"] = payload
+        return envelope
