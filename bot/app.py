@@ -13,6 +13,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -96,7 +97,7 @@ class Dibs:
 
     def wsgi(self) -> Any:
         """The WSGI application: Slack's requests at POST /slack/events, and GET /healthz."""
-        slack = SlackRequestHandler(self.app, path="/slack/events")
+        slack = _SlackEndpoint(self.app, path="/slack/events")
 
         def application(environ: dict[str, Any], start_response: Any) -> Any:
             if environ.get("PATH_INFO") == "/healthz":
@@ -107,6 +108,17 @@ class Dibs:
             return slack(environ, start_response)
 
         return application
+
+
+class _SlackEndpoint(SlackRequestHandler):
+    """Bolt's WSGI handler, answering a body Bolt cannot parse with 400 instead of a stack trace."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        try:
+            return super().dispatch(request)
+        except ValueError as error:  # json.JSONDecodeError and friends, raised while parsing the body
+            log.warning("malformed request body from %s: %s", request.environ.get("REMOTE_ADDR"), error)
+            return BoltResponse(status=400, body="malformed request body")
 
 
 def _dedupe_middleware(db: sessionmaker[Session]) -> Any:

@@ -1,0 +1,31 @@
+"""Small steps shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakeslack import Call, FakeSlack
+from tests.payloads import Sender, message_event
+
+BOOTH = "We got a booth at the Springfield Expo on Dec 12 - who can staff it?"
+
+
+def blocks_text(call: Call) -> str:
+    """Everything a message shows: its fallback text and its blocks, as one string."""
+    return f"{call.params.get('text', '')} {call.params.get('blocks', '')}"
+
+
+def open_task(slack: Sender, fake: FakeSlack, text: str = BOOTH, **extra: Any) -> tuple[dict, Call]:
+    """Watch the channel, post `text`, return the post and the bot's thread reply."""
+    slack.command("watch", user="UADMIN")
+    before = len(fake.calls("chat.postMessage"))
+    post = message_event(text, **extra)
+    assert slack.event(post).status == 200
+    [reply] = fake.wait_for("chat.postMessage", count=before + 1)[before:]
+    assert reply.params["thread_ts"] == post["ts"]
+    return post, reply
+
+
+def last_update(fake: FakeSlack) -> str:
+    """What the thread reply shows now."""
+    return blocks_text(fake.calls("chat.update")[-1])

@@ -1,0 +1,105 @@
+"""`/dibs` subcommands through signed slash-command forms, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from store.models import Task
+from tests.helpers import blocks_text, last_update, open_task
+from tests.payloads import CHANNEL, message_event
+
+
+def test_help_and_unknown_subcommands_get_help(dibs, slack, fake):
+    for text in ("", "help"):
+        assert "/dibs claim ID" in slack.command(text).body
+    reply = slack.command("grab 12")
+    assert reply.status == 200
+    assert "I don't know `/dibs grab`" in reply.body and "/dibs list" in reply.body
+
+
+def test_bad_ids_say_which_ids_exist(dibs, slack, fake):
+    assert "There are no open tasks" in slack.command("claim 7").body
+    open_task(slack, fake)
+    slack.event(message_event("Expo booth #2 needs people"))
+    reply = slack.command("claim 99").body
+    assert "There is no task #99" in reply and "#1, #2" in reply
+    assert "is not a task id" in slack.command("claim twelve").body
+    assert "needs a task id" in slack.command("release").body
+
+
+def test_claim_release_done_by_command(dibs, slack, fake):
+    open_task(slack, fake)
+    assert "You own #1 now" in slack.command("claim #1", user="U2").body
+    assert "<@U2>" in last_update(fake)
+    assert "You let go of #1" in slack.command("release 1", user="U2").body
+    assert "Unclaimed" in last_update(fake)
+    assert "nothing to release" in slack.command("release 1", user="U2").body
+    slack.command("claim 1", user="U2")
+    assert "Only the owners of #1 (<@U2>)" in slack.command("done 1", user="U9").body
+    assert "#1 is done" in slack.command("done 1", user="U2").body
+    assert "already done" in slack.command("claim 1", user="U3").body
+
+
+def test_assign_hands_over_and_tells_the_new_owner(dibs, slack, fake):
+    open_task(slack, fake)
+    slack.command("claim 1", user="U2")
+    reply = slack.command("assign 1 <@U7|gina>", user="U2")
+    assert "You handed your slot #1 to <@U7>" in reply.body
+    assert "<@U7>" in last_update(fake) and "<@U2>" not in last_update(fake)
+    [dm] = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U7"]
+    assert "<@U2> handed you #1" in dm.params["text"]
+    assert "can hand it over" in slack.command("assign 1 <@U8>", user="U9").body
+    # The poster may fill the free slot.
+    assert "You handed #1 to <@U8>" in slack.command("assign 1 <@U8>", user="U111").body
+    assert "Write `/dibs assign 1 @someone`" in slack.command("assign 1 gina", user="U111").body
+
+
+def test_list_shows_ids_kinds_titles_ages_and_owners(dibs, slack, fake):
+    open_task(slack, fake)
+    slack.event(message_event("Sending gifts to all 40 customers on Friday"))
+    slack.command("claim 1", user="U2")
+    listing = slack.command("list").json()
+    text = str(listing)
+    assert "#1" in text and "event" in text and "#2" in text and "gift_campaign" in text
+    assert "<https://test.slack.com/archives/C111/p" in text  # titles link to the post
+    assert "<@U2>" in text and "unclaimed" in text and "just now" in text
+    unclaimed = str(slack.command("list unclaimed").json())
+    assert "#2" in unclaimed and "#1" not in unclaimed
+    mine = str(slack.command("list mine", user="U2").json())
+    assert "#1" in mine and "#2" not in mine
+    assert "no open tasks" in str(slack.command("list mine", user="U5").json())
+    assert "takes one of" in slack.command("list everything").body
+
+
+def test_list_shows_the_waitlist(dibs, slack, fake):
+    open_task(slack, fake)
+    for user in ("U1", "U2", "U3"):
+        slack.command("claim 1", user=user)
+    assert "waitlist <@U3>" in str(slack.command("list").json())
+
+
+def test_new_posts_the_announcement_and_opens_its_thread(dibs, slack, fake):
+    reply = slack.command("new event Booth at Springfield Expo", response_url=fake.response_url("new"))
+    assert reply.status == 200
+    announcement, thread = fake.wait_for("chat.postMessage", count=2)
+    assert announcement.params["channel"] == CHANNEL and "thread_ts" not in announcement.params
+    assert "Booth at Springfield Expo" in blocks_text(announcement)
+    assert thread.params["thread_ts"] == announcement.response["ts"]
+    assert "Who will staff this event?" in blocks_text(thread)
+    [answer] = fake.wait_for("response_url")
+    assert "Posted #1" in answer.params["text"]
+    with dibs.db() as session:
+        task = session.scalars(select(Task)).one()
+    assert (task.title, task.source, task.slots) == ("Booth at Springfield Expo", "command", 2)
+    assert "There is no kind `party`" in slack.command("new party Friday drinks").body
+    assert "needs a kind and a title" in slack.command("new event").body
+
+
+def test_every_query_is_scoped_to_the_workspace(dibs, slack, fake):
+    open_task(slack, fake)
+    other = dict(team="T999")
+    assert "There is no task #1" in slack.command("claim 1", **other).body
+    assert "no open tasks" in str(slack.command("list", **other).json())
+    # A watched channel id in one workspace says nothing about the same id in another.
+    slack.event(message_event("Another booth at the expo"), team="T999")
+    assert len(fake.calls("chat.postMessage")) == 1

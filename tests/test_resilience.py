@@ -1,0 +1,83 @@
+"""Slack failing, Slack rate-limiting, and malformed payloads: answered, logged, nothing lost."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.ids import ActionId
+from bot.threads import resync_stale_threads
+from store.models import Task
+from tests.helpers import BOOTH, last_update, open_task
+from tests.payloads import block_action, message_event, reaction_event
+
+
+def test_a_slack_outage_never_loses_the_ownership_thread(dibs, slack, fake, caplog):
+    slack.command("watch")
+    fake.fail_next("chat.postMessage", status=503, count=10)
+    post = message_event(BOOTH)
+    with caplog.at_level(logging.WARNING):
+        assert slack.event(post).status == 200
+    assert "will retry" in caplog.text
+    attempts = fake.calls("chat.postMessage")
+    assert len(attempts) == 3 and {c.status for c in attempts} == {503}  # first try + 2 retries
+    with dibs.db() as session:
+        task = session.scalars(select(Task)).one()
+        assert task.reply_ts is None and task.thread_version < task.version
+    # Slack is back: the outbox tick posts the thread, once.
+    fake.clear()
+    assert resync_stale_threads(dibs.client, dibs.db, dibs.settings, grace=timedelta(0)) == 1
+    [reply] = fake.calls("chat.postMessage")
+    assert reply.params["thread_ts"] == post["ts"]
+    assert resync_stale_threads(dibs.client, dibs.db, dibs.settings, grace=timedelta(0)) == 0
+    assert len(fake.calls("chat.postMessage")) == 1
+
+
+def test_a_failed_thread_update_is_retried_and_the_claim_is_kept(dibs, slack, fake):
+    post, _ = open_task(slack, fake)
+    fake.fail_next("chat.update", status=500, count=10)
+    slack.event(reaction_event("reaction_added", "U2", post["ts"]))
+    assert "You own" not in str(fake.calls("chat.postEphemeral"))
+    fake.clear()
+    assert resync_stale_threads(dibs.client, dibs.db, dibs.settings, grace=timedelta(0)) == 1
+    assert "<@U2>" in last_update(fake)
+
+
+def test_rate_limited_calls_wait_for_retry_after(dibs, slack, fake):
+    slack.command("watch")
+    fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    slack.event(message_event(BOOTH))
+    attempts = fake.calls("chat.postMessage")
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 0.9
+    assert time.monotonic() - started >= 0.9
+
+
+def test_a_malformed_button_is_logged_and_answered(dibs, slack, fake, caplog):
+    post, reply = open_task(slack, fake)
+    payload = block_action(ActionId.CLAIM, "not-a-task", "U2", reply.response["ts"], post["ts"],
+                           response_url=fake.response_url("bad"))
+    with caplog.at_level(logging.ERROR):
+        answer = slack.interactive(payload)
+    assert answer.status in (200, 500)
+    assert "button without a task id" in caplog.text
+    [apology] = fake.wait_for("response_url")
+    assert "Sorry, something went wrong" in apology.params["text"]
+    with dibs.db() as session:
+        assert session.scalars(select(Task)).one().status == "open"
+
+
+def test_app_home_shows_your_tasks_and_unclaimed_ones(dibs, slack, fake):
+    open_task(slack, fake)
+    slack.event(message_event("Sending gifts to every customer"))
+    slack.command("claim 1", user="U2")
+    slack.event({"type": "app_home_opened", "user": "U2", "channel": "D111", "tab": "home",
+                 "event_ts": "1606810927.510671"})
+    [publish] = fake.calls("views.publish")
+    assert publish.params["user_id"] == "U2"
+    shown = str(publish.params["view"])
+    assert "Your tasks" in shown and "#1" in shown and "Unclaimed" in shown and "#2" in shown
