@@ -38,46 +38,43 @@ def _take_lease(db: sessionmaker[Session], task_id: int) -> bool:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _give_back_lease(
-    db: sessionmaker[Session],
-    task_id: int,
-    shown_version: int | None,
-    reply_ts: str | None,
-    permalink: str | None,
-) -> bool:
-    """Record what the thread now shows, let go of the lease; True if it is still behind."""
+def _give_back_lease(db: sessionmaker[Session], task_id: int, shown_version: int | None) -> bool:
+    """Record which version the thread now shows, let go of the lease; True if it is still behind."""
     with db.begin() as session:
         task = session.get(Task, task_id)
         if task is None:
             return False
-        if reply_ts and not task.reply_ts:
-            task.reply_ts = reply_ts
-        if permalink and not task.permalink:
-            task.permalink = permalink
         if shown_version is not None and shown_version > task.thread_version:
             task.thread_version = shown_version
         task.thread_lease_until = None
         return task.thread_version < task.version
 
 
-def _push(client: WebClient, settings: Settings, task: TaskSnapshot) -> tuple[str, str | None]:
-    """Post or update the reply for `task`; returns its ts and (first time) the post's permalink."""
+def _remember(db: sessionmaker[Session], task_id: int, **values: str) -> None:
+    with db.begin() as session:
+        session.execute(update(Task).where(Task.id == task_id).values(**values))
+
+
+def _push(client: WebClient, db: sessionmaker[Session], settings: Settings, task: TaskSnapshot) -> None:
+    """Post (first time) or update the reply for `task`."""
     message = build_ownership_message(task, settings.kind(task.kind), settings)
     if task.reply_ts:
         client.chat_update(channel=task.channel_id, ts=task.reply_ts, **message.as_kwargs())  # type: ignore[arg-type]
-        return task.reply_ts, None
+        return
     response = client.chat_postMessage(
         channel=task.channel_id,
         thread_ts=task.message_ts,
         unfurl_links=False,
         **message.as_kwargs(),  # type: ignore[arg-type]
     )
-    permalink = None
+    # Stored at once: from now on people can react to the reply, and reactions find tasks by ts.
+    _remember(db, task.id, reply_ts=str(response["ts"]))
     try:
         permalink = client.chat_getPermalink(channel=task.channel_id, message_ts=task.message_ts).get("permalink")
+        if permalink:
+            _remember(db, task.id, permalink=str(permalink))
     except SlackClientError:
         log.info("no permalink for task #%s; its title will not be linked", task.id)
-    return str(response["ts"]), permalink
 
 
 def sync_thread(client: WebClient, db: sessionmaker[Session], settings: Settings, team_id: str, task_id: int) -> bool:
@@ -86,14 +83,13 @@ def sync_thread(client: WebClient, db: sessionmaker[Session], settings: Settings
         if not _take_lease(db, task_id):
             return True  # someone else is posting; they re-check after letting go
         shown: int | None = None
-        reply_ts = permalink = None
         try:
             task = get_task(db, team_id, task_id)
-            reply_ts, permalink = _push(client, settings, task)
+            _push(client, db, settings, task)
             shown = task.version
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("could not update the thread of task #%s (will retry): %s", task_id, error)
-        behind = _give_back_lease(db, task_id, shown, reply_ts, permalink)
+        behind = _give_back_lease(db, task_id, shown)
         if shown is None:
             return False
         if not behind:

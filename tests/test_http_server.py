@@ -1,0 +1,153 @@
+"""End to end over real HTTP: the `dibs serve --http` process (waitress) against the fake Slack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from bot.ids import ActionId
+from store.db import normalise_url
+from store.models import OWNER, WAITING, Claim
+from tests.conftest import SECRET
+from tests.helpers import BOOTH, blocks_text
+from tests.payloads import Sender, block_action, message_event, reaction_event
+from tests.server import BotProcess, HttpBot, bot_env
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def server(fake, database_url, tmp_path):
+    bot = HttpBot(bot_env(fake.base_url, database_url), tmp_path / "dibs.log")
+    yield bot
+    bot.stop()
+
+
+def test_full_loop_over_http(server, fake):
+    slack = Sender(SECRET, url=server.events_url)
+    challenge = slack.raw(json.dumps({"token": "t", "challenge": "3eZbrw1aBm", "type": "url_verification"}),
+                          "application/json")
+    assert challenge.status == 200 and challenge.json()["challenge"] == "3eZbrw1aBm"
+    started = time.monotonic()
+    assert "Watching <#C111>" in slack.command("watch").body
+    post = message_event(BOOTH)
+    assert slack.event(post).status == 200
+    [reply] = fake.wait_for("chat.postMessage")
+    assert reply.params["thread_ts"] == post["ts"] and "Who will staff this event?" in blocks_text(reply)
+    fake.wait_for("chat.getPermalink")  # asked after the reply's ts is stored
+    slack.event(reaction_event("reaction_added", "U2", reply.response["ts"]))
+    [update] = fake.wait_for("chat.update")
+    assert "<@U2>" in blocks_text(update)
+    assert time.monotonic() - started < 10
+    assert slack.raw("{broken", "application/json").status == 400  # answered, not a crash
+    assert "You own" not in slack.command("claim 1", user="U2").body  # already owner
+    with urllib.request.urlopen(f"{server.base}/healthz") as health:
+        assert health.status == 200
+
+
+def test_acks_return_fast_while_slack_is_slow(server, fake):
+    slack = Sender(SECRET, url=server.events_url)
+    slack.command("watch")
+    fake.fail_next("chat.postMessage", status=429, retry_after=2)
+    started = time.monotonic()
+    assert slack.event(message_event(BOOTH)).status == 200
+    assert time.monotonic() - started < 1.0  # the 2 s Retry-After is waited out after the ack
+    calls = fake.wait_for("chat.postMessage", count=2, timeout=10)
+    assert [c.status for c in calls] == [429, 200]
+
+
+def test_bad_signature_over_http_is_401(server, fake):
+    slack = Sender("not-the-secret", url=server.events_url)
+    assert slack.command("watch").status == 401
+    assert fake.calls("conversations.join") == []
+
+
+def test_twenty_clicks_on_a_one_slot_task_across_two_processes(fake, database_url, tmp_path):
+    env = bot_env(fake.base_url, database_url)
+    first = HttpBot(env, tmp_path / "one.log")
+    second = HttpBot(env, tmp_path / "two.log")
+    try:
+        slack = Sender(SECRET, url=first.events_url)
+        slack.command("watch")
+        post = message_event("Sending gifts to every customer on Friday")  # gift_campaign: 1 slot
+        slack.event(post)
+        [reply] = fake.wait_for("chat.postMessage")
+        fake.wait_for("chat.getPermalink")
+        senders = [Sender(SECRET, url=bot.events_url) for bot in (first, second)]
+        barrier = Barrier(20)
+
+        def click(n: int) -> int:
+            barrier.wait()
+            payload = block_action(ActionId.CLAIM, "1", f"U{n:03d}", reply.response["ts"], post["ts"])
+            return senders[n % 2].interactive(payload).status
+
+        with ThreadPoolExecutor(20) as pool:
+            assert list(pool.map(click, range(20))) == [200] * 20
+        fake.wait_for("chat.postEphemeral", count=19, timeout=20)
+        engine = create_engine(normalise_url(database_url))
+        with engine.connect() as connection:
+            roles = [row.role for row in connection.execute(select(Claim.role))]
+        engine.dispose()
+        assert roles.count(OWNER) == 1 and roles.count(WAITING) == 19
+    finally:
+        first.stop()
+        second.stop()
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_missing_tokens_stop_start_up_with_one_clear_sentence(fake, tmp_path):
+    env = bot_env(fake.base_url, f"sqlite:///{tmp_path}/d.db")
+    del env["SLACK_SIGNING_SECRET"]
+    result = run_cli("serve", "--http", env=env)
+    assert result.returncode == 2
+    assert 'SLACK_SIGNING_SECRET is not set; see "Create the Slack app" in README.md.' in result.stderr
+    result = run_cli("serve", "--socket", env=env)
+    assert result.returncode == 2 and "SLACK_APP_TOKEN is not set" in result.stderr
+
+
+def test_a_bad_setting_stops_start_up_naming_the_key(fake, tmp_path):
+    config = tmp_path / "dibs.yml"
+    config.write_text("nag:\n  every: 2 hours\n")
+    env = bot_env(fake.base_url, f"sqlite:///{tmp_path}/d.db", DIBS_CONFIG=str(config))
+    result = run_cli("serve", "--http", env=env)
+    assert result.returncode == 2
+    assert "nag.every" in result.stderr and "30s, 15m, 2h or 1d" in result.stderr
+
+
+def test_socket_mode_round_trip(fake, tmp_path):
+    env = bot_env(fake.base_url, f"sqlite:///{tmp_path}/d.db", SLACK_APP_TOKEN="xapp-test")
+    del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs no signing secret
+    bot = BotProcess(["serve", "--socket"], env, tmp_path / "socket.log")
+    try:
+        assert fake.socket_connected(timeout=30), bot.output()
+        [opened] = fake.calls("apps.connections.open")
+        assert opened.token == "xapp-test"
+        command = fake.socket_envelope("slash_commands", {
+            "token": "t", "team_id": "T111", "team_domain": "test", "channel_id": "C111", "channel_name": "m",
+            "user_id": "U222", "user_name": "ana", "command": "/dibs", "text": "watch", "api_app_id": "A111",
+            "response_url": fake.response_url("socket"), "trigger_id": "1.2.3"})
+        fake.socket_send(command)
+        ack = fake.wait_socket_ack(command["envelope_id"], timeout=10)
+        assert "Watching <#C111>" in json.dumps(ack)
+        post = message_event(BOOTH)
+        envelope = fake.socket_envelope("events_api", {
+            "token": "t", "team_id": "T111", "api_app_id": "A111", "event": post, "type": "event_callback",
+            "event_id": "EvSOCKET1", "event_time": 1})
+        fake.socket_send(envelope)
+        fake.wait_socket_ack(envelope["envelope_id"], timeout=10)
+        [reply] = fake.wait_for("chat.postMessage", timeout=10)
+        assert reply.params["thread_ts"] == post["ts"]
+    finally:
+        bot.stop()
