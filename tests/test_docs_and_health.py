@@ -1,0 +1,59 @@
+"""The promises around the code: README commands, the settings reference, /healthz."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from bot.settings import settings_from_yaml
+from bot.app import Dibs
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def code_blocks(text: str) -> list[str]:
+    return [block.strip() for block in re.findall(r"```(?:sh|yaml)?\n(.*?)```", text, re.S)]
+
+
+def test_readme_opens_with_the_run_and_test_commands_and_ci_runs_the_second():
+    run, test = code_blocks(README)[:2]
+    assert "pip install ." in run and "dibs serve --http" in run
+    assert "pytest" in test
+    assert test in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_settings_reference_parses_and_names_every_variable():
+    import yaml
+
+    example = next(block for block in code_blocks(README) if block.startswith("timezone:"))
+    from bot.settings import Settings
+
+    parsed = settings_from_yaml(yaml.safe_load(example), Settings())
+    assert parsed.kinds["event"].slots == 2 and parsed.kinds["event"].owner_group == "S0123ABCD"
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
+                 "DIBS_CONFIG"):
+        assert f"`{name}`" in README
+
+
+def call_wsgi(app, path: str) -> tuple[str, bytes]:
+    seen: dict[str, str] = {}
+
+    def start_response(status: str, headers: list) -> None:
+        seen["status"] = status
+
+    body = b"".join(app({"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.url_scheme": "http",
+                         "SERVER_PROTOCOL": "HTTP/1.1"}, start_response))
+    return seen["status"], body
+
+
+def test_healthz_is_200_while_the_database_answers_and_503_when_it_does_not(dibs):
+    assert call_wsgi(dibs.wsgi(), "/healthz")[0].startswith("200")
+    gone = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    broken: Dibs = replace(dibs, engine=gone)
+    status, body = call_wsgi(broken.wsgi(), "/healthz")
+    assert status.startswith("503") and b"database" in body
+    gone.dispose()
