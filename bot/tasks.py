@@ -353,7 +353,7 @@ def assign_task(
         return AssignResult(snapshot(task), actor if mine is not None else None)
 
 
-def _list_query(team_id: str, which: ListFilter, user_id: str) -> Select[tuple[Task]]:
+def _list_query(team_id: str, which: ListFilter, user_id: str) -> Select[Task]:
     query = select(Task).options(selectinload(Task.claims)).where(Task.team_id == team_id)
     if which == "unclaimed":
         return query.where(Task.status == OPEN).order_by(Task.created_at, Task.id)

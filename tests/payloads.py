@@ -78,7 +78,9 @@ def reaction_event(kind: str, user: str, ts: str, reaction: str = "raising_hand"
     }
 
 
-def command_form(text: str, user: str = "U222", channel: str = CHANNEL, response_url: str = "", team: str = TEAM) -> str:
+def command_form(
+    text: str, user: str = "U222", channel: str = CHANNEL, response_url: str = "", team: str = TEAM
+) -> str:
     return urllib.parse.urlencode(
         {
             "token": "verification_token",
@@ -97,7 +99,9 @@ def command_form(text: str, user: str = "U222", channel: str = CHANNEL, response
     )
 
 
-def block_action(action_id: str, value: str, user: str, message_ts: str, thread_ts: str, response_url: str = "") -> dict:
+def block_action(
+    action_id: str, value: str, user: str, message_ts: str, thread_ts: str, response_url: str = ""
+) -> dict:
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "team_id": TEAM},
@@ -114,12 +118,29 @@ def block_action(action_id: str, value: str, user: str, message_ts: str, thread_
         "enterprise": None,
         "is_enterprise_install": False,
         "channel": {"id": CHANNEL, "name": "marketing"},
-        "message": {"bot_id": "BBOT", "type": "message", "text": "Who owns this follow-up?", "user": "UBOT",
-                    "ts": message_ts, "thread_ts": thread_ts, "app_id": "A111", "blocks": [], "team": TEAM},
+        "message": {
+            "bot_id": "BBOT",
+            "type": "message",
+            "text": "Who owns this follow-up?",
+            "user": "UBOT",
+            "ts": message_ts,
+            "thread_ts": thread_ts,
+            "app_id": "A111",
+            "blocks": [],
+            "team": TEAM,
+        },
         "state": {"values": {}},
         "response_url": response_url or "https://hooks.slack.com/actions/T111/111/xxxxx",
-        "actions": [{"action_id": action_id, "block_id": "8KR", "text": {"type": "plain_text", "text": "x"},
-                     "value": value, "type": "button", "action_ts": new_ts()}],
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "8KR",
+                "text": {"type": "plain_text", "text": "x"},
+                "value": value,
+                "type": "button",
+                "action_ts": new_ts(),
+            }
+        ],
     }
 
 
@@ -130,8 +151,16 @@ def view_submission(callback_id: str, private_metadata: str, values: dict, user:
         "user": {"id": user, "username": user.lower(), "team_id": TEAM},
         "api_app_id": "A111",
         "trigger_id": "12345.98765.abcd",
-        "view": {"id": "V111", "type": "modal", "callback_id": callback_id, "private_metadata": private_metadata,
-                 "state": {"values": values}, "hash": "1", "team_id": TEAM, "app_id": "A111"},
+        "view": {
+            "id": "V111",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "state": {"values": values},
+            "hash": "1",
+            "team_id": TEAM,
+            "app_id": "A111",
+        },
     }
 
 
@@ -154,8 +183,14 @@ class Sender:
     def __init__(self, secret: str, app: App | None = None, url: str | None = None) -> None:
         self.secret, self.app, self.url = secret, app, url
 
-    def raw(self, body: str, content_type: str, headers: dict[str, str] | None = None, timestamp: int | None = None,
-            secret: str | None = None) -> Reply:
+    def raw(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        secret: str | None = None,
+    ) -> Reply:
         all_headers = signed_headers(body, secret or self.secret, timestamp, content_type)
         all_headers.update(headers or {})
         if self.app is not None:
@@ -169,12 +204,14 @@ class Sender:
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode())
 
-    def event(self, event: dict, event_id: str | None = None, headers: dict[str, str] | None = None,
-              team: str = TEAM) -> Reply:
+    def event(
+        self, event: dict, event_id: str | None = None, headers: dict[str, str] | None = None, team: str = TEAM
+    ) -> Reply:
         return self.raw(json.dumps(event_envelope(event, event_id, team)), "application/json", headers)
 
-    def command(self, text: str, user: str = "U222", channel: str = CHANNEL, response_url: str = "",
-                team: str = TEAM) -> Reply:
+    def command(
+        self, text: str, user: str = "U222", channel: str = CHANNEL, response_url: str = "", team: str = TEAM
+    ) -> Reply:
         return self.raw(command_form(text, user, channel, response_url, team), "application/x-www-form-urlencoded")
 
     def interactive(self, payload: dict) -> Reply:

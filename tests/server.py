@@ -21,8 +21,13 @@ def free_port() -> int:
 
 def bot_env(api_url: str, database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIBS_", "DATABASE_URL"))}
-    env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api_url,
-               DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=api_url,
+        DATABASE_URL=database_url,
+        PYTHONUNBUFFERED="1",
+    )
     env.update(extra)
     return env
 
@@ -33,8 +38,9 @@ class BotProcess:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
         self._out = log.open("wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, stdout=self._out,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", *args], env=env, stdout=self._out, stderr=subprocess.STDOUT
+        )
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from bot.ids import ActionId, BlockId, CallbackId, LINK_INPUT
+from bot.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from store.models import Task, TaskEvent
 from tests.conftest import SECRET, make_dibs
 from tests.helpers import BOOTH, blocks_text, last_update, open_task
@@ -44,9 +44,16 @@ def test_ordinary_chatter_edits_replies_joins_and_bots_stay_quiet(dibs, slack, f
         message_event("booth", subtype="channel_join"),
         {**message_event("New gift campaign scheduled"), "subtype": "bot_message", "bot_id": "B999"},
         {**message_event("our own booth reply"), "bot_id": "BBOT"},
-        {"type": "message", "subtype": "message_changed", "hidden": True, "channel": CHANNEL,
-         "ts": "1596184000.005000", "event_ts": "1596184000.005000", "channel_type": "channel",
-         "message": {"type": "message", "user": "U111", "text": "booth at the expo", "ts": post["ts"]}},
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": CHANNEL,
+            "ts": "1596184000.005000",
+            "event_ts": "1596184000.005000",
+            "channel_type": "channel",
+            "message": {"type": "message", "user": "U111", "text": "booth at the expo", "ts": post["ts"]},
+        },
     ]
     for event in quiet:
         assert slack.event(event).status == 200
@@ -74,7 +81,9 @@ def test_slack_retry_of_the_same_event_makes_no_second_task(dibs, slack, fake):
     slack.command("watch")
     post = message_event(BOOTH)
     assert slack.event(post, event_id="EvRETRY").status == 200
-    retry = slack.event(post, event_id="EvRETRY", headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
+    retry = slack.event(
+        post, event_id="EvRETRY", headers={"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
+    )
     assert retry.status == 200
     # Even a new event id for the same message (Slack re-sent it differently) makes no new task.
     slack.event(post, event_id="EvOTHER")
@@ -85,8 +94,7 @@ def test_slack_retry_of_the_same_event_makes_no_second_task(dibs, slack, fake):
 
 def test_bad_or_stale_signature_is_refused_and_changes_nothing(dibs, slack, fake):
     slack.command("watch")
-    body = json.dumps({"type": "event_callback", "team_id": "T111", "event_id": "EvBAD",
-                       "event": message_event(BOOTH)})
+    body = json.dumps({"type": "event_callback", "team_id": "T111", "event_id": "EvBAD", "event": message_event(BOOTH)})
     assert slack.raw(body, "application/json", secret="wrong-secret").status == 401
     assert slack.raw(body, "application/json", timestamp=1_500_000_000).status == 401
     assert fake.calls("chat.postMessage") == []
@@ -141,8 +149,9 @@ def test_buttons_claim_and_finish(dibs, slack, fake):
 
 
 def test_done_button_asks_for_proof_when_the_kind_needs_it(settings, fake):
-    from bot.settings import DEFAULT_KINDS
     from dataclasses import replace
+
+    from bot.settings import DEFAULT_KINDS
 
     kinds = {**DEFAULT_KINDS, "blog_comment": replace(DEFAULT_KINDS["blog_comment"], done_needs_link=True)}
     bot = make_dibs(settings, kinds=kinds)
@@ -154,13 +163,21 @@ def test_done_button_asks_for_proof_when_the_kind_needs_it(settings, fake):
         [modal] = fake.calls("views.open")
         view = modal.params["view"]
         assert view["callback_id"] == CallbackId.DONE_LINK
-        submit = view_submission(CallbackId.DONE_LINK, view["private_metadata"],
-                                 {BlockId.LINK: {LINK_INPUT: {"type": "plain_text_input", "value": " "}}}, "U5")
+        submit = view_submission(
+            CallbackId.DONE_LINK,
+            view["private_metadata"],
+            {BlockId.LINK: {LINK_INPUT: {"type": "plain_text_input", "value": " "}}},
+            "U5",
+        )
         refused = slack.interactive(submit)
         assert refused.json()["response_action"] == "errors"
         link = "https://blog.example.com/pricing#comment-12"
-        submit = view_submission(CallbackId.DONE_LINK, view["private_metadata"],
-                                 {BlockId.LINK: {LINK_INPUT: {"type": "plain_text_input", "value": link}}}, "U5")
+        submit = view_submission(
+            CallbackId.DONE_LINK,
+            view["private_metadata"],
+            {BlockId.LINK: {LINK_INPUT: {"type": "plain_text_input", "value": link}}},
+            "U5",
+        )
         assert slack.interactive(submit).status == 200
         assert "*Done* by <@U5>" in last_update(fake) and link in last_update(fake)
         # The reaction cannot carry a link, so it asks for one instead of finishing.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from bot.settings import settings_from_yaml
 from bot.app import Dibs
+from bot.settings import settings_from_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -34,8 +34,14 @@ def test_the_settings_reference_parses_and_names_every_variable():
 
     parsed = settings_from_yaml(yaml.safe_load(example), Settings())
     assert parsed.kinds["event"].slots == 2 and parsed.kinds["event"].owner_group == "S0123ABCD"
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-                 "DIBS_CONFIG"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "DIBS_CONFIG",
+    ):
         assert f"`{name}`" in README
 
 
@@ -45,8 +51,12 @@ def call_wsgi(app, path: str) -> tuple[str, bytes]:
     def start_response(status: str, headers: list) -> None:
         seen["status"] = status
 
-    body = b"".join(app({"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.url_scheme": "http",
-                         "SERVER_PROTOCOL": "HTTP/1.1"}, start_response))
+    body = b"".join(
+        app(
+            {"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.url_scheme": "http", "SERVER_PROTOCOL": "HTTP/1.1"},
+            start_response,
+        )
+    )
     return seen["status"], body
 
 

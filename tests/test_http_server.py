@@ -33,8 +33,9 @@ def server(fake, database_url, tmp_path):
 
 def test_full_loop_over_http(server, fake):
     slack = Sender(SECRET, url=server.events_url)
-    challenge = slack.raw(json.dumps({"token": "t", "challenge": "3eZbrw1aBm", "type": "url_verification"}),
-                          "application/json")
+    challenge = slack.raw(
+        json.dumps({"token": "t", "challenge": "3eZbrw1aBm", "type": "url_verification"}), "application/json"
+    )
     assert challenge.status == 200 and challenge.json()["challenge"] == "3eZbrw1aBm"
     started = time.monotonic()
     assert "Watching <#C111>" in slack.command("watch").body
@@ -103,8 +104,7 @@ def test_twenty_clicks_on_a_one_slot_task_across_two_processes(fake, database_ur
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_missing_tokens_stop_start_up_with_one_clear_sentence(fake, tmp_path):
@@ -134,17 +134,39 @@ def test_socket_mode_round_trip(fake, tmp_path):
         assert fake.socket_connected(timeout=30), bot.output()
         [opened] = fake.calls("apps.connections.open")
         assert opened.token == "xapp-test"
-        command = fake.socket_envelope("slash_commands", {
-            "token": "t", "team_id": "T111", "team_domain": "test", "channel_id": "C111", "channel_name": "m",
-            "user_id": "U222", "user_name": "ana", "command": "/dibs", "text": "watch", "api_app_id": "A111",
-            "response_url": fake.response_url("socket"), "trigger_id": "1.2.3"})
+        command = fake.socket_envelope(
+            "slash_commands",
+            {
+                "token": "t",
+                "team_id": "T111",
+                "team_domain": "test",
+                "channel_id": "C111",
+                "channel_name": "m",
+                "user_id": "U222",
+                "user_name": "ana",
+                "command": "/dibs",
+                "text": "watch",
+                "api_app_id": "A111",
+                "response_url": fake.response_url("socket"),
+                "trigger_id": "1.2.3",
+            },
+        )
         fake.socket_send(command)
         ack = fake.wait_socket_ack(command["envelope_id"], timeout=10)
         assert "Watching <#C111>" in json.dumps(ack)
         post = message_event(BOOTH)
-        envelope = fake.socket_envelope("events_api", {
-            "token": "t", "team_id": "T111", "api_app_id": "A111", "event": post, "type": "event_callback",
-            "event_id": "EvSOCKET1", "event_time": 1})
+        envelope = fake.socket_envelope(
+            "events_api",
+            {
+                "token": "t",
+                "team_id": "T111",
+                "api_app_id": "A111",
+                "event": post,
+                "type": "event_callback",
+                "event_id": "EvSOCKET1",
+                "event_time": 1,
+            },
+        )
         fake.socket_send(envelope)
         fake.wait_socket_ack(envelope["envelope_id"], timeout=10)
         [reply] = fake.wait_for("chat.postMessage", timeout=10)

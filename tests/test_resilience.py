@@ -59,8 +59,9 @@ def test_rate_limited_calls_wait_for_retry_after(dibs, slack, fake):
 
 def test_a_malformed_button_is_logged_and_answered(dibs, slack, fake, caplog):
     post, reply = open_task(slack, fake)
-    payload = block_action(ActionId.CLAIM, "not-a-task", "U2", reply.response["ts"], post["ts"],
-                           response_url=fake.response_url("bad"))
+    payload = block_action(
+        ActionId.CLAIM, "not-a-task", "U2", reply.response["ts"], post["ts"], response_url=fake.response_url("bad")
+    )
     with caplog.at_level(logging.ERROR):
         answer = slack.interactive(payload)
     assert answer.status in (200, 500)
@@ -75,8 +76,9 @@ def test_app_home_shows_your_tasks_and_unclaimed_ones(dibs, slack, fake):
     open_task(slack, fake)
     slack.event(message_event("Sending gifts to every customer"))
     slack.command("claim 1", user="U2")
-    slack.event({"type": "app_home_opened", "user": "U2", "channel": "D111", "tab": "home",
-                 "event_ts": "1606810927.510671"})
+    slack.event(
+        {"type": "app_home_opened", "user": "U2", "channel": "D111", "tab": "home", "event_ts": "1606810927.510671"}
+    )
     [publish] = fake.calls("views.publish")
     assert publish.params["user_id"] == "U2"
     shown = str(publish.params["view"])
