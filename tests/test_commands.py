@@ -103,3 +103,12 @@ def test_every_query_is_scoped_to_the_workspace(dibs, slack, fake):
     # A watched channel id in one workspace says nothing about the same id in another.
     slack.event(message_event("Another booth at the expo"), team="T999")
     assert len(fake.calls("chat.postMessage")) == 1
+
+
+def test_new_in_a_channel_dibs_cannot_post_in_says_how_to_fix_it(dibs, slack, fake):
+    fake.set_response("chat.postMessage", {"ok": False, "error": "not_in_channel"})
+    slack.command("new gift_campaign Holiday cards", response_url=fake.response_url("new"))
+    [answer] = fake.wait_for("response_url")
+    assert "not_in_channel" in answer.params["text"] and "/invite @Dibs" in answer.params["text"]
+    with dibs.db() as session:
+        assert session.scalars(select(Task)).all() == []

@@ -206,3 +206,17 @@ def test_every_transition_is_in_the_audit_trail(dibs, slack, fake):
         ("claimed", "U3", "command"),
         ("done", "U3", "command"),
     ]
+
+
+def test_the_thread_names_the_kinds_owner_group(settings, fake):
+    from dataclasses import replace
+
+    from bot.settings import DEFAULT_KINDS
+
+    kinds = {**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], owner_group="S0EVENTS")}
+    bot = make_dibs(settings, kinds=kinds)
+    try:
+        _, reply = open_task(Sender(SECRET, app=bot.app), fake)
+        assert "<!subteam^S0EVENTS>" in blocks_text(reply)
+    finally:
+        bot.shutdown()
