@@ -48,17 +48,16 @@ def register(app: App, dibs: Dibs) -> None:
 
     def handle_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        task_id = _task_id(body)
-        task = flows.needs_link(db, settings, body["team"]["id"], task_id) if task_id is not None else None
-        if task is not None:
+
+        def finish_or_ask_for_proof(team: str, task_id: int, user: str) -> flows.Outcome:
+            task = flows.needs_link(db, settings, team, task_id)
+            if task is None:
+                return flows.finish(db, settings, team, task_id, user, "button", None)
             channel = (body.get("channel") or {}).get("id") or task.channel_id
             client.views_open(trigger_id=body["trigger_id"], view=build_done_link_modal(task, channel))
-            return
-        run(
-            client,
-            body,
-            lambda team, task, user: flows.finish(db, settings, team, task, user, "button", None),
-        )
+            return flows.Outcome("", quiet=True)
+
+        run(client, body, finish_or_ask_for_proof)
 
     def handle_done_link(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")

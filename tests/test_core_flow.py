@@ -220,3 +220,11 @@ def test_the_thread_names_the_kinds_owner_group(settings, fake):
         assert "<!subteam^S0EVENTS>" in blocks_text(reply)
     finally:
         bot.shutdown()
+
+
+def test_buttons_on_a_task_that_is_gone_say_which_ids_exist(dibs, slack, fake):
+    post, reply = open_task(slack, fake)
+    for action in (ActionId.CLAIM, ActionId.DONE):
+        assert slack.interactive(block_action(action, "42", "U5", reply.response["ts"], post["ts"])).status == 200
+    notes = [c.params["text"] for c in fake.calls("chat.postEphemeral")]
+    assert len(notes) == 2 and all("There is no task #42" in n and "#1" in n for n in notes)
