@@ -60,9 +60,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, threads: int) -> int:
     """Run until interrupted: waitress for HTTP, or slack_sdk's Socket Mode client."""
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackClientError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import create_app
 
-    dibs = create_app(settings, socket_mode=socket_mode)
+    try:
+        dibs = create_app(settings, socket_mode=socket_mode)
+    except SQLAlchemyError as error:
+        print(f"dibs: cannot open the database at DATABASE_URL: {error.__class__.__name__}: {error}", file=sys.stderr)
+        return 2
+    except (BoltError, SlackClientError, OSError) as error:
+        print(
+            f"dibs: Slack at {settings.api_url} did not accept SLACK_BOT_TOKEN ({error}); {README_APP}.",
+            file=sys.stderr,
+        )
+        return 2
     dibs.start_scheduler()
     try:
         if socket_mode:

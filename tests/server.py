@@ -13,6 +13,12 @@ from pathlib import Path
 from tests.conftest import SECRET
 
 
+def dibs_command() -> list[str]:
+    """The installed `dibs` console script, as the README runs it (or the module, if not installed)."""
+    script = Path(sys.executable).with_name("dibs")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

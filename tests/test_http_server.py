@@ -126,6 +126,17 @@ def test_a_bad_setting_stops_start_up_naming_the_key(fake, tmp_path):
     assert "nag.every" in result.stderr and "30s, 15m, 2h or 1d" in result.stderr
 
 
+def test_a_refused_token_or_a_dead_database_stops_start_up_with_one_sentence(fake, tmp_path):
+    fake.set_response("auth.test", {"ok": False, "error": "invalid_auth"})
+    result = run_cli("serve", "--http", env=bot_env(fake.base_url, f"sqlite:///{tmp_path}/d.db"))
+    assert result.returncode == 2
+    assert "did not accept SLACK_BOT_TOKEN" in result.stderr and "invalid_auth" in result.stderr
+    assert "Traceback" not in result.stderr
+    dead = "postgresql://nobody@127.0.0.1:1/none"
+    result = run_cli("serve", "--http", env=bot_env(fake.base_url, dead))
+    assert result.returncode == 2 and "cannot open the database at DATABASE_URL" in result.stderr
+
+
 def test_socket_mode_round_trip(fake, tmp_path):
     env = bot_env(fake.base_url, f"sqlite:///{tmp_path}/d.db", SLACK_APP_TOKEN="xapp-test")
     del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs no signing secret
