@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def register(app: App, dibs: Dibs) -> None:
     db, settings = dibs.db, dibs.settings
 
-    def watch(team: str, channel: str, user: str, client: WebClient, respond: Respond) -> str:
+    def watch(team: str, channel: str, user: str) -> str:
         if not watch_channel(db, team, channel, user):
             return f"I already watch <#{channel}>. `/dibs unwatch` stops it."
         return f"Watching <#{channel}>: posts about {', '.join(sorted(settings.kinds))} get an ownership thread."
@@ -61,7 +61,7 @@ def register(app: App, dibs: Dibs) -> None:
         if cmd.name == "help":
             ack(text=build_help(settings))
         elif cmd.name == "watch":
-            ack(text=watch(team, channel, user, client, respond))
+            ack(text=watch(team, channel, user))
             join(channel, client, respond)
         elif cmd.name == "unwatch":
             gone = unwatch_channel(db, team, channel)
