@@ -101,7 +101,7 @@ class Settings:
         return self.kinds.get(name)
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -232,7 +232,10 @@ def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
     digest = _mapping("digest", data.get("digest"))
     _check_keys("digest", digest, {"at"})
     if "at" in digest:
-        result = replace(result, digest_at=_parse_clock("digest.at", str(digest["at"])))
+        at = digest["at"]
+        if isinstance(at, int) and not isinstance(at, bool):  # YAML 1.1 reads an unquoted 10:30 as 630
+            at = "{:02d}:{:02d}".format(*divmod(at, 60))
+        result = replace(result, digest_at=_parse_clock("digest.at", str(at)))
     reactions = _mapping("reactions", data.get("reactions"))
     _check_keys("reactions", reactions, {"claim", "done"})
     if "claim" in reactions:

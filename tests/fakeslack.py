@@ -327,10 +327,8 @@ class FakeSlack:
 
     @staticmethod
     def _send(req: _Handler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        if isinstance(body, bytes):
-            data = body
-        else:
-            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        text = body if isinstance(body, str | bytes) else json.dumps(body)
+        data = text if isinstance(text, bytes) else text.encode()
         req.send_response(status)
         req.send_header("Content-Type", "application/json; charset=utf-8")
         req.send_header("Content-Length", str(len(data)))

@@ -1,0 +1,151 @@
+"""Unit tests of `/dibs` command parsing (no Slack, no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.commands import Command, UsageError, parse_command, parse_task_id
+from bot.tasks import DibsError
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "help me please"])
+def test_help_and_empty_text(text):
+    assert parse_command(text) == Command("help")
+
+
+@pytest.mark.parametrize("name", ["watch", "unwatch"])
+def test_watch_and_unwatch(name):
+    assert parse_command(name) == Command(name)
+    assert parse_command(f"  {name.upper()}  ") == Command(name)
+
+
+def test_new_with_kind_and_title():
+    cmd = parse_command("new event Booth at Springfield Expo")
+    assert cmd == Command("new", kind="event", rest="Booth at Springfield Expo")
+
+
+def test_new_keeps_the_title_spacing_after_the_kind():
+    cmd = parse_command("new  Event   Booth  at   the Expo  ")
+    assert cmd.name == "new"
+    assert cmd.kind == "event"
+    assert cmd.rest == "Booth  at   the Expo"
+
+
+@pytest.mark.parametrize("text", ["new", "new event", "new   event   "])
+def test_new_without_a_title_is_a_usage_error(text):
+    with pytest.raises(UsageError, match="needs a kind and a title"):
+        parse_command(text)
+
+
+def test_list_without_filter_lists_open_tasks():
+    assert parse_command("list") == Command("list", rest="open")
+
+
+@pytest.mark.parametrize("which", ["unclaimed", "mine", "all", "open"])
+def test_list_filters(which):
+    assert parse_command(f"list {which}") == Command("list", rest=which)
+    assert parse_command(f"list {which.upper()}").rest == which
+
+
+@pytest.mark.parametrize("text", ["list everything", "list mine all", "list 12"])
+def test_bad_list_filter(text):
+    with pytest.raises(UsageError) as error:
+        parse_command(text)
+    assert "unclaimed, mine, all" in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["claim 12", "claim #12", "CLAIM 12", "claim  #12 "])
+def test_claim_with_an_id(text):
+    assert parse_command(text) == Command("claim", task_id=12)
+
+
+def test_release_with_an_id():
+    assert parse_command("release #7") == Command("release", task_id=7)
+
+
+@pytest.mark.parametrize("word", ["abc", "#", "12a", "#-3", "1.5", "##12"])
+def test_claim_with_a_bad_id_shows_the_right_form(word):
+    with pytest.raises(UsageError) as error:
+        parse_command(f"claim {word}")
+    message = str(error.value)
+    assert f"`{word}` is not a task id" in message
+    assert "`/dibs claim 12`" in message
+    assert "#12" in message
+
+
+def test_bad_id_message_names_the_subcommand_used():
+    with pytest.raises(UsageError, match="/dibs release 12"):
+        parse_command("release abc")
+
+
+@pytest.mark.parametrize("name", ["claim", "release", "done", "assign"])
+def test_subcommands_without_an_id(name):
+    with pytest.raises(UsageError) as error:
+        parse_command(name)
+    assert f"`/dibs {name}` needs a task id, like `/dibs {name} 12`" in str(error.value)
+
+
+def test_claim_with_extra_words_is_an_error():
+    with pytest.raises(UsageError, match="takes only a task id"):
+        parse_command("claim 12 13")
+
+
+@pytest.mark.parametrize("mention", ["<@U333|bob>", "<@U333>"])
+def test_assign_to_a_mentioned_user(mention):
+    assert parse_command(f"assign 12 {mention}") == Command("assign", task_id=12, user="U333")
+
+
+def test_assign_accepts_enterprise_user_ids_and_hash_ids():
+    assert parse_command("assign #4 <@W0AB12|ann>") == Command("assign", task_id=4, user="W0AB12")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["assign 12", "assign 12 bob", "assign 12 @bob", "assign 12 <#C123|general>", "assign 12 <@U333> <@U444>"],
+)
+def test_assign_without_a_user(text):
+    with pytest.raises(UsageError) as error:
+        parse_command(text)
+    assert "Write `/dibs assign 12 @someone`" in str(error.value)
+
+
+def test_done_with_an_id():
+    assert parse_command("done 12") == Command("done", task_id=12, rest="")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://x.example/y",
+        "<https://x.example/y>",
+        "<https://x.example/y|x.example/y>",
+    ],
+)
+def test_done_with_a_link(link):
+    assert parse_command(f"done 12 {link}") == Command("done", task_id=12, rest="https://x.example/y")
+
+
+def test_done_with_a_tracking_number():
+    assert parse_command("done #3 1Z999AA10123456784").rest == "1Z999AA10123456784"
+
+
+def test_done_with_two_links_is_an_error():
+    with pytest.raises(UsageError, match="at most one link"):
+        parse_command("done 12 https://a.example https://b.example")
+
+
+@pytest.mark.parametrize("text", ["grab 12", "dibs", "claims 12"])
+def test_unknown_subcommand(text):
+    with pytest.raises(UsageError) as error:
+        parse_command(text)
+    assert f"I don't know `/dibs {text.split()[0]}`" in str(error.value)
+
+
+def test_usage_errors_are_dibs_errors():
+    assert issubclass(UsageError, DibsError)
+
+
+def test_parse_task_id_directly():
+    assert parse_task_id(" #42 ", "done") == 42
+    with pytest.raises(UsageError, match="/dibs done 12"):
+        parse_task_id("forty-two", "done")
