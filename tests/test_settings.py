@@ -459,3 +459,8 @@ def test_feeds_must_be_a_list_of_mappings():
     with pytest.raises(SettingsError, match=r"^feeds:"):
         from_yaml({"feeds": "https://blog.example/rss"})
     assert from_yaml({"feeds": None}).feeds == ()
+
+
+def test_an_unquoted_digest_time_is_read_as_the_clock_time_meant(tmp_path):
+    # YAML 1.1 reads `at: 10:30` as the sexagesimal number 630.
+    assert load_settings(config(tmp_path, "digest:\n  at: 10:30\n")).digest_at == time(10, 30)
