@@ -69,9 +69,24 @@ class WorkingHours:
 
 @dataclass(frozen=True)
 class NagSettings:
+    """When and how loudly unclaimed and due tasks are brought up again."""
+
     first_after: timedelta = timedelta(hours=2)
     every: timedelta = timedelta(hours=4)
     escalate_after: timedelta = timedelta(days=1)
+    dm_poster_after: timedelta = timedelta(days=3)
+    max_pings_per_day: int = 3
+    coalesce_over: int = 3
+    due_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """The daily digest: when, on which days, and what to do on a quiet day."""
+
+    at: time = time(9, 0)
+    days: frozenset[int] = frozenset(range(5))
+    when_empty: str = "one_line"
 
 
 @dataclass(frozen=True)
@@ -86,7 +101,7 @@ class Settings:
     timezone: str = "UTC"
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     nag: NagSettings = field(default_factory=NagSettings)
-    digest_at: time = time(9, 0)
+    digest: DigestSettings = field(default_factory=DigestSettings)
     claim_reaction: str = "raising_hand"
     done_reaction: str = "white_check_mark"
     kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
@@ -209,6 +224,48 @@ def _parse_reaction(key: str, value: object) -> str:
     return value.strip(":")
 
 
+def _count(key: str, value: object, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise SettingsError(f"{key}: {value!r} is not accepted; use a whole number from {low} to {high}")
+    return value
+
+
+def _parse_nag(nag: Mapping[str, Any]) -> NagSettings:
+    durations = {"first_after", "every", "escalate_after", "dm_poster_after"}
+    _check_keys("nag", nag, {*durations, "max_pings_per_day", "coalesce_over", "due_reminders"})
+    result = NagSettings()
+    for key in durations & set(nag):
+        result = replace(result, **{key: parse_duration(f"nag.{key}", nag[key])})
+    if "max_pings_per_day" in nag:
+        result = replace(result, max_pings_per_day=_count("nag.max_pings_per_day", nag["max_pings_per_day"], 1, 100))
+    if "coalesce_over" in nag:
+        result = replace(result, coalesce_over=_count("nag.coalesce_over", nag["coalesce_over"], 1, 1000))
+    if "due_reminders" in nag:
+        before = nag["due_reminders"] or []
+        if not isinstance(before, list):
+            raise SettingsError("nag.due_reminders: expected a list of durations before the due date, like [3d, 1d]")
+        offsets = sorted((parse_duration("nag.due_reminders", v) for v in before), reverse=True)
+        result = replace(result, due_reminders=tuple(offsets))
+    return result
+
+
+def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
+    _check_keys("digest", digest, {"at", "days", "when_empty"})
+    result = DigestSettings()
+    if "at" in digest:
+        at = digest["at"]
+        if isinstance(at, int) and not isinstance(at, bool):  # YAML 1.1 reads an unquoted 10:30 as 630
+            at = "{:02d}:{:02d}".format(*divmod(at, 60))
+        result = replace(result, at=_parse_clock("digest.at", str(at)))
+    if "days" in digest:
+        result = replace(result, days=_parse_days("digest.days", str(digest["days"])))
+    if "when_empty" in digest:
+        if digest["when_empty"] not in ("one_line", "skip"):
+            raise SettingsError(f"digest.when_empty: {digest['when_empty']!r} is not accepted; use one_line or skip")
+        result = replace(result, when_empty=digest["when_empty"])
+    return result
+
+
 def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
     """Apply a parsed YAML document to `base`, validating every key."""
     _check_keys("", data, {"timezone", "working_hours", "nag", "digest", "reactions", "kinds", "feeds", "retry_every"})
@@ -223,19 +280,8 @@ def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
         result = replace(result, timezone=str(data["timezone"]))
     if "working_hours" in data:
         result = replace(result, working_hours=parse_working_hours(data["working_hours"]))
-    nag = _mapping("nag", data.get("nag"))
-    _check_keys("nag", nag, {"first_after", "every", "escalate_after"})
-    result = replace(
-        result,
-        nag=NagSettings(**{k: parse_duration(f"nag.{k}", v) for k, v in nag.items()}),
-    )
-    digest = _mapping("digest", data.get("digest"))
-    _check_keys("digest", digest, {"at"})
-    if "at" in digest:
-        at = digest["at"]
-        if isinstance(at, int) and not isinstance(at, bool):  # YAML 1.1 reads an unquoted 10:30 as 630
-            at = "{:02d}:{:02d}".format(*divmod(at, 60))
-        result = replace(result, digest_at=_parse_clock("digest.at", str(at)))
+    result = replace(result, nag=_parse_nag(_mapping("nag", data.get("nag"))))
+    result = replace(result, digest=_parse_digest(_mapping("digest", data.get("digest"))))
     reactions = _mapping("reactions", data.get("reactions"))
     _check_keys("reactions", reactions, {"claim", "done"})
     if "claim" in reactions:

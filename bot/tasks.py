@@ -9,25 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.policy import due_steps_passed, first_nag_at
+from bot.settings import Settings
 from store.models import (
     CANCELLED,
+    CANCELLED_POST,
     CLAIMED,
     DONE,
     OPEN,
     OWNER,
+    PENDING,
     WAITING,
     Claim,
+    OutboxPost,
     Task,
     TaskEvent,
     utcnow,
 )
+
+DEFAULTS = Settings()
+# Outbox purposes that only make sense while a task is unclaimed.
+NAG_PURPOSES = ("nag", "poster_dm")
 
 Via = Literal["reaction", "button", "command", "message", "modal", "schedule"]
 ListFilter = Literal["open", "unclaimed", "mine", "all"]
@@ -75,6 +84,8 @@ class TaskSnapshot:
     waitlist: tuple[str, ...]
     version: int
     done_by: str | None
+    due_on: date | None = None
+    snoozed_until: datetime | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -127,6 +138,8 @@ def snapshot(task: Task) -> TaskSnapshot:
         waitlist=tuple(c.user_id for c in task.claims if c.role == WAITING),
         version=task.version,
         done_by=task.done_by,
+        due_on=task.due_on,
+        snoozed_until=task.snoozed_until,
     )
 
 
@@ -171,13 +184,34 @@ def _owners(task: Task) -> list[Claim]:
     return [c for c in task.claims if c.role == OWNER]
 
 
-def _sync_status(task: Task) -> None:
+def _stop_reminders(session: Session, task: Task) -> None:
+    """A claimed or finished task is nagged no more; reminders not yet sent are called off."""
+    task.next_nag_at = None
+    session.execute(
+        update(OutboxPost)
+        .where(OutboxPost.task_id == task.id, OutboxPost.state == PENDING, OutboxPost.purpose.in_(NAG_PURPOSES))
+        .values(state=CANCELLED_POST)
+    )
+
+
+def _open_clock(task: Task, settings: Settings) -> None:
+    """(Re)start the nag clock: releasing a task restarts it."""
+    now = utcnow()
+    task.open_since = now
+    task.nags_sent = 0
+    task.poster_nagged = False
+    task.next_nag_at = max(first_nag_at(now, settings), task.snoozed_until or now)
+
+
+def _sync_status(session: Session, task: Task, settings: Settings) -> None:
     has_owner = bool(_owners(task))
     if has_owner and task.status == OPEN:
         task.status = CLAIMED
         task.claimed_at = task.claimed_at or utcnow()
+        _stop_reminders(session, task)
     elif not has_owner and task.status == CLAIMED:
         task.status = OPEN
+        _open_clock(task, settings)
 
 
 def create_task(
@@ -191,6 +225,8 @@ def create_task(
     posted_by: str,
     message_ts: str,
     source: Via,
+    settings: Settings = DEFAULTS,
+    due_on: date | None = None,
 ) -> TaskSnapshot | None:
     """Open a task for a message; None if that message already has one (Slack retried, say)."""
     try:
@@ -208,13 +244,50 @@ def create_task(
                 version=0,
                 created_at=utcnow(),
                 claims=[],
+                due_on=due_on,
             )
+            _open_clock(task, settings)
             session.add(task)
             session.flush()
+            if due_on is not None:
+                _plan_due(task, settings)
             _record(session, task, posted_by, "created", source, detail=kind)
             return snapshot(task)
     except IntegrityError:
         return None
+
+
+def _plan_due(task: Task, settings: Settings) -> None:
+    """Schedule the due-date steps still ahead (steps already past when the date is set are skipped)."""
+    assert task.due_on is not None
+    task.due_reminders_sent, task.next_due_at = due_steps_passed(task.due_on, utcnow(), settings)
+
+
+def set_due_date(
+    db: sessionmaker[Session], settings: Settings, team_id: str, task_id: int, user_id: str, due_on: date | None
+) -> TaskSnapshot:
+    """Give a task a due date (None clears it); owners are reminded before it."""
+    with db.begin() as session:
+        task = _locked_task(session, team_id, task_id)
+        _refuse_finished(task)
+        task.due_on = due_on
+        task.next_due_at = None
+        if due_on is not None:
+            _plan_due(task, settings)
+        _record(session, task, user_id, "due", "command", detail=due_on.isoformat() if due_on else None)
+        return snapshot(task)
+
+
+def snooze_task(db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, until: datetime) -> TaskSnapshot:
+    """Pause reminders for one task until `until`."""
+    with db.begin() as session:
+        task = _locked_task(session, team_id, task_id)
+        _refuse_finished(task)
+        task.snoozed_until = until
+        if task.next_nag_at is not None:
+            task.next_nag_at = max(task.next_nag_at, until)
+        _record(session, task, user_id, "snoozed", "command", detail=until.isoformat())
+        return snapshot(task)
 
 
 def get_task(db: sessionmaker[Session], team_id: str, task_id: int) -> TaskSnapshot:
@@ -240,7 +313,9 @@ def find_task_id_by_ts(db: sessionmaker[Session], team_id: str, channel_id: str,
         ).first()
 
 
-def claim_task(db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via) -> ClaimResult:
+def claim_task(
+    db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via, settings: Settings = DEFAULTS
+) -> ClaimResult:
     """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
     with db.begin() as session:
         task = _locked_task(session, team_id, task_id)
@@ -253,7 +328,7 @@ def claim_task(db: sessionmaker[Session], team_id: str, task_id: int, user_id: s
             return ClaimResult(snapshot(task), outcome)
         role = OWNER if len(_owners(task)) < task.slots else WAITING
         task.claims.append(Claim(user_id=user_id, role=role, created_at=utcnow()))
-        _sync_status(task)
+        _sync_status(session, task, settings)
         _record(session, task, user_id, "claimed" if role == OWNER else "waitlisted", via)
         session.flush()
         return ClaimResult(snapshot(task), "claimed" if role == OWNER else "waitlisted")
@@ -269,7 +344,9 @@ def _promote_first_waiting(session: Session, task: Task, via: Via) -> str | None
     return first.user_id
 
 
-def release_claim(db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via) -> ReleaseResult:
+def release_claim(
+    db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via, settings: Settings = DEFAULTS
+) -> ReleaseResult:
     """Drop `user_id` from the owners (promoting the first in line) or from the waitlist."""
     with db.begin() as session:
         task = _locked_task(session, team_id, task_id)
@@ -281,7 +358,7 @@ def release_claim(db: sessionmaker[Session], team_id: str, task_id: int, user_id
         session.flush()
         _record(session, task, user_id, "released" if was_owner else "left_waitlist", via)
         promoted = _promote_first_waiting(session, task, via) if was_owner else None
-        _sync_status(task)
+        _sync_status(session, task, settings)
         session.flush()
         return ReleaseResult(snapshot(task), "released" if was_owner else "left_waitlist", promoted)
 
@@ -312,6 +389,8 @@ def complete_task(
             )
         task.status = DONE
         task.done_at = utcnow()
+        task.next_due_at = None
+        _stop_reminders(session, task)
         task.done_by = user_id
         task.done_link = link[:500] if link else None
         _record(session, task, user_id, "done", via, detail=task.done_link)
@@ -319,7 +398,13 @@ def complete_task(
 
 
 def assign_task(
-    db: sessionmaker[Session], team_id: str, task_id: int, actor: str, target: str, via: Via
+    db: sessionmaker[Session],
+    team_id: str,
+    task_id: int,
+    actor: str,
+    target: str,
+    via: Via,
+    settings: Settings = DEFAULTS,
 ) -> AssignResult:
     """Hand a task over: an owner gives their slot to `target`; the poster may fill a free slot."""
     with db.begin() as session:
@@ -347,7 +432,7 @@ def assign_task(
             task.claims.remove(mine)
             session.flush()
         task.claims.append(Claim(user_id=target, role=OWNER, created_at=utcnow()))
-        _sync_status(task)
+        _sync_status(session, task, settings)
         _record(session, task, actor, "assigned", via, detail=target)
         session.flush()
         return AssignResult(snapshot(task), actor if mine is not None else None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -96,6 +98,16 @@ class Task(Base):
     thread_version: Mapped[int] = mapped_column(Integer, default=0)
     # Whoever holds this lease is the only one posting or updating the thread reply.
     thread_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Nagging: the clock starts when the task (re)opens; the tick sends what is due and moves it on.
+    open_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    next_nag_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    nags_sent: Mapped[int] = mapped_column(Integer, default=0)
+    poster_nagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Due dates: reminders to the owners before the day, then one last step when it turns overdue.
+    due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    due_reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
 
     claims: Mapped[list[Claim]] = relationship(back_populates="task", order_by="Claim.id", cascade="all, delete-orphan")
 
@@ -139,6 +151,7 @@ class WatchedChannel(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     added_by: Mapped[str] = mapped_column(String(32))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ProcessedEvent(Base):
@@ -149,3 +162,68 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+# States of an outbox row.
+PENDING, SENT, CANCELLED_POST, FOLDED, DIGESTED = "pending", "sent", "cancelled", "folded", "digested"
+
+
+class OutboxPost(Base):
+    """A scheduled message (reminder, DM, digest), recorded before it is sent and retried until Slack takes it.
+
+    `dedupe_key` is unique, so two processes planning the same reminder make one row.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "send_after"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), default=None, index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str | None] = mapped_column(String(32), default=None)
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[str | None] = mapped_column(Text, default=None)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class DigestRun(Base):
+    """One row per channel and local day: whoever inserts it posts that day's digest."""
+
+    __tablename__ = "digest_runs"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PingCount(Base):
+    """How often Dibs pinged a person on a local day (the noise budget)."""
+
+    __tablename__ = "ping_counts"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChannelPace(Base):
+    """When Dibs may next post to a channel: at most one scheduled message per second per channel."""
+
+    __tablename__ = "channel_pace"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_post_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -56,7 +56,7 @@ def test_defaults_without_environment_or_file():
     assert settings.kind("event") is settings.kinds["event"]
     assert settings.kind("nope") is None
     assert settings.nag == NagSettings(timedelta(hours=2), timedelta(hours=4), timedelta(days=1))
-    assert settings.digest_at == time(9, 0)
+    assert settings.digest.at == time(9, 0)
     assert settings.retry_every == timedelta(minutes=1)
     assert settings.feeds == ()
     assert str(settings.tz) == "UTC"
@@ -134,7 +134,7 @@ feeds:
         always=False, start=time(9), end=time(17), days=frozenset({MON, TUE, WED, THU, FRI})
     )
     assert settings.nag == NagSettings(timedelta(minutes=30), timedelta(hours=2), timedelta(days=1))
-    assert settings.digest_at == time(8, 15)
+    assert settings.digest.at == time(8, 15)
     assert settings.claim_reaction == "eyes"
     assert settings.done_reaction == "heavy_check_mark"
     assert settings.retry_every == timedelta(seconds=30)
@@ -463,4 +463,4 @@ def test_feeds_must_be_a_list_of_mappings():
 
 def test_an_unquoted_digest_time_is_read_as_the_clock_time_meant(tmp_path):
     # YAML 1.1 reads `at: 10:30` as the sexagesimal number 630.
-    assert load_settings(config(tmp_path, "digest:\n  at: 10:30\n")).digest_at == time(10, 30)
+    assert load_settings(config(tmp_path, "digest:\n  at: 10:30\n")).digest.at == time(10, 30)

@@ -1,0 +1,115 @@
+"""When Dibs may speak: working hours, the nag clock, the escalation ladder, due dates, digests.
+
+Pure functions of settings and times (aware datetimes in UTC in, UTC out), so the rules can be
+tested with freezegun and without Slack or a database. Local times are computed in the
+workspace time zone with zoneinfo, so a DST change moves nothing by an hour.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from enum import IntEnum
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings, WorkingHours
+
+
+class Step(IntEnum):
+    """How loud a reminder is: a plain thread reply, one that mentions the group, one that DMs the poster."""
+
+    PLAIN = 0
+    MENTION_GROUP = 1
+    DM_POSTER = 2
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz)
+
+
+def in_working_hours(moment: datetime, hours: WorkingHours, tz: ZoneInfo) -> bool:
+    """Whether a reminder may be sent at `moment`."""
+    if hours.always:
+        return True
+    local = _local(moment, tz)
+    return local.weekday() in hours.days and hours.start <= local.time() < hours.end
+
+
+def next_working_moment(moment: datetime, hours: WorkingHours, tz: ZoneInfo) -> datetime:
+    """`moment` itself if it is inside working hours, else the start of the next working period."""
+    if in_working_hours(moment, hours, tz):
+        return moment
+    local = _local(moment, tz)
+    day = local.date()
+    if local.time() >= hours.end or local.weekday() not in hours.days:
+        day += timedelta(days=1)
+    elif local.time() < hours.start:
+        pass  # today, later this morning
+    for _ in range(8):
+        if day.weekday() in hours.days:
+            return datetime.combine(day, hours.start, tzinfo=tz).astimezone(UTC)
+        day += timedelta(days=1)
+    raise ValueError("working_hours has no working day")  # the settings parser never allows this
+
+
+def first_nag_at(open_since: datetime, settings: Settings) -> datetime:
+    """When a task that opened (or reopened) at `open_since` gets its first reminder."""
+    return next_working_moment(open_since + settings.nag.first_after, settings.working_hours, settings.tz)
+
+
+def following_nag_at(sent_at: datetime, settings: Settings) -> datetime:
+    """When the reminder after one sent at `sent_at` is due."""
+    return next_working_moment(sent_at + settings.nag.every, settings.working_hours, settings.tz)
+
+
+def escalation(open_since: datetime, now: datetime, settings: Settings) -> Step:
+    """How far up the ladder a reminder for a task unclaimed since `open_since` goes."""
+    waited = now - open_since
+    if waited >= settings.nag.dm_poster_after:
+        return Step.DM_POSTER
+    if waited >= settings.nag.escalate_after:
+        return Step.MENTION_GROUP
+    return Step.PLAIN
+
+
+def due_moment(due_on: date, settings: Settings) -> datetime:
+    """The start of the due day, in the workspace's time zone (working hours start, or midnight)."""
+    start = settings.working_hours.start if not settings.working_hours.always else datetime.min.time()
+    return datetime.combine(due_on, start, tzinfo=settings.tz).astimezone(UTC)
+
+
+def due_schedule(due_on: date, settings: Settings) -> list[datetime]:
+    """Every due-date step: one reminder per `nag.due_reminders` offset, then the day it turns overdue."""
+    moment = due_moment(due_on, settings)
+    reminders = [
+        next_working_moment(moment - before, settings.working_hours, settings.tz)
+        for before in settings.nag.due_reminders
+    ]
+    overdue = datetime.combine(due_on + timedelta(days=1), datetime.min.time(), tzinfo=settings.tz).astimezone(UTC)
+    return [*reminders, overdue]
+
+
+def due_steps_passed(due_on: date, now: datetime, settings: Settings) -> tuple[int, datetime | None]:
+    """How many due-date steps are at or before `now`, and when the next one is (None: no more).
+
+    Only the latest passed step is acted on: one reminder saying "due tomorrow" beats two
+    arriving together after a restart or a late due date.
+    """
+    schedule = due_schedule(due_on, settings)
+    passed = sum(1 for moment in schedule if moment <= now)
+    return passed, schedule[passed] if passed < len(schedule) else None
+
+
+def is_overdue(due_on: date | None, finished: bool, now: datetime, settings: Settings) -> bool:
+    """A task is overdue from the day after its due date until it is done."""
+    return bool(due_on) and not finished and _local(now, settings.tz).date() > due_on  # type: ignore[operator]
+
+
+def local_day(now: datetime, settings: Settings) -> date:
+    """Today in the workspace's time zone (ping budgets and digests count by it)."""
+    return _local(now, settings.tz).date()
+
+
+def digest_due(now: datetime, settings: Settings) -> bool:
+    """Whether today's digest is due: a digest day, at or after `digest.at` local time."""
+    local = _local(now, settings.tz)
+    return local.weekday() in settings.digest.days and local.time() >= settings.digest.at
