@@ -235,7 +235,7 @@ def _parse_nag(nag: Mapping[str, Any]) -> NagSettings:
     _check_keys("nag", nag, {*durations, "max_pings_per_day", "coalesce_over", "due_reminders"})
     result = NagSettings()
     for key in durations & set(nag):
-        result = replace(result, **{key: parse_duration(f"nag.{key}", nag[key])})
+        result = replace(result, **{key: parse_duration(f"nag.{key}", nag[key])})  # type: ignore[arg-type]
     if "max_pings_per_day" in nag:
         result = replace(result, max_pings_per_day=_count("nag.max_pings_per_day", nag["max_pings_per_day"], 1, 100))
     if "coalesce_over" in nag:
