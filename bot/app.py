@@ -24,9 +24,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import first_delivery, forget_old_events
+from bot.outbox import send_due_posts
+from bot.policy import digest_due
+from bot.recovery import recover_missed_reactions
+from bot.schedule import plan_digests, plan_due_dates, plan_nags
 from bot.settings import Settings
-from bot.threads import resync_stale_threads
+from bot.threads import resync_stale_threads, sync_thread
 from store.db import database_answers, make_engine, make_session_factory, migrate
+from store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +68,39 @@ class Dibs:
         """Post or update thread replies that Slack refused earlier."""
         return resync_stale_threads(self.client, self.db, self.settings, grace=timedelta(seconds=5))
 
+    def tick(self) -> int:
+        """One pass of the schedule: plan what is due (due dates, reminders, digests), then send it."""
+        now = utcnow()
+        for team_id, task_id in plan_due_dates(self.db, self.settings, now):
+            sync_thread(self.client, self.db, self.settings, team_id, task_id)
+        plan_nags(self.db, self.settings, now)
+        plan_digests(self.db, self.settings, now, digest_due(now, self.settings))
+        return send_due_posts(self.client, self.db)
+
+    def recover(self) -> int:
+        """Catch up on reactions made while no Dibs process was running."""
+        return recover_missed_reactions(self.client, self.db, self.settings)
+
+    @property
+    def tick_seconds(self) -> float:
+        """Often enough for the shortest nag interval, never more than every 30 s."""
+        shortest = min(self.settings.nag.first_after, self.settings.nag.every).total_seconds()
+        return min(max(shortest / 4, 0.5), 30.0)
+
     def start_scheduler(self) -> None:
         """Start the background ticks (each process runs its own; the database decides what is due)."""
         scheduler = BackgroundScheduler(timezone="UTC")
+        # Jobs live in memory and are rebuilt at every start; what is due lives in the database.
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.tick_seconds,
+            id="tick",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
         every = int(self.settings.retry_every.total_seconds())
         scheduler.add_job(
             self.retry_outbox,

@@ -30,6 +30,16 @@ def unwatch_channel(db: sessionmaker[Session], team_id: str, channel_id: str) ->
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def set_muted(db: sessionmaker[Session], team_id: str, channel_id: str, muted: bool) -> bool:
+    """Pause or resume reminders in a watched channel; False if the channel is not watched."""
+    with db.begin() as session:
+        watched = session.get(WatchedChannel, {"team_id": team_id, "channel_id": channel_id})
+        if watched is None:
+            return False
+        watched.muted = muted
+        return True
+
+
 def is_watched(db: sessionmaker[Session], team_id: str, channel_id: str) -> bool:
     """Whether posts in this channel become tasks."""
     with db.begin() as session:

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+from bot.settings import SettingsError, parse_duration
 from bot.tasks import DibsError
 
-SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign")
+SUBCOMMANDS = (
+    "help",
+    "watch",
+    "unwatch",
+    "new",
+    "list",
+    "claim",
+    "release",
+    "done",
+    "assign",
+    "snooze",
+    "due",
+    "mute",
+    "unmute",
+    "digest",
+)
 LIST_FILTERS = ("unclaimed", "mine", "all")
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -23,6 +40,14 @@ class Command:
     rest: str = ""
     user: str | None = None
     kind: str = ""
+
+
+def _is_date(word: str) -> bool:
+    try:
+        date.fromisoformat(word)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", word))
 
 
 def parse_task_id(word: str, subcommand: str) -> int:
@@ -42,8 +67,12 @@ def parse_command(text: str) -> Command:
     args = words[1:]
     if name not in SUBCOMMANDS:
         raise UsageError(f"I don't know `/dibs {words[0]}`.")
-    if name in ("help", "watch", "unwatch"):
+    if name in ("help", "watch", "unwatch", "mute", "unmute"):
         return Command(name)
+    if name == "digest":
+        if args and (len(args) > 1 or args[0].lower() != "preview"):
+            raise UsageError("`/dibs digest` posts the digest here; `/dibs digest preview` shows it only to you.")
+        return Command(name, rest="preview" if args else "")
     if name == "list":
         which = args[0].lower() if args else "open"
         if which not in (*LIST_FILTERS, "open") or len(args) > 1:
@@ -65,6 +94,18 @@ def parse_command(text: str) -> Command:
         if len(args) > 2:
             raise UsageError(f"`/dibs done {task_id}` takes at most one link, like `/dibs done {task_id} https://…`.")
         return Command(name, task_id=task_id, rest=args[1].strip("<>").split("|")[0] if len(args) == 2 else "")
+    if name == "snooze":
+        if len(args) != 2:
+            raise UsageError(f"Write `/dibs snooze {task_id} 2d` to pause reminders (30m, 4h, 2d...).")
+        try:
+            parse_duration("snooze", args[1])
+        except SettingsError:
+            raise UsageError(f"`{args[1]}` is not a duration; write it like 30m, 4h or 2d.") from None
+        return Command(name, task_id=task_id, rest=args[1])
+    if name == "due":
+        if len(args) != 2 or (args[1].lower() != "none" and not _is_date(args[1])):
+            raise UsageError(f"Write `/dibs due {task_id} 2026-12-12` (year-month-day), or `none` to clear it.")
+        return Command(name, task_id=task_id, rest=args[1].lower())
     if len(args) > 1:
         raise UsageError(f"`/dibs {name}` takes only a task id, like `/dibs {name} {task_id}`.")
     return Command(name, task_id=task_id)

@@ -7,7 +7,9 @@ outcome to `publish`, which updates the thread and sends direct messages after S
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -17,9 +19,10 @@ from bot import tasks
 from bot.channels import is_watched
 from bot.classify import classify, title_from
 from bot.settings import Settings
-from bot.tasks import TaskSnapshot, Via
+from bot.tasks import DEFAULTS, TaskSnapshot, Via
 from bot.threads import sync_thread
 from bot.views import build_announcement, linked_title, people
+from store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +85,30 @@ def task_from_post(
         posted_by=str(event["user"]),
         message_ts=str(event["ts"]),
         source="message",
+        settings=settings,
     )
     return None if task is None else Outcome(reply="", task=task, quiet=True)
+
+
+def date_in(text: str) -> date | None:
+    """The first ISO date (2026-12-12) in a text: `/dibs new event Booth 2026-12-12` is due that day."""
+    for match in re.finditer(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", text):
+        try:
+            return date.fromisoformat(match.group(1))
+        except ValueError:
+            continue
+    return None
 
 
 def _position(task: TaskSnapshot, user_id: str) -> int:
     return task.waitlist.index(user_id) + 1
 
 
-def claim(db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via) -> Outcome:
+def claim(
+    db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via, settings: Settings = DEFAULTS
+) -> Outcome:
     """Take a task, or join its waitlist when every slot is taken."""
-    result = tasks.claim_task(db, team_id, task_id, user_id, via)
+    result = tasks.claim_task(db, team_id, task_id, user_id, via, settings)
     task = result.task
     if result.outcome == "claimed":
         return Outcome(f"You own #{task.id} now: {linked_title(task)}. Thank you!", task, quiet=True)
@@ -105,9 +121,11 @@ def claim(db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, v
     return Outcome(f"{line} You are number {position} on the waitlist; I'll tell you when a slot frees up.", task)
 
 
-def release(db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via) -> Outcome:
+def release(
+    db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, via: Via, settings: Settings = DEFAULTS
+) -> Outcome:
     """Let go of a task (or leave its waitlist); the first in line gets the slot."""
-    result = tasks.release_claim(db, team_id, task_id, user_id, via)
+    result = tasks.release_claim(db, team_id, task_id, user_id, via, settings)
     task = result.task
     if result.outcome == "not_claimed":
         return Outcome(f"You don't own #{task.id} and are not on its waitlist, so there is nothing to release.")
@@ -144,9 +162,17 @@ def needs_link(db: sessionmaker[Session], settings: Settings, team_id: str, task
     return task if kind and kind.done_needs_link and not task.is_finished else None
 
 
-def assign(db: sessionmaker[Session], team_id: str, task_id: int, actor: str, target: str, via: Via) -> Outcome:
+def assign(
+    db: sessionmaker[Session],
+    team_id: str,
+    task_id: int,
+    actor: str,
+    target: str,
+    via: Via,
+    settings: Settings = DEFAULTS,
+) -> Outcome:
     """Hand a task over to `target` and tell them."""
-    result = tasks.assign_task(db, team_id, task_id, actor, target, via)
+    result = tasks.assign_task(db, team_id, task_id, actor, target, via, settings)
     task = result.task
     note = f"<@{actor}> handed you #{task.id} {linked_title(task)}."
     gave = " your slot" if result.replaced else ""
@@ -180,7 +206,28 @@ def new_task(
         posted_by=user_id,
         message_ts=str(posted["ts"]),
         source="command",
+        settings=settings,
+        due_on=date_in(title),
     )
     if task is None:  # cannot happen: Slack gave us a fresh ts
         raise tasks.DibsError("That post already has a task.")
     return Outcome(f"Posted #{task.id}; its thread asks who owns it.", task)
+
+
+def snooze(db: sessionmaker[Session], team_id: str, task_id: int, user_id: str, pause: timedelta) -> Outcome:
+    """Pause one task's reminders."""
+    task = tasks.snooze_task(db, team_id, task_id, user_id, utcnow() + pause)
+    until = task.snoozed_until
+    assert until is not None
+    return Outcome(f"No reminders for #{task.id} until {until:%a %d %b %H:%M} UTC.", task)
+
+
+def set_due(
+    db: sessionmaker[Session], settings: Settings, team_id: str, task_id: int, user_id: str, due_on: date | None
+) -> Outcome:
+    """Give a task a due date (its owners are reminded before it) or clear it."""
+    task = tasks.set_due_date(db, settings, team_id, task_id, user_id, due_on)
+    if due_on is None:
+        return Outcome(f"#{task.id} has no due date now.", task)
+    days = ", ".join(f"{int(d.total_seconds() // 86400)}d" for d in settings.nag.due_reminders) or "no"
+    return Outcome(f"#{task.id} is due {due_on:%a %d %b %Y}; its owners get reminders ({days} before).", task)

@@ -7,7 +7,7 @@ workspace time zone with zoneinfo, so a DST change moves nothing by an hour.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
 from zoneinfo import ZoneInfo
 
@@ -71,21 +71,30 @@ def escalation(open_since: datetime, now: datetime, settings: Settings) -> Step:
     return Step.PLAIN
 
 
+def _due_start(settings: Settings) -> time:
+    return settings.working_hours.start if not settings.working_hours.always else time(0, 0)
+
+
 def due_moment(due_on: date, settings: Settings) -> datetime:
     """The start of the due day, in the workspace's time zone (working hours start, or midnight)."""
-    start = settings.working_hours.start if not settings.working_hours.always else datetime.min.time()
-    return datetime.combine(due_on, start, tzinfo=settings.tz).astimezone(UTC)
+    return datetime.combine(due_on, _due_start(settings), tzinfo=settings.tz).astimezone(UTC)
 
 
 def due_schedule(due_on: date, settings: Settings) -> list[datetime]:
-    """Every due-date step: one reminder per `nag.due_reminders` offset, then the day it turns overdue."""
-    moment = due_moment(due_on, settings)
-    reminders = [
-        next_working_moment(moment - before, settings.working_hours, settings.tz)
+    """Every due-date step in order: the reminders (`nag.due_reminders` before the due moment, by the
+    local clock, moved into working hours), then the overdue step at local midnight after the due day.
+
+    A reminder that working hours would push past the due day (a Sunday due date, say) is dropped.
+    """
+    local_due = datetime.combine(due_on, _due_start(settings))  # naive: wall-clock arithmetic, DST-proof
+    overdue = datetime.combine(due_on + timedelta(days=1), time(0, 0), tzinfo=settings.tz).astimezone(UTC)
+    reminders = {
+        next_working_moment(
+            (local_due - before).replace(tzinfo=settings.tz).astimezone(UTC), settings.working_hours, settings.tz
+        )
         for before in settings.nag.due_reminders
-    ]
-    overdue = datetime.combine(due_on + timedelta(days=1), datetime.min.time(), tzinfo=settings.tz).astimezone(UTC)
-    return [*reminders, overdue]
+    }
+    return [*sorted(m for m in reminders if m < overdue), overdue]
 
 
 def due_steps_passed(due_on: date, now: datetime, settings: Settings) -> tuple[int, datetime | None]:

@@ -61,7 +61,7 @@ DEFAULT_KINDS: dict[str, Kind] = {
 class WorkingHours:
     """When reminders may be sent; `always` means any time."""
 
-    always: bool = True
+    always: bool = False
     start: time = time(9, 0)
     end: time = time(17, 0)
     days: frozenset[int] = frozenset(range(5))
@@ -258,7 +258,8 @@ def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
             at = "{:02d}:{:02d}".format(*divmod(at, 60))
         result = replace(result, at=_parse_clock("digest.at", str(at)))
     if "days" in digest:
-        result = replace(result, days=_parse_days("digest.days", str(digest["days"])))
+        days = str(digest["days"]).strip().lower()
+        result = replace(result, days=frozenset() if days == "none" else _parse_days("digest.days", days))
     if "when_empty" in digest:
         if digest["when_empty"] not in ("one_line", "skip"):
             raise SettingsError(f"digest.when_empty: {digest['when_empty']!r} is not accepted; use one_line or skip")

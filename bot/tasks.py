@@ -285,7 +285,8 @@ def snooze_task(db: sessionmaker[Session], team_id: str, task_id: int, user_id: 
         _refuse_finished(task)
         task.snoozed_until = until
         if task.next_nag_at is not None:
-            task.next_nag_at = max(task.next_nag_at, until)
+            _stop_reminders(session, task)  # calls off what is queued, and the clock...
+            task.next_nag_at = until  # ...starts again when the snooze ends
         _record(session, task, user_id, "snoozed", "command", detail=until.isoformat())
         return snapshot(task)
 

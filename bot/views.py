@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.ids import LINK_INPUT, ActionId, BlockId, CallbackId
+from bot.policy import local_day
 from bot.settings import Kind, Settings
 from bot.tasks import TaskSnapshot
 from store.models import CANCELLED, DONE, utcnow
@@ -75,7 +76,16 @@ def linked_title(task: TaskSnapshot) -> str:
     return f"<{task.permalink}|{title}>" if task.permalink else title
 
 
-def status_text(task: TaskSnapshot) -> str:
+def due_note(task: TaskSnapshot, today: date | None = None) -> str:
+    """` · due Sat 12 Dec`, or an overdue warning from the day after; empty without a due date or once done."""
+    if task.due_on is None or task.is_finished:
+        return ""
+    if (today or utcnow().date()) > task.due_on:
+        return f" · :warning: *overdue* (due {task.due_on:%a %d %b})"
+    return f" · due {task.due_on:%a %d %b}"
+
+
+def status_text(task: TaskSnapshot, today: date | None = None) -> str:
     """The status section of the ownership thread: who owns it, who waits, whether it is done."""
     if task.status == DONE:
         by = f" by {mention(task.done_by)}" if task.done_by else ""
@@ -85,8 +95,8 @@ def status_text(task: TaskSnapshot) -> str:
         return ":no_entry_sign: *Cancelled.*"
     if not task.owners:
         slots = f" ({task.slots} people needed)" if task.slots > 1 else ""
-        return f":raising_hand: *Unclaimed*{slots}"
-    text = f"*Owners:* {people(task.owners)} ({len(task.owners)} of {task.slots})"
+        return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}"
+    text = f"*Owners:* {people(task.owners)} ({len(task.owners)} of {task.slots}){due_note(task, today)}"
     if task.waitlist:
         text += f"\n*Waitlist:* {people(task.waitlist)}"
     return text
@@ -98,7 +108,7 @@ def build_ownership_message(task: TaskSnapshot, kind: Kind | None, settings: Set
     group = f" <!subteam^{kind.owner_group}>" if kind and kind.owner_group else ""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*#{task.id}* · {task.kind}: {question}{group}")),
-        SectionBlock(text=MarkdownTextObject(text=status_text(task))),
+        SectionBlock(text=MarkdownTextObject(text=status_text(task, local_day(utcnow(), settings)))),
     ]
     if not task.is_finished:
         value = str(task.id)
@@ -120,7 +130,7 @@ def build_ownership_message(task: TaskSnapshot, kind: Kind | None, settings: Set
                 ]
             )
         )
-    text = f"#{task.id} {task.title}: {question} {status_text(task).splitlines()[0]}"
+    text = f"#{task.id} {task.title}: {question} {status_text(task, local_day(utcnow(), settings)).splitlines()[0]}"
     return Message(text=text[:3900], blocks=blocks)
 
 
@@ -130,9 +140,12 @@ def build_announcement(task_title: str, kind: str, user_id: str) -> Message:
     return Message(text=text, blocks=[SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def task_line(task: TaskSnapshot, now: datetime | None = None) -> str:
-    """One line of `/dibs list`: id, kind, linked title, age, owners."""
-    line = f"• *#{task.id}* {task.kind} · {linked_title(task)} · {age(task.created_at, now)} · {owners_line(task)}"
+def task_line(task: TaskSnapshot, now: datetime | None = None, today: date | None = None) -> str:
+    """One line of `/dibs list`: id, kind, linked title, age, owners, and the due date if any."""
+    line = (
+        f"• *#{task.id}* {task.kind} · {linked_title(task)} · {age(task.created_at, now)} · {owners_line(task)}"
+        f"{due_note(task, today)}"
+    )
     if task.status == DONE:
         line += " · done" + (f" ({task.done_link})" if task.done_link else "")
     elif task.status == CANCELLED:
@@ -163,7 +176,7 @@ LIST_TITLES = {
 }
 
 
-def build_task_list(which: str, tasks: Sequence[TaskSnapshot], total: int) -> Message:
+def build_task_list(which: str, tasks: Sequence[TaskSnapshot], total: int, today: date | None = None) -> Message:
     """The answer to `/dibs list`."""
     title = LIST_TITLES.get(which, "Tasks")
     if not tasks:
@@ -172,7 +185,7 @@ def build_task_list(which: str, tasks: Sequence[TaskSnapshot], total: int) -> Me
             "unclaimed": "Nothing is unclaimed. :tada:",
         }.get(which, "There are no open tasks.")
         return Message(text=empty, blocks=[SectionBlock(text=MarkdownTextObject(text=empty))])
-    lines = [task_line(t) for t in tasks]
+    lines = [task_line(t, today=today) for t in tasks]
     if total > len(tasks):
         lines.append(f"…and {total - len(tasks)} more.")
     header = f"*{title}* ({total})"
@@ -200,15 +213,17 @@ def build_done_link_modal(task: TaskSnapshot, channel_id: str) -> View:
     )
 
 
-def build_home(mine: Sequence[TaskSnapshot], unclaimed: Sequence[TaskSnapshot], unclaimed_total: int) -> View:
+def build_home(
+    mine: Sequence[TaskSnapshot], unclaimed: Sequence[TaskSnapshot], unclaimed_total: int, today: date | None = None
+) -> View:
     """The App Home tab: your tasks, then what nobody has taken yet."""
     blocks: list[Block] = [
         HeaderBlock(text="Dibs"),
         SectionBlock(text=MarkdownTextObject(text="*Your tasks*")),
     ]
-    blocks += _sections([task_line(t) for t in mine] or ["You have no open tasks."], 40)
+    blocks += _sections([task_line(t, today=today) for t in mine] or ["You have no open tasks."], 40)
     blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=f"*Unclaimed* ({unclaimed_total})"))]
-    lines = [task_line(t) for t in unclaimed] or ["Nothing is unclaimed. :tada:"]
+    lines = [task_line(t, today=today) for t in unclaimed] or ["Nothing is unclaimed. :tada:"]
     if unclaimed_total > len(unclaimed):
         lines.append(f"…and {unclaimed_total - len(unclaimed)} more: `/dibs list unclaimed`.")
     blocks += _sections(lines, 40)

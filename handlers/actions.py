@@ -44,7 +44,7 @@ def register(app: App, dibs: Dibs) -> None:
 
     def handle_claim(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        run(client, body, lambda team, task, user: flows.claim(db, team, task, user, "button"))
+        run(client, body, lambda team, task, user: flows.claim(db, team, task, user, "button", settings))
 
     def handle_done(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

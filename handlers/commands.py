@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
@@ -10,10 +11,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import flows
-from bot.channels import unwatch_channel, watch_channel
+from bot.channels import set_muted, unwatch_channel, watch_channel
 from bot.commands import Command, UsageError, parse_command
+from bot.policy import local_day
+from bot.schedule import digest_on_demand
+from bot.settings import parse_duration
 from bot.tasks import DibsError, list_tasks
 from bot.views import build_help, build_task_list
+from store.models import utcnow
 
 if TYPE_CHECKING:
     from bot.app import Dibs
@@ -43,13 +48,18 @@ def register(app: App, dibs: Dibs) -> None:
     def run(cmd: Command, team: str, channel: str, user: str) -> flows.Outcome:
         assert cmd.task_id is not None
         if cmd.name == "claim":
-            return flows.claim(db, team, cmd.task_id, user, "command")
+            return flows.claim(db, team, cmd.task_id, user, "command", settings)
         if cmd.name == "release":
-            return flows.release(db, team, cmd.task_id, user, "command")
+            return flows.release(db, team, cmd.task_id, user, "command", settings)
         if cmd.name == "done":
             return flows.finish(db, settings, team, cmd.task_id, user, "command", cmd.rest or None)
+        if cmd.name == "snooze":
+            return flows.snooze(db, team, cmd.task_id, user, parse_duration("snooze", cmd.rest))
+        if cmd.name == "due":
+            due_on = None if cmd.rest == "none" else date.fromisoformat(cmd.rest)
+            return flows.set_due(db, settings, team, cmd.task_id, user, due_on)
         assert cmd.user is not None
-        return flows.assign(db, team, cmd.task_id, user, cmd.user, "command")
+        return flows.assign(db, team, cmd.task_id, user, cmd.user, "command", settings)
 
     def handle_dibs(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
@@ -70,9 +80,31 @@ def register(app: App, dibs: Dibs) -> None:
                 if gone
                 else f"I was not watching <#{channel}>."
             )
+        elif cmd.name in ("mute", "unmute"):
+            muted = cmd.name == "mute"
+            if not set_muted(db, team, channel, muted):
+                ack(text=f"I don't watch <#{channel}>, so there is nothing to {cmd.name}. `/dibs watch` starts.")
+            elif muted:
+                ack(text=f"Reminders in <#{channel}> are paused; threads and the digest go on. `/dibs unmute` resumes.")
+            else:
+                ack(text=f"Reminders in <#{channel}> are back on.")
+        elif cmd.name == "digest":
+            message = digest_on_demand(db, settings, team, channel, utcnow(), preview=cmd.rest == "preview")
+            if cmd.rest == "preview":
+                ack(**message.as_kwargs())  # type: ignore[arg-type]
+                return
+            ack()
+            try:
+                client.chat_postMessage(channel=channel, unfurl_links=False, **message.as_kwargs())  # type: ignore[arg-type]
+            except SlackApiError as error:
+                respond(
+                    text=f"Slack would not let me post here ({error.response.get('error')}). "
+                    "Invite me with `/invite @Dibs` and try again.",
+                    response_type="ephemeral",
+                )
         elif cmd.name == "list":
             tasks, total = list_tasks(db, team, cmd.rest, user)  # type: ignore[arg-type]
-            ack(**build_task_list(cmd.rest, tasks, total).as_kwargs())  # type: ignore[arg-type]
+            ack(**build_task_list(cmd.rest, tasks, total, local_day(utcnow(), settings)).as_kwargs())  # type: ignore[arg-type]
         elif cmd.name == "new":
             if settings.kind(cmd.kind) is None:
                 ack(text=f"There is no kind `{cmd.kind}`. Kinds: {', '.join(sorted(settings.kinds))}.")

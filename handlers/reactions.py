@@ -41,7 +41,7 @@ def register(app: App, dibs: Dibs) -> None:
         try:
             if emoji == settings.claim_reaction:
                 action = flows.claim if added else flows.release
-                outcome = action(dibs.db, team_id, task_id, user_id, "reaction")
+                outcome = action(dibs.db, team_id, task_id, user_id, "reaction", settings)
             elif added:
                 outcome = flows.finish(dibs.db, settings, team_id, task_id, user_id, "reaction", link=None)
             else:

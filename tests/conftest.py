@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from bot.app import Dibs, create_app
 from bot.settings import Settings
 from store.db import normalise_url
+from store.models import Base
 from tests.fakeslack import FakeSlack
 from tests.payloads import Sender
 
@@ -52,7 +53,7 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-TABLES = "claims, task_events, tasks, watched_channels, processed_events"
+TABLES = ", ".join(table.name for table in Base.metadata.sorted_tables)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -45,7 +45,7 @@ def test_defaults_without_environment_or_file():
     assert settings.api_url == "https://slack.com/api/"
     assert settings.database_url == "sqlite:///dibs.db"
     assert settings.timezone == "UTC"
-    assert settings.working_hours.always is True
+    assert settings.working_hours == WorkingHours(always=False, start=time(9), end=time(17), days=frozenset(range(5)))
     assert settings.claim_reaction == "raising_hand"
     assert settings.done_reaction == "white_check_mark"
     assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign"]

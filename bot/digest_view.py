@@ -1,0 +1,244 @@
+"""Block Kit for the daily digest: a pure function from `DigestData` to one channel message.
+
+The digest must stay a valid Slack message at any size, so every list is cut to share the
+message's 50 blocks fairly, and each cut list ends with a line saying how many more there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.digest import DigestData
+from bot.tasks import TaskSnapshot
+from bot.views import (
+    MESSAGE_BLOCK_LIMIT,
+    Message,
+    _sections,
+    age,
+    due_note,
+    linked_title,
+    owners_line,
+    people,
+    task_line,
+)
+
+HEADER_LIMIT = 150
+TEXT_LIMIT = 3999  # the fallback text must stay under 4,000 characters
+# Titles longer than this are shortened in the digest, so that more tasks fit in a message.
+TITLE_LIMIT = 150
+# Longest proof of done shown as is (it is free text the user typed).
+PROOF_LIMIT = 300
+EMPTY_LINE = "Nothing open, nothing taken, nothing done since the last digest. :sunny:"
+FOLDED_TITLE = "Held back to keep the noise down"
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One list of the digest before it is cut to fit: its heading, its lines, and how many items it has."""
+
+    heading: str
+    lines: list[str]
+    total: int
+    more_hint: str  # what follows "…and N more", e.g. ": `/dibs list unclaimed`"
+
+
+def format_duration(duration: timedelta) -> str:
+    """A compact duration with its two largest units: `45m`, `3h 20m`, `2d 4h`; under a minute is `<1m`."""
+    minutes = max(int(duration.total_seconds()), 0) // 60
+    if minutes < 1:
+        return "<1m"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m"
+
+
+def digest_title(day: date) -> str:
+    """The header, like `Dibs digest for Friday 27 November`."""
+    return f"Dibs digest for {day:%A} {day.day} {day:%B}"[:HEADER_LIMIT]
+
+
+def _short(task: TaskSnapshot) -> TaskSnapshot:
+    """The task with its title cut to `TITLE_LIMIT` characters."""
+    if len(task.title) <= TITLE_LIMIT:
+        return task
+    return replace(task, title=task.title[: TITLE_LIMIT - 1].rstrip() + "…")
+
+
+def _escape(text: str) -> str:
+    """Free text made safe for mrkdwn: no links, mentions or `<!channel>` pings of its own."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unclaimed_line(task: TaskSnapshot, now: datetime, today: date) -> str:
+    """`• #12 event · <title> · waiting 3d`, and the due date if it has one."""
+    waited = age(task.created_at, now)
+    waiting = "posted just now" if waited == "just now" else f"waiting {waited}"
+    return f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {waiting}{due_note(task, today)}"
+
+
+def overdue_line(task: TaskSnapshot) -> str:
+    """`• :warning: #12 event · <title> · <@U1> · overdue since 2026-12-12`."""
+    since = f" · overdue since {task.due_on.isoformat()}" if task.due_on else " · overdue"
+    return f"• :warning: *#{task.id}* {task.kind} · {linked_title(_short(task))} · {owners_line(task)}{since}"
+
+
+def taken_line(task: TaskSnapshot, now: datetime, today: date) -> str:
+    """A claimed task as `/dibs list` shows it: id, kind, title, age, owners as mentions, due date."""
+    return task_line(_short(task), now, today)
+
+
+def done_line(task: TaskSnapshot) -> str:
+    """`• #12 event · <title> · done by <@U1> · proof: https://…`."""
+    by = f"done by {people([task.done_by])}" if task.done_by else "done"
+    proof = ""
+    if task.done_link:
+        link = task.done_link if len(task.done_link) <= PROOF_LIMIT else task.done_link[: PROOF_LIMIT - 1] + "…"
+        proof = f" · proof: {_escape(link)}"
+    return f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {by}{proof}"
+
+
+def median_line(median: timedelta | None) -> str:
+    """`Median time to claim this week: 3h 20m`, or that nothing was claimed."""
+    if median is None:
+        return "Median time to claim this week: no claims this week"
+    return f"Median time to claim this week: {format_duration(median)}"
+
+
+def summary_text(data: DigestData) -> str:
+    """The fallback text: `Dibs digest: 3 unclaimed, 1 overdue, 2 taken, 4 done`."""
+    text = (
+        f"Dibs digest: {_count(data.unclaimed_total, data.unclaimed):,} unclaimed, "
+        f"{_count(data.overdue_total, data.overdue):,} overdue, {_count(data.taken_total, data.taken):,} taken, "
+        f"{_count(data.done_total, data.done):,} done"
+    )
+    if data.folded:
+        text += f", {len(data.folded):,} held back"
+    return text[:TEXT_LIMIT]
+
+
+def _count(total: int, shown: Sequence[object]) -> int:
+    """How many items a list has: its total, and never fewer than the caller gave."""
+    return max(total, len(shown))
+
+
+def _parts(data: DigestData, now: datetime) -> list[_Part]:
+    """The digest's lists in order, without the empty ones."""
+    today = data.day
+    parts = [
+        _Part(
+            "Unclaimed",
+            [unclaimed_line(t, now, today) for t in data.unclaimed],
+            _count(data.unclaimed_total, data.unclaimed),
+            ": `/dibs list unclaimed`",
+        ),
+        _Part(
+            "Overdue",
+            [overdue_line(t) for t in data.overdue],
+            _count(data.overdue_total, data.overdue),
+            ": `/dibs list`",
+        ),
+        _Part(
+            "Taken",
+            [taken_line(t, now, today) for t in data.taken],
+            _count(data.taken_total, data.taken),
+            ": `/dibs list`",
+        ),
+        _Part(
+            "Done since the last digest",
+            [done_line(t) for t in data.done],
+            _count(data.done_total, data.done),
+            ": `/dibs list all`",
+        ),
+    ]
+    return [p for p in parts if p.total]
+
+
+def _part_lines(part: _Part, shown: int) -> list[str]:
+    """A list's heading, its first `shown` lines, and how many more there are."""
+    lines = [f"*{part.heading} ({part.total:,})*", *part.lines[:shown]]
+    if part.total > shown:
+        lines.append(f"…and {part.total - shown:,} more{part.more_hint}")
+    return lines
+
+
+def _folded_lines(folded: Sequence[str], shown: int) -> list[str]:
+    """The held-back reminders: a heading, the first `shown`, and how many more."""
+    lines = [f"*{FOLDED_TITLE}*", *folded[:shown]]
+    if len(folded) > shown:
+        lines.append(f"…and {len(folded) - shown:,} more held back.")
+    return lines
+
+
+def _blocks_needed(lines: Sequence[str], cap: int) -> int:
+    """How many sections `lines` pack into, counting at most `cap + 1`."""
+    return len(_sections(lines, cap + 1))
+
+
+def _fit(size: int, render: Callable[[int], list[str]], cap: int) -> list[Block]:
+    """The sections for the most items (of `size`) whose rendering packs into `cap` blocks."""
+    low, high = 0, size  # render(low) always fits: a heading and a "more" line are one block
+    while low < high:
+        mid = (low + high + 1) // 2
+        if _blocks_needed(render(mid), cap) <= cap:
+            low = mid
+        else:
+            high = mid - 1
+    return _sections(render(low), cap)
+
+
+def share_blocks(needs: Sequence[int], budget: int) -> list[int]:
+    """Split `budget` blocks between lists fairly: small lists get all they need, big ones share the rest."""
+    shares = [0] * len(needs)
+    left = budget
+    order = sorted(range(len(needs)), key=lambda i: needs[i])
+    for done, i in enumerate(order):
+        shares[i] = min(needs[i], left // (len(needs) - done))
+        left -= shares[i]
+    return shares
+
+
+def _cut(renders: Sequence[tuple[int, Callable[[int], list[str]]]], budget: int) -> list[list[Block]]:
+    """The sections of each list, cut so that together they use at most `budget` blocks.
+
+    Each render is (how many items the list has, a function from how many to show to its lines).
+    """
+    needs = [_blocks_needed(render(size), budget) for size, render in renders]
+    shares = share_blocks(needs, budget)
+    return [_fit(size, render, max(share, 1)) for (size, render), share in zip(renders, shares, strict=True)]
+
+
+def build_digest(data: DigestData, now: datetime, when_empty: str = "one_line") -> Message | None:
+    """The daily digest for one channel, or None on a quiet day when `when_empty` is `"skip"`.
+
+    In order: a header, then unclaimed (oldest first, with how long they have waited), overdue,
+    taken and done tasks, the median time to claim, and the reminders held back by the noise
+    budget. Empty lists are left out; long ones end with how many more there are.
+    """
+    if data.is_empty:
+        if when_empty == "skip":
+            return None
+        if when_empty != "one_line":
+            raise ValueError(f"when_empty must be 'one_line' or 'skip', not {when_empty!r}")
+        return Message(text=EMPTY_LINE, blocks=[SectionBlock(text=MarkdownTextObject(text=EMPTY_LINE))])
+    renders: list[tuple[int, Callable[[int], list[str]]]] = [
+        (len(p.lines), partial(_part_lines, p)) for p in _parts(data, now)
+    ]
+    if data.folded:
+        renders.append((len(data.folded), partial(_folded_lines, data.folded)))
+    cut = _cut(renders, MESSAGE_BLOCK_LIMIT - 2)  # leave room for the header and the median
+    lists, folded = (cut[:-1], cut[-1]) if data.folded else (cut, [])
+    blocks: list[Block] = [HeaderBlock(text=digest_title(data.day))]
+    for part in lists:
+        blocks += part
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=median_line(data.median_time_to_claim))))
+    blocks += folded
+    return Message(text=summary_text(data), blocks=blocks)

@@ -1,0 +1,350 @@
+"""The daily digest's Block Kit: content, order, quiet days and Slack's limits at any size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from slack_sdk.models.blocks import HeaderBlock, SectionBlock
+
+from bot.digest import DigestData
+from bot.digest_view import build_digest, format_duration, share_blocks
+from bot.tasks import TaskSnapshot
+from bot.views import Message
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+DAY = date(2026, 11, 27)  # a Friday
+
+
+def task(task_id: int, **fields: object) -> TaskSnapshot:
+    """A task with sensible defaults; `fields` override any of them."""
+    base = TaskSnapshot(
+        id=task_id,
+        team_id="T1",
+        channel_id="C1",
+        kind="event",
+        title=f"Task number {task_id}",
+        status="open",
+        slots=1,
+        posted_by="UPOSTER",
+        source="message",
+        message_ts="1700000000.000100",
+        reply_ts=None,
+        permalink=f"https://example.slack.com/archives/C1/p{task_id}",
+        done_link=None,
+        created_at=NOW - timedelta(hours=task_id),
+        claimed_at=None,
+        done_at=None,
+        owners=(),
+        waitlist=(),
+        version=1,
+        done_by=None,
+    )
+    return replace(base, **fields)
+
+
+def digest(**fields: object) -> DigestData:
+    """An empty digest for DAY; `fields` fill in lists, totals default to the list lengths."""
+    values: dict[str, object] = {
+        "channel_id": "C1",
+        "day": DAY,
+        "unclaimed": [],
+        "taken": [],
+        "overdue": [],
+        "done": [],
+        "median_time_to_claim": None,
+        "folded": [],
+    }
+    values.update(fields)
+    for name in ("unclaimed", "taken", "overdue", "done"):
+        values.setdefault(f"{name}_total", len(values[name]))  # type: ignore[arg-type]
+    return DigestData(**values)  # type: ignore[arg-type]
+
+
+def texts(message: Message) -> list[str]:
+    """The text of every block, in order (validated by slack_sdk on the way)."""
+    out = []
+    for block in message.blocks:
+        as_dict = block.to_dict()
+        out.append(as_dict["text"]["text"])
+    return out
+
+
+def full(message: Message) -> str:
+    return "\n".join(texts(message))
+
+
+def busy() -> DigestData:
+    return digest(
+        unclaimed=[
+            task(1, title="Booth at Springfield Expo", created_at=NOW - timedelta(days=3)),
+            task(2, kind="press", title="Reply to the Gazette", created_at=NOW - timedelta(hours=5)),
+        ],
+        overdue=[
+            task(3, status="claimed", owners=("UANN",), due_on=date(2026, 11, 20), title="Ship the banners"),
+        ],
+        taken=[
+            task(4, status="claimed", owners=("UBOB", "UCAT"), title="Print flyers"),
+        ],
+        done=[
+            task(5, status="done", owners=("UDAN",), done_by="UDAN", done_link="https://track.example/42"),
+            task(6, status="done", owners=("UEVE",), done_by="UEVE", title="No proof needed"),
+        ],
+        median_time_to_claim=timedelta(hours=3, minutes=20),
+        folded=["• #7 is still unclaimed after 2d.", "• #8 is due tomorrow."],
+    )
+
+
+def test_header_names_the_day() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    header = message.blocks[0]
+    assert isinstance(header, HeaderBlock)
+    assert header.to_dict()["text"]["text"] == "Dibs digest for Friday 27 November"
+
+
+def test_sections_come_in_order() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    body = texts(message)[1:]
+    headings = [
+        "*Unclaimed (2)*",
+        "*Overdue (1)*",
+        "*Taken (1)*",
+        "*Done since the last digest (2)*",
+        "Median time to claim this week: 3h 20m",
+        "*Held back to keep the noise down*",
+    ]
+    assert [t.splitlines()[0] for t in body] == headings
+    assert all(isinstance(b, SectionBlock) for b in message.blocks[1:])
+
+
+def test_unclaimed_oldest_first_with_age() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    unclaimed = texts(message)[1].splitlines()
+    assert unclaimed[1] == (
+        "• *#1* event · <https://example.slack.com/archives/C1/p1|Booth at Springfield Expo> · waiting 3d"
+    )
+    assert unclaimed[2].startswith("• *#2* press · ")
+    assert unclaimed[2].endswith("· waiting 5h")
+
+
+def test_overdue_shows_owners_and_due_date() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    line = texts(message)[2].splitlines()[1]
+    assert line.startswith("• :warning: *#3* event · ")
+    assert "Ship the banners" in line
+    assert "<@UANN>" in line
+    assert line.endswith("overdue since 2026-11-20")
+
+
+def test_taken_mentions_owners() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    line = texts(message)[3].splitlines()[1]
+    assert line.startswith("• *#4* event · ")
+    assert "Print flyers" in line
+    assert "<@UBOB>, <@UCAT>" in line
+
+
+def test_done_shows_who_and_proof() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    lines = texts(message)[4].splitlines()
+    assert lines[1].startswith("• *#5* ")
+    assert lines[1].endswith("done by <@UDAN> · proof: https://track.example/42")
+    assert lines[2].endswith("done by <@UEVE>")
+    assert "proof:" not in lines[2]
+
+
+def test_done_without_done_by_and_unsafe_proof() -> None:
+    data = digest(done=[task(9, status="done", done_link="<!channel> see https://x.example/?a=1&b=2")])
+    message = build_digest(data, NOW)
+    assert message is not None
+    line = texts(message)[1].splitlines()[1]
+    assert line.endswith("· done · proof: &lt;!channel&gt; see https://x.example/?a=1&amp;b=2")
+    assert "<!channel>" not in full(message)
+
+
+def test_folded_lines_are_shown_as_given() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    assert texts(message)[-1].splitlines()[1:] == ["• #7 is still unclaimed after 2d.", "• #8 is due tomorrow."]
+
+
+def test_empty_sections_are_left_out() -> None:
+    data = digest(taken=[task(4, status="claimed", owners=("UBOB",))])
+    message = build_digest(data, NOW)
+    assert message is not None
+    assert [t.splitlines()[0] for t in texts(message)] == [
+        "Dibs digest for Friday 27 November",
+        "*Taken (1)*",
+        "Median time to claim this week: no claims this week",
+    ]
+    assert "Unclaimed" not in full(message)
+    assert "Held back" not in full(message)
+
+
+def test_only_folded_lines_is_not_a_quiet_day() -> None:
+    message = build_digest(digest(folded=["• #7 is due today."]), NOW, "skip")
+    assert message is not None
+    assert texts(message)[-1] == "*Held back to keep the noise down*\n• #7 is due today."
+
+
+def test_quiet_day_is_one_line() -> None:
+    message = build_digest(digest(), NOW)
+    assert message is not None
+    line = "Nothing open, nothing taken, nothing done since the last digest. :sunny:"
+    assert texts(message) == [line]
+    assert message.text == line
+
+
+def test_quiet_day_can_be_skipped() -> None:
+    assert build_digest(digest(), NOW, "skip") is None
+
+
+def test_unknown_quiet_day_setting_is_refused() -> None:
+    with pytest.raises(ValueError, match="when_empty"):
+        build_digest(digest(), NOW, "loud")
+
+
+def test_fallback_text_counts_totals() -> None:
+    message = build_digest(busy(), NOW)
+    assert message is not None
+    assert message.text == "Dibs digest: 2 unclaimed, 1 overdue, 1 taken, 2 done, 2 held back"
+    data = replace(busy(), folded=[], unclaimed_total=3)
+    message = build_digest(data, NOW)
+    assert message is not None
+    assert message.text == "Dibs digest: 3 unclaimed, 1 overdue, 1 taken, 2 done"
+
+
+def test_caller_truncated_list_says_how_many_more() -> None:
+    data = digest(unclaimed=[task(1), task(2)], unclaimed_total=40)
+    message = build_digest(data, NOW)
+    assert message is not None
+    lines = texts(message)[1].splitlines()
+    assert lines[0] == "*Unclaimed (40)*"
+    assert lines[-1] == "…and 38 more: `/dibs list unclaimed`"
+
+
+@pytest.mark.parametrize(
+    ("duration", "text"),
+    [
+        (timedelta(seconds=20), "<1m"),
+        (timedelta(minutes=45), "45m"),
+        (timedelta(hours=3), "3h"),
+        (timedelta(hours=3, minutes=20, seconds=59), "3h 20m"),
+        (timedelta(days=2, hours=4, minutes=30), "2d 4h"),
+        (timedelta(days=5), "5d"),
+    ],
+)
+def test_durations_are_compact(duration: timedelta, text: str) -> None:
+    assert format_duration(duration) == text
+
+
+def test_median_line() -> None:
+    data = replace(busy(), median_time_to_claim=timedelta(days=2, hours=4))
+    message = build_digest(data, NOW)
+    assert message is not None
+    assert "Median time to claim this week: 2d 4h" in texts(message)
+
+
+def test_blocks_are_shared_fairly() -> None:
+    assert share_blocks([1, 30, 30, 2], 48) == [1, 22, 23, 2]
+    assert share_blocks([3, 4], 48) == [3, 4]
+    assert sum(share_blocks([300, 300, 300, 300, 300], 48)) == 48
+
+
+N = 2000
+
+
+def many(status: str, **fields: object) -> list[TaskSnapshot]:
+    """N tasks, oldest first, with 300-character titles full of characters links must not keep."""
+    title = ("Long <title> | with & marks " * 20)[:300]
+    return [
+        task(i, status=status, title=title, created_at=NOW - timedelta(minutes=N - i + 1), **fields)
+        for i in range(1, N + 1)
+    ]
+
+
+def check_limits(message: Message) -> None:
+    blocks = [b.to_dict() for b in message.blocks]  # slack_sdk validates some limits here
+    assert len(blocks) <= 50
+    assert len(blocks[0]["text"]["text"]) <= 150
+    for block in blocks[1:]:
+        assert block["type"] == "section"
+        assert 0 < len(block["text"]["text"]) <= 3000
+    assert 0 < len(message.text) < 4000
+
+
+def more_line(message: Message, heading: str) -> tuple[int, str]:
+    """How many task lines a list shows, and its closing "more" line."""
+    lines: list[str] = []
+    inside = False
+    for text in texts(message):
+        for line in text.splitlines():
+            if line.startswith(f"*{heading} ("):
+                inside = True
+            elif inside and line.startswith(("• ", "…")):
+                lines.append(line)
+            else:
+                inside = False
+    return len([line for line in lines if line.startswith("• ")]), lines[-1]
+
+
+def test_two_thousand_unclaimed_fit() -> None:
+    data = digest(unclaimed=many("open"))
+    message = build_digest(data, NOW)
+    assert message is not None
+    check_limits(message)
+    shown, last = more_line(message, "Unclaimed")
+    assert 0 < shown < N
+    assert last == f"…and {N - shown:,} more: `/dibs list unclaimed`"
+    assert texts(message)[1].splitlines()[1].startswith("• *#1* event · ")  # the oldest comes first
+    assert len(message.blocks) > 40  # one big list may use most of the message
+
+
+def test_two_thousand_in_every_list_fit() -> None:
+    data = digest(
+        unclaimed=many("open"),
+        overdue=many("claimed", owners=("UANN",), due_on=date(2026, 11, 1)),
+        taken=many("claimed", owners=("UBOB", "UCAT")),
+        done=many("done", done_by="UDAN", done_link="https://track.example/" + "x" * 400),
+        median_time_to_claim=timedelta(minutes=45),
+        folded=[f"• #{i} is still unclaimed after 2d. " + "z" * 250 for i in range(N)],
+    )
+    message = build_digest(data, NOW)
+    assert message is not None
+    check_limits(message)
+    assert message.text == "Dibs digest: 2,000 unclaimed, 2,000 overdue, 2,000 taken, 2,000 done, 2,000 held back"
+    body = full(message)
+    assert "• *#1* event · " in body  # the oldest unclaimed task
+    for heading, hint in [
+        ("Unclaimed", ": `/dibs list unclaimed`"),
+        ("Overdue", ": `/dibs list`"),
+        ("Taken", ": `/dibs list`"),
+        ("Done since the last digest", ": `/dibs list all`"),
+    ]:
+        assert f"*{heading} (2,000)*" in body
+        shown, last = more_line(message, heading)
+        assert shown > 0, heading
+        assert last == f"…and {N - shown:,} more{hint}"
+    folded = body.split("*Held back to keep the noise down*")[1].splitlines()
+    shown_folded = len([line for line in folded if line.startswith("• ")])
+    assert shown_folded > 0
+    assert folded[-1] == f"…and {N - shown_folded:,} more held back."
+    assert "Median time to claim this week: 45m" in body
+    assert not re.search(r"\|[^>]*\|", body)  # no title broke out of its link
+
+
+def test_caller_truncated_big_lists_count_from_the_total() -> None:
+    data = digest(unclaimed=many("open")[:100], unclaimed_total=N, taken=many("claimed")[:100], taken_total=N)
+    message = build_digest(data, NOW)
+    assert message is not None
+    check_limits(message)
+    shown, last = more_line(message, "Unclaimed")
+    assert last == f"…and {N - shown:,} more: `/dibs list unclaimed`"

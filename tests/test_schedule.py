@@ -1,0 +1,311 @@
+"""Nagging, escalation, due dates, the noise budget, coalescing and digests, in-process on both databases.
+
+The planners take `now` explicitly, so the tests move time forward by passing later moments
+instead of sleeping; sending goes through the real Web API client to the fake Slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.outbox import send_due_posts
+from bot.policy import due_schedule
+from bot.schedule import plan_digests, plan_due_dates, plan_nags
+from bot.settings import DEFAULT_KINDS, DigestSettings, NagSettings, WorkingHours
+from store.models import OutboxPost, Task, utcnow
+from tests.conftest import SECRET, make_dibs
+from tests.helpers import last_update, open_task
+from tests.payloads import CHANNEL, Sender, message_event
+
+
+@pytest.fixture
+def bot(settings):
+    b = make_dibs(settings, working_hours=WorkingHours(always=True), digest=DigestSettings(days=frozenset()))
+    yield b
+    b.shutdown()
+
+
+@pytest.fixture
+def slack(bot):
+    return Sender(SECRET, app=bot.app)
+
+
+def later(**delta: float):
+    return utcnow() + timedelta(**delta)
+
+
+def run(bot, now) -> int:
+    plan_nags(bot.db, bot.settings, now)
+    return send_due_posts(bot.client, bot.db)
+
+
+def nags(fake, thread_ts=None):
+    return [
+        c
+        for c in fake.calls("chat.postMessage")
+        if "still unclaimed" in str(c.params.get("text"))
+        and c.status == 200
+        and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
+    ]
+
+
+def test_first_reminder_after_first_after_then_every(bot, slack, fake):
+    post, _ = open_task(slack, fake)
+    assert run(bot, later(hours=1, minutes=59)) == 0
+    run(bot, later(hours=2, minutes=1))
+    [first] = nags(fake)
+    assert first.params["thread_ts"] == post["ts"] and "#1 is still unclaimed" in first.params["text"]
+    assert "<!here>" not in first.params["text"]
+    run(bot, later(hours=3))
+    assert len(nags(fake)) == 1  # the next one is `every` (4h) after the first
+    run(bot, later(hours=6, minutes=2))
+    assert len(nags(fake)) == 2
+
+
+def test_no_reminder_after_a_claim_and_release_restarts_the_clock(bot, slack, fake):
+    open_task(slack, fake)
+    slack.command("claim 1", user="U2")
+    run(bot, later(hours=5))
+    assert nags(fake) == []
+    slack.command("release 1", user="U2")
+    run(bot, later(hours=1))
+    assert nags(fake) == []  # the clock restarted at the release
+    run(bot, later(hours=2, minutes=1))
+    assert len(nags(fake)) == 1
+
+
+def test_a_claim_that_arrives_before_the_send_wins(bot, slack, fake):
+    open_task(slack, fake)
+    plan_nags(bot.db, bot.settings, later(hours=3))  # the reminder is queued...
+    slack.command("claim 1", user="U2")  # ...and a claim arrives before it goes out
+    send_due_posts(bot.client, bot.db)
+    assert nags(fake) == []
+    with bot.db() as session:
+        assert [p.state for p in session.scalars(select(OutboxPost))] == ["cancelled"]
+
+
+def test_snooze_and_mute_pause_reminders(bot, slack, fake):
+    open_task(slack, fake)
+    assert "No reminders for #1 until" in slack.command("snooze 1 1d").body
+    run(bot, later(hours=3))
+    assert nags(fake) == []
+    run(bot, later(days=1, minutes=1))
+    assert len(nags(fake)) == 1
+    assert "are paused" in slack.command("mute").body
+    run(bot, later(days=2))
+    assert len(nags(fake)) == 1
+    assert "back on" in slack.command("unmute").body
+    run(bot, later(days=3))
+    assert len(nags(fake)) == 2
+    assert "I don't watch" in slack.command("mute", channel="C999").body
+    assert "is not a duration" in slack.command("snooze 1 soon").body
+
+
+def test_the_escalation_ladder(bot, slack, fake):
+    open_task(slack, fake)
+    run(bot, later(days=1, hours=1))
+    assert "<!here>" in nags(fake)[-1].params["text"]  # no owner group: the channel's active members
+    run(bot, later(days=3, hours=1))
+    [dm] = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U111"]
+    assert "Nobody has taken #1" in dm.params["text"] and "/dibs assign 1" in dm.params["text"]
+    run(bot, later(days=4))
+    assert len([c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U111"]) == 1  # once
+
+
+def test_escalation_mentions_the_owner_group(settings, fake):
+    kinds = {**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], owner_group="S0EVENTS")}
+    bot = make_dibs(settings, working_hours=WorkingHours(always=True), kinds=kinds)
+    try:
+        open_task(Sender(SECRET, app=bot.app), fake)
+        run(bot, later(days=1, hours=1))
+        assert nags(fake)[-1].params["text"].startswith("<!subteam^S0EVENTS>")
+    finally:
+        bot.shutdown()
+
+
+def test_reminders_wait_for_working_hours(settings, fake):
+    # A window that is closed now and for the next hours: the reminder waits for its start.
+    now = utcnow()
+    start, end = (now + timedelta(hours=3)).time(), (now + timedelta(hours=4)).time()
+    if end <= start:  # near midnight: use a window that closed a few hours ago instead
+        start, end = (now - timedelta(hours=4)).time(), (now - timedelta(hours=3)).time()
+    hours = WorkingHours(always=False, start=start, end=end, days=frozenset(range(7)))
+    bot = make_dibs(settings, working_hours=hours, nag=NagSettings(first_after=timedelta(minutes=1)))
+    try:
+        open_task(Sender(SECRET, app=bot.app), fake)
+        assert run(bot, later(minutes=2)) == 0
+        with bot.db() as session:
+            task = session.scalars(select(Task)).one()
+        local = task.next_nag_at.astimezone(bot.settings.tz)
+        assert local.time() == hours.start
+    finally:
+        bot.shutdown()
+
+
+def test_many_due_tasks_of_one_channel_coalesce_into_one_message(bot, slack, fake):
+    slack.command("watch")
+    posts = [message_event(f"Booth number {n} at the expo") for n in range(5)]
+    for post in posts:
+        slack.event(post)
+    fake.clear()
+    run(bot, later(hours=3))
+    [batch] = fake.calls("chat.postMessage")
+    assert "thread_ts" not in batch.params and batch.params["channel"] == CHANNEL
+    text = batch.params["text"]
+    assert "5 follow-ups here are still unclaimed" in text
+    assert all(f"#{n}" in text for n in range(1, 6)) and "<https://test.slack.com/archives/C111/p" in text
+    run(bot, later(hours=3, minutes=1))
+    assert len(fake.calls("chat.postMessage")) == 1
+
+
+def test_a_few_reminders_in_one_channel_go_out_at_most_one_per_second(bot, slack, fake):
+    slack.command("watch")
+    for n in range(3):
+        slack.event(message_event(f"Booth number {n} at the expo"))
+    fake.clear()
+    assert run(bot, later(hours=3)) == 3
+    stamps = sorted(c.at for c in nags(fake))
+    assert len(stamps) == 3
+    assert all(b - a >= 0.9 for a, b in zip(stamps, stamps[1:], strict=False))
+
+
+def test_a_reminder_slack_refuses_is_retried_not_lost(bot, slack, fake):
+    open_task(slack, fake)
+    fake.fail_next("chat.postMessage", status=500, count=3)  # more than slack_sdk's own retries
+    assert run(bot, later(hours=3)) == 0
+    with bot.db() as session:
+        post = session.scalars(select(OutboxPost)).one()
+        assert (post.state, post.attempts) == ("pending", 1)
+        post.send_after = utcnow()
+        session.commit()
+    assert send_due_posts(bot.client, bot.db) == 1
+    assert len(nags(fake)) == 1
+    assert send_due_posts(bot.client, bot.db) == 0
+
+
+def test_the_noise_budget_folds_extra_pings_into_the_digest(settings, fake):
+    nag = NagSettings(max_pings_per_day=1)
+    bot = make_dibs(settings, working_hours=WorkingHours(always=True), nag=nag)
+    slack = Sender(SECRET, app=bot.app)
+    try:
+        open_task(slack, fake)
+        slack.event(message_event("Another booth at the expo"))
+        run(bot, later(days=3, hours=1))
+        dms = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U111"]
+        assert len(dms) == 1  # the poster is pinged once today; the second DM is held back
+        preview = str(slack.command("digest preview").json())
+        assert "Held back" in preview and "Nobody has taken" in preview
+    finally:
+        bot.shutdown()
+
+
+def test_owners_are_reminded_before_the_due_date_and_overdue_shows(bot, slack, fake):
+    open_task(slack, fake)
+    due = (utcnow() + timedelta(days=5)).date()
+    assert f"is due {due:%a %d %b %Y}" in slack.command(f"due 1 {due.isoformat()}").body
+    slack.command("claim 1", user="U2")
+    three_days_before, one_day_before, overdue = due_schedule(due, bot.settings)
+    plan_due_dates(bot.db, bot.settings, three_days_before + timedelta(seconds=1))
+    send_due_posts(bot.client, bot.db)
+    [first] = [c for c in fake.calls("chat.postMessage") if "is due" in str(c.params.get("text"))]
+    assert first.params["text"].startswith("<@U2>: #1 is due in 3 days")
+    plan_due_dates(bot.db, bot.settings, one_day_before + timedelta(seconds=1))
+    send_due_posts(bot.client, bot.db)
+    assert "due tomorrow" in fake.calls("chat.postMessage")[-1].params["text"]
+    assert "bad" not in slack.command("due 1 2026-13-45").body and "year-month-day" in slack.command("due 1 soon").body
+    yesterday = (utcnow() - timedelta(days=1)).date()
+    slack.command(f"due 1 {yesterday.isoformat()}")
+    assert "overdue" in last_update(fake)
+    assert "overdue" in str(slack.command("list").json())
+
+
+def test_new_with_a_date_in_the_title_sets_the_due_date(bot, slack, fake):
+    slack.command("new event Booth at Springfield Expo 2030-12-12", response_url=fake.response_url("n"))
+    with bot.db() as session:
+        assert session.scalars(select(Task)).one().due_on == date(2030, 12, 12)
+
+
+def test_one_digest_per_channel_per_day_even_across_restarts(settings, fake):
+    digest = DigestSettings(at=(utcnow() - timedelta(minutes=1)).time(), days=frozenset(range(7)))
+    first = make_dibs(settings, digest=digest)
+    slack = Sender(SECRET, app=first.app)
+    open_task(slack, fake)
+    slack.command("claim 1", user="U2")
+    slack.event(message_event("Sending gifts to every customer"))
+    fake.clear()
+    first.tick()
+    first.tick()
+    [posted] = fake.calls("chat.postMessage")
+    assert "thread_ts" not in posted.params and posted.params["channel"] == CHANNEL
+    shown = str(posted.params["blocks"])
+    assert "Unclaimed" in shown and "#2" in shown and "Taken" in shown and "<@U2>" in shown
+    first.shutdown()
+    second = make_dibs(settings, digest=digest)  # a restart, or another process
+    try:
+        second.tick()
+        assert len(fake.calls("chat.postMessage")) == 1
+    finally:
+        second.shutdown()
+
+
+def test_digest_on_demand_and_preview(bot, slack, fake):
+    open_task(slack, fake)
+    fake.clear()
+    preview = slack.command("digest preview")
+    assert "Unclaimed" in str(preview.json()) and fake.calls("chat.postMessage") == []
+    slack.command("digest")
+    [posted] = fake.calls("chat.postMessage")
+    assert posted.params["channel"] == CHANNEL and "Unclaimed" in str(posted.params["blocks"])
+    assert "digest preview" in slack.command("digest now").body
+
+
+def test_a_quiet_day_gives_one_line_or_no_digest(settings, fake):
+    for when_empty, expected in (("one_line", 1), ("skip", 0)):
+        digest = DigestSettings(
+            at=(utcnow() - timedelta(minutes=1)).time(), days=frozenset(range(7)), when_empty=when_empty
+        )
+        bot = make_dibs(settings, digest=digest)
+        try:
+            Sender(SECRET, app=bot.app).command("watch", channel=f"CQ{when_empty.upper()}")
+            plan_digests(bot.db, bot.settings, utcnow(), due=True)
+            send_due_posts(bot.client, bot.db)
+            posts = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == f"CQ{when_empty.upper()}"]
+            assert len(posts) == expected
+            if posts:
+                assert "Nothing open" in posts[0].params["text"] and len(posts[0].params["blocks"]) == 1
+        finally:
+            bot.shutdown()
+
+
+def test_a_restart_catches_up_once_coalesced(settings, fake):
+    first = make_dibs(settings, working_hours=WorkingHours(always=True))
+    slack = Sender(SECRET, app=first.app)
+    slack.command("watch")
+    for n in range(5):
+        slack.event(message_event(f"Booth number {n} at the expo"))
+    first.shutdown()
+    fake.clear()
+    second = make_dibs(settings, working_hours=WorkingHours(always=True))
+    try:
+        run(second, later(hours=10))  # everything fell due while no process ran
+        run(second, later(hours=10, seconds=1))
+        [batch] = fake.calls("chat.postMessage")
+        assert "5 follow-ups here are still unclaimed" in batch.params["text"]
+    finally:
+        second.shutdown()
+
+
+def test_claims_made_while_dibs_was_down_are_recovered(bot, slack, fake):
+    post, reply = open_task(slack, fake)
+    fake.set_reactions(CHANNEL, post["ts"], [{"name": "raising_hand", "users": ["U7"], "count": 1}])
+    fake.set_reactions(
+        CHANNEL, reply.response["ts"], [{"name": "raising_hand::skin-tone-2", "users": ["U8", "UBOT"], "count": 2}]
+    )
+    assert bot.recover() == 2
+    assert "<@U7>, <@U8>" in last_update(fake)
+    assert {c.params["timestamp"] for c in fake.calls("reactions.get")} == {post["ts"], reply.response["ts"]}
+    assert bot.recover() == 0  # nothing new the second time
