@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 from statistics import median
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -171,7 +172,12 @@ def _queue_due_reminder(session: Session, task: Task, step: int, now: datetime, 
     pinged = [o for o in owners if take_ping(session, task.team_id, o, today, cap)]
     held = [o for o in owners if o not in pinged]
     assert task.due_on is not None
-    common = {"team_id": task.team_id, "channel_id": task.channel_id, "task_id": task.id, "purpose": "due"}
+    common: dict[str, Any] = {
+        "team_id": task.team_id,
+        "channel_id": task.channel_id,
+        "task_id": task.id,
+        "purpose": "due",
+    }
     if pinged:
         queue_post(
             session,
@@ -196,8 +202,8 @@ def _median_time_to_claim(session: Session, team_id: str, channel_id: str, now: 
             Task.team_id == team_id, Task.channel_id == channel_id, Task.claimed_at >= now - timedelta(days=7)
         )
     ).all()
-    waits = [claimed - created for created, claimed in rows if claimed is not None]
-    return median(waits) if waits else None
+    waits = [(claimed - created).total_seconds() for created, claimed in rows if claimed is not None]
+    return timedelta(seconds=median(waits)) if waits else None
 
 
 def collect_digest(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -170,7 +171,7 @@ def test_a_few_reminders_in_one_channel_go_out_at_most_one_per_second(bot, slack
     assert run(bot, later(hours=3)) == 3
     stamps = sorted(c.at for c in nags(fake))
     assert len(stamps) == 3
-    assert all(b - a >= 0.9 for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(b - a >= 0.9 for a, b in pairwise(stamps))
 
 
 def test_a_reminder_slack_refuses_is_retried_not_lost(bot, slack, fake):
@@ -208,7 +209,7 @@ def test_owners_are_reminded_before_the_due_date_and_overdue_shows(bot, slack, f
     due = (utcnow() + timedelta(days=5)).date()
     assert f"is due {due:%a %d %b %Y}" in slack.command(f"due 1 {due.isoformat()}").body
     slack.command("claim 1", user="U2")
-    three_days_before, one_day_before, overdue = due_schedule(due, bot.settings)
+    three_days_before, one_day_before, _overdue = due_schedule(due, bot.settings)
     plan_due_dates(bot.db, bot.settings, three_days_before + timedelta(seconds=1))
     send_due_posts(bot.client, bot.db)
     [first] = [c for c in fake.calls("chat.postMessage") if "is due" in str(c.params.get("text"))]
