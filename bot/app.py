@@ -99,6 +99,7 @@ class Dibs:
             replace_existing=True,
             coalesce=True,
             max_instances=1,
+            next_run_time=utcnow(),  # at start: catch up on what fell due while no process ran
         )
         scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
         every = int(self.settings.retry_every.total_seconds())

@@ -61,11 +61,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A clean database: a new SQLite file, or the session's PostgreSQL database emptied."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'dibs.db'}"
-    url: str = request.getfixturevalue("postgres_url")
+    return emptied(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def pg_url(postgres_url: str) -> str:
+    """The session's PostgreSQL database, emptied: for tests that are about PostgreSQL itself."""
+    return emptied(postgres_url)
+
+
+def emptied(url: str) -> str:
     engine = create_engine(normalise_url(url))
     with engine.begin() as connection:
-        exists = connection.execute(text("SELECT to_regclass('tasks')")).scalar()
-        if exists:
+        if connection.execute(text("SELECT to_regclass('tasks')")).scalar():
             connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url

@@ -1,0 +1,141 @@
+"""The schedule end to end: real `dibs serve --http` processes, second-scale settings, the fake Slack."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.settings import Settings, settings_from_yaml
+from bot.tasks import create_task
+from store.db import make_engine, make_session_factory, migrate
+from tests.conftest import SECRET
+from tests.helpers import BOOTH
+from tests.payloads import Sender, message_event, reaction_event
+from tests.server import HttpBot, bot_env
+
+pytestmark = pytest.mark.e2e
+
+FAST = """
+working_hours: always
+nag: {first_after: 2s, every: 2s}
+digest: {days: none}
+"""
+
+
+def config(tmp_path, text: str, name: str = "dibs.yml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def nags(fake, thread_ts=None):
+    return [
+        c
+        for c in fake.calls("chat.postMessage")
+        if "still unclaimed" in str(c.params.get("text"))
+        and c.status == 200
+        and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
+    ]
+
+
+def wait_until(predicate, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def test_reminders_stop_after_a_claim_and_resume_after_a_restart(fake, database_url, tmp_path):
+    env = bot_env(fake.base_url, database_url, DIBS_CONFIG=config(tmp_path, FAST))
+    bot = HttpBot(env, tmp_path / "one.log")
+    try:
+        slack = Sender(SECRET, url=bot.events_url)
+        slack.command("watch")
+        first = message_event(BOOTH)
+        slack.event(first)
+        fake.wait_for("chat.getPermalink")
+        wait_until(lambda: len(nags(fake, first["ts"])) >= 1)
+        slack.event(reaction_event("reaction_added", "U2", first["ts"]))
+        fake.wait_for("chat.update", predicate=lambda c: "<@U2>" in str(c.params.get("blocks")))
+        claimed_with = len(nags(fake, first["ts"]))
+        second = message_event("Another booth at the trade show")
+        slack.event(second)
+        fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("thread_ts") == second["ts"])
+    finally:
+        bot.stop()  # down before the second task's first reminder (2 s) was due
+    assert nags(fake, second["ts"]) == []
+    restarted = HttpBot(env, tmp_path / "two.log")
+    try:
+        wait_until(lambda: len(nags(fake, second["ts"])) >= 1)
+        time.sleep(3)
+        assert len(nags(fake, first["ts"])) == claimed_with  # never again after the claim
+    finally:
+        restarted.stop()
+
+
+def test_the_daily_digest_posts_once_across_two_processes(fake, pg_url, tmp_path):
+    setup = HttpBot(bot_env(fake.base_url, pg_url, DIBS_CONFIG=config(tmp_path, FAST)), tmp_path / "setup.log")
+    try:
+        slack = Sender(SECRET, url=setup.events_url)
+        slack.command("watch")
+        slack.event(message_event(BOOTH))
+        fake.wait_for("chat.getPermalink")
+        slack.command("claim 1", user="U2")
+        slack.event(message_event("Sending gifts to every customer"))
+        fake.wait_for("chat.getPermalink", count=2)
+    finally:
+        setup.stop()
+    fake.clear()
+    digest = config(tmp_path, "digest: {at: '00:00', days: mon-sun}\n", "digest.yml")
+    env = bot_env(fake.base_url, pg_url, DIBS_CONFIG=digest)
+    bots = [HttpBot(env, tmp_path / "a.log"), HttpBot(env, tmp_path / "b.log")]
+    try:
+        [posted] = fake.wait_for("chat.postMessage", predicate=lambda c: "thread_ts" not in c.params, timeout=40)
+        shown = str(posted.params["blocks"])
+        assert "Unclaimed (1)" in shown and "#2" in shown and "Taken (1)" in shown and "<@U2>" in shown
+        time.sleep(2)  # both processes have ticked at start; only one of them posted
+        assert len([c for c in fake.calls("chat.postMessage") if "thread_ts" not in c.params]) == 1
+    finally:
+        for bot in bots:
+            bot.stop()
+
+
+def test_two_processes_send_each_of_200_due_reminders_exactly_once(fake, pg_url, tmp_path):
+    settings = settings_from_yaml(
+        {"working_hours": "always", "nag": {"first_after": "1s", "every": "1h"}}, Settings(database_url=pg_url)
+    )
+    engine = make_engine(pg_url)
+    migrate(engine)
+    db = make_session_factory(engine)
+    stamps = []
+    for n in range(200):  # one channel each: Slack's one-post-a-second-per-channel pace is not the point here
+        ts = f"1700000{n:03d}.000100"
+        create_task(
+            db,
+            team_id="T111",
+            channel_id=f"C{n:05d}",
+            kind="event",
+            title=f"Booth {n}",
+            slots=2,
+            posted_by="U111",
+            message_ts=ts,
+            source="message",
+            settings=settings,
+        )
+        stamps.append(ts)
+    engine.dispose()
+    text = "working_hours: always\nnag: {first_after: 1s, every: 1h, coalesce_over: 1000}\ndigest: {days: none}\n"
+    env = bot_env(fake.base_url, pg_url, DIBS_CONFIG=config(tmp_path, text))
+    bots = [HttpBot(env, tmp_path / "a.log"), HttpBot(env, tmp_path / "b.log")]
+    try:
+        wait_until(lambda: len(nags(fake)) >= 200, timeout=90)
+        time.sleep(3)
+        sent = nags(fake)
+        assert len(sent) == 200
+        assert sorted(c.params["thread_ts"] for c in sent) == sorted(stamps)
+    finally:
+        for bot in bots:
+            bot.stop()
