@@ -29,3 +29,14 @@ def open_task(slack: Sender, fake: FakeSlack, text: str = BOOTH, **extra: Any) -
 def last_update(fake: FakeSlack) -> str:
     """What the thread reply shows now."""
     return blocks_text(fake.calls("chat.update")[-1])
+
+
+def nags(fake: FakeSlack, thread_ts: str | None = None) -> list[Call]:
+    """Reminders Slack accepted, in any thread or in the given one."""
+    return [
+        c
+        for c in fake.calls("chat.postMessage")
+        if "still unclaimed" in str(c.params.get("text"))
+        and c.status == 200
+        and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
+    ]

@@ -19,7 +19,7 @@ from bot.schedule import plan_digests, plan_due_dates, plan_nags
 from bot.settings import DEFAULT_KINDS, DigestSettings, NagSettings, WorkingHours
 from store.models import OutboxPost, Task, utcnow
 from tests.conftest import SECRET, make_dibs
-from tests.helpers import last_update, open_task
+from tests.helpers import last_update, nags, open_task
 from tests.payloads import CHANNEL, Sender, message_event
 
 
@@ -42,16 +42,6 @@ def later(**delta: float):
 def run(bot, now) -> int:
     plan_nags(bot.db, bot.settings, now)
     return send_due_posts(bot.client, bot.db)
-
-
-def nags(fake, thread_ts=None):
-    return [
-        c
-        for c in fake.calls("chat.postMessage")
-        if "still unclaimed" in str(c.params.get("text"))
-        and c.status == 200
-        and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
-    ]
 
 
 def test_first_reminder_after_first_after_then_every(bot, slack, fake):

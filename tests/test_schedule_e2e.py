@@ -10,7 +10,7 @@ from bot.settings import Settings, settings_from_yaml
 from bot.tasks import create_task
 from store.db import make_engine, make_session_factory, migrate
 from tests.conftest import SECRET
-from tests.helpers import BOOTH
+from tests.helpers import BOOTH, nags
 from tests.payloads import Sender, message_event, reaction_event
 from tests.server import HttpBot, bot_env
 
@@ -27,16 +27,6 @@ def config(tmp_path, text: str, name: str = "dibs.yml") -> str:
     path = tmp_path / name
     path.write_text(text)
     return str(path)
-
-
-def nags(fake, thread_ts=None):
-    return [
-        c
-        for c in fake.calls("chat.postMessage")
-        if "still unclaimed" in str(c.params.get("text"))
-        and c.status == 200
-        and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
-    ]
 
 
 def wait_until(predicate, timeout: float = 15.0) -> None:
