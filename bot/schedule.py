@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.digest import DigestData
@@ -267,8 +267,13 @@ def plan_digests(db: sessionmaker[Session], settings: Settings, now: datetime, d
     if not due:
         return 0
     day = local_day(now, settings)
+    done_today = select(DigestRun.team_id, DigestRun.channel_id).where(DigestRun.day == day)
     with db.begin() as session:
-        channels = session.execute(select(WatchedChannel.team_id, WatchedChannel.channel_id)).all()
+        channels = session.execute(
+            select(WatchedChannel.team_id, WatchedChannel.channel_id).where(
+                tuple_(WatchedChannel.team_id, WatchedChannel.channel_id).not_in(done_today)
+            )
+        ).all()
     queued = 0
     for team_id, channel_id in channels:
         with db.begin() as session:

@@ -6,6 +6,7 @@ instead of sleeping; sending goes through the real Web API client to the fake Sl
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
@@ -300,3 +301,49 @@ def test_claims_made_while_dibs_was_down_are_recovered(bot, slack, fake):
     assert "<@U7>, <@U8>" in last_update(fake)
     assert {c.params["timestamp"] for c in fake.calls("reactions.get")} == {post["ts"], reply.response["ts"]}
     assert bot.recover() == 0  # nothing new the second time
+
+
+def test_a_digest_of_2000_open_tasks_still_posts_within_block_kit_limits(bot, slack, fake):
+    from bot.tasks import create_task
+
+    slack.command("watch")
+    start = utcnow() - timedelta(days=30)
+    for n in range(2000):
+        create_task(
+            bot.db,
+            team_id="T111",
+            channel_id=CHANNEL,
+            kind="event",
+            title=f"Expo booth {n:04d} " + "x" * 250,
+            slots=2,
+            posted_by="U111",
+            message_ts=f"1600000000.{n:06d}",
+            source="message",
+            settings=bot.settings,
+        )
+    with bot.db.begin() as session:  # make the first task the oldest by far
+        session.get(Task, 1).created_at = start
+    assert plan_digests(bot.db, bot.settings, utcnow(), due=True) == 1
+    send_due_posts(bot.client, bot.db)
+    [posted] = [c for c in fake.calls("chat.postMessage") if "thread_ts" not in c.params]
+    blocks = posted.params["blocks"]
+    assert len(blocks) <= 50 and len(posted.params["text"]) < 4000
+    texts = [b["text"]["text"] for b in blocks if b.get("type") == "section"]
+    assert all(len(t) <= 3000 for t in texts)
+    shown = "\n".join(texts)
+    assert shown.index("*#1*") < shown.index("*#2*")  # oldest first
+    assert re.search(r"…and 1,\d{3} more", shown)
+
+
+def test_a_task_turning_overdue_updates_its_thread(bot, slack, fake):
+    open_task(slack, fake)
+    due = (utcnow() - timedelta(days=3)).date()
+    with bot.db.begin() as session:
+        task = session.get(Task, 1)
+        task.due_on, task.next_due_at, task.due_reminders_sent = due, utcnow() - timedelta(seconds=1), 2
+    fake.clear()
+    bot.tick()
+    assert "overdue" in last_update(fake)
+    with bot.db() as session:
+        assert session.get(Task, 1).next_due_at is None  # the last step: nothing more is planned
+    assert plan_due_dates(bot.db, bot.settings, utcnow()) == []
