@@ -73,11 +73,6 @@ def _short(task: TaskSnapshot) -> TaskSnapshot:
     return replace(task, title=task.title[: TITLE_LIMIT - 1].rstrip() + "…")
 
 
-def _escape(text: str) -> str:
-    """Free text made safe for mrkdwn: no links, mentions or `<!channel>` pings of its own."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def unclaimed_line(task: TaskSnapshot, now: datetime, today: date) -> str:
     """`• #12 event · <title> · waiting 3d`, and the due date if it has one."""
     waited = age(task.created_at, now)
@@ -102,7 +97,7 @@ def done_line(task: TaskSnapshot) -> str:
     proof = ""
     if task.done_link:
         link = task.done_link if len(task.done_link) <= PROOF_LIMIT else task.done_link[: PROOF_LIMIT - 1] + "…"
-        proof = f" · proof: {_escape(link)}"
+        proof = f" · proof: {link}"  # stored escaped, as Slack sends text
     return f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {by}{proof}"
 
 

@@ -61,7 +61,10 @@ def register(app: App, dibs: Dibs) -> None:
 
     def handle_done_link(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         meta = json.loads(view.get("private_metadata") or "{}")
-        link = view["state"]["values"][BlockId.LINK][LINK_INPUT].get("value") or ""
+        # Modal input arrives unescaped: escape it as Slack escapes message text, so a
+        # "<!channel>" typed as proof cannot ping anyone when the thread shows it.
+        raw = view["state"]["values"][BlockId.LINK][LINK_INPUT].get("value") or ""
+        link = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         try:
             outcome = flows.finish(
                 db, settings, body["team"]["id"], int(meta["task"]), body["user"]["id"], "modal", link.strip()

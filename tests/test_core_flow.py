@@ -171,7 +171,7 @@ def test_done_button_asks_for_proof_when_the_kind_needs_it(settings, fake):
         )
         refused = slack.interactive(submit)
         assert refused.json()["response_action"] == "errors"
-        link = "https://blog.example.com/pricing#comment-12"
+        link = "https://blog.example.com/pricing#comment-12 <!channel>"
         submit = view_submission(
             CallbackId.DONE_LINK,
             view["private_metadata"],
@@ -179,7 +179,9 @@ def test_done_button_asks_for_proof_when_the_kind_needs_it(settings, fake):
             "U5",
         )
         assert slack.interactive(submit).status == 200
-        assert "*Done* by <@U5>" in last_update(fake) and link in last_update(fake)
+        shown = last_update(fake)
+        assert "*Done* by <@U5>" in shown and "https://blog.example.com/pricing#comment-12 &lt;!channel&gt;" in shown
+        assert "<!channel>" not in shown  # typed proof cannot ping anyone
         # The reaction cannot carry a link, so it asks for one instead of finishing.
         post2, _ = open_task(slack, fake, text="Bob commented on the launch post")
         slack.event(reaction_event("reaction_added", "U111", post2["ts"], reaction="white_check_mark"))
