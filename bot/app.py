@@ -183,12 +183,21 @@ def _log_and_apologise(error: Exception, body: dict[str, Any], logger: logging.L
             logger.warning("could not send the apology either")
 
 
+def _hide_token_warning(record: logging.LogRecord) -> bool:
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that our client (which carries that very
+    # token) wins; the warning would only confuse an admin reading the log.
+    return "`token` will be unused" not in record.getMessage()
+
+
 def create_app(settings: Settings, *, socket_mode: bool = False, process_before_response: bool = False) -> Dibs:
     """Build a bot: migrate the database, create the Bolt app, register every listener."""
     from handlers import register_listeners
 
     engine = make_engine(settings.database_url)
     migrate(engine)
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if _hide_token_warning not in bolt_log.filters:
+        bolt_log.addFilter(_hide_token_warning)
     db = make_session_factory(engine)
     app = App(
         client=make_client(settings),

@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `dibs` console script."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # A line per scheduler tick and per Alembic plugin is noise in an admin's log.
+    for chatty in ("apscheduler", "alembic.runtime.plugins"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         settings = load_settings()
     except SettingsError as error:

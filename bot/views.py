@@ -238,7 +238,11 @@ HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs claim ID` / `/dibs release ID`: take a task or let it go (`ID` like `12` or `#12`)
 • `/dibs done ID [LINK]`: mark it done (some kinds need a link or tracking number as proof)
 • `/dibs assign ID @someone`: hand it over (owners and the poster can)
-In a task's thread you can also react with :{claim}: to take it and :{done}: when it is done.
+• `/dibs snooze ID 2d`: no reminders for a task for a while
+• `/dibs due ID 2026-12-12`: give it a due date (`none` clears it)
+• `/dibs mute` / `/dibs unmute`: pause or resume reminders in this channel
+• `/dibs digest [preview]`: post the digest here now, or show it only to you
+`/dibs help` shows this again. In a task's thread you can also react with :{claim}: to take it and :{done}: when it is done.
 Kinds: {kinds}."""
 
 

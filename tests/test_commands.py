@@ -112,3 +112,10 @@ def test_new_in_a_channel_dibs_cannot_post_in_says_how_to_fix_it(dibs, slack, fa
     assert "not_in_channel" in answer.params["text"] and "/invite @Dibs" in answer.params["text"]
     with dibs.db() as session:
         assert session.scalars(select(Task)).all() == []
+
+
+def test_help_names_every_subcommand(dibs, slack, fake):
+    from bot.commands import SUBCOMMANDS
+
+    shown = slack.command("help").body
+    assert all(f"/dibs {name}" in shown for name in SUBCOMMANDS)
