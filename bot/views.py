@@ -242,8 +242,7 @@ HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs due ID 2026-12-12`: give it a due date (`none` clears it)
 • `/dibs mute` / `/dibs unmute`: pause or resume reminders in this channel
 • `/dibs digest [preview]`: post the digest here now, or show it only to you
-`/dibs help` shows this again. In a task's thread you can also react with :{claim}: to take it
-and :{done}: when it is done.
+`/dibs help` shows this again. In a task's thread, react with :{claim}: to take it, :{done}: when done.
 Kinds: {kinds}."""
 
 
