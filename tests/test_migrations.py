@@ -1,0 +1,42 @@
+"""Alembic migrations on both databases: an existing install upgrades with its data, and downgrades."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect, text
+
+from store.db import MIGRATIONS, make_engine
+
+
+def run(engine, action, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        action(config, revision)
+
+
+def test_open_tasks_of_an_existing_install_start_their_nag_clock(database_url):
+    engine = make_engine(database_url)
+    try:
+        run(engine, command.downgrade, "base")  # the fixture's database may already be at head
+        run(engine, command.upgrade, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO tasks (team_id, channel_id, kind, title, status, slots, posted_by, source, message_ts,"
+                    " created_at, version, thread_version) VALUES"
+                    " ('T1', 'C1', 'event', 'Booth', 'open', 2, 'U1', 'message', '1.1', '2026-11-01 10:00:00+00', 1, 1),"
+                    " ('T1', 'C1', 'event', 'Expo', 'claimed', 2, 'U1', 'message', '1.2', '2026-11-01 10:00:00+00', 1, 1)"
+                )
+            )
+        run(engine, command.upgrade, "head")
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT status, next_nag_at, nags_sent FROM tasks ORDER BY id")).all()
+        assert rows[0].next_nag_at is not None and rows[0].nags_sent == 0
+        assert rows[1].next_nag_at is None
+        run(engine, command.downgrade, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
