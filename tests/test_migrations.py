@@ -27,8 +27,8 @@ def test_open_tasks_of_an_existing_install_start_their_nag_clock(database_url):
                 text(
                     "INSERT INTO tasks (team_id, channel_id, kind, title, status, slots, posted_by, source, message_ts,"
                     " created_at, version, thread_version) VALUES"
-                    " ('T1', 'C1', 'event', 'Booth', 'open', 2, 'U1', 'message', '1.1', '2026-11-01 10:00:00+00', 1, 1),"
-                    " ('T1', 'C1', 'event', 'Expo', 'claimed', 2, 'U1', 'message', '1.2', '2026-11-01 10:00:00+00', 1, 1)"
+                    " ('T1', 'C1', 'event', 'Booth', 'open', 2, 'U1', 'message', '1.1', '2026-11-01 10:00', 1, 1),"
+                    " ('T1', 'C1', 'event', 'Expo', 'claimed', 2, 'U1', 'message', '1.2', '2026-11-01 10:00', 1, 1)"
                 )
             )
         run(engine, command.upgrade, "head")
