@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import tasks
 from bot.channels import is_watched
 from bot.classify import classify, title_from
-from bot.settings import Settings
+from bot.settings import Kind, Settings
 from bot.tasks import DEFAULTS, TaskSnapshot, Via
 from bot.threads import sync_thread
 from bot.views import build_announcement, linked_title, people
@@ -146,20 +146,14 @@ def finish(
     via: Via,
     link: str | None,
 ) -> Outcome:
-    """Mark a task done (with proof where its kind needs it)."""
-    current = tasks.get_task(db, team_id, task_id)
-    kind = settings.kind(current.kind)
-    task = tasks.complete_task(
-        db, team_id, task_id, user_id, via, needs_link=bool(kind and kind.done_needs_link), link=link
-    )
+    """Mark a task done (with proof where its kind needs it; else NeedsLink)."""
+
+    def needs_link(kind_name: str) -> bool:
+        kind = settings.kind(kind_name)
+        return bool(kind and kind.done_needs_link)
+
+    task = tasks.complete_task(db, team_id, task_id, user_id, via, needs_link=needs_link, link=link)
     return Outcome(f"#{task.id} is done. Thank you!", task, quiet=True)
-
-
-def needs_link(db: sessionmaker[Session], settings: Settings, team_id: str, task_id: int) -> TaskSnapshot | None:
-    """The task, if finishing it needs proof (the Done button then asks for it in a modal)."""
-    task = tasks.get_task(db, team_id, task_id)
-    kind = settings.kind(task.kind)
-    return task if kind and kind.done_needs_link and not task.is_finished else None
 
 
 def assign(
@@ -179,6 +173,14 @@ def assign(
     return Outcome(f"You handed{gave} #{task.id} to <@{target}>.", task, direct_messages=((target, note),))
 
 
+def kind_named(settings: Settings, name: str) -> Kind:
+    """The kind `/dibs new` asks for, or a DibsError listing the kinds there are."""
+    kind = settings.kind(name)
+    if kind is None:
+        raise tasks.DibsError(f"There is no kind `{name}`. Kinds: {', '.join(sorted(settings.kinds))}.")
+    return kind
+
+
 def new_task(
     client: WebClient,
     db: sessionmaker[Session],
@@ -186,16 +188,12 @@ def new_task(
     team_id: str,
     channel_id: str,
     user_id: str,
-    kind_name: str,
+    kind: Kind,
     title: str,
 ) -> Outcome:
     """`/dibs new`: post the announcement in the channel, then open its task."""
-    kind = settings.kind(kind_name)
-    if kind is None:
-        raise tasks.DibsError(f"There is no kind `{kind_name}`. Kinds: {', '.join(sorted(settings.kinds))}.")
-    if not title.strip():
-        raise tasks.DibsError(f"Give the task a title: `/dibs new {kind_name} Booth at Springfield Expo`.")
-    posted = client.chat_postMessage(channel=channel_id, **build_announcement(title, kind.name, user_id).as_kwargs())  # type: ignore[arg-type]
+    announcement = build_announcement(title, kind.name, user_id)
+    posted = client.chat_postMessage(channel=channel_id, **announcement.as_kwargs())  # type: ignore[arg-type]
     task = tasks.create_task(
         db,
         team_id=team_id,

@@ -50,6 +50,11 @@ BATCH = 500
 DIGEST_ROWS = 100
 
 
+def _clock_start(task: Task) -> datetime:
+    """When the task last became unclaimed: its nag clock and escalation count from then."""
+    return task.open_since or task.created_at
+
+
 def _due_tasks(session: Session, *conditions: object) -> list[Task]:
     return list(
         session.scalars(
@@ -69,9 +74,7 @@ def _muted(session: Session, team_id: str, channel_id: str) -> bool:
 
 
 def _queue_poster_dm(session: Session, task: Task, now: datetime, settings: Settings) -> None:
-    text = poster_dm_text(
-        task.id, linked_title(snapshot(task)), task.channel_id, task.open_since or task.created_at, now
-    )
+    text = poster_dm_text(task.id, linked_title(snapshot(task)), task.channel_id, _clock_start(task), now)
     within = take_ping(session, task.team_id, task.posted_by, local_day(now, settings), settings.nag.max_pings_per_day)
     queue_post(
         session,
@@ -81,7 +84,7 @@ def _queue_poster_dm(session: Session, task: Task, now: datetime, settings: Sett
         text=text,
         purpose="poster_dm",
         task_id=task.id,
-        dedupe_key=f"poster:{task.id}:{(task.open_since or task.created_at).isoformat()}",
+        dedupe_key=f"poster:{task.id}:{_clock_start(task).isoformat()}",
         state="pending" if within else FOLDED,
     )
     task.poster_nagged = True
@@ -89,12 +92,10 @@ def _queue_poster_dm(session: Session, task: Task, now: datetime, settings: Sett
 
 def _queue_channel_nags(session: Session, tasks: list[Task], now: datetime, settings: Settings) -> None:
     """Thread replies for a few due tasks; one coalesced channel message for more than `coalesce_over`."""
-    steps = {t.id: escalation(t.open_since or t.created_at, now, settings) for t in tasks}
+    steps = {t.id: escalation(_clock_start(t), now, settings) for t in tasks}
     first = tasks[0]
     if len(tasks) > settings.nag.coalesce_over:
-        lines = [
-            coalesced_line(t.id, t.kind, linked_title(snapshot(t)), t.open_since or t.created_at, now) for t in tasks
-        ]
+        lines = [coalesced_line(t.id, t.kind, linked_title(snapshot(t)), _clock_start(t), now) for t in tasks]
         loudest = max(steps.values())
         loud_kind = settings.kind(next(t.kind for t in tasks if steps[t.id] == loudest))
         queue_post(
@@ -112,12 +113,10 @@ def _queue_channel_nags(session: Session, tasks: list[Task], now: datetime, sett
                 team_id=task.team_id,
                 channel_id=task.channel_id,
                 thread_ts=task.message_ts,
-                text=nag_text(
-                    task.id, task.open_since or task.created_at, now, steps[task.id], settings.kind(task.kind), settings
-                ),
+                text=nag_text(task.id, _clock_start(task), now, steps[task.id], settings.kind(task.kind), settings),
                 purpose="nag",
                 task_id=task.id,
-                dedupe_key=f"nag:{task.id}:{task.nags_sent + 1}:{(task.open_since or task.created_at).isoformat()}",
+                dedupe_key=f"nag:{task.id}:{task.nags_sent + 1}:{_clock_start(task).isoformat()}",
             )
     for task in tasks:
         if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged:

@@ -7,7 +7,7 @@ user can break raise `DibsError` with a sentence meant for that user.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -57,7 +57,11 @@ class NotAllowed(DibsError):
 
 
 class NeedsLink(DibsError):
-    """This kind needs proof of done (a link) before it can be completed."""
+    """This kind needs proof of done (a link) before it can be completed; `task` is the task."""
+
+    def __init__(self, message: str, task: TaskSnapshot) -> None:
+        super().__init__(message)
+        self.task = task
 
 
 @dataclass(frozen=True)
@@ -371,10 +375,13 @@ def complete_task(
     user_id: str,
     via: Via,
     *,
-    needs_link: bool,
+    needs_link: bool | Callable[[str], bool],
     link: str | None = None,
 ) -> TaskSnapshot:
-    """Mark a task done; only its owners or the person who posted it may."""
+    """Mark a task done; only its owners or the person who posted it may.
+
+    `needs_link` says whether proof is required, or is asked with the task's kind.
+    """
     with db.begin() as session:
         task = _locked_task(session, team_id, task_id)
         _refuse_finished(task)
@@ -384,9 +391,10 @@ def complete_task(
             raise NotAllowed(
                 f"Only the owners of #{task.id} ({who}) or <@{task.posted_by}>, who posted it, can mark it done."
             )
-        if needs_link and not link:
+        if (needs_link(task.kind) if callable(needs_link) else needs_link) and not link:
             raise NeedsLink(
-                f"#{task.id} needs proof of done: a link or tracking number, like `/dibs done {task.id} LINK`."
+                f"#{task.id} needs proof of done: a link or tracking number, like `/dibs done {task.id} LINK`.",
+                snapshot(task),
             )
         task.status = DONE
         task.done_at = utcnow()

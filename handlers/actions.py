@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot import flows
 from bot.ids import LINK_INPUT, ActionId, BlockId, CallbackId
-from bot.tasks import DibsError
+from bot.tasks import DibsError, NeedsLink
 from bot.views import build_done_link_modal
 
 if TYPE_CHECKING:
@@ -50,12 +50,12 @@ def register(app: App, dibs: Dibs) -> None:
         ack()
 
         def finish_or_ask_for_proof(team: str, task_id: int, user: str) -> flows.Outcome:
-            task = flows.needs_link(db, settings, team, task_id)
-            if task is None:
+            try:
                 return flows.finish(db, settings, team, task_id, user, "button", None)
-            channel = (body.get("channel") or {}).get("id") or task.channel_id
-            client.views_open(trigger_id=body["trigger_id"], view=build_done_link_modal(task, channel))
-            return flows.Outcome("", quiet=True)
+            except NeedsLink as missing:
+                channel = (body.get("channel") or {}).get("id") or missing.task.channel_id
+                client.views_open(trigger_id=body["trigger_id"], view=build_done_link_modal(missing.task, channel))
+                return flows.Outcome("", quiet=True)
 
         run(client, body, finish_or_ask_for_proof)
 

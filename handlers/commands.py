@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def cannot_post(respond: Respond, error: SlackApiError) -> None:
+    """Tell the caller why Slack refused a post in their channel, and how to fix it."""
+    respond(
+        text=f"Slack would not let me post here ({error.response.get('error')}). "
+        "Invite me with `/invite @Dibs` and try again.",
+        response_type="ephemeral",
+    )
+
+
 def register(app: App, dibs: Dibs) -> None:
     db, settings = dibs.db, dibs.settings
 
@@ -97,27 +106,21 @@ def register(app: App, dibs: Dibs) -> None:
             try:
                 client.chat_postMessage(channel=channel, unfurl_links=False, **message.as_kwargs())  # type: ignore[arg-type]
             except SlackApiError as error:
-                respond(
-                    text=f"Slack would not let me post here ({error.response.get('error')}). "
-                    "Invite me with `/invite @Dibs` and try again.",
-                    response_type="ephemeral",
-                )
+                cannot_post(respond, error)
         elif cmd.name == "list":
             tasks, total = list_tasks(db, team, cmd.rest, user)  # type: ignore[arg-type]
             ack(**build_task_list(cmd.rest, tasks, total, local_day(utcnow(), settings)).as_kwargs())  # type: ignore[arg-type]
         elif cmd.name == "new":
-            if settings.kind(cmd.kind) is None:
-                ack(text=f"There is no kind `{cmd.kind}`. Kinds: {', '.join(sorted(settings.kinds))}.")
+            try:
+                kind = flows.kind_named(settings, cmd.kind)
+            except DibsError as error:
+                ack(text=str(error))
                 return
             ack()
             try:
-                outcome = flows.new_task(client, db, settings, team, channel, user, cmd.kind, cmd.rest)
+                outcome = flows.new_task(client, db, settings, team, channel, user, kind, cmd.rest)
             except SlackApiError as error:
-                respond(
-                    text=f"Slack would not let me post here ({error.response.get('error')}). "
-                    "Invite me with `/invite @Dibs` and try again.",
-                    response_type="ephemeral",
-                )
+                cannot_post(respond, error)
                 return
             respond(text=outcome.reply, response_type="ephemeral")
             flows.publish(client, db, settings, outcome)
