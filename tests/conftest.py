@@ -15,8 +15,8 @@ from bot.app import Dibs, create_app
 from bot.settings import Settings
 from store.db import normalise_url
 from store.models import Base
-from tests.fakeslack import FakeSlack
-from tests.payloads import Sender
+from tests.support.fakeslack import FakeSlack
+from tests.support.payloads import Sender
 
 SECRET = "test-signing-secret"
 ADMIN_URL = os.environ.get("DIBS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from store.models import Task
-from tests.helpers import blocks_text, last_update, open_task
-from tests.payloads import CHANNEL, message_event
+from tests.support.helpers import blocks_text, last_update, open_task
+from tests.support.payloads import CHANNEL, message_event
 
 
 def test_help_and_unknown_subcommands_get_help(dibs, slack, fake):

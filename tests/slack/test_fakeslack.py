@@ -16,7 +16,7 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from tests.fakeslack import FakeSlack
+from tests.support.fakeslack import FakeSlack
 
 
 @pytest.fixture

@@ -29,12 +29,12 @@ from slack_sdk import WebClient
 from bot.app import create_app
 from bot.settings import Settings
 from tests.conftest import SECRET
-from tests.fakeslack import FakeSlack
-from tests.payloads import CHANNEL, Sender, message_event, new_ts, reaction_event
+from tests.support.fakeslack import FakeSlack
+from tests.support.payloads import CHANNEL, Sender, message_event, new_ts, reaction_event
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MANIFEST_PATH = ROOT / "app_manifest.yml"
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared" / "slack" / "manifest-schema"
+SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest-schema"
 MANIFEST: dict[str, Any] = yaml.safe_load(MANIFEST_PATH.read_text(encoding="utf-8"))
 
 # Adding a scope makes every workspace admin re-approve the app: change this set on purpose only.

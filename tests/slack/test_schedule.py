@@ -20,8 +20,8 @@ from bot.schedule import plan_digests, plan_due_dates, plan_nags
 from bot.settings import DEFAULT_KINDS, DigestSettings, NagSettings, WorkingHours
 from store.models import OutboxPost, Task, utcnow
 from tests.conftest import SECRET, make_dibs
-from tests.helpers import last_update, nags, open_task
-from tests.payloads import CHANNEL, Sender, message_event
+from tests.support.helpers import last_update, nags, open_task
+from tests.support.payloads import CHANNEL, Sender, message_event
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from bot.app import Dibs
 from bot.settings import settings_from_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 
 

@@ -17,9 +17,9 @@ from bot.ids import ActionId
 from store.db import normalise_url
 from store.models import OWNER, WAITING, Claim
 from tests.conftest import SECRET
-from tests.helpers import BOOTH, blocks_text
-from tests.payloads import Sender, block_action, message_event, reaction_event
-from tests.server import BotProcess, HttpBot, bot_env
+from tests.support.helpers import BOOTH, blocks_text
+from tests.support.payloads import Sender, block_action, message_event, reaction_event
+from tests.support.server import BotProcess, HttpBot, bot_env
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from bot.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from store.models import Task, TaskEvent
 from tests.conftest import SECRET, make_dibs
-from tests.helpers import BOOTH, blocks_text, last_update, open_task
-from tests.payloads import CHANNEL, Sender, block_action, message_event, reaction_event, view_submission
+from tests.support.helpers import BOOTH, blocks_text, last_update, open_task
+from tests.support.payloads import CHANNEL, Sender, block_action, message_event, reaction_event, view_submission
 
 
 def test_marketing_post_gets_one_ownership_thread(dibs, slack, fake):

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.ids import ActionId
 from bot.threads import resync_stale_threads
 from store.models import Task
-from tests.helpers import BOOTH, last_update, open_task
-from tests.payloads import block_action, message_event, reaction_event
+from tests.support.helpers import BOOTH, last_update, open_task
+from tests.support.payloads import block_action, message_event, reaction_event
 
 
 def test_a_slack_outage_never_loses_the_ownership_thread(dibs, slack, fake, caplog):

@@ -10,9 +10,9 @@ from bot.settings import Settings, settings_from_yaml
 from bot.tasks import create_task
 from store.db import make_engine, make_session_factory, migrate
 from tests.conftest import SECRET
-from tests.helpers import BOOTH, nags
-from tests.payloads import Sender, message_event, reaction_event
-from tests.server import HttpBot, bot_env
+from tests.support.helpers import BOOTH, nags
+from tests.support.payloads import Sender, message_event, reaction_event
+from tests.support.server import HttpBot, bot_env
 
 pytestmark = pytest.mark.e2e
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakeslack import Call, FakeSlack
-from tests.payloads import Sender, message_event
+from tests.support.fakeslack import Call, FakeSlack
+from tests.support.payloads import Sender, message_event
 
 BOOTH = "We got a booth at the Springfield Expo on Dec 12 - who can staff it?"
 
