@@ -6,8 +6,9 @@ Nothing here lives at module level, so tests can build as many bots as they need
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -15,6 +16,7 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -23,63 +25,75 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels import first_delivery, forget_old_events
-from bot.outbox import send_due_posts
-from bot.policy import digest_due
-from bot.recovery import recover_missed_reactions
-from bot.schedule import plan_digests, plan_due_dates, plan_nags
+from bot.clock import Clock, SystemClock
+from bot.delivery.outbox import send_due_posts
+from bot.delivery.recovery import recover_missed_reactions
+from bot.digest.plan import plan_digests
+from bot.intake.channels import forget_old_events
+from bot.ownership.sync import resync_stale_threads, sync_thread
+from bot.reminders.planning import plan_due_dates, plan_nags
+from bot.reminders.policy import digest_due
+from bot.services import Services
 from bot.settings import Settings
-from bot.threads import resync_stale_threads, sync_thread
 from store.db import database_answers, make_engine, make_session_factory, migrate
-from store.models import utcnow
 
 log = logging.getLogger(__name__)
 
 
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client: Dibs's base URL, and slack_sdk's retries for 429, 5xx and lost connections."""
-    return WebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        timeout=15,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+def default_retry_handlers() -> list[RetryHandler]:
+    """slack_sdk's retries for lost connections, 429 (honouring Retry-After) and 5xx."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+
+
+def make_client(settings: Settings, retry_handlers: Sequence[RetryHandler] | None = None) -> WebClient:
+    """The Web API client: Dibs's base URL, and slack_sdk's retries."""
+    handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
+    return WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=15, retry_handlers=handlers)
 
 
 @dataclass
 class Dibs:
-    """One running bot: settings, database, Bolt app and its background jobs."""
+    """One running bot: its services (database, settings, clock), Bolt app and background jobs."""
 
-    settings: Settings
+    services: Services
     engine: Engine
-    db: sessionmaker[Session]
     app: App
     scheduler: BackgroundScheduler | None = None
 
     @property
     def client(self) -> WebClient:
+        """The Web API client every Slack call goes through."""
         return self.app.client
+
+    @property
+    def db(self) -> sessionmaker[Session]:
+        """The session factory."""
+        return self.services.db
+
+    @property
+    def settings(self) -> Settings:
+        """The settings this bot was built with."""
+        return self.services.settings
 
     def retry_outbox(self) -> int:
         """Post or update thread replies that Slack refused earlier."""
-        return resync_stale_threads(self.client, self.db, self.settings, grace=timedelta(seconds=5))
+        return resync_stale_threads(self.client, self.services, grace=timedelta(seconds=5))
 
-    def tick(self) -> int:
-        """One pass of the schedule: plan what is due (due dates, reminders, digests), then send it."""
-        now = utcnow()
-        for team_id, task_id in plan_due_dates(self.db, self.settings, now):
-            sync_thread(self.client, self.db, self.settings, team_id, task_id)
-        plan_nags(self.db, self.settings, now)
-        plan_digests(self.db, self.settings, now, digest_due(now, self.settings))
-        return send_due_posts(self.client, self.db)
+    def tick(self, now: datetime) -> int:
+        """One pass of the schedule at `now`: plan what is due (due dates, reminders, digests), then send it."""
+        for team_id, task_id in plan_due_dates(self.services, now):
+            sync_thread(self.client, self.services, team_id, task_id)
+        plan_nags(self.services, now)
+        plan_digests(self.services, now, digest_due(now, self.settings))
+        return send_due_posts(self.client, self.services, now)
 
     def recover(self) -> int:
         """Catch up on reactions made while no Dibs process was running."""
-        return recover_missed_reactions(self.client, self.db, self.settings)
+        return recover_missed_reactions(self.client, self.services)
 
     @property
     def tick_seconds(self) -> float:
@@ -88,44 +102,28 @@ class Dibs:
         return min(max(shortest / 4, 0.5), 30.0)
 
     def start_scheduler(self) -> None:
-        """Start the background ticks (each process runs its own; the database decides what is due)."""
+        """Start the background jobs (each process runs its own; the database decides what is due).
+
+        Jobs live in memory and are rebuilt at every start; what is due lives in the database.
+        """
         scheduler = BackgroundScheduler(timezone="UTC")
-        # Jobs live in memory and are rebuilt at every start; what is due lives in the database.
+        every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
+        # The first tick runs at once: catch up on what fell due while no process ran.
         scheduler.add_job(
-            self.tick,
-            "interval",
-            seconds=self.tick_seconds,
-            id="tick",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            next_run_time=utcnow(),  # at start: catch up on what fell due while no process ran
+            self._tick_now, "interval", seconds=self.tick_seconds, id="tick", next_run_time=self.services.now(), **every
         )
         scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
-        every = int(self.settings.retry_every.total_seconds())
-        scheduler.add_job(
-            self.retry_outbox,
-            "interval",
-            seconds=every,
-            id="retry_outbox",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-        )
-        scheduler.add_job(
-            forget_old_events,
-            "interval",
-            hours=6,
-            args=[self.db],
-            id="forget_old_events",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-        )
+        seconds = int(self.settings.retry_every.total_seconds())
+        scheduler.add_job(self.retry_outbox, "interval", seconds=seconds, id="retry_outbox", **every)
+        scheduler.add_job(forget_old_events, "interval", hours=6, args=[self.services], id="forget_old_events", **every)
         scheduler.start()
         self.scheduler = scheduler
 
+    def _tick_now(self) -> int:
+        return self.tick(self.services.now())
+
     def shutdown(self) -> None:
+        """Stop the jobs and close the database connections."""
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
@@ -157,39 +155,20 @@ class _SlackEndpoint(SlackRequestHandler):
             return BoltResponse(status=400, body="malformed request body")
 
 
-def _dedupe_middleware(db: sessionmaker[Session]) -> Any:
-    def skip_retried_events(body: dict[str, Any], next: Any, logger: logging.Logger) -> BoltResponse | None:
-        """Slack redelivers an event it thinks we missed; act on each event_id once."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not first_delivery(db, str(body.get("team_id") or ""), str(event_id)):
-            logger.info("ignoring a repeated delivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
-        next()
-        return None
-
-    return skip_retried_events
-
-
-def _log_and_apologise(error: Exception, body: dict[str, Any], logger: logging.Logger, respond: Any) -> None:
-    logger.exception("unhandled error while handling a %s request", body.get("type") or "slash command")
-    if body.get("response_url"):
-        try:
-            respond(
-                text="Sorry, something went wrong on my side; it has been logged. Please try again.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-        except Exception:
-            logger.warning("could not send the apology either")
-
-
 def _hide_token_warning(record: logging.LogRecord) -> bool:
     # Bolt reads SLACK_BOT_TOKEN itself and warns that our client (which carries that very
     # token) wins; the warning would only confuse an admin reading the log.
     return "`token` will be unused" not in record.getMessage()
 
 
-def create_app(settings: Settings, *, socket_mode: bool = False, process_before_response: bool = False) -> Dibs:
+def create_app(
+    settings: Settings,
+    *,
+    socket_mode: bool = False,
+    process_before_response: bool = False,
+    clock: Clock | None = None,
+    retry_handlers: Sequence[RetryHandler] | None = None,
+) -> Dibs:
     """Build a bot: migrate the database, create the Bolt app, register every listener."""
     from handlers import register_listeners
 
@@ -198,16 +177,13 @@ def create_app(settings: Settings, *, socket_mode: bool = False, process_before_
     bolt_log = logging.getLogger("slack_bolt.App")
     if _hide_token_warning not in bolt_log.filters:
         bolt_log.addFilter(_hide_token_warning)
-    db = make_session_factory(engine)
+    services = Services(db=make_session_factory(engine), settings=settings, clock=clock or SystemClock())
     app = App(
-        client=make_client(settings),
+        client=make_client(settings, retry_handlers),
         signing_secret=settings.signing_secret or ("unused-in-socket-mode" if socket_mode else None),
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,
         ignoring_self_events_enabled=True,
     )
-    app.use(_dedupe_middleware(db))
-    app.error(_log_and_apologise)
-    dibs = Dibs(settings=settings, engine=engine, db=db, app=app)
-    register_listeners(app, dibs)
-    return dibs
+    register_listeners(app, services)
+    return Dibs(services=services, engine=engine, app=app)

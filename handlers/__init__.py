@@ -1,18 +1,18 @@
-"""Bolt listeners, one module per Slack surface; each parses, calls one service, answers."""
+"""Bolt listeners as module-level functions, one module per Slack surface; each parses, calls one
+service, answers. `register_listeners(app, services)` wires them all."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_bolt import App
 
-from handlers import actions, commands, events, home, reactions
-
-if TYPE_CHECKING:
-    from bot.app import Dibs
+from bot.services import Services
+from handlers import actions, commands, context, events, home, reactions
 
 
-def register_listeners(app: App, dibs: Dibs) -> None:
-    """Attach every listener Dibs has to `app`."""
+def register_listeners(app: App, services: Services) -> None:
+    """Attach the middleware and every listener Dibs has to `app`."""
+    app.use(context.provide(services))
+    app.use(context.skip_retried_events)
+    app.error(context.log_and_apologise)
     for surface in (events, reactions, actions, commands, home):
-        surface.register(app, dibs)
+        surface.register(app)

@@ -1,29 +1,42 @@
-"""`/dibs`: parse the text, call one service, answer the caller privately."""
+"""`/dibs`: parse the text into a typed command, call one service, answer the caller privately."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import flows
-from bot.channels import set_muted, unwatch_channel, watch_channel
-from bot.commands import Command, UsageError, parse_command
-from bot.policy import local_day
-from bot.schedule import digest_on_demand
-from bot.settings import parse_duration
-from bot.tasks import DibsError, list_tasks
-from bot.views import build_help, build_task_list
-from store.models import utcnow
-
-if TYPE_CHECKING:
-    from bot.app import Dibs
+from bot.delivery.notify import publish
+from bot.digest.plan import digest_on_demand
+from bot.intake.channels import set_muted, unwatch_channel, watch_channel
+from bot.reminders.policy import local_day
+from bot.services import Services
+from bot.slack import commands as cmd
+from bot.slack.help import build_help
+from bot.tasks import replies
+from bot.tasks.errors import DibsError
+from bot.tasks.service import list_tasks
+from bot.tasks.views import build_task_list
+from store.enums import Via
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who typed `/dibs`, where, and how to answer them."""
+
+    team: str
+    channel: str
+    user: str
+    ack: Ack
+    respond: Respond
+    client: WebClient
+    services: Services
 
 
 def cannot_post(respond: Respond, error: SlackApiError) -> None:
@@ -35,102 +48,125 @@ def cannot_post(respond: Respond, error: SlackApiError) -> None:
     )
 
 
-def register(app: App, dibs: Dibs) -> None:
-    db, settings = dibs.db, dibs.settings
+def _watch(c: Caller) -> None:
+    kinds = ", ".join(sorted(c.services.settings.kinds))
+    if not watch_channel(c.services, c.team, c.channel, c.user):
+        c.ack(text=f"I already watch <#{c.channel}>. `/dibs unwatch` stops it.")
+    else:
+        c.ack(text=f"Watching <#{c.channel}>: posts about {kinds} get an ownership thread.")
+    try:
+        c.client.conversations_join(channel=c.channel)
+    except SlackApiError as error:
+        log.info("could not join %s: %s", c.channel, error.response.get("error"))
+        c.respond(
+            text=f"I could not join <#{c.channel}> by myself (private channels need an invite): "
+            "`/invite @Dibs` so I can see its posts.",
+            response_type="ephemeral",
+        )
 
-    def watch(team: str, channel: str, user: str) -> str:
-        if not watch_channel(db, team, channel, user):
-            return f"I already watch <#{channel}>. `/dibs unwatch` stops it."
-        return f"Watching <#{channel}>: posts about {', '.join(sorted(settings.kinds))} get an ownership thread."
 
-    def join(channel: str, client: WebClient, respond: Respond) -> None:
-        try:
-            client.conversations_join(channel=channel)
-        except SlackApiError as error:
-            log.info("could not join %s: %s", channel, error.response.get("error"))
-            respond(
-                text=f"I could not join <#{channel}> by myself (private channels need an invite): "
-                "`/invite @Dibs` so I can see its posts.",
-                response_type="ephemeral",
-            )
+def _unwatch(c: Caller) -> None:
+    if unwatch_channel(c.services, c.team, c.channel):
+        c.ack(text=f"Stopped watching <#{c.channel}>; its open tasks stay open.")
+    else:
+        c.ack(text=f"I was not watching <#{c.channel}>.")
 
-    def run(cmd: Command, team: str, channel: str, user: str) -> flows.Outcome:
-        assert cmd.task_id is not None
-        if cmd.name == "claim":
-            return flows.claim(db, team, cmd.task_id, user, "command", settings)
-        if cmd.name == "release":
-            return flows.release(db, team, cmd.task_id, user, "command", settings)
-        if cmd.name == "done":
-            return flows.finish(db, settings, team, cmd.task_id, user, "command", cmd.rest or None)
-        if cmd.name == "snooze":
-            return flows.snooze(db, team, cmd.task_id, user, parse_duration("snooze", cmd.rest))
-        if cmd.name == "due":
-            due_on = None if cmd.rest == "none" else date.fromisoformat(cmd.rest)
-            return flows.set_due(db, settings, team, cmd.task_id, user, due_on)
-        assert cmd.user is not None
-        return flows.assign(db, team, cmd.task_id, user, cmd.user, "command", settings)
 
-    def handle_dibs(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        team, channel, user = command["team_id"], command["channel_id"], command["user_id"]
-        try:
-            cmd = parse_command(command.get("text") or "")
-        except UsageError as error:
-            ack(text=build_help(settings, str(error)))
-            return
-        if cmd.name == "help":
-            ack(text=build_help(settings))
-        elif cmd.name == "watch":
-            ack(text=watch(team, channel, user))
-            join(channel, client, respond)
-        elif cmd.name == "unwatch":
-            gone = unwatch_channel(db, team, channel)
-            ack(
-                text=f"Stopped watching <#{channel}>; its open tasks stay open."
-                if gone
-                else f"I was not watching <#{channel}>."
-            )
-        elif cmd.name in ("mute", "unmute"):
-            muted = cmd.name == "mute"
-            if not set_muted(db, team, channel, muted):
-                ack(text=f"I don't watch <#{channel}>, so there is nothing to {cmd.name}. `/dibs watch` starts.")
-            elif muted:
-                ack(text=f"Reminders in <#{channel}> are paused; threads and the digest go on. `/dibs unmute` resumes.")
-            else:
-                ack(text=f"Reminders in <#{channel}> are back on.")
-        elif cmd.name == "digest":
-            message = digest_on_demand(db, settings, team, channel, utcnow(), preview=cmd.rest == "preview")
-            if cmd.rest == "preview":
-                ack(**message.as_kwargs())  # type: ignore[arg-type]
-                return
-            ack()
-            try:
-                client.chat_postMessage(channel=channel, unfurl_links=False, **message.as_kwargs())  # type: ignore[arg-type]
-            except SlackApiError as error:
-                cannot_post(respond, error)
-        elif cmd.name == "list":
-            tasks, total = list_tasks(db, team, cmd.rest, user)  # type: ignore[arg-type]
-            ack(**build_task_list(cmd.rest, tasks, total, local_day(utcnow(), settings)).as_kwargs())  # type: ignore[arg-type]
-        elif cmd.name == "new":
-            try:
-                kind = flows.kind_named(settings, cmd.kind)
-            except DibsError as error:
-                ack(text=str(error))
-                return
-            ack()
-            try:
-                outcome = flows.new_task(client, db, settings, team, channel, user, kind, cmd.rest)
-            except SlackApiError as error:
-                cannot_post(respond, error)
-                return
-            respond(text=outcome.reply, response_type="ephemeral")
-            flows.publish(client, db, settings, outcome)
-        else:
-            try:
-                outcome = run(cmd, team, channel, user)
-            except DibsError as error:
-                ack(text=str(error))
-                return
-            ack(text=outcome.reply)
-            flows.publish(client, db, settings, outcome)
+def _mute(c: Caller, muted: bool) -> None:
+    word = "mute" if muted else "unmute"
+    if not set_muted(c.services, c.team, c.channel, muted):
+        c.ack(text=f"I don't watch <#{c.channel}>, so there is nothing to {word}. `/dibs watch` starts.")
+    elif muted:
+        c.ack(text=f"Reminders in <#{c.channel}> are paused; threads and the digest go on. `/dibs unmute` resumes.")
+    else:
+        c.ack(text=f"Reminders in <#{c.channel}> are back on.")
 
+
+def _digest(c: Caller, preview: bool) -> None:
+    message = digest_on_demand(c.services, c.team, c.channel, c.services.now(), preview=preview)
+    if preview:
+        c.ack(**message.as_kwargs())  # type: ignore[arg-type]
+        return
+    c.ack()
+    try:
+        c.client.chat_postMessage(channel=c.channel, unfurl_links=False, **message.as_kwargs())  # type: ignore[arg-type]
+    except SlackApiError as error:
+        cannot_post(c.respond, error)
+
+
+def _list(c: Caller, which: cmd.ListFilter) -> None:
+    tasks, total = list_tasks(c.services, c.team, which, c.user)
+    now = c.services.now()
+    c.ack(**build_task_list(which, tasks, total, now, local_day(now, c.services.settings)).as_kwargs())  # type: ignore[arg-type]
+
+
+def _new(c: Caller, kind_name: str, title: str) -> None:
+    kind = replies.kind_named(c.services, kind_name)
+    c.ack()
+    try:
+        outcome = replies.new_task(c.client, c.services, c.team, c.channel, c.user, kind, title)
+    except SlackApiError as error:
+        cannot_post(c.respond, error)
+        return
+    c.respond(text=outcome.reply, response_type="ephemeral")
+    publish(c.client, c.services, outcome)
+
+
+def _on_task(c: Caller, command: cmd.Command) -> replies.Outcome:
+    """The subcommands that act on one task."""
+    svc, team, user = c.services, c.team, c.user
+    match command:
+        case cmd.Claim(task_id):
+            return replies.claim(svc, team, task_id, user, Via.COMMAND)
+        case cmd.Release(task_id):
+            return replies.release(svc, team, task_id, user, Via.COMMAND)
+        case cmd.Done(task_id, proof):
+            return replies.finish(svc, team, task_id, user, Via.COMMAND, proof)
+        case cmd.Assign(task_id, target):
+            return replies.assign(svc, team, task_id, user, target, Via.COMMAND)
+        case cmd.Snooze(task_id, pause):
+            return replies.snooze(svc, team, task_id, user, pause)
+        case cmd.SetDue(task_id, due_on):
+            return replies.set_due(svc, team, task_id, user, due_on)
+    raise AssertionError(f"not a task command: {command!r}")
+
+
+def _dispatch(c: Caller, command: cmd.Command) -> None:
+    match command:
+        case cmd.Help():
+            c.ack(text=build_help(c.services.settings))
+        case cmd.Watch():
+            _watch(c)
+        case cmd.Unwatch():
+            _unwatch(c)
+        case cmd.Mute(muted):
+            _mute(c, muted)
+        case cmd.Digest(preview):
+            _digest(c, preview)
+        case cmd.ListTasks(which):
+            _list(c, which)
+        case cmd.NewTask(kind, title):
+            _new(c, kind, title)
+        case _:
+            outcome = _on_task(c, command)
+            c.ack(text=outcome.reply)
+            publish(c.client, c.services, outcome)
+
+
+def handle_dibs(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+    """`/dibs …`: help for what Dibs cannot parse, a one-sentence answer for a rule broken."""
+    caller = Caller(command["team_id"], command["channel_id"], command["user_id"], ack, respond, client, services)
+    try:
+        parsed = cmd.parse_command(command.get("text") or "")
+    except cmd.UsageError as error:
+        ack(text=build_help(services.settings, str(error)))
+        return
+    try:
+        _dispatch(caller, parsed)
+    except DibsError as error:
+        ack(text=str(error))
+
+
+def register(app: App) -> None:
+    """Listen for `/dibs`."""
     app.command("/dibs")(handle_dibs)

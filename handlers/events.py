@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.flows import publish, task_from_post
+from bot.delivery.notify import publish
+from bot.intake.posts import task_from_post
+from bot.services import Services
 
-if TYPE_CHECKING:
-    from bot.app import Dibs
+
+def handle_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, services: Services) -> None:
+    """A post in a channel: maybe a new task; edits, joins, replies and bot posts stay quiet."""
+    outcome = task_from_post(services, str(body.get("team_id") or ""), event)
+    if outcome is not None:
+        publish(client, services, outcome)
 
 
-def register(app: App, dibs: Dibs) -> None:
-    def handle_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        outcome = task_from_post(dibs.db, dibs.settings, str(body.get("team_id") or ""), event)
-        if outcome is not None:
-            publish(client, dibs.db, dibs.settings, outcome)
-
-    # One listener for every message subtype: edits, joins and bot posts are parsed and ignored
-    # here rather than logged by Bolt as unhandled.
+def register(app: App) -> None:
+    """One listener for every message subtype: edits, joins and bot posts are parsed and ignored
+    here rather than logged by Bolt as unhandled."""
     app.event("message")(handle_message)

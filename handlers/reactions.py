@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import flows
-from bot.tasks import DibsError, NeedsLink, find_task_id_by_ts
-
-if TYPE_CHECKING:
-    from bot.app import Dibs
+from bot.delivery.notify import publish, tell_privately
+from bot.services import Services
+from bot.tasks import replies
+from bot.tasks.errors import DibsError, NeedsLink
+from bot.tasks.service import find_task_id_by_ts
+from store.enums import Via
 
 log = logging.getLogger(__name__)
 
@@ -22,40 +23,45 @@ def _emoji(name: str) -> str:
     return name.split("::", 1)[0]
 
 
-def register(app: App, dibs: Dibs) -> None:
-    settings = dibs.settings
+def _act(
+    services: Services, emoji: str, added: bool, team_id: str, task_id: int, user_id: str
+) -> replies.Outcome | None:
+    if emoji == services.settings.claim_reaction:
+        action = replies.claim if added else replies.release
+        return action(services, team_id, task_id, user_id, Via.REACTION)
+    if added:
+        return replies.finish(services, team_id, task_id, user_id, Via.REACTION, link=None)
+    return None  # taking back a done reaction does not reopen a task
 
-    def handle_reaction(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        item = event.get("item") or {}
-        emoji, added = _emoji(str(event.get("reaction", ""))), event.get("type") == "reaction_added"
-        if item.get("type") != "message" or emoji not in (settings.claim_reaction, settings.done_reaction):
-            return
-        team_id, channel_id, user_id = (
-            str(body.get("team_id") or ""),
-            str(item.get("channel")),
-            str(event.get("user")),
-        )
-        task_id = find_task_id_by_ts(dibs.db, team_id, channel_id, str(item.get("ts")))
-        if task_id is None:
-            return
-        try:
-            if emoji == settings.claim_reaction:
-                action = flows.claim if added else flows.release
-                outcome = action(dibs.db, team_id, task_id, user_id, "reaction", settings)
-            elif added:
-                outcome = flows.finish(dibs.db, settings, team_id, task_id, user_id, "reaction", link=None)
-            else:
-                return  # taking back a done reaction does not reopen a task
-        except NeedsLink as error:
-            flows.tell_privately(client, channel_id, user_id, str(error), thread_ts=str(item.get("ts")))
-            return
-        except DibsError as error:
-            # Reactions are often just reactions: stay quiet rather than scold.
-            log.info("reaction by %s on #%s did nothing: %s", user_id, task_id, error)
-            return
-        if not outcome.quiet and outcome.reply:
-            flows.tell_privately(client, channel_id, user_id, outcome.reply)
-        flows.publish(client, dibs.db, settings, outcome)
 
+def handle_reaction(event: dict[str, Any], body: dict[str, Any], client: WebClient, services: Services) -> None:
+    """The claim emoji takes (or, removed, releases) a task; the done emoji finishes it."""
+    settings = services.settings
+    item = event.get("item") or {}
+    emoji, added = _emoji(str(event.get("reaction", ""))), event.get("type") == "reaction_added"
+    if item.get("type") != "message" or emoji not in (settings.claim_reaction, settings.done_reaction):
+        return
+    team_id, channel_id, user_id = str(body.get("team_id") or ""), str(item.get("channel")), str(event.get("user"))
+    task_id = find_task_id_by_ts(services, team_id, channel_id, str(item.get("ts")))
+    if task_id is None:
+        return
+    try:
+        outcome = _act(services, emoji, added, team_id, task_id, user_id)
+    except NeedsLink as error:
+        tell_privately(client, channel_id, user_id, str(error), thread_ts=str(item.get("ts")))
+        return
+    except DibsError as error:
+        # Reactions are often just reactions: stay quiet rather than scold.
+        log.info("reaction by %s on #%s did nothing: %s", user_id, task_id, error)
+        return
+    if outcome is None:
+        return
+    if not outcome.quiet and outcome.reply:
+        tell_privately(client, channel_id, user_id, outcome.reply)
+    publish(client, services, outcome)
+
+
+def register(app: App) -> None:
+    """Listen for reactions added and removed."""
     app.event("reaction_added")(handle_reaction)
     app.event("reaction_removed")(handle_reaction)

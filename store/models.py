@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -20,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from store.enums import ClaimRole, PostState, TaskStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,14 +58,30 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """A `StrEnum` stored as its plain string in a VARCHAR (no database enum type, no CHECK)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
 class Base(DeclarativeBase):
+    """Every table, with constraint names that Alembic can find again."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-# Status values of a task. A task with owners is "claimed"; releasing the last owner reopens it.
-OPEN, CLAIMED, DONE, CANCELLED = "open", "claimed", "done", "cancelled"
-# Roles of a claim row.
-OWNER, WAITING = "owner", "waiting"
 
 
 class Task(Base):
@@ -79,7 +99,7 @@ class Task(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(16), default=OPEN)
+    status: Mapped[TaskStatus] = mapped_column(EnumText(TaskStatus, 16), default=TaskStatus.OPEN)
     slots: Mapped[int] = mapped_column(Integer, default=1)
     posted_by: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
@@ -121,7 +141,7 @@ class Claim(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str] = mapped_column(String(32))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[ClaimRole] = mapped_column(EnumText(ClaimRole, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     task: Mapped[Task] = relationship(back_populates="claims")
@@ -164,10 +184,6 @@ class ProcessedEvent(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-# States of an outbox row.
-PENDING, SENT, CANCELLED_POST, FOLDED, DIGESTED = "pending", "sent", "cancelled", "folded", "digested"
-
-
 class OutboxPost(Base):
     """A scheduled message (reminder, DM, digest), recorded before it is sent and retried until Slack takes it.
 
@@ -187,7 +203,7 @@ class OutboxPost(Base):
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[str | None] = mapped_column(Text, default=None)
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
-    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    state: Mapped[PostState] = mapped_column(EnumText(PostState, 16), default=PostState.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

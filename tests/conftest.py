@@ -9,12 +9,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import create_engine, text
 
 from bot.app import Dibs, create_app
 from bot.settings import Settings
 from store.db import normalise_url
 from store.models import Base
+from tests.support.clock import SkippingClock
 from tests.support.fakeslack import FakeSlack
 from tests.support.payloads import Sender
 
@@ -90,9 +98,19 @@ def settings(database_url: str, fake: FakeSlack) -> Settings:
     return Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=fake.base_url, database_url=database_url)
 
 
+def fast_retries() -> list[RetryHandler]:
+    """slack_sdk's retry handlers as Dibs uses them, minus the back-off waits (429's Retry-After stays real)."""
+    quick = FixedValueRetryIntervalCalculator(0.01)
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=quick),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2, interval_calculator=quick),
+    ]
+
+
 @pytest.fixture
 def dibs(settings: Settings) -> Iterator[Dibs]:
-    bot = create_app(settings, process_before_response=True)
+    bot = make_dibs(settings)
     yield bot
     bot.shutdown()
 
@@ -103,5 +121,10 @@ def slack(dibs: Dibs) -> Sender:
 
 
 def make_dibs(settings: Settings, **changes: object) -> Dibs:
-    """Another bot on the same database with other settings (kinds, reactions...)."""
-    return create_app(replace(settings, **changes), process_before_response=True)  # type: ignore[arg-type]
+    """A bot in this process with these settings changed (kinds, reactions...): its waits cost no time."""
+    return create_app(
+        replace(settings, **changes),  # type: ignore[arg-type]
+        process_before_response=True,
+        clock=SkippingClock(),
+        retry_handlers=fast_retries(),
+    )

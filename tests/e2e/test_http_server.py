@@ -13,9 +13,10 @@ from threading import Barrier
 import pytest
 from sqlalchemy import create_engine, select
 
-from bot.ids import ActionId
+from bot.slack.ids import ActionId
 from store.db import normalise_url
-from store.models import OWNER, WAITING, Claim
+from store.enums import ClaimRole
+from store.models import Claim
 from tests.conftest import SECRET
 from tests.support.helpers import BOOTH, blocks_text
 from tests.support.payloads import Sender, block_action, message_event, reaction_event
@@ -97,7 +98,7 @@ def test_twenty_clicks_on_a_one_slot_task_across_two_processes(fake, database_ur
         with engine.connect() as connection:
             roles = [row.role for row in connection.execute(select(Claim.role))]
         engine.dispose()
-        assert roles.count(OWNER) == 1 and roles.count(WAITING) == 19
+        assert roles.count(ClaimRole.OWNER) == 1 and roles.count(ClaimRole.WAITING) == 19
     finally:
         first.stop()
         second.stop()

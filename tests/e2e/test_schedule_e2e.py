@@ -6,9 +6,12 @@ import time
 
 import pytest
 
+from bot.clock import SystemClock
+from bot.services import Services
 from bot.settings import Settings, settings_from_yaml
-from bot.tasks import create_task
+from bot.tasks.service import NewTask, create_task
 from store.db import make_engine, make_session_factory, migrate
+from store.enums import Via
 from tests.conftest import SECRET
 from tests.support.helpers import BOOTH, nags
 from tests.support.payloads import Sender, message_event, reaction_event
@@ -99,21 +102,22 @@ def test_two_processes_send_each_of_200_due_reminders_exactly_once(fake, pg_url,
     )
     engine = make_engine(pg_url)
     migrate(engine)
-    db = make_session_factory(engine)
+    svc = Services(make_session_factory(engine), settings, SystemClock())
     stamps = []
     for n in range(200):  # one channel each: Slack's one-post-a-second-per-channel pace is not the point here
         ts = f"1700000{n:03d}.000100"
         create_task(
-            db,
-            team_id="T111",
-            channel_id=f"C{n:05d}",
-            kind="event",
-            title=f"Booth {n}",
-            slots=2,
-            posted_by="U111",
-            message_ts=ts,
-            source="message",
-            settings=settings,
+            svc,
+            NewTask(
+                team_id="T111",
+                channel_id=f"C{n:05d}",
+                kind="event",
+                title=f"Booth {n}",
+                slots=2,
+                posted_by="U111",
+                message_ts=ts,
+                source=Via.MESSAGE,
+            ),
         )
         stamps.append(ts)
     engine.dispose()

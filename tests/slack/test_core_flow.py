@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from bot.ids import LINK_INPUT, ActionId, BlockId, CallbackId
+from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from store.models import Task, TaskEvent
 from tests.conftest import SECRET, make_dibs
 from tests.support.helpers import BOOTH, blocks_text, last_update, open_task

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.ids import ActionId
-from bot.threads import resync_stale_threads
+from bot.ownership.sync import resync_stale_threads
+from bot.slack.ids import ActionId
 from store.models import Task
 from tests.support.helpers import BOOTH, last_update, open_task
 from tests.support.payloads import block_action, message_event, reaction_event
@@ -29,10 +29,10 @@ def test_a_slack_outage_never_loses_the_ownership_thread(dibs, slack, fake, capl
         assert task.reply_ts is None and task.thread_version < task.version
     # Slack is back: the outbox tick posts the thread, once.
     fake.clear()
-    assert resync_stale_threads(dibs.client, dibs.db, dibs.settings, grace=timedelta(0)) == 1
+    assert resync_stale_threads(dibs.client, dibs.services, grace=timedelta(0)) == 1
     [reply] = fake.calls("chat.postMessage")
     assert reply.params["thread_ts"] == post["ts"]
-    assert resync_stale_threads(dibs.client, dibs.db, dibs.settings, grace=timedelta(0)) == 0
+    assert resync_stale_threads(dibs.client, dibs.services, grace=timedelta(0)) == 0
     assert len(fake.calls("chat.postMessage")) == 1
 
 
@@ -42,7 +42,7 @@ def test_a_failed_thread_update_is_retried_and_the_claim_is_kept(dibs, slack, fa
     slack.event(reaction_event("reaction_added", "U2", post["ts"]))
     assert "You own" not in str(fake.calls("chat.postEphemeral"))
     fake.clear()
-    assert resync_stale_threads(dibs.client, dibs.db, dibs.settings, grace=timedelta(0)) == 1
+    assert resync_stale_threads(dibs.client, dibs.services, grace=timedelta(0)) == 1
     assert "<@U2>" in last_update(fake)
 
 

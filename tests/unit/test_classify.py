@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.classify import TITLE_LIMIT, classify, plain_text, title_from
+from bot.intake.classify import TITLE_LIMIT, classify, plain_text, title_from
 from bot.settings import DEFAULT_KINDS, Kind, Settings
 
 KINDS = Settings().kinds

@@ -4,31 +4,45 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Command, UsageError, parse_command, parse_task_id
-from bot.tasks import DibsError
+from bot.slack.commands import (
+    Assign,
+    Claim,
+    Done,
+    Help,
+    ListTasks,
+    NewTask,
+    Release,
+    Unwatch,
+    UsageError,
+    Watch,
+    parse_command,
+    parse_task_id,
+)
+from bot.tasks.errors import DibsError
 
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "help me please"])
 def test_help_and_empty_text(text):
-    assert parse_command(text) == Command("help")
+    assert parse_command(text) == Help()
 
 
 @pytest.mark.parametrize("name", ["watch", "unwatch"])
 def test_watch_and_unwatch(name):
-    assert parse_command(name) == Command(name)
-    assert parse_command(f"  {name.upper()}  ") == Command(name)
+    expected = Watch() if name == "watch" else Unwatch()
+    assert parse_command(name) == expected
+    assert parse_command(f"  {name.upper()}  ") == expected
 
 
 def test_new_with_kind_and_title():
     cmd = parse_command("new event Booth at Springfield Expo")
-    assert cmd == Command("new", kind="event", rest="Booth at Springfield Expo")
+    assert cmd == NewTask(kind="event", title="Booth at Springfield Expo")
 
 
 def test_new_keeps_the_title_spacing_after_the_kind():
     cmd = parse_command("new  Event   Booth  at   the Expo  ")
-    assert cmd.name == "new"
+    assert isinstance(cmd, NewTask)
     assert cmd.kind == "event"
-    assert cmd.rest == "Booth  at   the Expo"
+    assert cmd.title == "Booth  at   the Expo"
 
 
 @pytest.mark.parametrize("text", ["new", "new event", "new   event   "])
@@ -38,13 +52,13 @@ def test_new_without_a_title_is_a_usage_error(text):
 
 
 def test_list_without_filter_lists_open_tasks():
-    assert parse_command("list") == Command("list", rest="open")
+    assert parse_command("list") == ListTasks(filter="open")
 
 
 @pytest.mark.parametrize("which", ["unclaimed", "mine", "all", "open"])
 def test_list_filters(which):
-    assert parse_command(f"list {which}") == Command("list", rest=which)
-    assert parse_command(f"list {which.upper()}").rest == which
+    assert parse_command(f"list {which}") == ListTasks(filter=which)
+    assert parse_command(f"list {which.upper()}") == ListTasks(filter=which)
 
 
 @pytest.mark.parametrize("text", ["list everything", "list mine all", "list 12"])
@@ -56,11 +70,11 @@ def test_bad_list_filter(text):
 
 @pytest.mark.parametrize("text", ["claim 12", "claim #12", "CLAIM 12", "claim  #12 "])
 def test_claim_with_an_id(text):
-    assert parse_command(text) == Command("claim", task_id=12)
+    assert parse_command(text) == Claim(task_id=12)
 
 
 def test_release_with_an_id():
-    assert parse_command("release #7") == Command("release", task_id=7)
+    assert parse_command("release #7") == Release(task_id=7)
 
 
 @pytest.mark.parametrize("word", ["abc", "#", "12a", "#-3", "1.5", "##12"])
@@ -92,11 +106,11 @@ def test_claim_with_extra_words_is_an_error():
 
 @pytest.mark.parametrize("mention", ["<@U333|bob>", "<@U333>"])
 def test_assign_to_a_mentioned_user(mention):
-    assert parse_command(f"assign 12 {mention}") == Command("assign", task_id=12, user="U333")
+    assert parse_command(f"assign 12 {mention}") == Assign(task_id=12, user_id="U333")
 
 
 def test_assign_accepts_enterprise_user_ids_and_hash_ids():
-    assert parse_command("assign #4 <@W0AB12|ann>") == Command("assign", task_id=4, user="W0AB12")
+    assert parse_command("assign #4 <@W0AB12|ann>") == Assign(task_id=4, user_id="W0AB12")
 
 
 @pytest.mark.parametrize(
@@ -110,7 +124,7 @@ def test_assign_without_a_user(text):
 
 
 def test_done_with_an_id():
-    assert parse_command("done 12") == Command("done", task_id=12, rest="")
+    assert parse_command("done 12") == Done(task_id=12, proof=None)
 
 
 @pytest.mark.parametrize(
@@ -122,11 +136,11 @@ def test_done_with_an_id():
     ],
 )
 def test_done_with_a_link(link):
-    assert parse_command(f"done 12 {link}") == Command("done", task_id=12, rest="https://x.example/y")
+    assert parse_command(f"done 12 {link}") == Done(task_id=12, proof="https://x.example/y")
 
 
 def test_done_with_a_tracking_number():
-    assert parse_command("done #3 1Z999AA10123456784").rest == "1Z999AA10123456784"
+    assert parse_command("done #3 1Z999AA10123456784") == Done(3, "1Z999AA10123456784")
 
 
 def test_done_with_two_links_is_an_error():

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from slack_sdk.models.blocks import HeaderBlock, SectionBlock
 
-from bot.digest import DigestData
-from bot.digest_view import build_digest, format_duration, share_blocks
-from bot.tasks import TaskSnapshot
-from bot.views import Message
+from bot.digest.collect import DigestData
+from bot.digest.view import build_digest, share_blocks
+from bot.slack.blocks import Message
+from bot.slack.text import format_duration
+from bot.tasks.model import TaskSnapshot
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 DAY = date(2026, 11, 27)  # a Friday

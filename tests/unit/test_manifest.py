@@ -258,7 +258,7 @@ def registrations(app: App) -> list[Registration]:
         matcher = listener.matchers[0] if listener.matchers else None
         func = getattr(matcher, "func", None)
         if func is None or not func.__closure__ or ".<locals>." not in func.__qualname__:
-            raise AssertionError(f"cannot read the listener {listener.ack_function}: teach tests/test_manifest.py")
+            raise AssertionError(f"cannot read the listener {listener.ack_function}: teach tests/unit/test_manifest.py")
         kind = func.__qualname__.split(".<locals>.")[0]
         cells = dict(zip(func.__code__.co_freevars, (cell.cell_contents for cell in func.__closure__), strict=True))
         names = ("event_type", "command", "callback_id", "constraints")
@@ -333,7 +333,7 @@ def test_the_declared_slash_commands_are_exactly_the_handled_ones(app: App) -> N
 
 
 def test_dibs_command_is_declared_for_escaped_mentions() -> None:
-    """`/dibs assign 12 @ana` must arrive as `<@U…|ana>`: bot.commands only understands that form."""
+    """`/dibs assign 12 @ana` must arrive as `<@U…|ana>`: bot.slack.commands only understands that form."""
     dibs = slash_commands()["/dibs"]
     assert dibs["should_escape"] is True
     for word in ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign"):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from bot.policy import (
+from bot.reminders.policy import (
     Step,
     digest_due,
     due_moment,

@@ -1,14 +1,11 @@
-"""Settings: one frozen object built at start-up from the environment and an optional YAML file.
-
-Everything an admin can set is documented in README.md ("Settings reference"); keep the two in step.
-"""
+"""Reading the settings: the environment, then an optional YAML file, every key validated."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,105 +13,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-DEFAULT_API_URL = "https://slack.com/api/"
-DEFAULT_DATABASE_URL = "sqlite:///dibs.db"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class SettingsError(ValueError):
-    """A setting has a value Dibs cannot use; the message names the key and what is accepted."""
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A kind of follow-up: how to recognise it and how its ownership thread reads."""
-
-    name: str
-    keywords: tuple[str, ...]
-    slots: int = 1
-    owner_group: str | None = None
-    question: str = "Who owns this follow-up?"
-    done_needs_link: bool = False
-
-
-DEFAULT_KINDS: dict[str, Kind] = {
-    "event": Kind(
-        name="event",
-        keywords=("booth", "event", "expo", "conference", "trade show", "meetup", "webinar"),
-        slots=2,
-        question="Who will staff this event?",
-    ),
-    "blog_comment": Kind(
-        name="blog_comment",
-        keywords=("blog comment", "commented"),
-        question="Who will answer this comment?",
-    ),
-    "gift_campaign": Kind(
-        name="gift_campaign",
-        keywords=("gift", "gifts", "swag"),
-        question="Who will make sure every gift arrives and cover anyone missed?",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class WorkingHours:
-    """When reminders may be sent; `always` means any time."""
-
-    always: bool = False
-    start: time = time(9, 0)
-    end: time = time(17, 0)
-    days: frozenset[int] = frozenset(range(5))
-
-
-@dataclass(frozen=True)
-class NagSettings:
-    """When and how loudly unclaimed and due tasks are brought up again."""
-
-    first_after: timedelta = timedelta(hours=2)
-    every: timedelta = timedelta(hours=4)
-    escalate_after: timedelta = timedelta(days=1)
-    dm_poster_after: timedelta = timedelta(days=3)
-    max_pings_per_day: int = 3
-    coalesce_over: int = 3
-    due_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
-
-
-@dataclass(frozen=True)
-class DigestSettings:
-    """The daily digest: when, on which days, and what to do on a quiet day."""
-
-    at: time = time(9, 0)
-    days: frozenset[int] = frozenset(range(5))
-    when_empty: str = "one_line"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything Dibs needs to run; built once by `load_settings` and passed down."""
-
-    bot_token: str | None = None
-    signing_secret: str | None = None
-    app_token: str | None = None
-    api_url: str = DEFAULT_API_URL
-    database_url: str = DEFAULT_DATABASE_URL
-    timezone: str = "UTC"
-    working_hours: WorkingHours = field(default_factory=WorkingHours)
-    nag: NagSettings = field(default_factory=NagSettings)
-    digest: DigestSettings = field(default_factory=DigestSettings)
-    claim_reaction: str = "raising_hand"
-    done_reaction: str = "white_check_mark"
-    kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
-    feeds: tuple[Mapping[str, Any], ...] = ()
-    retry_every: timedelta = timedelta(minutes=1)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def kind(self, name: str) -> Kind | None:
-        return self.kinds.get(name)
-
+from bot.settings.model import (
+    DEFAULT_API_URL,
+    DEFAULT_DATABASE_URL,
+    WEEKDAYS,
+    DigestSettings,
+    Kind,
+    NagSettings,
+    Settings,
+    SettingsError,
+    WorkingHours,
+)
 
 _DURATION = re.compile(r"^\s*(\d{1,6})\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

@@ -7,15 +7,21 @@ from enum import StrEnum
 
 
 class ActionId(StrEnum):
+    """Buttons."""
+
     CLAIM = "dibs_claim"
     DONE = "dibs_done"
 
 
 class CallbackId(StrEnum):
+    """Modals."""
+
     DONE_LINK = "dibs_done_link"
 
 
 class BlockId(StrEnum):
+    """Input blocks of modals."""
+
     LINK = "done_link"
 
 

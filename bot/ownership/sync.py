@@ -13,34 +13,31 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import or_, update
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
-from bot.tasks import TaskSnapshot, get_task, tasks_needing_thread_sync
-from bot.views import build_ownership_message
-from store.models import Task, utcnow
+from bot.ownership.view import build_ownership_message
+from bot.reminders.policy import local_day
+from bot.services import Services
+from bot.tasks.model import TaskSnapshot
+from bot.tasks.service import get_task
+from store.models import Task
+from store.queries.tasks import set_task_fields, stale_threads, take_thread_lease
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 # A few passes at most: more changes than that while we post means others are posting too.
 MAX_PASSES = 5
+BATCH = 50
 
 
-def _take_lease(db: sessionmaker[Session], task_id: int) -> bool:
-    now = utcnow()
-    with db.begin() as session:
-        result = session.execute(
-            update(Task)
-            .where(Task.id == task_id, or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now))
-            .values(thread_lease_until=now + LEASE)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+def _take_lease(svc: Services, task_id: int) -> bool:
+    now = svc.now()
+    with svc.db.begin() as session:
+        return take_thread_lease(session, task_id, now, now + LEASE)
 
 
-def _give_back_lease(db: sessionmaker[Session], task_id: int, shown_version: int | None) -> bool:
+def _give_back_lease(svc: Services, task_id: int, shown_version: int | None) -> bool:
     """Record which version the thread now shows, let go of the lease; True if it is still behind."""
-    with db.begin() as session:
+    with svc.db.begin() as session:
         task = session.get(Task, task_id)
         if task is None:
             return False
@@ -50,14 +47,15 @@ def _give_back_lease(db: sessionmaker[Session], task_id: int, shown_version: int
         return task.thread_version < task.version
 
 
-def _remember(db: sessionmaker[Session], task_id: int, **values: str) -> None:
-    with db.begin() as session:
-        session.execute(update(Task).where(Task.id == task_id).values(**values))
+def _remember(svc: Services, task_id: int, **values: str) -> None:
+    with svc.db.begin() as session:
+        set_task_fields(session, task_id, **values)
 
 
-def _push(client: WebClient, db: sessionmaker[Session], settings: Settings, task: TaskSnapshot) -> None:
+def _push(client: WebClient, svc: Services, task: TaskSnapshot) -> None:
     """Post (first time) or update the reply for `task`."""
-    message = build_ownership_message(task, settings.kind(task.kind), settings)
+    settings = svc.settings
+    message = build_ownership_message(task, settings.kind(task.kind), settings, local_day(svc.now(), settings))
     if task.reply_ts:
         client.chat_update(channel=task.channel_id, ts=task.reply_ts, **message.as_kwargs())  # type: ignore[arg-type]
         return
@@ -68,28 +66,28 @@ def _push(client: WebClient, db: sessionmaker[Session], settings: Settings, task
         **message.as_kwargs(),  # type: ignore[arg-type]
     )
     # Stored at once: from now on people can react to the reply, and reactions find tasks by ts.
-    _remember(db, task.id, reply_ts=str(response["ts"]))
+    _remember(svc, task.id, reply_ts=str(response["ts"]))
     try:
         permalink = client.chat_getPermalink(channel=task.channel_id, message_ts=task.message_ts).get("permalink")
         if permalink:
-            _remember(db, task.id, permalink=str(permalink))
+            _remember(svc, task.id, permalink=str(permalink))
     except SlackClientError:
         log.info("no permalink for task #%s; its title will not be linked", task.id)
 
 
-def sync_thread(client: WebClient, db: sessionmaker[Session], settings: Settings, team_id: str, task_id: int) -> bool:
+def sync_thread(client: WebClient, svc: Services, team_id: str, task_id: int) -> bool:
     """Bring task `task_id`'s thread reply up to date; False if Slack failed (the outbox retries)."""
     for _ in range(MAX_PASSES):
-        if not _take_lease(db, task_id):
+        if not _take_lease(svc, task_id):
             return True  # someone else is posting; they re-check after letting go
         shown: int | None = None
         try:
-            task = get_task(db, team_id, task_id)
-            _push(client, db, settings, task)
+            task = get_task(svc, team_id, task_id)
+            _push(client, svc, task)
             shown = task.version
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("could not update the thread of task #%s (will retry): %s", task_id, error)
-        behind = _give_back_lease(db, task_id, shown)
+        behind = _give_back_lease(svc, task_id, shown)
         if shown is None:
             return False
         if not behind:
@@ -97,10 +95,9 @@ def sync_thread(client: WebClient, db: sessionmaker[Session], settings: Settings
     return True
 
 
-def resync_stale_threads(client: WebClient, db: sessionmaker[Session], settings: Settings, grace: timedelta) -> int:
+def resync_stale_threads(client: WebClient, svc: Services, grace: timedelta) -> int:
     """The outbox tick: retry replies that are missing or stale for longer than `grace`."""
-    synced = 0
-    for team_id, task_id in tasks_needing_thread_sync(db, older_than=utcnow() - grace):
-        if sync_thread(client, db, settings, team_id, task_id):
-            synced += 1
-    return synced
+    now = svc.now()
+    with svc.db.begin() as session:
+        stale = stale_threads(session, created_before=now - grace, now=now, limit=BATCH)
+    return sum(1 for team_id, task_id in stale if sync_thread(client, svc, team_id, task_id))

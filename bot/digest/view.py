@@ -11,21 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from slack_sdk.models.blocks import Block, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import Block, HeaderBlock
 
-from bot.digest import DigestData
-from bot.tasks import TaskSnapshot
-from bot.views import (
-    MESSAGE_BLOCK_LIMIT,
-    Message,
-    _sections,
-    age,
-    due_note,
-    linked_title,
-    owners_line,
-    people,
-    task_line,
-)
+from bot.digest.collect import DigestData
+from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
+from bot.slack.text import age, format_duration, people
+from bot.tasks.model import TaskSnapshot
+from bot.tasks.text import due_note, linked_title, owners_line, task_line
 
 HEADER_LIMIT = 150
 TEXT_LIMIT = 3999  # the fallback text must stay under 4,000 characters
@@ -45,20 +37,6 @@ class _Part:
     lines: list[str]
     total: int
     more_hint: str  # what follows "…and N more", e.g. ": `/dibs list unclaimed`"
-
-
-def format_duration(duration: timedelta) -> str:
-    """A compact duration with its two largest units: `45m`, `3h 20m`, `2d 4h`; under a minute is `<1m`."""
-    minutes = max(int(duration.total_seconds()), 0) // 60
-    if minutes < 1:
-        return "<1m"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m"
 
 
 def digest_title(day: date) -> str:
@@ -175,7 +153,7 @@ def _folded_lines(folded: Sequence[str], shown: int) -> list[str]:
 
 def _blocks_needed(lines: Sequence[str], cap: int) -> int:
     """How many sections `lines` pack into, counting at most `cap + 1`."""
-    return len(_sections(lines, cap + 1))
+    return len(sections(lines, cap + 1))
 
 
 def _fit(size: int, render: Callable[[int], list[str]], cap: int) -> list[Block]:
@@ -187,7 +165,7 @@ def _fit(size: int, render: Callable[[int], list[str]], cap: int) -> list[Block]
             low = mid
         else:
             high = mid - 1
-    return _sections(render(low), cap)
+    return sections(render(low), cap)
 
 
 def share_blocks(needs: Sequence[int], budget: int) -> list[int]:
@@ -223,7 +201,7 @@ def build_digest(data: DigestData, now: datetime, when_empty: str = "one_line") 
             return None
         if when_empty != "one_line":
             raise ValueError(f"when_empty must be 'one_line' or 'skip', not {when_empty!r}")
-        return Message(text=EMPTY_LINE, blocks=[SectionBlock(text=MarkdownTextObject(text=EMPTY_LINE))])
+        return text_message(EMPTY_LINE)
     renders: list[tuple[int, Callable[[int], list[str]]]] = [
         (len(p.lines), partial(_part_lines, p)) for p in _parts(data, now)
     ]
@@ -234,6 +212,6 @@ def build_digest(data: DigestData, now: datetime, when_empty: str = "one_line") 
     blocks: list[Block] = [HeaderBlock(text=digest_title(data.day))]
     for part in lists:
         blocks += part
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=median_line(data.median_time_to_claim))))
+    blocks.append(section(median_line(data.median_time_to_claim)))
     blocks += folded
     return Message(text=summary_text(data), blocks=blocks)

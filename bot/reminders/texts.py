@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.policy import Step
+from bot.reminders.policy import Step
 from bot.settings import Kind, Settings
-from bot.views import age, people
+from bot.slack.text import age, people
 
 
 def loudness(step: Step, kind: Kind | None) -> str:
@@ -34,6 +34,7 @@ def coalesced_text(lines: Sequence[str], step: Step, kind: Kind | None) -> str:
 
 
 def coalesced_line(task_id: int, kind: str, title_link: str, created_at: datetime, now: datetime) -> str:
+    """One task in the coalesced message: id, kind, linked title, how long it has waited."""
     return f"• *#{task_id}* {kind} · {title_link} · waiting {age(created_at, now)}"
 
 

@@ -1,0 +1,75 @@
+"""After a restart: Slack does not replay events missed while Dibs was down, so read the reactions back."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.delivery.notify import publish
+from bot.services import Services
+from bot.tasks import replies
+from bot.tasks.errors import DibsError
+from store.enums import Via
+from store.queries.tasks import recent_active_stamps
+
+log = logging.getLogger(__name__)
+
+
+def _reactions(client: WebClient, channel_id: str, ts: str) -> list[dict]:
+    try:
+        answer = client.reactions_get(channel=channel_id, timestamp=ts, full=True)
+    except SlackClientError as error:
+        log.info("could not read reactions on %s/%s: %s", channel_id, ts, error)
+        return []
+    return list((answer.get("message") or {}).get("reactions") or [])
+
+
+def _bot_user_id(client: WebClient) -> str | None:
+    try:
+        return str(client.auth_test().get("user_id") or "") or None
+    except SlackClientError:
+        return None
+
+
+def _reacting(client: WebClient, svc: Services, channel_id: str, stamps: list[str | None], bot_user: str | None):
+    """Who reacted with the claim emoji and who with the done emoji, on the post and on the reply."""
+    claimers: list[str] = []
+    finishers: list[str] = []
+    for ts in filter(None, stamps):
+        for reaction in _reactions(client, channel_id, ts):
+            name = str(reaction.get("name", "")).split("::", 1)[0]
+            users = [u for u in reaction.get("users", []) if u != bot_user]
+            if name == svc.settings.claim_reaction:
+                claimers += [u for u in users if u not in claimers]
+            elif name == svc.settings.done_reaction:
+                finishers += [u for u in users if u not in finishers]
+    return claimers, finishers
+
+
+def recover_missed_reactions(client: WebClient, svc: Services, max_age: timedelta = timedelta(days=30)) -> int:
+    """Record claims (and owners' done reactions) made while Dibs was down; returns how many it found."""
+    with svc.db.begin() as session:
+        tasks = recent_active_stamps(session, since=svc.now() - max_age)
+    found = 0
+    bot_user = _bot_user_id(client)
+    for team_id, task_id, channel_id, *stamps in tasks:
+        claimers, finishers = _reacting(client, svc, channel_id, stamps, bot_user)
+        for user_id in claimers:
+            outcome = replies.claim(svc, team_id, task_id, user_id, Via.REACTION)
+            if outcome.task is not None:
+                found += 1
+                publish(client, svc, outcome)
+        for user_id in finishers:
+            try:
+                outcome = replies.finish(svc, team_id, task_id, user_id, Via.REACTION, link=None)
+            except DibsError:
+                continue  # not an owner, or proof needed: a reaction alone cannot finish it
+            found += 1
+            publish(client, svc, outcome)
+            break
+    if found:
+        log.info("recovered %s reaction(s) made while Dibs was down", found)
+    return found

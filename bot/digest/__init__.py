@@ -1,0 +1,1 @@
+"""The daily digest: collecting one channel's tasks, planning who posts it when, and its Block Kit."""

@@ -1,0 +1,89 @@
+"""What one channel's digest shows: gathered from the database at one moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from sqlalchemy.orm import Session
+
+from bot.reminders.policy import local_day
+from bot.reminders.texts import folded_line
+from bot.settings import Settings
+from bot.tasks.model import TaskSnapshot, snapshot
+from store.enums import ACTIVE, PostState, TaskStatus
+from store.models import Task
+from store.queries.outbox import folded_posts_in_channel
+from store.queries.tasks import claim_times_since, tasks_in_channel
+
+# How much of each list a digest gathers; the view says how many more there are.
+DIGEST_ROWS = 100
+
+
+@dataclass(frozen=True)
+class DigestData:
+    """Everything one channel's digest shows, gathered from the database at one moment."""
+
+    channel_id: str
+    day: date  # the local day the digest is for
+    unclaimed: list[TaskSnapshot]  # oldest first
+    unclaimed_total: int
+    taken: list[TaskSnapshot]  # claimed, not done, oldest first
+    taken_total: int
+    overdue: list[TaskSnapshot]  # not done, due date before `day`
+    overdue_total: int
+    done: list[TaskSnapshot]  # done since the last digest, newest first
+    done_total: int
+    median_time_to_claim: timedelta | None  # over tasks first claimed in the last 7 days
+    folded: list[str]  # reminders held back by the noise budget, as mrkdwn lines
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to say: no tasks in any list and nothing held back."""
+        return not (self.unclaimed_total or self.taken_total or self.overdue_total or self.done_total or self.folded)
+
+
+def _median_time_to_claim(session: Session, team_id: str, channel_id: str, now: datetime) -> timedelta | None:
+    waits = [(claimed - created).total_seconds() for created, claimed in
+             claim_times_since(session, team_id, channel_id, now - timedelta(days=7))]  # fmt: skip
+    return timedelta(seconds=median(waits)) if waits else None
+
+
+def collect_digest(
+    session: Session,
+    settings: Settings,
+    team_id: str,
+    channel_id: str,
+    now: datetime,
+    since: datetime,
+    take_held: bool = True,
+) -> DigestData:
+    """Gather one channel's digest; reminders held back by the noise budget are taken into it."""
+    day = local_day(now, settings)
+
+    def listed(*conditions: object, order: object = Task.created_at) -> tuple[list[TaskSnapshot], int]:
+        rows, total = tasks_in_channel(session, team_id, channel_id, *conditions, order=order, limit=DIGEST_ROWS)  # type: ignore[arg-type]
+        return [snapshot(t) for t in rows], total
+
+    unclaimed, unclaimed_total = listed(Task.status == TaskStatus.OPEN)
+    taken, taken_total = listed(Task.status == TaskStatus.CLAIMED)
+    overdue, overdue_total = listed(Task.status.in_(ACTIVE), Task.due_on < day, order=Task.due_on)
+    done, done_total = listed(Task.status == TaskStatus.DONE, Task.done_at > since, order=Task.done_at.desc())
+    held = folded_posts_in_channel(session, team_id, channel_id)
+    for post in held if take_held else ():
+        post.state = PostState.DIGESTED
+    return DigestData(
+        channel_id=channel_id,
+        day=day,
+        unclaimed=unclaimed,
+        unclaimed_total=unclaimed_total,
+        taken=taken,
+        taken_total=taken_total,
+        overdue=overdue,
+        overdue_total=overdue_total,
+        done=done,
+        done_total=done_total,
+        median_time_to_claim=_median_time_to_claim(session, team_id, channel_id, now),
+        folded=[folded_line(p.text) for p in held],
+    )

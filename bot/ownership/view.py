@@ -1,0 +1,63 @@
+"""The ownership thread reply: the question, who owns it, who waits, the buttons. Pure functions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
+
+from bot.settings import Kind, Settings
+from bot.slack.blocks import TEXT_LIMIT, Message, section
+from bot.slack.ids import ActionId
+from bot.slack.text import mention, people
+from bot.tasks.model import TaskSnapshot
+from bot.tasks.text import due_note
+from store.enums import TaskStatus
+
+DEFAULT_QUESTION = "Who owns this follow-up?"
+
+
+def status_text(task: TaskSnapshot, today: date) -> str:
+    """The status section of the ownership thread: who owns it, who waits, whether it is done."""
+    if task.status == TaskStatus.DONE:
+        by = f" by {mention(task.done_by)}" if task.done_by else ""
+        proof = f"\n*Proof:* {task.done_link}" if task.done_link else ""
+        return f":white_check_mark: *Done*{by}. Owners: {people(task.owners) or 'nobody'}.{proof}"
+    if task.status == TaskStatus.CANCELLED:
+        return ":no_entry_sign: *Cancelled.*"
+    if not task.owners:
+        slots = f" ({task.slots} people needed)" if task.slots > 1 else ""
+        return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}"
+    text = f"*Owners:* {people(task.owners)} ({len(task.owners)} of {task.slots}){due_note(task, today)}"
+    if task.waitlist:
+        text += f"\n*Waitlist:* {people(task.waitlist)}"
+    return text
+
+
+def _buttons(task: TaskSnapshot, settings: Settings) -> list[Block]:
+    value = str(task.id)
+    hint = (
+        f"React with :{settings.claim_reaction}: to take it and "
+        f":{settings.done_reaction}: when it is done, or use `/dibs claim {task.id}`."
+    )
+    return [
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=value, style="primary"),
+                ButtonElement(text="Done", action_id=ActionId.DONE, value=value),
+            ]
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=hint)]),
+    ]
+
+
+def build_ownership_message(task: TaskSnapshot, kind: Kind | None, settings: Settings, today: date) -> Message:
+    """The bot's reply in the post's thread: the question, the owners, the buttons."""
+    question = kind.question if kind else DEFAULT_QUESTION
+    group = f" <!subteam^{kind.owner_group}>" if kind and kind.owner_group else ""
+    status = status_text(task, today)
+    blocks: list[Block] = [section(f"*#{task.id}* · {task.kind}: {question}{group}"), section(status)]
+    if not task.is_finished:
+        blocks += _buttons(task, settings)
+    text = f"#{task.id} {task.title}: {question} {status.splitlines()[0]}"
+    return Message(text=text[:TEXT_LIMIT], blocks=blocks)

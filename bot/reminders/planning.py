@@ -1,0 +1,175 @@
+"""The scheduler's planning of reminders: which nags and due-date pings are due now, into the outbox.
+
+Each planner claims due rows with `FOR UPDATE SKIP LOCKED` (on SQLite the whole transaction
+holds the write lock), records what to send and moves the row's clock on in the same
+transaction, so a restart neither skips a due reminder nor sends one twice, and two processes
+never plan the same one. Sending is `bot.delivery.outbox.send_due_posts`, after the commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.delivery.outbox import queue_post
+from bot.reminders.policy import (
+    Step,
+    due_steps_passed,
+    escalation,
+    following_nag_at,
+    in_working_hours,
+    local_day,
+    next_working_moment,
+)
+from bot.reminders.texts import coalesced_line, coalesced_text, due_text, nag_text, poster_dm_text
+from bot.services import Services
+from bot.settings import Settings
+from bot.tasks.model import snapshot
+from bot.tasks.text import linked_title
+from store.enums import ACTIVE, ClaimRole, PostState, Purpose, TaskStatus
+from store.models import Task
+from store.queries.channels import is_muted
+from store.queries.outbox import count_ping
+from store.queries.tasks import lock_due_tasks
+
+BATCH = 500
+
+
+def _clock_start(task: Task) -> datetime:
+    """When the task last became unclaimed: its nag clock and escalation count from then."""
+    return task.open_since or task.created_at
+
+
+def take_ping(session: Session, team_id: str, user_id: str, now: datetime, settings: Settings) -> bool:
+    """Count one ping of `user_id` today if they are under the daily noise budget; False if they are not."""
+    return count_ping(session, team_id, user_id, local_day(now, settings), settings.nag.max_pings_per_day)
+
+
+def _queue_poster_dm(session: Session, task: Task, now: datetime, settings: Settings) -> None:
+    text = poster_dm_text(task.id, linked_title(snapshot(task)), task.channel_id, _clock_start(task), now)
+    within = take_ping(session, task.team_id, task.posted_by, now, settings)
+    queue_post(
+        session,
+        now,
+        team_id=task.team_id,
+        channel_id=task.posted_by,
+        recipient=task.posted_by,
+        text=text,
+        purpose=Purpose.POSTER_DM,
+        task_id=task.id,
+        dedupe_key=f"poster:{task.id}:{_clock_start(task).isoformat()}",
+        state=PostState.PENDING if within else PostState.FOLDED,
+    )
+    task.poster_nagged = True
+
+
+def _queue_batch(
+    session: Session, tasks: list[Task], steps: dict[int, Step], now: datetime, settings: Settings
+) -> None:
+    """One channel message listing every due task, instead of a burst of thread replies."""
+    first = tasks[0]
+    lines = [coalesced_line(t.id, t.kind, linked_title(snapshot(t)), _clock_start(t), now) for t in tasks]
+    loudest = max(steps.values())
+    loud_kind = settings.kind(next(t.kind for t in tasks if steps[t.id] == loudest))
+    queue_post(
+        session,
+        now,
+        team_id=first.team_id,
+        channel_id=first.channel_id,
+        text=coalesced_text(lines, loudest, loud_kind),
+        purpose=Purpose.NAG_BATCH,
+        dedupe_key=f"nags:{first.team_id}:{first.channel_id}:{now:%Y%m%dT%H%M%S}:{first.id}",
+    )
+
+
+def _queue_channel_nags(session: Session, tasks: list[Task], now: datetime, settings: Settings) -> None:
+    """Thread replies for a few due tasks; one coalesced channel message for more than `coalesce_over`."""
+    steps = {t.id: escalation(_clock_start(t), now, settings) for t in tasks}
+    if len(tasks) > settings.nag.coalesce_over:
+        _queue_batch(session, tasks, steps, now, settings)
+    else:
+        for task in tasks:
+            queue_post(
+                session,
+                now,
+                team_id=task.team_id,
+                channel_id=task.channel_id,
+                thread_ts=task.message_ts,
+                text=nag_text(task.id, _clock_start(task), now, steps[task.id], settings.kind(task.kind), settings),
+                purpose=Purpose.NAG,
+                task_id=task.id,
+                dedupe_key=f"nag:{task.id}:{task.nags_sent + 1}:{_clock_start(task).isoformat()}",
+            )
+    for task in tasks:
+        if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged:
+            _queue_poster_dm(session, task, now, settings)
+
+
+def plan_nags(svc: Services, now: datetime) -> int:
+    """Queue reminders for unclaimed tasks that are due; returns how many tasks were reminded."""
+    settings = svc.settings
+    with svc.db.begin() as session:
+        tasks = lock_due_tasks(session, Task.status == TaskStatus.OPEN, Task.next_nag_at <= now, limit=BATCH)
+        if not tasks:
+            return 0
+        if not in_working_hours(now, settings.working_hours, settings.tz):
+            for task in tasks:  # due at night (say, after a restart): wait for the morning
+                task.next_nag_at = next_working_moment(now, settings.working_hours, settings.tz)
+            return 0
+        by_channel: dict[tuple[str, str], list[Task]] = defaultdict(list)
+        for task in tasks:
+            by_channel[(task.team_id, task.channel_id)].append(task)
+        reminded = 0
+        for (team_id, channel_id), group in by_channel.items():
+            if not is_muted(session, team_id, channel_id):
+                _queue_channel_nags(session, group, now, settings)
+                reminded += len(group)
+            for task in group:
+                task.nags_sent += 1
+                task.next_nag_at = following_nag_at(now, settings)
+        return reminded
+
+
+def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
+    """Queue owners' reminders before due dates; returns tasks whose thread must now show them overdue."""
+    settings = svc.settings
+    turned_overdue: list[tuple[str, int]] = []
+    with svc.db.begin() as session:
+        for task in lock_due_tasks(session, Task.status.in_(ACTIVE), Task.next_due_at <= now, limit=BATCH):
+            assert task.due_on is not None
+            passed, upcoming = due_steps_passed(task.due_on, now, settings)
+            latest = passed - 1
+            if latest >= len(settings.nag.due_reminders):
+                task.version += 1  # the thread re-renders and shows it overdue
+                turned_overdue.append((task.team_id, task.id))
+            elif task.status == TaskStatus.CLAIMED and passed > task.due_reminders_sent:
+                _queue_due_reminder(session, task, latest, now, settings)
+            task.due_reminders_sent, task.next_due_at = passed, upcoming
+    return turned_overdue
+
+
+def _queue_due_reminder(session: Session, task: Task, step: int, now: datetime, settings: Settings) -> None:
+    owners = [c.user_id for c in task.claims if c.role == ClaimRole.OWNER]
+    pinged = [o for o in owners if take_ping(session, task.team_id, o, now, settings)]
+    held = [o for o in owners if o not in pinged]
+    assert task.due_on is not None
+    today = local_day(now, settings)
+    for who, state, key, thread_ts in (
+        (pinged, PostState.PENDING, "due", task.message_ts),
+        (held, PostState.FOLDED, "due-held", None),
+    ):
+        if who:
+            queue_post(
+                session,
+                now,
+                team_id=task.team_id,
+                channel_id=task.channel_id,
+                task_id=task.id,
+                purpose=Purpose.DUE,
+                thread_ts=thread_ts,
+                text=due_text(task.id, who, task.due_on, today),
+                state=state,
+                dedupe_key=f"{key}:{task.id}:{step}:{task.due_on}",
+            )

@@ -1,0 +1,32 @@
+"""The reminder clocks kept on each task, started and stopped by the task rules in their transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.reminders.policy import due_steps_passed, first_nag_at
+from bot.settings import Settings
+from store.models import Task
+from store.queries.outbox import cancel_pending_nags
+
+
+def start_nag_clock(task: Task, now: datetime, settings: Settings) -> None:
+    """(Re)start the nag clock of an unclaimed task: a new task, or a released one."""
+    task.open_since = now
+    task.nags_sent = 0
+    task.poster_nagged = False
+    task.next_nag_at = max(first_nag_at(now, settings), task.snoozed_until or now)
+
+
+def stop_reminders(session: Session, task: Task) -> None:
+    """A claimed or finished task is nagged no more; reminders not yet sent are called off."""
+    task.next_nag_at = None
+    cancel_pending_nags(session, task.id)
+
+
+def plan_due_steps(task: Task, now: datetime, settings: Settings) -> None:
+    """Schedule the due-date steps still ahead (steps already past when the date is set are skipped)."""
+    assert task.due_on is not None
+    task.due_reminders_sent, task.next_due_at = due_steps_passed(task.due_on, now, settings)

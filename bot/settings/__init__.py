@@ -1,0 +1,32 @@
+"""Settings: one frozen object built at start-up from the environment and an optional YAML file."""
+
+from bot.settings.model import (
+    DEFAULT_API_URL,
+    DEFAULT_DATABASE_URL,
+    DEFAULT_KINDS,
+    WEEKDAYS,
+    DigestSettings,
+    Kind,
+    NagSettings,
+    Settings,
+    SettingsError,
+    WorkingHours,
+)
+from bot.settings.parse import load_settings, parse_duration, parse_working_hours, settings_from_yaml
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_DATABASE_URL",
+    "DEFAULT_KINDS",
+    "WEEKDAYS",
+    "DigestSettings",
+    "Kind",
+    "NagSettings",
+    "Settings",
+    "SettingsError",
+    "WorkingHours",
+    "load_settings",
+    "parse_duration",
+    "parse_working_hours",
+    "settings_from_yaml",
+]

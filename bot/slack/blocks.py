@@ -1,0 +1,50 @@
+"""Block Kit helpers and Slack's size limits, shared by every view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+
+SECTION_LIMIT = 3000
+MESSAGE_BLOCK_LIMIT = 50
+HOME_BLOCK_LIMIT = 100
+TEXT_LIMIT = 3900  # a message's fallback text: Slack truncates past 4,000 characters
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to post or update: the fallback `text` (notifications, screen readers) and blocks."""
+
+    text: str
+    blocks: list[Block]
+
+    def as_kwargs(self) -> dict[str, object]:
+        """The `text` and `blocks` arguments of chat.postMessage / chat.update / an ack."""
+        return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks]}
+
+
+def section(text: str) -> SectionBlock:
+    """A mrkdwn section."""
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def text_message(text: str) -> Message:
+    """A message of one section that says `text`."""
+    return Message(text=text, blocks=[section(text)])
+
+
+def sections(lines: Sequence[str], max_blocks: int) -> list[Block]:
+    """Pack lines into as few sections as fit Slack's 3,000-character limit, at most `max_blocks`."""
+    blocks: list[Block] = []
+    chunk = ""
+    for line in lines:
+        line = line[: SECTION_LIMIT - 1]
+        if chunk and len(chunk) + 1 + len(line) > SECTION_LIMIT:
+            blocks.append(section(chunk))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+    if chunk:
+        blocks.append(section(chunk))
+    return blocks[:max_blocks]

@@ -1,0 +1,233 @@
+"""The text after `/dibs`, parsed into one typed command per subcommand (no Slack, no database).
+
+`parse_command` returns a `Command`; a handler dispatches on it with `match`. Text Dibs cannot
+understand raises `UsageError`, whose message says what was wrong (the answer adds the help).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.settings import SettingsError, parse_duration
+from bot.tasks.errors import DibsError
+from store.queries.tasks import ListFilter
+
+LIST_FILTERS = ("unclaimed", "mine", "all")
+_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+class UsageError(DibsError):
+    """The command text does not say something Dibs understands; the answer includes help."""
+
+
+@dataclass(frozen=True)
+class Help:
+    """`/dibs help` (or nothing)."""
+
+
+@dataclass(frozen=True)
+class Watch:
+    """`/dibs watch`: posts in this channel become tasks."""
+
+
+@dataclass(frozen=True)
+class Unwatch:
+    """`/dibs unwatch`."""
+
+
+@dataclass(frozen=True)
+class Mute:
+    """`/dibs mute` (muted) or `/dibs unmute`: reminders in this channel."""
+
+    muted: bool
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """`/dibs new KIND TITLE`."""
+
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ListTasks:
+    """`/dibs list [unclaimed|mine|all]`."""
+
+    filter: ListFilter
+
+
+@dataclass(frozen=True)
+class Claim:
+    """`/dibs claim ID`."""
+
+    task_id: int
+
+
+@dataclass(frozen=True)
+class Release:
+    """`/dibs release ID`."""
+
+    task_id: int
+
+
+@dataclass(frozen=True)
+class Done:
+    """`/dibs done ID [LINK]`."""
+
+    task_id: int
+    proof: str | None
+
+
+@dataclass(frozen=True)
+class Assign:
+    """`/dibs assign ID @someone`."""
+
+    task_id: int
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """`/dibs snooze ID 2d`."""
+
+    task_id: int
+    pause: timedelta
+
+
+@dataclass(frozen=True)
+class SetDue:
+    """`/dibs due ID 2026-12-12` (or `none`: `due_on` is None)."""
+
+    task_id: int
+    due_on: date | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """`/dibs digest [preview]`."""
+
+    preview: bool
+
+
+Command = (
+    Help | Watch | Unwatch | Mute | NewTask | ListTasks | Claim | Release | Done | Assign | Snooze | SetDue | Digest
+)
+
+
+def parse_task_id(word: str, subcommand: str) -> int:
+    """`12` or `#12`; anything else is a UsageError that shows the right form."""
+    match = re.fullmatch(r"#?(\d{1,9})", word.strip())
+    if not match:
+        raise UsageError(f"`{word}` is not a task id. Write `/dibs {subcommand} 12` (ids are shown like #12).")
+    return int(match.group(1))
+
+
+def _iso_date(word: str) -> date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        return None
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        return None
+
+
+def _digest(args: list[str], text: str) -> Command:
+    if args and (len(args) > 1 or args[0].lower() != "preview"):
+        raise UsageError("`/dibs digest` posts the digest here; `/dibs digest preview` shows it only to you.")
+    return Digest(preview=bool(args))
+
+
+def _list(args: list[str], text: str) -> Command:
+    which = args[0].lower() if args else "open"
+    if which not in (*LIST_FILTERS, "open") or len(args) > 1:
+        raise UsageError(f"`/dibs list` takes one of {', '.join(LIST_FILTERS)}, or nothing for every open task.")
+    return ListTasks(filter=which)  # type: ignore[arg-type]
+
+
+def _new(args: list[str], text: str) -> Command:
+    if len(args) < 2:
+        raise UsageError("`/dibs new` needs a kind and a title, like `/dibs new event Booth at Springfield Expo`.")
+    return NewTask(kind=args[0].lower(), title=text.strip().split(maxsplit=2)[2])
+
+
+def _only_id(name: str, make: Callable[[int], Command]) -> Callable[[int, list[str]], Command]:
+    def parse(task_id: int, rest: list[str]) -> Command:
+        if rest:
+            raise UsageError(f"`/dibs {name}` takes only a task id, like `/dibs {name} {task_id}`.")
+        return make(task_id)
+
+    return parse
+
+
+def _assign(task_id: int, rest: list[str]) -> Command:
+    match = _USER.match(rest[0]) if len(rest) == 1 else None
+    if not match:
+        raise UsageError(f"Write `/dibs assign {task_id} @someone` to hand #{task_id} over.")
+    return Assign(task_id, match.group(1))
+
+
+def _done(task_id: int, rest: list[str]) -> Command:
+    if len(rest) > 1:
+        raise UsageError(f"`/dibs done {task_id}` takes at most one link, like `/dibs done {task_id} https://…`.")
+    return Done(task_id, rest[0].strip("<>").split("|")[0] or None if rest else None)
+
+
+def _snooze(task_id: int, rest: list[str]) -> Command:
+    if len(rest) != 1:
+        raise UsageError(f"Write `/dibs snooze {task_id} 2d` to pause reminders (30m, 4h, 2d...).")
+    try:
+        return Snooze(task_id, parse_duration("snooze", rest[0]))
+    except SettingsError:
+        raise UsageError(f"`{rest[0]}` is not a duration; write it like 30m, 4h or 2d.") from None
+
+
+def _due(task_id: int, rest: list[str]) -> Command:
+    word = rest[0].lower() if len(rest) == 1 else ""
+    due_on = _iso_date(word)
+    if word != "none" and due_on is None:
+        raise UsageError(f"Write `/dibs due {task_id} 2026-12-12` (year-month-day), or `none` to clear it.")
+    return SetDue(task_id, due_on)
+
+
+# Subcommands without a task id: the words after the name (and the whole text) -> the command.
+_PLAIN: dict[str, Callable[[list[str], str], Command]] = {
+    "help": lambda args, text: Help(),
+    "watch": lambda args, text: Watch(),
+    "unwatch": lambda args, text: Unwatch(),
+    "new": _new,
+    "list": _list,
+    "mute": lambda args, text: Mute(muted=True),
+    "unmute": lambda args, text: Mute(muted=False),
+    "digest": _digest,
+}
+# Subcommands that start with a task id: the id and the words after it -> the command.
+_ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
+    "claim": _only_id("claim", Claim),
+    "release": _only_id("release", Release),
+    "done": _done,
+    "assign": _assign,
+    "snooze": _snooze,
+    "due": _due,
+}
+# In the order `/dibs help` lists them.
+SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "snooze", "due",
+               "mute", "unmute", "digest")  # fmt: skip
+
+
+def parse_command(text: str) -> Command:
+    """Turn the text after `/dibs` into a Command, or raise UsageError saying what is wrong."""
+    words = text.strip().split()
+    if not words:
+        return Help()
+    name, args = words[0].lower(), words[1:]
+    if name in _PLAIN:
+        return _PLAIN[name](args, text)
+    if name not in _ON_TASK:
+        raise UsageError(f"I don't know `/dibs {words[0]}`.")
+    if not args:
+        raise UsageError(f"`/dibs {name}` needs a task id, like `/dibs {name} 12`.")
+    return _ON_TASK[name](parse_task_id(args[0], name), args[1:])

@@ -1,0 +1,27 @@
+"""`/dibs help`: every subcommand in one message."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+
+HELP = """*Dibs* makes sure every marketing follow-up has an owner.
+• `/dibs watch` / `/dibs unwatch`: start or stop turning posts in this channel into tasks
+• `/dibs new KIND TITLE`: post a task here yourself, e.g. `/dibs new event Booth at Springfield Expo`
+• `/dibs list [unclaimed|mine|all]`: open tasks (default), unclaimed ones, yours, or everything
+• `/dibs claim ID` / `/dibs release ID`: take a task or let it go (`ID` like `12` or `#12`)
+• `/dibs done ID [LINK]`: mark it done (some kinds need a link or tracking number as proof)
+• `/dibs assign ID @someone`: hand it over (owners and the poster can)
+• `/dibs snooze ID 2d`: no reminders for a task for a while
+• `/dibs due ID 2026-12-12`: give it a due date (`none` clears it)
+• `/dibs mute` / `/dibs unmute`: pause or resume reminders in this channel
+• `/dibs digest [preview]`: post the digest here now, or show it only to you
+`/dibs help` shows this again. In a task's thread, react with :{claim}: to take it, :{done}: when done.
+Kinds: {kinds}."""
+
+
+def build_help(settings: Settings, prefix: str = "") -> str:
+    """`/dibs help`, optionally after a sentence saying what was wrong."""
+    text = HELP.format(
+        claim=settings.claim_reaction, done=settings.done_reaction, kinds=", ".join(sorted(settings.kinds))
+    )
+    return f"{prefix}\n\n{text}" if prefix else text

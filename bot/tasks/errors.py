@@ -1,0 +1,28 @@
+"""Rules a person can break: each error's message is the sentence to show them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.tasks.model import TaskSnapshot
+
+
+class DibsError(Exception):
+    """A rule the user broke; `str(error)` is the sentence to show them."""
+
+
+class TaskNotFound(DibsError):
+    """No task with that id in this workspace."""
+
+
+class NotAllowed(DibsError):
+    """The user may not do this to this task."""
+
+
+class NeedsLink(DibsError):
+    """This kind needs proof of done (a link) before it can be completed; `task` is the task."""
+
+    def __init__(self, message: str, task: TaskSnapshot) -> None:
+        super().__init__(message)
+        self.task = task

@@ -1,0 +1,106 @@
+"""The rules of a task, applied to a loaded and locked `Task` inside the caller's transaction.
+
+Who may finish or hand over a task, what a claim does past the last free slot, who moves up
+from the waitlist, and how the status and the reminder clocks follow. Every change is recorded
+in the audit trail and bumps the task's version (its thread reply catches up with it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.reminders.timers import start_nag_clock, stop_reminders
+from bot.settings import Settings
+from bot.slack.text import people
+from bot.tasks.errors import DibsError, NotAllowed
+from store.enums import ClaimRole, TaskStatus, Via
+from store.models import Claim, Task, TaskEvent
+
+
+def record(
+    session: Session, task: Task, actor: str, action: str, via: Via, now: datetime, detail: str | None = None
+) -> None:
+    """One row of the audit trail; the task's version moves on so its thread reply is updated."""
+    task.version += 1
+    session.add(
+        TaskEvent(task_id=task.id, team_id=task.team_id, actor=actor, action=action, via=via, detail=detail, at=now)
+    )
+
+
+def refuse_finished(task: Task) -> None:
+    """Nothing but a release can happen to a done or cancelled task."""
+    if task.status == TaskStatus.DONE:
+        raise DibsError(f"#{task.id} is already done.")
+    if task.status == TaskStatus.CANCELLED:
+        raise DibsError(f"#{task.id} was cancelled.")
+
+
+def owners(task: Task) -> list[Claim]:
+    """The task's owners, in the order they took it."""
+    return [c for c in task.claims if c.role == ClaimRole.OWNER]
+
+
+def claim_of(task: Task, user_id: str) -> Claim | None:
+    """`user_id`'s claim on the task (as owner or waiting), if any."""
+    return next((c for c in task.claims if c.user_id == user_id), None)
+
+
+def sync_status(session: Session, task: Task, now: datetime, settings: Settings) -> None:
+    """Claimed while it has owners (reminders stop), open again without (the nag clock restarts)."""
+    has_owner = bool(owners(task))
+    if has_owner and task.status == TaskStatus.OPEN:
+        task.status = TaskStatus.CLAIMED
+        task.claimed_at = task.claimed_at or now
+        stop_reminders(session, task)
+    elif not has_owner and task.status == TaskStatus.CLAIMED:
+        task.status = TaskStatus.OPEN
+        start_nag_clock(task, now, settings)
+
+
+def add_claim(task: Task, user_id: str, now: datetime) -> ClaimRole:
+    """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
+    role = ClaimRole.OWNER if len(owners(task)) < task.slots else ClaimRole.WAITING
+    task.claims.append(Claim(user_id=user_id, role=role, created_at=now))
+    return role
+
+
+def promote_first_waiting(session: Session, task: Task, via: Via, now: datetime) -> str | None:
+    """Give a free slot to the first person waiting; returns who got it."""
+    waiting = [c for c in task.claims if c.role == ClaimRole.WAITING]
+    if not waiting or len(owners(task)) >= task.slots:
+        return None
+    first = min(waiting, key=lambda c: c.id)
+    first.role = ClaimRole.OWNER
+    record(session, task, first.user_id, "promoted", via, now)
+    return first.user_id
+
+
+def _who(task: Task) -> str:
+    return people([c.user_id for c in owners(task)]) or "nobody yet"
+
+
+def check_may_finish(task: Task, user_id: str) -> None:
+    """Only its owners or the person who posted it may mark a task done."""
+    if all(c.user_id != user_id for c in owners(task)) and user_id != task.posted_by:
+        raise NotAllowed(
+            f"Only the owners of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can mark it done."
+        )
+
+
+def check_may_assign(task: Task, actor: str, target: str) -> Claim | None:
+    """An owner hands over their own slot; the poster may fill a free one. Returns the actor's claim."""
+    if any(c.user_id == target for c in owners(task)):
+        raise DibsError(f"<@{target}> already owns #{task.id}.")
+    mine = next((c for c in owners(task) if c.user_id == actor), None)
+    if mine is None and actor != task.posted_by:
+        raise NotAllowed(
+            f"Only an owner of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can hand it over."
+        )
+    if mine is None and len(owners(task)) >= task.slots:
+        raise DibsError(
+            f"#{task.id} has no free slot (owners: {_who(task)}); "
+            "an owner can hand over their own slot with `/dibs assign`."
+        )
+    return mine

@@ -1,0 +1,222 @@
+"""Task services: create, claim, release, complete, hand over, snooze, date and look up follow-ups.
+
+Each function opens its own transaction, applies the rules in `bot.tasks.rules`, and returns
+plain data (`TaskSnapshot`). None of them talks to Slack. Rules a user can break raise
+`DibsError` with a sentence meant for that user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
+from bot.services import Services
+from bot.tasks import rules
+from bot.tasks.errors import NeedsLink, TaskNotFound
+from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
+from store.enums import FINISHED, ClaimRole, TaskStatus, Via
+from store.models import Claim, Task
+from store.queries import tasks as queries
+from store.queries.tasks import ListFilter
+
+# How many ids a "no such task" answer lists before it says "and more".
+IDS_SHOWN = 15
+TITLE_STORED = 300
+PROOF_STORED = 500
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """What a new task is made of: where its post is, who posted it, its kind and title."""
+
+    team_id: str
+    channel_id: str
+    kind: str
+    title: str
+    slots: int
+    posted_by: str
+    message_ts: str
+    source: Via
+    due_on: date | None = None
+
+
+def _existing_ids(session: Session, team_id: str) -> str:
+    ids = queries.active_task_ids(session, team_id, IDS_SHOWN + 1)
+    if not ids:
+        return "There are no open tasks in this workspace."
+    shown = ", ".join(f"#{i}" for i in ids[:IDS_SHOWN])
+    more = " and more (see `/dibs list`)" if len(ids) > IDS_SHOWN else ""
+    return f"Open tasks: {shown}{more}."
+
+
+def _locked(session: Session, team_id: str, task_id: int) -> Task:
+    task = queries.lock_task(session, team_id, task_id)
+    if task is None:
+        raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id)}")
+    return task
+
+
+def create_task(svc: Services, new: NewTask) -> TaskSnapshot | None:
+    """Open a task for a message; None if that message already has one (Slack retried, say)."""
+    now = svc.now()
+    try:
+        with svc.db.begin() as session:
+            task = Task(
+                team_id=new.team_id,
+                channel_id=new.channel_id,
+                kind=new.kind,
+                title=new.title[:TITLE_STORED],
+                slots=new.slots,
+                posted_by=new.posted_by,
+                source=new.source,
+                message_ts=new.message_ts,
+                status=TaskStatus.OPEN,
+                version=0,
+                created_at=now,
+                claims=[],
+                due_on=new.due_on,
+            )
+            start_nag_clock(task, now, svc.settings)
+            session.add(task)
+            session.flush()
+            if new.due_on is not None:
+                plan_due_steps(task, now, svc.settings)
+            rules.record(session, task, new.posted_by, "created", new.source, now, detail=new.kind)
+            return snapshot(task)
+    except IntegrityError:
+        return None
+
+
+def set_due_date(svc: Services, team_id: str, task_id: int, user_id: str, due_on: date | None) -> TaskSnapshot:
+    """Give a task a due date (None clears it); owners are reminded before it."""
+    now = svc.now()
+    with svc.db.begin() as session:
+        task = _locked(session, team_id, task_id)
+        rules.refuse_finished(task)
+        task.due_on = due_on
+        task.next_due_at = None
+        if due_on is not None:
+            plan_due_steps(task, now, svc.settings)
+        rules.record(session, task, user_id, "due", Via.COMMAND, now, detail=due_on.isoformat() if due_on else None)
+        return snapshot(task)
+
+
+def snooze_task(svc: Services, team_id: str, task_id: int, user_id: str, until: datetime) -> TaskSnapshot:
+    """Pause reminders for one task until `until`."""
+    with svc.db.begin() as session:
+        task = _locked(session, team_id, task_id)
+        rules.refuse_finished(task)
+        task.snoozed_until = until
+        if task.next_nag_at is not None:
+            stop_reminders(session, task)  # calls off what is queued, and the clock...
+            task.next_nag_at = until  # ...starts again when the snooze ends
+        rules.record(session, task, user_id, "snoozed", Via.COMMAND, svc.now(), detail=until.isoformat())
+        return snapshot(task)
+
+
+def get_task(svc: Services, team_id: str, task_id: int) -> TaskSnapshot:
+    """One task of this workspace, or TaskNotFound naming the ids that exist."""
+    with svc.db.begin() as session:
+        task = queries.load_task(session, team_id, task_id)
+        if task is None:
+            raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id)}")
+        return snapshot(task)
+
+
+def find_task_id_by_ts(svc: Services, team_id: str, channel_id: str, ts: str) -> int | None:
+    """The task whose original post or whose thread reply has this ts (reactions carry only that)."""
+    with svc.db.begin() as session:
+        return queries.task_id_by_ts(session, team_id, channel_id, ts)
+
+
+def claim_task(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -> ClaimResult:
+    """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
+    now = svc.now()
+    with svc.db.begin() as session:
+        task = _locked(session, team_id, task_id)
+        rules.refuse_finished(task)
+        mine = rules.claim_of(task, user_id)
+        if mine is not None:
+            return ClaimResult(snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting")
+        role = rules.add_claim(task, user_id, now)
+        rules.sync_status(session, task, now, svc.settings)
+        rules.record(session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now)
+        session.flush()
+        return ClaimResult(snapshot(task), "claimed" if role == ClaimRole.OWNER else "waitlisted")
+
+
+def release_claim(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -> ReleaseResult:
+    """Drop `user_id` from the owners (promoting the first in line) or from the waitlist."""
+    now = svc.now()
+    with svc.db.begin() as session:
+        task = _locked(session, team_id, task_id)
+        mine = rules.claim_of(task, user_id)
+        if mine is None or task.status in FINISHED:
+            return ReleaseResult(snapshot(task), "not_claimed")
+        was_owner = mine.role == ClaimRole.OWNER
+        task.claims.remove(mine)
+        session.flush()
+        rules.record(session, task, user_id, "released" if was_owner else "left_waitlist", via, now)
+        promoted = rules.promote_first_waiting(session, task, via, now) if was_owner else None
+        rules.sync_status(session, task, now, svc.settings)
+        session.flush()
+        return ReleaseResult(snapshot(task), "released" if was_owner else "left_waitlist", promoted)
+
+
+def complete_task(
+    svc: Services, team_id: str, task_id: int, user_id: str, via: Via, link: str | None = None
+) -> TaskSnapshot:
+    """Mark a task done; only its owners or the person who posted it may, with proof where its kind needs it."""
+    now = svc.now()
+    with svc.db.begin() as session:
+        task = _locked(session, team_id, task_id)
+        rules.refuse_finished(task)
+        rules.check_may_finish(task, user_id)
+        kind = svc.settings.kind(task.kind)
+        if kind is not None and kind.done_needs_link and not link:
+            raise NeedsLink(
+                f"#{task.id} needs proof of done: a link or tracking number, like `/dibs done {task.id} LINK`.",
+                snapshot(task),
+            )
+        task.status = TaskStatus.DONE
+        task.done_at = now
+        task.next_due_at = None
+        stop_reminders(session, task)
+        task.done_by = user_id
+        task.done_link = link[:PROOF_STORED] if link else None
+        rules.record(session, task, user_id, "done", via, now, detail=task.done_link)
+        return snapshot(task)
+
+
+def assign_task(svc: Services, team_id: str, task_id: int, actor: str, target: str, via: Via) -> AssignResult:
+    """Hand a task over: an owner gives their slot to `target`; the poster may fill a free slot."""
+    now = svc.now()
+    with svc.db.begin() as session:
+        task = _locked(session, team_id, task_id)
+        rules.refuse_finished(task)
+        mine = rules.check_may_assign(task, actor, target)
+        theirs = rules.claim_of(task, target)
+        if theirs is not None:  # they were waiting in line: they skip it
+            task.claims.remove(theirs)
+            session.flush()
+        if mine is not None:
+            task.claims.remove(mine)
+            session.flush()
+        task.claims.append(Claim(user_id=target, role=ClaimRole.OWNER, created_at=now))
+        rules.sync_status(session, task, now, svc.settings)
+        rules.record(session, task, actor, "assigned", via, now, detail=target)
+        session.flush()
+        return AssignResult(snapshot(task), actor if mine is not None else None)
+
+
+def list_tasks(
+    svc: Services, team_id: str, which: ListFilter, user_id: str, limit: int = 50
+) -> tuple[list[TaskSnapshot], int]:
+    """Tasks of this workspace for `/dibs list` and App Home, plus how many matched in all."""
+    with svc.db.begin() as session:
+        rows, total = queries.list_tasks(session, team_id, which, user_id, limit)
+        return [snapshot(t) for t in rows], total

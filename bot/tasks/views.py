@@ -1,0 +1,86 @@
+"""Block Kit about tasks outside their thread: `/dibs list`, the App Home tab, the proof-of-done modal,
+and the channel post `/dibs new` makes. Pure functions from data (and `now`) to blocks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+)
+from slack_sdk.models.views import View
+
+from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
+from bot.slack.ids import LINK_INPUT, BlockId, CallbackId
+from bot.slack.text import mention
+from bot.tasks.model import TaskSnapshot
+from bot.tasks.text import linked_title, task_line
+
+LIST_TITLES = {
+    "open": "Open tasks",
+    "unclaimed": "Unclaimed tasks",
+    "mine": "Your tasks",
+    "all": "All tasks, newest first",
+}
+EMPTY_LISTS = {"mine": "You have no open tasks.", "unclaimed": "Nothing is unclaimed. :tada:"}
+
+
+def build_task_list(which: str, tasks: Sequence[TaskSnapshot], total: int, now: datetime, today: date) -> Message:
+    """The answer to `/dibs list`."""
+    title = LIST_TITLES.get(which, "Tasks")
+    if not tasks:
+        return text_message(EMPTY_LISTS.get(which, "There are no open tasks."))
+    lines = [task_line(t, now, today) for t in tasks]
+    if total > len(tasks):
+        lines.append(f"…and {total - len(tasks)} more.")
+    blocks = [section(f"*{title}* ({total})"), *sections(lines, MESSAGE_BLOCK_LIMIT - 1)]
+    return Message(text=f"{title}: {total}", blocks=blocks)
+
+
+def build_done_link_modal(task: TaskSnapshot, channel_id: str) -> View:
+    """The modal that asks for proof of done (a link or tracking number)."""
+    return View(
+        type="modal",
+        callback_id=CallbackId.DONE_LINK,
+        private_metadata=json.dumps({"task": task.id, "channel": channel_id}),
+        title=PlainTextObject(text=f"Finish #{task.id}"),
+        submit=PlainTextObject(text="Mark done"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            section(f"*{linked_title(task)}* needs proof that it is done."),
+            InputBlock(
+                block_id=BlockId.LINK,
+                label=PlainTextObject(text="Link or tracking number"),
+                element=PlainTextInputElement(action_id=LINK_INPUT, placeholder="https://… or a tracking number"),
+            ),
+        ],
+    )
+
+
+def build_home(
+    mine: Sequence[TaskSnapshot], unclaimed: Sequence[TaskSnapshot], unclaimed_total: int, now: datetime, today: date
+) -> View:
+    """The App Home tab: your tasks, then what nobody has taken yet."""
+    blocks: list[Block] = [HeaderBlock(text="Dibs"), section("*Your tasks*")]
+    blocks += sections([task_line(t, now, today) for t in mine] or ["You have no open tasks."], 40)
+    blocks += [DividerBlock(), section(f"*Unclaimed* ({unclaimed_total})")]
+    lines = [task_line(t, now, today) for t in unclaimed] or ["Nothing is unclaimed. :tada:"]
+    if unclaimed_total > len(unclaimed):
+        lines.append(f"…and {unclaimed_total - len(unclaimed)} more: `/dibs list unclaimed`.")
+    blocks += sections(lines, 40)
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text="`/dibs help` lists every command.")]))
+    return View(type="home", blocks=blocks[:HOME_BLOCK_LIMIT])
+
+
+def build_announcement(task_title: str, kind: str, user_id: str) -> Message:
+    """The channel post `/dibs new` makes; its thread becomes the ownership thread."""
+    return text_message(f"New {kind}: *{task_title}* (posted by {mention(user_id)} with /dibs new)")

@@ -1,0 +1,61 @@
+"""The values a status column can hold, as `StrEnum`s: stored as their plain strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TaskStatus(StrEnum):
+    """A task's life: open (unclaimed) → claimed (has owners) → done or cancelled."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# Tasks that still need someone: listed, reminded, shown in digests.
+ACTIVE = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+FINISHED = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+class ClaimRole(StrEnum):
+    """A person on a task: an owner, or waiting in line for a free slot."""
+
+    OWNER = "owner"
+    WAITING = "waiting"
+
+
+class PostState(StrEnum):
+    """An outbox row: waiting to be sent, sent, called off, held back by the noise budget, shown in a digest."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FOLDED = "folded"
+    DIGESTED = "digested"
+
+
+class Purpose(StrEnum):
+    """Why an outbox row exists."""
+
+    NAG = "nag"
+    NAG_BATCH = "nag_batch"
+    POSTER_DM = "poster_dm"
+    DUE = "due"
+    DIGEST = "digest"
+
+
+# Reminders that only make sense while a task is unclaimed.
+NAG_PURPOSES = (Purpose.NAG, Purpose.POSTER_DM)
+
+
+class Via(StrEnum):
+    """How a person (or the schedule) acted on a task; recorded in the audit trail."""
+
+    REACTION = "reaction"
+    BUTTON = "button"
+    COMMAND = "command"
+    MESSAGE = "message"
+    MODAL = "modal"
+    SCHEDULE = "schedule"

@@ -1,0 +1,63 @@
+"""Watched channels, and the Slack event ids already handled."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from store.models import DigestRun, ProcessedEvent, WatchedChannel
+from store.queries.common import insert_ignore, rows_changed
+
+
+def add_watched(session: Session, team_id: str, channel_id: str, user_id: str, now: datetime) -> bool:
+    """Start watching a channel; False if it was already watched."""
+    return insert_ignore(
+        session, WatchedChannel, team_id=team_id, channel_id=channel_id, added_by=user_id, added_at=now, muted=False
+    )
+
+
+def remove_watched(session: Session, team_id: str, channel_id: str) -> bool:
+    """Stop watching a channel; False if it was not watched."""
+    result = session.execute(
+        delete(WatchedChannel).where(WatchedChannel.team_id == team_id, WatchedChannel.channel_id == channel_id)
+    )
+    return bool(rows_changed(result))
+
+
+def watched(session: Session, team_id: str, channel_id: str) -> WatchedChannel | None:
+    """The watched-channel row, or None when Dibs does not watch the channel."""
+    return session.get(WatchedChannel, {"team_id": team_id, "channel_id": channel_id})
+
+
+def is_muted(session: Session, team_id: str, channel_id: str) -> bool:
+    """Whether reminders in this channel are paused."""
+    row = watched(session, team_id, channel_id)
+    return bool(row and row.muted)
+
+
+def watched_channel_ids(session: Session, team_id: str) -> list[str]:
+    """The channels of a workspace that Dibs watches."""
+    return list(session.scalars(select(WatchedChannel.channel_id).where(WatchedChannel.team_id == team_id)))
+
+
+def channels_without_digest(session: Session, day: date) -> list[tuple[str, str]]:
+    """(team, channel) of every watched channel that has no digest for `day` yet."""
+    done_today = select(DigestRun.team_id, DigestRun.channel_id).where(DigestRun.day == day)
+    rows = session.execute(
+        select(WatchedChannel.team_id, WatchedChannel.channel_id).where(
+            tuple_(WatchedChannel.team_id, WatchedChannel.channel_id).not_in(done_today)
+        )
+    ).all()
+    return [(team_id, channel_id) for team_id, channel_id in rows]
+
+
+def record_event(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
+    """Record a Slack event id; False if it was recorded before (Slack retried it)."""
+    return insert_ignore(session, ProcessedEvent, event_id=event_id, team_id=team_id, received_at=now)
+
+
+def forget_events_before(session: Session, moment: datetime) -> int:
+    """Drop event ids received before `moment`; returns how many."""
+    return rows_changed(session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < moment)))

@@ -1,0 +1,92 @@
+"""The outbox of scheduled posts, the per-channel pace and the per-person noise budget."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from store.enums import NAG_PURPOSES, PostState
+from store.models import ChannelPace, OutboxPost, PingCount, Task
+from store.queries.common import insert_ignore, rows_changed
+
+
+def add_post(session: Session, **values: object) -> bool:
+    """Insert an outbox row; False when one with the same dedupe key exists."""
+    return insert_ignore(session, OutboxPost, **values)
+
+
+def cancel_pending_nags(session: Session, task_id: int) -> None:
+    """Call off reminders about a task that are queued but not yet sent."""
+    session.execute(
+        update(OutboxPost)
+        .where(
+            OutboxPost.task_id == task_id,
+            OutboxPost.state == PostState.PENDING,
+            OutboxPost.purpose.in_(NAG_PURPOSES),
+        )
+        .values(state=PostState.CANCELLED)
+    )
+
+
+def count_ping(session: Session, team_id: str, user_id: str, day: date, cap: int) -> bool:
+    """Count one ping of `user_id` on `day` if they are under `cap`; False if they are not."""
+    insert_ignore(session, PingCount, team_id=team_id, user_id=user_id, day=day, count=0)
+    result = session.execute(
+        update(PingCount)
+        .where(PingCount.team_id == team_id, PingCount.user_id == user_id, PingCount.day == day, PingCount.count < cap)
+        .values(count=PingCount.count + 1)
+    )
+    return bool(rows_changed(result))
+
+
+def lock_channel_pace(session: Session, team_id: str, channel_id: str, now: datetime) -> ChannelPace:
+    """The channel's pace row (created free at `now` if new), locked for the transaction."""
+    insert_ignore(session, ChannelPace, team_id=team_id, channel_id=channel_id, next_post_at=now)
+    return session.scalars(
+        select(ChannelPace)
+        .where(ChannelPace.team_id == team_id, ChannelPace.channel_id == channel_id)
+        .with_for_update()
+    ).one()
+
+
+def lease_due_posts(session: Session, now: datetime, until: datetime, limit: int) -> list[int]:
+    """Lease up to `limit` pending posts that are due and not leased; returns their ids."""
+    rows = session.scalars(
+        select(OutboxPost)
+        .where(
+            OutboxPost.state == PostState.PENDING,
+            OutboxPost.send_after <= now,
+            or_(OutboxPost.lease_until.is_(None), OutboxPost.lease_until < now),
+        )
+        .order_by(OutboxPost.send_after, OutboxPost.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        row.lease_until = until
+    return [row.id for row in rows]
+
+
+def lock_post(session: Session, post_id: int) -> OutboxPost:
+    """One outbox row, locked."""
+    return session.scalars(select(OutboxPost).where(OutboxPost.id == post_id).with_for_update()).one()
+
+
+def next_send_after(session: Session) -> datetime | None:
+    """When the earliest pending post falls due."""
+    return session.scalar(select(func.min(OutboxPost.send_after)).where(OutboxPost.state == PostState.PENDING))
+
+
+def folded_posts_in_channel(session: Session, team_id: str, channel_id: str) -> list[OutboxPost]:
+    """Pings held back by the noise budget for tasks of this channel, oldest first, locked."""
+    return list(
+        session.scalars(
+            select(OutboxPost)
+            .join(Task, OutboxPost.task_id == Task.id)
+            .where(Task.team_id == team_id, Task.channel_id == channel_id, OutboxPost.state == PostState.FOLDED)
+            .order_by(OutboxPost.id)
+            .with_for_update(of=OutboxPost)
+        ).all()
+    )

@@ -1,0 +1,157 @@
+"""Queries about tasks and the people on them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from store.enums import ACTIVE, TaskStatus
+from store.models import Claim, Task
+from store.queries.common import rows_changed
+
+ListFilter = Literal["open", "unclaimed", "mine", "all"]
+
+
+def lock_task(session: Session, team_id: str, task_id: int) -> Task | None:
+    """Load a task with its claims and lock its row for the transaction (FOR UPDATE / BEGIN IMMEDIATE)."""
+    task = session.scalars(
+        select(Task).where(Task.team_id == team_id, Task.id == task_id).with_for_update()
+    ).one_or_none()
+    if task is not None:
+        session.refresh(task, ["claims"])
+    return task
+
+
+def load_task(session: Session, team_id: str, task_id: int) -> Task | None:
+    """A task of this workspace with its claims, unlocked."""
+    return session.scalars(
+        select(Task).options(selectinload(Task.claims)).where(Task.team_id == team_id, Task.id == task_id)
+    ).one_or_none()
+
+
+def active_task_ids(session: Session, team_id: str, limit: int) -> list[int]:
+    """The lowest ids of a workspace's open and claimed tasks."""
+    return list(
+        session.scalars(
+            select(Task.id).where(Task.team_id == team_id, Task.status.in_(ACTIVE)).order_by(Task.id).limit(limit)
+        )
+    )
+
+
+def task_id_by_ts(session: Session, team_id: str, channel_id: str, ts: str) -> int | None:
+    """The task whose original post or whose thread reply has this ts (reactions carry only that)."""
+    return session.scalars(
+        select(Task.id).where(
+            Task.team_id == team_id,
+            Task.channel_id == channel_id,
+            or_(Task.message_ts == ts, Task.reply_ts == ts),
+        )
+    ).first()
+
+
+def _list_query(team_id: str, which: ListFilter, user_id: str) -> Select[Task]:
+    query = select(Task).options(selectinload(Task.claims)).where(Task.team_id == team_id)
+    if which == "unclaimed":
+        return query.where(Task.status == TaskStatus.OPEN).order_by(Task.created_at, Task.id)
+    if which == "mine":
+        mine = select(Claim.task_id).where(Claim.user_id == user_id)
+        return query.where(Task.status.in_(ACTIVE), Task.id.in_(mine)).order_by(Task.created_at, Task.id)
+    if which == "all":
+        return query.order_by(Task.id.desc())
+    return query.where(Task.status.in_(ACTIVE)).order_by(Task.created_at, Task.id)
+
+
+def count_and_list(query: Select[Task], session: Session, limit: int) -> tuple[Sequence[Task], int]:
+    """The first `limit` rows of `query` with their claims, and how many rows it has in all."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return session.scalars(query.limit(limit)).all(), total
+
+
+def list_tasks(
+    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int
+) -> tuple[Sequence[Task], int]:
+    """Tasks for `/dibs list` and App Home, and how many matched in all."""
+    return count_and_list(_list_query(team_id, which, user_id), session, limit)
+
+
+def tasks_in_channel(
+    session: Session, team_id: str, channel_id: str, *conditions: ColumnElement[bool], order: Any, limit: int
+) -> tuple[Sequence[Task], int]:
+    """A channel's tasks matching `conditions` in `order` (first `limit`), and how many in all."""
+    query = (
+        select(Task)
+        .options(selectinload(Task.claims))
+        .where(Task.team_id == team_id, Task.channel_id == channel_id, *conditions)
+        .order_by(order, Task.id)
+    )
+    return count_and_list(query, session, limit)
+
+
+def claim_times_since(
+    session: Session, team_id: str, channel_id: str, since: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(created, first claimed) of the channel's tasks first claimed since `since`."""
+    rows = session.execute(
+        select(Task.created_at, Task.claimed_at).where(
+            Task.team_id == team_id, Task.channel_id == channel_id, Task.claimed_at >= since
+        )
+    ).all()
+    return [(created, claimed) for created, claimed in rows if claimed is not None]
+
+
+def lock_due_tasks(session: Session, *conditions: ColumnElement[bool], limit: int) -> list[Task]:
+    """Tasks matching `conditions`, locked; rows another process holds are skipped (SKIP LOCKED)."""
+    return list(
+        session.scalars(
+            select(Task)
+            .options(selectinload(Task.claims))
+            .where(*conditions)
+            .order_by(Task.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Task)
+        ).all()
+    )
+
+
+def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str, str | None]]:
+    """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since`."""
+    rows = session.execute(
+        select(Task.team_id, Task.id, Task.channel_id, Task.message_ts, Task.reply_ts).where(
+            Task.status.in_(ACTIVE), Task.created_at >= since
+        )
+    ).all()
+    return [(team, task_id, channel, ts, reply) for team, task_id, channel, ts, reply in rows]
+
+
+def stale_threads(session: Session, created_before: datetime, now: datetime, limit: int) -> list[tuple[str, int]]:
+    """(team, task) pairs whose thread reply is missing or behind, that nobody holds the lease of."""
+    rows = session.execute(
+        select(Task.team_id, Task.id)
+        .where(
+            Task.thread_version < Task.version,
+            Task.created_at <= created_before,
+            or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now),
+        )
+        .order_by(Task.id)
+        .limit(limit)
+    ).all()
+    return [(team_id, task_id) for team_id, task_id in rows]
+
+
+def take_thread_lease(session: Session, task_id: int, now: datetime, until: datetime) -> bool:
+    """Become the one process posting this task's thread reply, unless another holds a live lease."""
+    result = session.execute(
+        update(Task)
+        .where(Task.id == task_id, or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now))
+        .values(thread_lease_until=until)
+    )
+    return bool(rows_changed(result))
+
+
+def set_task_fields(session: Session, task_id: int, **values: Any) -> None:
+    """Store values on a task without loading it (a reply's ts, a permalink)."""
+    session.execute(update(Task).where(Task.id == task_id).values(**values))
