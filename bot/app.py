@@ -26,16 +26,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.delivery.outbox import send_due_posts
+from bot.delivery.courier import Courier
 from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
 from bot.intake.channels import forget_old_events
-from bot.ownership.sync import resync_stale_threads, sync_thread
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.policy import digest_due
 from bot.services import Services
 from bot.settings import Settings
-from store.db import database_answers, make_engine, make_session_factory, migrate
+from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +56,14 @@ def make_client(settings: Settings, retry_handlers: Sequence[RetryHandler] | Non
 
 @dataclass
 class Dibs:
-    """One running bot: its services (database, settings, clock), Bolt app and background jobs."""
+    """One running bot: its services (database, settings, clock), Bolt app, courier and background jobs."""
 
     services: Services
     engine: Engine
     app: App
+    courier: Courier
+    background: WebClient  # for jobs that may wait out a 429 in their own thread (catch-up, recovery)
     scheduler: BackgroundScheduler | None = None
-
-    @property
-    def client(self) -> WebClient:
-        """The Web API client every Slack call goes through."""
-        return self.app.client
 
     @property
     def db(self) -> sessionmaker[Session]:
@@ -79,21 +75,21 @@ class Dibs:
         """The settings this bot was built with."""
         return self.services.settings
 
-    def retry_outbox(self) -> int:
-        """Post or update thread replies that Slack refused earlier."""
-        return resync_stale_threads(self.client, self.services, grace=timedelta(seconds=5))
-
-    def tick(self, now: datetime) -> int:
-        """One pass of the schedule at `now`: plan what is due (due dates, reminders, digests), then send it."""
-        for team_id, task_id in plan_due_dates(self.services, now):
-            sync_thread(self.client, self.services, team_id, task_id)
+    def tick(self, now: datetime) -> None:
+        """One pass of the schedule at `now`: plan what is due (due dates, reminders, digests) into the
+        outbox; the courier sends it."""
+        plan_due_dates(self.services, now)
         plan_nags(self.services, now)
         plan_digests(self.services, now, digest_due(now, self.settings))
-        return send_due_posts(self.client, self.services, now)
+
+    def deliver(self, now: datetime | None = None, linger: timedelta = timedelta(seconds=5)) -> int:
+        """Make every Slack call due at `now` (and within `linger`) in this thread; the courier does it in
+        the background when Dibs runs, tests call this."""
+        return self.courier.drain(now, linger)
 
     def recover(self) -> int:
         """Catch up on reactions made while no Dibs process was running."""
-        return recover_missed_reactions(self.client, self.services)
+        return recover_missed_reactions(self.background, self.services)
 
     @property
     def tick_seconds(self) -> float:
@@ -101,11 +97,10 @@ class Dibs:
         shortest = min(self.settings.nag.first_after, self.settings.nag.every).total_seconds()
         return min(max(shortest / 4, 0.5), 30.0)
 
-    def start_scheduler(self) -> None:
-        """Start the background jobs (each process runs its own; the database decides what is due).
-
-        Jobs live in memory and are rebuilt at every start; what is due lives in the database.
-        """
+    def start(self) -> None:
+        """Start the courier and the background jobs (each process runs its own; the database decides
+        what is due). Jobs live in memory and are rebuilt at every start."""
+        self.courier.start()
         scheduler = BackgroundScheduler(timezone="UTC")
         every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
         # The first tick runs at once: catch up on what fell due while no process ran.
@@ -113,20 +108,19 @@ class Dibs:
             self._tick_now, "interval", seconds=self.tick_seconds, id="tick", next_run_time=self.services.now(), **every
         )
         scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
-        seconds = int(self.settings.retry_every.total_seconds())
-        scheduler.add_job(self.retry_outbox, "interval", seconds=seconds, id="retry_outbox", **every)
         scheduler.add_job(forget_old_events, "interval", hours=6, args=[self.services], id="forget_old_events", **every)
         scheduler.start()
         self.scheduler = scheduler
 
-    def _tick_now(self) -> int:
-        return self.tick(self.services.now())
+    def _tick_now(self) -> None:
+        self.tick(self.services.now())
 
     def shutdown(self) -> None:
-        """Stop the jobs and close the database connections."""
+        """Stop the jobs and the courier (handing back its leases), and close the database connections."""
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        self.courier.stop()
         self.engine.dispose()
 
     def wsgi(self) -> Any:
@@ -165,11 +159,15 @@ def create_app(
     settings: Settings,
     *,
     socket_mode: bool = False,
-    process_before_response: bool = False,
     clock: Clock | None = None,
     retry_handlers: Sequence[RetryHandler] | None = None,
 ) -> Dibs:
-    """Build a bot: migrate the database, create the Bolt app, register every listener."""
+    """Build a bot: migrate the database, create the Bolt app, register every listener.
+
+    Listeners run before the response (`process_before_response`): each records what a request
+    means in one short transaction and returns, so Slack's 200 means it is kept. Nothing on a
+    request thread calls Slack; the courier does, after.
+    """
     from handlers import register_listeners
 
     engine = make_engine(settings.database_url)
@@ -177,13 +175,24 @@ def create_app(
     bolt_log = logging.getLogger("slack_bolt.App")
     if _hide_token_warning not in bolt_log.filters:
         bolt_log.addFilter(_hide_token_warning)
-    services = Services(db=make_session_factory(engine), settings=settings, clock=clock or SystemClock())
+    services = Services(
+        db=make_session_factory(engine),
+        settings=settings,
+        clock=clock or SystemClock(),
+        reader=make_reader_factory(engine),
+    )
+    handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
+    background = make_client(settings, handlers)
+    # The courier honours Retry-After itself (the row waits, the worker moves on), so its client
+    # leaves 429s to it; lost connections and 5xx are still retried by slack_sdk.
+    courier_client = make_client(settings, [h for h in handlers if not isinstance(h, RateLimitErrorRetryHandler)])
     app = App(
-        client=make_client(settings, retry_handlers),
+        client=background,
         signing_secret=settings.signing_secret or ("unused-in-socket-mode" if socket_mode else None),
         request_verification_enabled=not socket_mode,
-        process_before_response=process_before_response,
+        process_before_response=True,
         ignoring_self_events_enabled=True,
     )
     register_listeners(app, services)
-    return Dibs(services=services, engine=engine, app=app)
+    courier = Courier(services, lambda team_id: courier_client)
+    return Dibs(services=services, engine=engine, app=app, courier=courier, background=background)

@@ -80,7 +80,7 @@ def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, thread
             file=sys.stderr,
         )
         return 2
-    dibs.start_scheduler()
+    dibs.start()
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -2,27 +2,77 @@
 
 Listeners get it by name from Bolt's context (`def handle_claim_clicked(ack, body, services)`);
 scheduled jobs and tests get it from the `Dibs` object.
+
+`transaction()` is the one way to change anything: it yields a `Tx` (the session, the settings,
+the moment), records the Slack event id in the same transaction when given one (a repeat raises
+`AlreadyHandled` and changes nothing), and after the commit wakes the courier, which makes the
+Slack calls the transaction queued.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.settings import Settings
+from store.queries.channels import record_event
+
+
+class AlreadyHandled(Exception):
+    """Slack delivered this event before and Dibs recorded what it meant: nothing more to do."""
+
+
+@dataclass(frozen=True)
+class EventId:
+    """A Slack event's id and workspace: recorded with what the event means, so a retry acts once."""
+
+    team_id: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class Tx:
+    """One open transaction: its session, the settings, and the moment it runs at."""
+
+    session: Session
+    settings: Settings
+    now: datetime
 
 
 @dataclass(frozen=True)
 class Services:
-    """The database's session factory, the settings and the clock."""
+    """The database's session factories, the settings, the clock, and the courier's doorbell."""
 
     db: sessionmaker[Session]
     settings: Settings
     clock: Clock
+    # Read-only work (lists, lookups) never takes SQLite's write lock; on PostgreSQL it is `db`.
+    reader: sessionmaker[Session] | None = None
+    # Set after a commit that may have queued Slack calls; the courier waits on it.
+    doorbell: threading.Event = field(default_factory=threading.Event)
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""
         return self.clock.now()
+
+    @contextmanager
+    def transaction(self, event: EventId | None = None, now: datetime | None = None) -> Iterator[Tx]:
+        """A write transaction at `now` (default: the clock's); `event` is recorded in it, once."""
+        moment = now or self.now()
+        with self.db.begin() as session:
+            if event is not None and not record_event(session, event.team_id, event.event_id, moment):
+                raise AlreadyHandled(event.event_id)
+            yield Tx(session, self.settings, moment)
+        self.doorbell.set()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (a deferred one on SQLite, so readers never queue behind writers)."""
+        with (self.reader or self.db).begin() as session:
+            yield session

@@ -12,7 +12,6 @@ from handlers import actions, commands, context, events, home, reactions
 def register_listeners(app: App, services: Services) -> None:
     """Attach the middleware and every listener Dibs has to `app`."""
     app.use(context.provide(services))
-    app.use(context.skip_retried_events)
     app.error(context.log_and_apologise)
     for surface in (events, reactions, actions, commands, home):
         surface.register(app)

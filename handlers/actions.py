@@ -1,24 +1,23 @@
-"""Buttons on the ownership thread, and the modal that asks for proof of done."""
+"""Buttons on the ownership thread, and the modal that asks for proof of done.
+
+Each click is recorded and answered from the database; private notes, direct messages and the
+modal go out through the outbox after Slack's 200.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
-from bot.delivery.notify import publish, tell_privately
+from bot.delivery.outbox import ReplyTo, queue_call
 from bot.services import Services
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from bot.tasks import replies
 from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.views import build_done_link_modal
-from store.enums import Via
-
-# An action on a task: (team, task id, user) -> what to tell whom.
-TaskAction = Callable[[str, int, str], replies.Outcome]
+from store.enums import Purpose, Via
 
 
 def _task_id(body: dict[str, Any]) -> int:
@@ -28,48 +27,45 @@ def _task_id(body: dict[str, Any]) -> int:
     return int(value)
 
 
-def _channel(body: dict[str, Any]) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+def _reply_to(body: dict[str, Any]) -> ReplyTo:
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    return ReplyTo(body["team"]["id"], channel, body["user"]["id"], container.get("thread_ts"))
 
 
-def _run(client: WebClient, services: Services, body: dict[str, Any], act: TaskAction) -> None:
-    """Act on the button's task; tell the person privately unless the thread says it all."""
-    task_id = _task_id(body)
-    try:
-        outcome = act(body["team"]["id"], task_id, body["user"]["id"])
-    except DibsError as error:
-        outcome = replies.Outcome(str(error))
-    channel = _channel(body)
-    if not outcome.quiet and outcome.reply and channel:
-        thread_ts = (body.get("container") or {}).get("thread_ts")
-        tell_privately(client, channel, body["user"]["id"], outcome.reply, thread_ts=thread_ts)
-    publish(client, services, outcome)
-
-
-def handle_claim_clicked(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+def handle_claim_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "I'll take it": claim the task, or join its waitlist."""
+    to = _reply_to(body)
+    try:
+        replies.claim(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, reply_to=to)
+    except DibsError as error:
+        replies.tell(services, to, str(error))
     ack()
-    _run(client, services, body, lambda team, task, user: replies.claim(services, team, task, user, Via.BUTTON))
 
 
-def handle_done_clicked(ack: Ack, body: dict[str, Any], client: WebClient, services: Services) -> None:
+def _ask_for_proof(services: Services, body: dict[str, Any], to: ReplyTo, missing: NeedsLink) -> None:
+    """Queue the proof modal; if Slack will not open it (its trigger expires in 3 s), the note says how."""
+    view = build_done_link_modal(missing.task, to.channel_id or missing.task.channel_id)
+    with services.transaction() as tx:
+        queue_call(
+            tx, team_id=to.team_id, channel_id=to.channel_id, recipient=to.user_id, purpose=Purpose.MODAL,
+            method="views.open", args={"trigger_id": body["trigger_id"], "view": view.to_dict()}, text=str(missing),
+        )  # fmt: skip
+
+
+def handle_done_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Done": finish the task, or open the modal that asks for proof."""
+    to = _reply_to(body)
+    try:
+        replies.finish(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, None, reply_to=to)
+    except NeedsLink as missing:
+        _ask_for_proof(services, body, to, missing)
+    except DibsError as error:
+        replies.tell(services, to, str(error))
     ack()
 
-    def finish_or_ask_for_proof(team: str, task_id: int, user: str) -> replies.Outcome:
-        try:
-            return replies.finish(services, team, task_id, user, Via.BUTTON, None)
-        except NeedsLink as missing:
-            channel = _channel(body) or missing.task.channel_id
-            client.views_open(trigger_id=body["trigger_id"], view=build_done_link_modal(missing.task, channel))
-            return replies.Outcome("", quiet=True)
 
-    _run(client, services, body, finish_or_ask_for_proof)
-
-
-def handle_done_link_submitted(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
-) -> None:
+def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services) -> None:
     """The proof-of-done modal: finish with the link, or show why not in the modal."""
     meta = json.loads(view.get("private_metadata") or "{}")
     # Modal input arrives unescaped: escape it as Slack escapes message text, so a
@@ -77,14 +73,11 @@ def handle_done_link_submitted(
     raw = view["state"]["values"][BlockId.LINK][LINK_INPUT].get("value") or ""
     link = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     try:
-        outcome = replies.finish(
-            services, body["team"]["id"], int(meta["task"]), body["user"]["id"], Via.MODAL, link.strip()
-        )
+        replies.finish(services, body["team"]["id"], int(meta["task"]), body["user"]["id"], Via.MODAL, link.strip())
     except DibsError as error:
         ack(response_action="errors", errors={BlockId.LINK: str(error)[:150]})
         return
     ack()
-    publish(client, services, outcome)
 
 
 def register(app: App) -> None:

@@ -1,16 +1,17 @@
-"""`/dibs`: parse the text into a typed command, call one service, answer the caller privately."""
+"""`/dibs`: parse the text into a typed command, call one service, answer the caller privately.
+
+Every answer comes from the database in the ack itself; what Dibs posts in the channel (a
+`/dibs new` announcement, a digest, joining the channel) goes through the outbox after it.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_bolt import Ack, App
 
-from bot.delivery.notify import publish
+from bot.delivery.outbox import queue_message
 from bot.digest.plan import digest_on_demand
 from bot.intake.channels import set_muted, unwatch_channel, watch_channel
 from bot.reminders.policy import local_day
@@ -21,9 +22,7 @@ from bot.tasks import replies
 from bot.tasks.errors import DibsError
 from bot.tasks.service import list_tasks
 from bot.tasks.views import build_task_list
-from store.enums import Via
-
-log = logging.getLogger(__name__)
+from store.enums import Purpose, Via
 
 
 @dataclass(frozen=True)
@@ -33,36 +32,17 @@ class Caller:
     team: str
     channel: str
     user: str
+    response_url: str | None
     ack: Ack
-    respond: Respond
-    client: WebClient
     services: Services
-
-
-def cannot_post(respond: Respond, error: SlackApiError) -> None:
-    """Tell the caller why Slack refused a post in their channel, and how to fix it."""
-    respond(
-        text=f"Slack would not let me post here ({error.response.get('error')}). "
-        "Invite me with `/invite @Dibs` and try again.",
-        response_type="ephemeral",
-    )
 
 
 def _watch(c: Caller) -> None:
     kinds = ", ".join(sorted(c.services.settings.kinds))
-    if not watch_channel(c.services, c.team, c.channel, c.user):
-        c.ack(text=f"I already watch <#{c.channel}>. `/dibs unwatch` stops it.")
-    else:
+    if watch_channel(c.services, c.team, c.channel, c.user, c.response_url):
         c.ack(text=f"Watching <#{c.channel}>: posts about {kinds} get an ownership thread.")
-    try:
-        c.client.conversations_join(channel=c.channel)
-    except SlackApiError as error:
-        log.info("could not join %s: %s", c.channel, error.response.get("error"))
-        c.respond(
-            text=f"I could not join <#{c.channel}> by myself (private channels need an invite): "
-            "`/invite @Dibs` so I can see its posts.",
-            response_type="ephemeral",
-        )
+    else:
+        c.ack(text=f"I already watch <#{c.channel}>. `/dibs unwatch` stops it.")
 
 
 def _unwatch(c: Caller) -> None:
@@ -87,29 +67,22 @@ def _digest(c: Caller, preview: bool) -> None:
     if preview:
         c.ack(**message.as_kwargs())  # type: ignore[arg-type]
         return
+    with c.services.transaction() as tx:
+        queue_message(tx, c.team, c.channel, message, Purpose.DIGEST, response_url=c.response_url)
     c.ack()
-    try:
-        c.client.chat_postMessage(channel=c.channel, unfurl_links=False, **message.as_kwargs())  # type: ignore[arg-type]
-    except SlackApiError as error:
-        cannot_post(c.respond, error)
 
 
 def _list(c: Caller, which: cmd.ListFilter) -> None:
-    tasks, total = list_tasks(c.services, c.team, which, c.user)
+    with c.services.read() as session:
+        tasks, total = list_tasks(session, c.team, which, c.user)
     now = c.services.now()
     c.ack(**build_task_list(which, tasks, total, now, local_day(now, c.services.settings)).as_kwargs())  # type: ignore[arg-type]
 
 
 def _new(c: Caller, kind_name: str, title: str) -> None:
     kind = replies.kind_named(c.services, kind_name)
-    c.ack()
-    try:
-        outcome = replies.new_task(c.client, c.services, c.team, c.channel, c.user, kind, title)
-    except SlackApiError as error:
-        cannot_post(c.respond, error)
-        return
-    c.respond(text=outcome.reply, response_type="ephemeral")
-    publish(c.client, c.services, outcome)
+    outcome = replies.new_task(c.services, c.team, c.channel, c.user, kind, title, c.response_url)
+    c.ack(text=outcome.reply)
 
 
 def _on_task(c: Caller, command: cmd.Command) -> replies.Outcome:
@@ -148,14 +121,14 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
         case cmd.NewTask(kind, title):
             _new(c, kind, title)
         case _:
-            outcome = _on_task(c, command)
-            c.ack(text=outcome.reply)
-            publish(c.client, c.services, outcome)
+            c.ack(text=_on_task(c, command).reply)
 
 
-def handle_dibs(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, services: Services) -> None:
+def handle_dibs(ack: Ack, command: dict[str, Any], services: Services) -> None:
     """`/dibs …`: help for what Dibs cannot parse, a one-sentence answer for a rule broken."""
-    caller = Caller(command["team_id"], command["channel_id"], command["user_id"], ack, respond, client, services)
+    caller = Caller(
+        command["team_id"], command["channel_id"], command["user_id"], command.get("response_url"), ack, services
+    )
     try:
         parsed = cmd.parse_command(command.get("text") or "")
     except cmd.UsageError as error:

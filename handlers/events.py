@@ -1,22 +1,22 @@
-"""Message events: a marketing post in a watched channel becomes a task with an ownership thread."""
+"""Message events: a marketing post in a watched channel becomes a task with an ownership thread.
+
+Chatter is answered without touching the database; a matching post is recorded (task, question
+to ask, event id) in one transaction before Bolt sends Slack its 200. The question follows.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
-from bot.delivery.notify import publish
 from bot.intake.posts import task_from_post
 from bot.services import Services
 
 
-def handle_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, services: Services) -> None:
+def handle_message(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
     """A post in a channel: maybe a new task; edits, joins, replies and bot posts stay quiet."""
-    outcome = task_from_post(services, str(body.get("team_id") or ""), event)
-    if outcome is not None:
-        publish(client, services, outcome)
+    task_from_post(services, str(body.get("team_id") or ""), event, body.get("event_id"))
 
 
 def register(app: App) -> None:

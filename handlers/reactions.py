@@ -6,14 +6,13 @@ import logging
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
-from bot.delivery.notify import publish, tell_privately
-from bot.services import Services
+from bot.delivery.outbox import ReplyTo
+from bot.services import AlreadyHandled, EventId, Services
 from bot.tasks import replies
 from bot.tasks.errors import DibsError, NeedsLink
-from bot.tasks.service import find_task_id_by_ts
 from store.enums import Via
+from store.queries.tasks import task_id_by_ts
 
 log = logging.getLogger(__name__)
 
@@ -23,18 +22,16 @@ def _emoji(name: str) -> str:
     return name.split("::", 1)[0]
 
 
-def _act(
-    services: Services, emoji: str, added: bool, team_id: str, task_id: int, user_id: str
-) -> replies.Outcome | None:
+def _act(services: Services, emoji: str, added: bool, task_id: int, to: ReplyTo, event: EventId | None) -> None:
     if emoji == services.settings.claim_reaction:
         action = replies.claim if added else replies.release
-        return action(services, team_id, task_id, user_id, Via.REACTION)
-    if added:
-        return replies.finish(services, team_id, task_id, user_id, Via.REACTION, link=None)
-    return None  # taking back a done reaction does not reopen a task
+        action(services, to.team_id, task_id, to.user_id, Via.REACTION, reply_to=to, event=event)
+    elif added:
+        replies.finish(services, to.team_id, task_id, to.user_id, Via.REACTION, None, reply_to=to, event=event)
+    # taking back a done reaction does not reopen a task
 
 
-def handle_reaction(event: dict[str, Any], body: dict[str, Any], client: WebClient, services: Services) -> None:
+def handle_reaction(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
     """The claim emoji takes (or, removed, releases) a task; the done emoji finishes it."""
     settings = services.settings
     item = event.get("item") or {}
@@ -42,23 +39,21 @@ def handle_reaction(event: dict[str, Any], body: dict[str, Any], client: WebClie
     if item.get("type") != "message" or emoji not in (settings.claim_reaction, settings.done_reaction):
         return
     team_id, channel_id, user_id = str(body.get("team_id") or ""), str(item.get("channel")), str(event.get("user"))
-    task_id = find_task_id_by_ts(services, team_id, channel_id, str(item.get("ts")))
+    with services.read() as session:
+        task_id = task_id_by_ts(session, team_id, channel_id, str(item.get("ts")))
     if task_id is None:
         return
+    to = ReplyTo(team_id, channel_id, user_id)
+    event_id = EventId(team_id, str(body["event_id"])) if body.get("event_id") else None
     try:
-        outcome = _act(services, emoji, added, team_id, task_id, user_id)
+        _act(services, emoji, added, task_id, to, event_id)
+    except AlreadyHandled:
+        log.info("ignoring a repeated delivery of event %s", body.get("event_id"))
     except NeedsLink as error:
-        tell_privately(client, channel_id, user_id, str(error), thread_ts=str(item.get("ts")))
-        return
+        replies.tell(services, ReplyTo(team_id, channel_id, user_id, str(item.get("ts"))), str(error))
     except DibsError as error:
         # Reactions are often just reactions: stay quiet rather than scold.
         log.info("reaction by %s on #%s did nothing: %s", user_id, task_id, error)
-        return
-    if outcome is None:
-        return
-    if not outcome.quiet and outcome.reply:
-        tell_privately(client, channel_id, user_id, outcome.reply)
-    publish(client, services, outcome)
 
 
 def register(app: App) -> None:

@@ -27,13 +27,15 @@ class ClaimRole(StrEnum):
 
 
 class PostState(StrEnum):
-    """An outbox row: waiting to be sent, sent, called off, held back by the noise budget, shown in a digest."""
+    """An outbox row: waiting to be sent, sent, called off, held back by the noise budget, shown in a
+    digest, or given up (Slack gave an answer that retrying cannot change)."""
 
     PENDING = "pending"
     SENT = "sent"
     CANCELLED = "cancelled"
     FOLDED = "folded"
     DIGESTED = "digested"
+    FAILED = "failed"
 
 
 class Purpose(StrEnum):
@@ -44,6 +46,12 @@ class Purpose(StrEnum):
     POSTER_DM = "poster_dm"
     DUE = "due"
     DIGEST = "digest"
+    ANNOUNCE = "announce"  # the channel post /dibs new makes; the task lives under it
+    NOTE = "note"  # a private note (ephemeral) to the person who acted
+    DM = "dm"  # a direct message: a freed slot, a hand-over
+    MODAL = "modal"  # views.open: the proof-of-done modal
+    HOME = "home"  # views.publish: the App Home tab
+    JOIN = "join"  # conversations.join after /dibs watch
 
 
 # Reminders that only make sense while a task is unclaimed.

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -92,6 +93,14 @@ class Task(Base):
         UniqueConstraint("team_id", "channel_id", "message_ts", name="uq_tasks_message"),
         Index("ix_tasks_team_status", "team_id", "status"),
         Index("ix_tasks_reply", "team_id", "channel_id", "reply_ts"),
+        Index("ix_tasks_channel_status", "team_id", "channel_id", "status", "created_at"),
+        # Only tasks whose thread reply is behind: a handful among any number of tasks.
+        Index(
+            "ix_tasks_thread_behind",
+            "id",
+            sqlite_where=text("thread_version < version"),
+            postgresql_where=text("thread_version < version"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,7 +112,8 @@ class Task(Base):
     slots: Mapped[int] = mapped_column(Integer, default=1)
     posted_by: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
-    message_ts: Mapped[str] = mapped_column(String(32))
+    # The post the task lives under; NULL while Dibs's own announcement (/dibs new) is still to be posted.
+    message_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     # The bot's reply in the thread; NULL until Slack has accepted it (the outbox retries it).
     reply_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     permalink: Mapped[str | None] = mapped_column(String(500), default=None)
@@ -116,8 +126,13 @@ class Task(Base):
     # the thread reply has been updated, so a failed chat.update is retried, never forgotten.
     version: Mapped[int] = mapped_column(Integer, default=1)
     thread_version: Mapped[int] = mapped_column(Integer, default=0)
-    # Whoever holds this lease is the only one posting or updating the thread reply.
+    # Whoever holds this lease (`thread_lease_owner`, a process) is the only one posting or updating the
+    # thread reply; the holder renews it while alive, so a crashed holder's lease runs out in seconds.
     thread_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    thread_lease_owner: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Failed attempts in a row (for back-off), and why the last one failed.
+    thread_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    thread_error: Mapped[str | None] = mapped_column(String(200), default=None)
     # Nagging: the clock starts when the task (re)opens; the tick sends what is due and moves it on.
     open_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     next_nag_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
@@ -172,6 +187,8 @@ class WatchedChannel(Base):
     added_by: Mapped[str] = mapped_column(String(32))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The newest message ts read back from the channel's history after a restart (catch-up starts there).
+    caught_up_to: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class ProcessedEvent(Base):
@@ -185,9 +202,11 @@ class ProcessedEvent(Base):
 
 
 class OutboxPost(Base):
-    """A scheduled message (reminder, DM, digest), recorded before it is sent and retried until Slack takes it.
+    """One Web API call Dibs owes Slack (a post, a DM, a private note, a view), recorded before the ack
+    and made after it, retried until Slack takes it or gives an answer that retrying cannot change.
 
-    `dedupe_key` is unique, so two processes planning the same reminder make one row.
+    `dedupe_key` is unique, so two processes planning the same reminder make one row. `channel_id`
+    is the conversation the call goes to (a user id for DMs and views): calls to one are made in order.
     """
 
     __tablename__ = "outbox"
@@ -199,6 +218,11 @@ class OutboxPost(Base):
     thread_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), default=None, index=True)
     purpose: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(40), default="chat.postMessage")
+    # Further arguments of the call as JSON (the ephemeral's user, a view, a trigger id).
+    args: Mapped[str | None] = mapped_column(Text, default=None)
+    # Where to tell the person who asked, if the call can never be made (a slash command's response_url).
+    response_url: Mapped[str | None] = mapped_column(String(500), default=None)
     recipient: Mapped[str | None] = mapped_column(String(32), default=None)
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[str | None] = mapped_column(Text, default=None)
@@ -208,6 +232,7 @@ class OutboxPost(Base):
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    lease_owner: Mapped[str | None] = mapped_column(String(40), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     sent_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     last_error: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -117,14 +118,18 @@ def dibs(settings: Settings) -> Iterator[Dibs]:
 
 @pytest.fixture
 def slack(dibs: Dibs) -> Sender:
-    return Sender(SECRET, app=dibs.app)
+    return sender_for(dibs)
+
+
+def sender_for(bot: Dibs) -> Sender:
+    """Signed requests into `bot` in-process; what each queues for Slack is delivered before it returns."""
+    return Sender(SECRET, app=bot.app, after=lambda: bot.deliver(linger=timedelta(0)))
 
 
 def make_dibs(settings: Settings, **changes: object) -> Dibs:
     """A bot in this process with these settings changed (kinds, reactions...): its waits cost no time."""
     return create_app(
         replace(settings, **changes),  # type: ignore[arg-type]
-        process_before_response=True,
         clock=SkippingClock(),
         retry_handlers=fast_retries(),
     )

@@ -8,7 +8,6 @@ from datetime import timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.delivery.notify import publish
 from bot.services import Services
 from bot.tasks import replies
 from bot.tasks.errors import DibsError
@@ -34,7 +33,9 @@ def _bot_user_id(client: WebClient) -> str | None:
         return None
 
 
-def _reacting(client: WebClient, svc: Services, channel_id: str, stamps: list[str | None], bot_user: str | None):
+def _reacting(
+    client: WebClient, svc: Services, channel_id: str, stamps: list[str | None], bot_user: str | None
+) -> tuple[list[str], list[str]]:
     """Who reacted with the claim emoji and who with the done emoji, on the post and on the reply."""
     claimers: list[str] = []
     finishers: list[str] = []
@@ -51,24 +52,21 @@ def _reacting(client: WebClient, svc: Services, channel_id: str, stamps: list[st
 
 def recover_missed_reactions(client: WebClient, svc: Services, max_age: timedelta = timedelta(days=30)) -> int:
     """Record claims (and owners' done reactions) made while Dibs was down; returns how many it found."""
-    with svc.db.begin() as session:
+    with svc.read() as session:
         tasks = recent_active_stamps(session, since=svc.now() - max_age)
     found = 0
     bot_user = _bot_user_id(client)
     for team_id, task_id, channel_id, *stamps in tasks:
         claimers, finishers = _reacting(client, svc, channel_id, stamps, bot_user)
         for user_id in claimers:
-            outcome = replies.claim(svc, team_id, task_id, user_id, Via.REACTION)
-            if outcome.task is not None:
+            if replies.claim(svc, team_id, task_id, user_id, Via.REACTION).task is not None:
                 found += 1
-                publish(client, svc, outcome)
         for user_id in finishers:
             try:
-                outcome = replies.finish(svc, team_id, task_id, user_id, Via.REACTION, link=None)
+                replies.finish(svc, team_id, task_id, user_id, Via.REACTION, None)
             except DibsError:
                 continue  # not an owner, or proof needed: a reaction alone cannot finish it
             found += 1
-            publish(client, svc, outcome)
             break
     if found:
         log.info("recovered %s reaction(s) made while Dibs was down", found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.delivery.outbox import queue_post
+from bot.delivery.outbox import queue_message
 from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
 from bot.reminders.policy import local_day
@@ -21,11 +21,12 @@ def plan_digests(svc: Services, now: datetime, due: bool) -> int:
         return 0
     settings = svc.settings
     day = local_day(now, settings)
-    with svc.db.begin() as session:
+    with svc.read() as session:
         channels = channels_without_digest(session, day)
     queued = 0
     for team_id, channel_id in channels:
-        with svc.db.begin() as session:
+        with svc.transaction(now=now) as tx:
+            session = tx.session
             if not claim_digest_day(session, team_id, channel_id, day, now):
                 continue  # another process (or an earlier run today) has it
             since = last_digest_at(session, team_id, channel_id, day) or now - timedelta(days=1)
@@ -33,15 +34,8 @@ def plan_digests(svc: Services, now: datetime, due: bool) -> int:
             message = build_digest(data, now, settings.digest.when_empty)
             if message is None:
                 continue
-            queue_post(
-                session,
-                now,
-                team_id=team_id,
-                channel_id=channel_id,
-                text=message.text,
-                purpose=Purpose.DIGEST,
-                blocks=[b.to_dict() for b in message.blocks],
-                dedupe_key=f"digest:{team_id}:{channel_id}:{day}",
+            queue_message(
+                tx, team_id, channel_id, message, Purpose.DIGEST, dedupe_key=f"digest:{team_id}:{channel_id}:{day}"
             )
             queued += 1
     return queued
@@ -50,7 +44,8 @@ def plan_digests(svc: Services, now: datetime, due: bool) -> int:
 def digest_on_demand(svc: Services, team_id: str, channel_id: str, now: datetime, preview: bool) -> Message:
     """`/dibs digest`: the digest as it stands now (a preview leaves held-back pings for the daily one)."""
     settings = svc.settings
-    with svc.db.begin() as session:
+    with svc.transaction(now=now) as tx:
+        session = tx.session
         day = local_day(now, settings)
         since = last_digest_at(session, team_id, channel_id, day + timedelta(days=1)) or now - timedelta(days=1)
         data = collect_digest(session, settings, team_id, channel_id, now, since, take_held=not preview)

@@ -1,13 +1,21 @@
-"""A marketing post in a watched channel becomes a task; everything else stays quiet."""
+"""A marketing post in a watched channel becomes a task; everything else stays quiet.
+
+Chatter is decided in memory (the kinds' keywords), with no database work at all; a post that
+matches a kind is checked against the watched channels and opened as a task in one transaction,
+with the Slack event id, before Slack gets its 200. The courier posts the question after that.
+"""
 
 from __future__ import annotations
 
-from bot.intake.channels import is_watched
+from datetime import UTC, datetime
+
 from bot.intake.classify import classify, title_from
-from bot.services import Services
-from bot.tasks.replies import Outcome
+from bot.services import AlreadyHandled, EventId, Services, Tx
+from bot.settings import Kind
+from bot.tasks.model import TaskSnapshot
 from bot.tasks.service import NewTask, create_task
 from store.enums import Via
+from store.queries.channels import watched
 
 
 def is_new_post(event: dict[str, object]) -> bool:
@@ -18,26 +26,45 @@ def is_new_post(event: dict[str, object]) -> bool:
     return thread_ts is None or thread_ts == event.get("ts")
 
 
-def task_from_post(svc: Services, team_id: str, event: dict[str, object]) -> Outcome | None:
-    """A task for a marketing post in a watched channel; None for everything else (stay quiet)."""
-    text = str(event.get("text") or "")
-    channel_id = str(event.get("channel") or "")
-    if not is_new_post(event) or not is_watched(svc, team_id, channel_id):
+def kind_of_post(svc: Services, event: dict[str, object]) -> Kind | None:
+    """The kind a new post is about, or None for everything that should stay quiet (no database)."""
+    if not is_new_post(event):
         return None
-    kind = classify(text, svc.settings.kinds)
+    return classify(str(event.get("text") or ""), svc.settings.kinds)
+
+
+def open_task_for_post(tx: Tx, team_id: str, event: dict[str, object], kind: Kind) -> TaskSnapshot | None:
+    """In `tx`: the task for a post in a watched channel; None if the channel is not watched or it has one."""
+    channel_id = str(event.get("channel") or "")
+    if watched(tx.session, team_id, channel_id) is None:
+        return None
+    new = NewTask(
+        team_id=team_id,
+        channel_id=channel_id,
+        kind=kind.name,
+        title=title_from(str(event.get("text") or "")),
+        slots=kind.slots,
+        posted_by=str(event["user"]),
+        message_ts=str(event["ts"]),
+        source=Via.MESSAGE,
+    )
+    return create_task(tx, new)
+
+
+def task_from_post(
+    svc: Services, team_id: str, event: dict[str, object], event_id: str | None = None
+) -> TaskSnapshot | None:
+    """A task for a marketing post in a watched channel; None for everything else (stay quiet)."""
+    kind = kind_of_post(svc, event)
     if kind is None:
         return None
-    task = create_task(
-        svc,
-        NewTask(
-            team_id=team_id,
-            channel_id=channel_id,
-            kind=kind.name,
-            title=title_from(text),
-            slots=kind.slots,
-            posted_by=str(event["user"]),
-            message_ts=str(event["ts"]),
-            source=Via.MESSAGE,
-        ),
-    )
-    return None if task is None else Outcome(reply="", task=task, quiet=True)
+    try:
+        with svc.transaction(EventId(team_id, event_id) if event_id else None) as tx:
+            return open_task_for_post(tx, team_id, event, kind)
+    except AlreadyHandled:
+        return None
+
+
+def posted_at(ts: str) -> datetime:
+    """When a message with this Slack ts was posted."""
+    return datetime.fromtimestamp(float(ts), UTC)

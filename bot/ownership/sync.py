@@ -1,103 +1,122 @@
 """Keep each task's thread reply telling the truth, even when Slack fails for a while.
 
-Every change bumps `tasks.version`; the reply shows `tasks.thread_version`. Whoever holds the
-task's thread lease posts (first time) or updates the reply, then loops until the two agree.
-Anyone who cannot get the lease leaves the work to the holder, who re-checks after letting go;
-the outbox tick picks up what a crash or a Slack outage left behind.
+Every change bumps `tasks.version`; the reply shows `tasks.thread_version`. The courier finds
+tasks whose reply is behind and calls `push_thread`, which leases the task (one process at a
+time), posts the reply the first time or updates it, and records which version it now shows.
+If the last holder of the lease died mid-call, Slack may already have the reply: it is looked
+up (by the metadata Dibs puts on it) before posting, so a crash never doubles a question.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.delivery.failures import SENT, SKIPPED, Failure, OnceLog, Result, failure_of, next_try
 from bot.ownership.view import build_ownership_message
 from bot.reminders.policy import local_day
 from bot.services import Services
-from bot.tasks.model import TaskSnapshot
-from bot.tasks.service import get_task
+from bot.tasks.model import TaskSnapshot, snapshot
 from store.models import Task
-from store.queries.tasks import set_task_fields, stale_threads, take_thread_lease
+from store.queries.tasks import lease_thread
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=2)
-# A few passes at most: more changes than that while we post means others are posting too.
-MAX_PASSES = 5
-BATCH = 50
+once = OnceLog(log)
+METADATA_TYPE = "dibs_task"
 
 
-def _take_lease(svc: Services, task_id: int) -> bool:
-    now = svc.now()
-    with svc.db.begin() as session:
-        return take_thread_lease(session, task_id, now, now + LEASE)
+def metadata_for(task_id: int) -> dict[str, Any]:
+    """What Dibs attaches to a thread reply, so the reply can be found again by its task."""
+    return {"event_type": METADATA_TYPE, "event_payload": {"task_id": task_id}}
 
 
-def _give_back_lease(svc: Services, task_id: int, shown_version: int | None) -> bool:
-    """Record which version the thread now shows, let go of the lease; True if it is still behind."""
-    with svc.db.begin() as session:
-        task = session.get(Task, task_id)
-        if task is None:
-            return False
-        if shown_version is not None and shown_version > task.thread_version:
-            task.thread_version = shown_version
-        task.thread_lease_until = None
-        return task.thread_version < task.version
+def find_reply(client: WebClient, task: TaskSnapshot) -> str | None:
+    """The ts of Dibs's reply to this task already in the thread, if a crashed process posted one."""
+    assert task.message_ts is not None
+    answer = client.conversations_replies(channel=task.channel_id, ts=task.message_ts, include_all_metadata=True)
+    for message in answer.get("messages") or []:
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("task_id") == task.id:
+            return str(message["ts"])
+    return None
 
 
-def _remember(svc: Services, task_id: int, **values: str) -> None:
-    with svc.db.begin() as session:
-        set_task_fields(session, task_id, **values)
+def _permalink(client: WebClient, task: TaskSnapshot) -> str | None:
+    assert task.message_ts is not None
+    try:
+        return client.chat_getPermalink(channel=task.channel_id, message_ts=task.message_ts).get("permalink")
+    except (SlackClientError, OSError):
+        log.info("no permalink for task #%s; its title will not be linked", task.id)
+        return None
 
 
-def _push(client: WebClient, svc: Services, task: TaskSnapshot) -> None:
-    """Post (first time) or update the reply for `task`."""
+def _push(client: WebClient, svc: Services, task: TaskSnapshot, reply_ts: str | None, now: datetime) -> str:
+    """Post (first time) or update the reply; returns its ts."""
     settings = svc.settings
-    message = build_ownership_message(task, settings.kind(task.kind), settings, local_day(svc.now(), settings))
-    if task.reply_ts:
-        client.chat_update(channel=task.channel_id, ts=task.reply_ts, **message.as_kwargs())  # type: ignore[arg-type]
-        return
+    message = build_ownership_message(task, settings.kind(task.kind), settings, local_day(now, settings))
+    if reply_ts:
+        client.chat_update(channel=task.channel_id, ts=reply_ts, **message.as_kwargs())  # type: ignore[arg-type]
+        return reply_ts
     response = client.chat_postMessage(
         channel=task.channel_id,
         thread_ts=task.message_ts,
         unfurl_links=False,
+        metadata=metadata_for(task.id),
         **message.as_kwargs(),  # type: ignore[arg-type]
     )
-    # Stored at once: from now on people can react to the reply, and reactions find tasks by ts.
-    _remember(svc, task.id, reply_ts=str(response["ts"]))
+    return str(response["ts"])
+
+
+def _record(svc: Services, task_id: int, now: datetime, shown: int, reply_ts: str, permalink: str | None) -> None:
+    with svc.transaction(now=now) as tx:
+        task = tx.session.get(Task, task_id)
+        if task is None:
+            return
+        task.reply_ts = reply_ts
+        task.permalink = task.permalink or permalink
+        task.thread_version = max(task.thread_version, shown)
+        task.thread_attempts, task.thread_error = 0, None
+        task.thread_lease_until = task.thread_lease_owner = None
+
+
+def _record_failure(svc: Services, task_id: int, now: datetime, failure: Failure, reply_ts: str | None) -> Result:
+    with svc.transaction(now=now) as tx:
+        task = tx.session.get(Task, task_id)
+        if task is None:
+            return SKIPPED
+        task.reply_ts = task.reply_ts or reply_ts
+        task.thread_attempts += 1
+        task.thread_error = failure.error[:200]
+        task.thread_lease_owner = None
+        if failure.permanent:  # this version will never show; a later change tries again
+            task.thread_version, task.thread_lease_until = task.version, None
+            once.gave_up(task.channel_id, f"the thread reply of task #{task_id}", failure)
+            return Result("gave_up", failure=failure)
+        task.thread_lease_until = next_try(tx.now, task.thread_attempts, failure)
+        log.info("thread reply of task #%s failed (%s); trying again", task_id, failure.error)
+        return Result("later", until=task.thread_lease_until, failure=failure)
+
+
+def push_thread(client: WebClient, svc: Services, task_id: int, owner: str, now: datetime, lease: timedelta) -> Result:
+    """Bring task `task_id`'s thread reply up to date, if nobody else is at it."""
+    with svc.transaction(now=now) as tx:
+        leased, orphaned = lease_thread(tx.session, task_id, owner, now, now + lease)
+        task_row = tx.session.get(Task, task_id) if leased else None
+        task = snapshot(task_row) if task_row is not None else None
+    if task is None:
+        return SKIPPED
+    reply_ts = task.reply_ts
+    # Asked first: once the reply is up, its ts must be stored without waiting on another call.
+    permalink = task.permalink or _permalink(client, task)
     try:
-        permalink = client.chat_getPermalink(channel=task.channel_id, message_ts=task.message_ts).get("permalink")
-        if permalink:
-            _remember(svc, task.id, permalink=str(permalink))
-    except SlackClientError:
-        log.info("no permalink for task #%s; its title will not be linked", task.id)
-
-
-def sync_thread(client: WebClient, svc: Services, team_id: str, task_id: int) -> bool:
-    """Bring task `task_id`'s thread reply up to date; False if Slack failed (the outbox retries)."""
-    for _ in range(MAX_PASSES):
-        if not _take_lease(svc, task_id):
-            return True  # someone else is posting; they re-check after letting go
-        shown: int | None = None
-        try:
-            task = get_task(svc, team_id, task_id)
-            _push(client, svc, task)
-            shown = task.version
-        except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("could not update the thread of task #%s (will retry): %s", task_id, error)
-        behind = _give_back_lease(svc, task_id, shown)
-        if shown is None:
-            return False
-        if not behind:
-            return True
-    return True
-
-
-def resync_stale_threads(client: WebClient, svc: Services, grace: timedelta) -> int:
-    """The outbox tick: retry replies that are missing or stale for longer than `grace`."""
-    now = svc.now()
-    with svc.db.begin() as session:
-        stale = stale_threads(session, created_before=now - grace, now=now, limit=BATCH)
-    return sum(1 for team_id, task_id in stale if sync_thread(client, svc, team_id, task_id))
+        if reply_ts is None and orphaned:
+            reply_ts = find_reply(client, task)
+        reply_ts = _push(client, svc, task, reply_ts, now)
+    except (SlackApiError, SlackClientError, OSError) as error:
+        return _record_failure(svc, task_id, now, failure_of(error), reply_ts)
+    _record(svc, task_id, now, task.version, reply_ts, permalink)
+    return SENT

@@ -3,7 +3,7 @@
 Each planner claims due rows with `FOR UPDATE SKIP LOCKED` (on SQLite the whole transaction
 holds the write lock), records what to send and moves the row's clock on in the same
 transaction, so a restart neither skips a due reminder nor sends one twice, and two processes
-never plan the same one. Sending is `bot.delivery.outbox.send_due_posts`, after the commit.
+never plan the same one. The courier (`bot.delivery.courier`) sends them after the commit.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.delivery.outbox import queue_post
+from bot.delivery.outbox import queue_call
 from bot.reminders.policy import (
     Step,
     due_steps_passed,
@@ -24,7 +24,7 @@ from bot.reminders.policy import (
     next_working_moment,
 )
 from bot.reminders.texts import coalesced_line, coalesced_text, due_text, nag_text, poster_dm_text
-from bot.services import Services
+from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.tasks.model import snapshot
 from bot.tasks.text import linked_title
@@ -47,12 +47,12 @@ def take_ping(session: Session, team_id: str, user_id: str, now: datetime, setti
     return count_ping(session, team_id, user_id, local_day(now, settings), settings.nag.max_pings_per_day)
 
 
-def _queue_poster_dm(session: Session, task: Task, now: datetime, settings: Settings) -> None:
+def _queue_poster_dm(tx: Tx, task: Task) -> None:
+    session, now, settings = tx.session, tx.now, tx.settings
     text = poster_dm_text(task.id, linked_title(snapshot(task)), task.channel_id, _clock_start(task), now)
     within = take_ping(session, task.team_id, task.posted_by, now, settings)
-    queue_post(
-        session,
-        now,
+    queue_call(
+        tx,
         team_id=task.team_id,
         channel_id=task.posted_by,
         recipient=task.posted_by,
@@ -65,17 +65,15 @@ def _queue_poster_dm(session: Session, task: Task, now: datetime, settings: Sett
     task.poster_nagged = True
 
 
-def _queue_batch(
-    session: Session, tasks: list[Task], steps: dict[int, Step], now: datetime, settings: Settings
-) -> None:
+def _queue_batch(tx: Tx, tasks: list[Task], steps: dict[int, Step]) -> None:
     """One channel message listing every due task, instead of a burst of thread replies."""
+    now, settings = tx.now, tx.settings
     first = tasks[0]
     lines = [coalesced_line(t.id, t.kind, linked_title(snapshot(t)), _clock_start(t), now) for t in tasks]
     loudest = max(steps.values())
     loud_kind = settings.kind(next(t.kind for t in tasks if steps[t.id] == loudest))
-    queue_post(
-        session,
-        now,
+    queue_call(
+        tx,
         team_id=first.team_id,
         channel_id=first.channel_id,
         text=coalesced_text(lines, loudest, loud_kind),
@@ -84,16 +82,16 @@ def _queue_batch(
     )
 
 
-def _queue_channel_nags(session: Session, tasks: list[Task], now: datetime, settings: Settings) -> None:
+def _queue_channel_nags(tx: Tx, tasks: list[Task]) -> None:
     """Thread replies for a few due tasks; one coalesced channel message for more than `coalesce_over`."""
+    now, settings = tx.now, tx.settings
     steps = {t.id: escalation(_clock_start(t), now, settings) for t in tasks}
     if len(tasks) > settings.nag.coalesce_over:
-        _queue_batch(session, tasks, steps, now, settings)
+        _queue_batch(tx, tasks, steps)
     else:
         for task in tasks:
-            queue_post(
-                session,
-                now,
+            queue_call(
+                tx,
                 team_id=task.team_id,
                 channel_id=task.channel_id,
                 thread_ts=task.message_ts,
@@ -104,13 +102,14 @@ def _queue_channel_nags(session: Session, tasks: list[Task], now: datetime, sett
             )
     for task in tasks:
         if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged:
-            _queue_poster_dm(session, task, now, settings)
+            _queue_poster_dm(tx, task)
 
 
 def plan_nags(svc: Services, now: datetime) -> int:
     """Queue reminders for unclaimed tasks that are due; returns how many tasks were reminded."""
     settings = svc.settings
-    with svc.db.begin() as session:
+    with svc.transaction(now=now) as tx:
+        session = tx.session
         tasks = lock_due_tasks(session, Task.status == TaskStatus.OPEN, Task.next_nag_at <= now, limit=BATCH)
         if not tasks:
             return 0
@@ -124,7 +123,7 @@ def plan_nags(svc: Services, now: datetime) -> int:
         reminded = 0
         for (team_id, channel_id), group in by_channel.items():
             if not is_muted(session, team_id, channel_id):
-                _queue_channel_nags(session, group, now, settings)
+                _queue_channel_nags(tx, group)
                 reminded += len(group)
             for task in group:
                 task.nags_sent += 1
@@ -136,8 +135,8 @@ def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
     """Queue owners' reminders before due dates; returns tasks whose thread must now show them overdue."""
     settings = svc.settings
     turned_overdue: list[tuple[str, int]] = []
-    with svc.db.begin() as session:
-        for task in lock_due_tasks(session, Task.status.in_(ACTIVE), Task.next_due_at <= now, limit=BATCH):
+    with svc.transaction(now=now) as tx:
+        for task in lock_due_tasks(tx.session, Task.status.in_(ACTIVE), Task.next_due_at <= now, limit=BATCH):
             assert task.due_on is not None
             passed, upcoming = due_steps_passed(task.due_on, now, settings)
             latest = passed - 1
@@ -145,12 +144,13 @@ def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
                 task.version += 1  # the thread re-renders and shows it overdue
                 turned_overdue.append((task.team_id, task.id))
             elif task.status == TaskStatus.CLAIMED and passed > task.due_reminders_sent:
-                _queue_due_reminder(session, task, latest, now, settings)
+                _queue_due_reminder(tx, task, latest)
             task.due_reminders_sent, task.next_due_at = passed, upcoming
     return turned_overdue
 
 
-def _queue_due_reminder(session: Session, task: Task, step: int, now: datetime, settings: Settings) -> None:
+def _queue_due_reminder(tx: Tx, task: Task, step: int) -> None:
+    session, now, settings = tx.session, tx.now, tx.settings
     owners = [c.user_id for c in task.claims if c.role == ClaimRole.OWNER]
     pinged = [o for o in owners if take_ping(session, task.team_id, o, now, settings)]
     held = [o for o in owners if o not in pinged]
@@ -161,9 +161,8 @@ def _queue_due_reminder(session: Session, task: Task, step: int, now: datetime, 
         (held, PostState.FOLDED, "due-held", None),
     ):
         if who:
-            queue_post(
-                session,
-                now,
+            queue_call(
+                tx,
                 team_id=task.team_id,
                 channel_id=task.channel_id,
                 task_id=task.id,

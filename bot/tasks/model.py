@@ -23,7 +23,7 @@ class TaskSnapshot:
     slots: int
     posted_by: str
     source: str
-    message_ts: str
+    message_ts: str | None  # None until Dibs's own announcement is posted
     reply_ts: str | None
     permalink: str | None
     done_link: str | None

@@ -1,8 +1,9 @@
-"""What happens when someone acts on a task, as data: the answer for them and what to tell others.
+"""What happens when someone acts on a task: one transaction that changes the task, records the
+Slack event it came from, and queues what to tell whom. Returns the answer for the person who acted.
 
-Handlers call one function here, show `Outcome.reply` to the person who acted, then hand the
-outcome to `bot.delivery.notify.publish`, which updates the thread and sends direct messages
-after Slack's ack.
+The thread reply follows by itself (every change bumps the task's version and the courier
+updates the reply); direct messages and private notes go into the outbox in the same transaction,
+so nothing that was acknowledged to Slack can be lost, and nothing here waits on Slack.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from slack_sdk import WebClient
-
-from bot.services import Services
+from bot.delivery.outbox import ReplyTo, queue_dm, queue_message, queue_note
+from bot.services import EventId, Services, Tx
 from bot.settings import Kind
 from bot.slack.text import people
 from bot.tasks import service
@@ -21,7 +21,7 @@ from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.text import linked_title
 from bot.tasks.views import build_announcement
-from store.enums import Via
+from store.enums import Purpose, Via
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,21 @@ class Outcome:
     direct_messages: tuple[tuple[str, str], ...] = field(default=())
 
 
+def tell_others(tx: Tx, outcome: Outcome, reply_to: ReplyTo | None) -> None:
+    """Queue the outcome's direct messages, and its reply as a private note when it has somewhere to go."""
+    team_id = outcome.task.team_id if outcome.task else reply_to.team_id if reply_to else ""
+    for user_id, text in outcome.direct_messages:
+        queue_dm(tx, team_id, user_id, text, task_id=outcome.task.id if outcome.task else None)
+    if reply_to is not None and outcome.reply and not outcome.quiet:
+        queue_note(tx, reply_to, outcome.reply)
+
+
+def tell(svc: Services, reply_to: ReplyTo, text: str) -> None:
+    """A private note to someone, on its own (a refusal, after the action's transaction rolled back)."""
+    with svc.transaction() as tx:
+        queue_note(tx, reply_to, text)
+
+
 def date_in(text: str) -> date | None:
     """The first ISO date (2026-12-12) in a text: `/dibs new event Booth 2026-12-12` is due that day."""
     for match in re.finditer(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", text):
@@ -44,9 +59,7 @@ def date_in(text: str) -> date | None:
     return None
 
 
-def claim(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -> Outcome:
-    """Take a task, or join its waitlist when every slot is taken."""
-    result = service.claim_task(svc, team_id, task_id, user_id, via)
+def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
     task = result.task
     if result.outcome == "claimed":
         return Outcome(f"You own #{task.id} now: {linked_title(task)}. Thank you!", task, quiet=True)
@@ -59,9 +72,18 @@ def claim(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -> 
     return Outcome(f"{line} You are number {position} on the waitlist; I'll tell you when a slot frees up.", task)
 
 
-def release(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -> Outcome:
-    """Let go of a task (or leave its waitlist); the first in line gets the slot."""
-    result = service.release_claim(svc, team_id, task_id, user_id, via)
+def claim(
+    svc: Services, team_id: str, task_id: int, user_id: str, via: Via,
+    *, reply_to: ReplyTo | None = None, event: EventId | None = None,
+) -> Outcome:  # fmt: skip
+    """Take a task, or join its waitlist when every slot is taken."""
+    with svc.transaction(event) as tx:
+        outcome = _claimed(service.claim_task(tx, team_id, task_id, user_id, via), user_id)
+        tell_others(tx, outcome, reply_to)
+    return outcome
+
+
+def _released(result: service.ReleaseResult) -> Outcome:
     task = result.task
     if result.outcome == "not_claimed":
         return Outcome(f"You don't own #{task.id} and are not on its waitlist, so there is nothing to release.")
@@ -73,19 +95,39 @@ def release(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -
     return Outcome(f"You let go of #{task.id}.", task, quiet=True, direct_messages=dms)
 
 
-def finish(svc: Services, team_id: str, task_id: int, user_id: str, via: Via, link: str | None) -> Outcome:
+def release(
+    svc: Services, team_id: str, task_id: int, user_id: str, via: Via,
+    *, reply_to: ReplyTo | None = None, event: EventId | None = None,
+) -> Outcome:  # fmt: skip
+    """Let go of a task (or leave its waitlist); the first in line gets the slot."""
+    with svc.transaction(event) as tx:
+        outcome = _released(service.release_claim(tx, team_id, task_id, user_id, via))
+        tell_others(tx, outcome, reply_to)
+    return outcome
+
+
+def finish(
+    svc: Services, team_id: str, task_id: int, user_id: str, via: Via, link: str | None,
+    *, reply_to: ReplyTo | None = None, event: EventId | None = None,
+) -> Outcome:  # fmt: skip
     """Mark a task done (with proof where its kind needs it; else NeedsLink)."""
-    task = service.complete_task(svc, team_id, task_id, user_id, via, link=link)
-    return Outcome(f"#{task.id} is done. Thank you!", task, quiet=True)
+    with svc.transaction(event) as tx:
+        task = service.complete_task(tx, team_id, task_id, user_id, via, link=link)
+        outcome = Outcome(f"#{task.id} is done. Thank you!", task, quiet=True)
+        tell_others(tx, outcome, reply_to)
+    return outcome
 
 
 def assign(svc: Services, team_id: str, task_id: int, actor: str, target: str, via: Via) -> Outcome:
     """Hand a task over to `target` and tell them."""
-    result = service.assign_task(svc, team_id, task_id, actor, target, via)
-    task = result.task
-    note = f"<@{actor}> handed you #{task.id} {linked_title(task)}."
-    gave = " your slot" if result.replaced else ""
-    return Outcome(f"You handed{gave} #{task.id} to <@{target}>.", task, direct_messages=((target, note),))
+    with svc.transaction() as tx:
+        result = service.assign_task(tx, team_id, task_id, actor, target, via)
+        task = result.task
+        note = f"<@{actor}> handed you #{task.id} {linked_title(task)}."
+        gave = " your slot" if result.replaced else ""
+        outcome = Outcome(f"You handed{gave} #{task.id} to <@{target}>.", task, direct_messages=((target, note),))
+        tell_others(tx, outcome, None)
+    return outcome
 
 
 def kind_named(svc: Services, name: str) -> Kind:
@@ -97,33 +139,27 @@ def kind_named(svc: Services, name: str) -> Kind:
 
 
 def new_task(
-    client: WebClient, svc: Services, team_id: str, channel_id: str, user_id: str, kind: Kind, title: str
+    svc: Services, team_id: str, channel_id: str, user_id: str, kind: Kind, title: str, response_url: str | None
 ) -> Outcome:
-    """`/dibs new`: post the announcement in the channel, then open its task."""
-    announcement = build_announcement(title, kind.name, user_id)
-    posted = client.chat_postMessage(channel=channel_id, **announcement.as_kwargs())  # type: ignore[arg-type]
-    task = service.create_task(
-        svc,
-        service.NewTask(
-            team_id=team_id,
-            channel_id=channel_id,
-            kind=kind.name,
-            title=title.strip(),
-            slots=kind.slots,
-            posted_by=user_id,
-            message_ts=str(posted["ts"]),
-            source=Via.COMMAND,
-            due_on=date_in(title),
-        ),
-    )
-    if task is None:  # cannot happen: Slack gave us a fresh ts
-        raise DibsError("That post already has a task.")
+    """`/dibs new`: open the task and queue its announcement; its thread follows once the post is up."""
+    with svc.transaction() as tx:
+        new = service.NewTask(
+            team_id=team_id, channel_id=channel_id, kind=kind.name, title=title.strip(), slots=kind.slots,
+            posted_by=user_id, message_ts=None, source=Via.COMMAND, due_on=date_in(title),
+        )  # fmt: skip
+        task = service.create_task(tx, new)
+        assert task is not None  # no post yet, so nothing to collide with
+        announcement = build_announcement(title, kind.name, user_id)
+        queue_message(
+            tx, team_id, channel_id, announcement, Purpose.ANNOUNCE, task_id=task.id, response_url=response_url
+        )
     return Outcome(f"Posted #{task.id}; its thread asks who owns it.", task)
 
 
 def snooze(svc: Services, team_id: str, task_id: int, user_id: str, pause: timedelta) -> Outcome:
     """Pause one task's reminders."""
-    task = service.snooze_task(svc, team_id, task_id, user_id, svc.now() + pause)
+    with svc.transaction() as tx:
+        task = service.snooze_task(tx, team_id, task_id, user_id, tx.now + pause)
     until = task.snoozed_until
     assert until is not None
     return Outcome(f"No reminders for #{task.id} until {until:%a %d %b %H:%M} UTC.", task)
@@ -131,7 +167,8 @@ def snooze(svc: Services, team_id: str, task_id: int, user_id: str, pause: timed
 
 def set_due(svc: Services, team_id: str, task_id: int, user_id: str, due_on: date | None) -> Outcome:
     """Give a task a due date (its owners are reminded before it) or clear it."""
-    task = service.set_due_date(svc, team_id, task_id, user_id, due_on)
+    with svc.transaction() as tx:
+        task = service.set_due_date(tx, team_id, task_id, user_id, due_on)
     if due_on is None:
         return Outcome(f"#{task.id} has no due date now.", task)
     days = ", ".join(f"{int(d.total_seconds() // 86400)}d" for d in svc.settings.nag.due_reminders) or "no"

@@ -1,8 +1,9 @@
 """Task services: create, claim, release, complete, hand over, snooze, date and look up follow-ups.
 
-Each function opens its own transaction, applies the rules in `bot.tasks.rules`, and returns
-plain data (`TaskSnapshot`). None of them talks to Slack. Rules a user can break raise
-`DibsError` with a sentence meant for that user.
+Each function works inside the caller's transaction (`Tx`, from `Services.transaction()`), applies
+the rules in `bot.tasks.rules`, and returns plain data (`TaskSnapshot`). None of them talks to
+Slack. Rules a user can break raise `DibsError` with a sentence meant for that user; the
+transaction then changes nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
-from bot.services import Services
+from bot.services import Tx
 from bot.tasks import rules
 from bot.tasks.errors import NeedsLink, TaskNotFound
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
@@ -39,7 +40,7 @@ class NewTask:
     title: str
     slots: int
     posted_by: str
-    message_ts: str
+    message_ts: str | None  # None: Dibs posts the announcement itself, after the commit
     source: Via
     due_on: date | None = None
 
@@ -60,163 +61,144 @@ def _locked(session: Session, team_id: str, task_id: int) -> Task:
     return task
 
 
-def create_task(svc: Services, new: NewTask) -> TaskSnapshot | None:
+def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
     """Open a task for a message; None if that message already has one (Slack retried, say)."""
-    now = svc.now()
+    task = Task(
+        team_id=new.team_id,
+        channel_id=new.channel_id,
+        kind=new.kind,
+        title=new.title[:TITLE_STORED],
+        slots=new.slots,
+        posted_by=new.posted_by,
+        source=new.source,
+        message_ts=new.message_ts,
+        status=TaskStatus.OPEN,
+        version=0,
+        created_at=tx.now,
+        claims=[],
+        due_on=new.due_on,
+    )
+    start_nag_clock(task, tx.now, tx.settings)
     try:
-        with svc.db.begin() as session:
-            task = Task(
-                team_id=new.team_id,
-                channel_id=new.channel_id,
-                kind=new.kind,
-                title=new.title[:TITLE_STORED],
-                slots=new.slots,
-                posted_by=new.posted_by,
-                source=new.source,
-                message_ts=new.message_ts,
-                status=TaskStatus.OPEN,
-                version=0,
-                created_at=now,
-                claims=[],
-                due_on=new.due_on,
-            )
-            start_nag_clock(task, now, svc.settings)
-            session.add(task)
-            session.flush()
-            if new.due_on is not None:
-                plan_due_steps(task, now, svc.settings)
-            rules.record(session, task, new.posted_by, "created", new.source, now, detail=new.kind)
-            return snapshot(task)
+        with tx.session.begin_nested():  # a savepoint: a second task for one post is refused, not an error
+            tx.session.add(task)
+            tx.session.flush()
     except IntegrityError:
         return None
+    if new.due_on is not None:
+        plan_due_steps(task, tx.now, tx.settings)
+    rules.record(tx.session, task, new.posted_by, "created", new.source, tx.now, detail=new.kind)
+    return snapshot(task)
 
 
-def set_due_date(svc: Services, team_id: str, task_id: int, user_id: str, due_on: date | None) -> TaskSnapshot:
+def set_due_date(tx: Tx, team_id: str, task_id: int, user_id: str, due_on: date | None) -> TaskSnapshot:
     """Give a task a due date (None clears it); owners are reminded before it."""
-    now = svc.now()
-    with svc.db.begin() as session:
-        task = _locked(session, team_id, task_id)
-        rules.refuse_finished(task)
-        task.due_on = due_on
-        task.next_due_at = None
-        if due_on is not None:
-            plan_due_steps(task, now, svc.settings)
-        rules.record(session, task, user_id, "due", Via.COMMAND, now, detail=due_on.isoformat() if due_on else None)
-        return snapshot(task)
+    task = _locked(tx.session, team_id, task_id)
+    rules.refuse_finished(task)
+    task.due_on = due_on
+    task.next_due_at = None
+    if due_on is not None:
+        plan_due_steps(task, tx.now, tx.settings)
+    rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
+    return snapshot(task)
 
 
-def snooze_task(svc: Services, team_id: str, task_id: int, user_id: str, until: datetime) -> TaskSnapshot:
+def snooze_task(tx: Tx, team_id: str, task_id: int, user_id: str, until: datetime) -> TaskSnapshot:
     """Pause reminders for one task until `until`."""
-    with svc.db.begin() as session:
-        task = _locked(session, team_id, task_id)
-        rules.refuse_finished(task)
-        task.snoozed_until = until
-        if task.next_nag_at is not None:
-            stop_reminders(session, task)  # calls off what is queued, and the clock...
-            task.next_nag_at = until  # ...starts again when the snooze ends
-        rules.record(session, task, user_id, "snoozed", Via.COMMAND, svc.now(), detail=until.isoformat())
-        return snapshot(task)
+    task = _locked(tx.session, team_id, task_id)
+    rules.refuse_finished(task)
+    task.snoozed_until = until
+    if task.next_nag_at is not None:
+        stop_reminders(tx.session, task)  # calls off what is queued, and the clock...
+        task.next_nag_at = until  # ...starts again when the snooze ends
+    rules.record(tx.session, task, user_id, "snoozed", Via.COMMAND, tx.now, detail=until.isoformat())
+    return snapshot(task)
 
 
-def get_task(svc: Services, team_id: str, task_id: int) -> TaskSnapshot:
+def get_task(session: Session, team_id: str, task_id: int) -> TaskSnapshot:
     """One task of this workspace, or TaskNotFound naming the ids that exist."""
-    with svc.db.begin() as session:
-        task = queries.load_task(session, team_id, task_id)
-        if task is None:
-            raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id)}")
-        return snapshot(task)
+    task = queries.load_task(session, team_id, task_id)
+    if task is None:
+        raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id)}")
+    return snapshot(task)
 
 
-def find_task_id_by_ts(svc: Services, team_id: str, channel_id: str, ts: str) -> int | None:
-    """The task whose original post or whose thread reply has this ts (reactions carry only that)."""
-    with svc.db.begin() as session:
-        return queries.task_id_by_ts(session, team_id, channel_id, ts)
-
-
-def claim_task(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -> ClaimResult:
+def claim_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> ClaimResult:
     """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
-    now = svc.now()
-    with svc.db.begin() as session:
-        task = _locked(session, team_id, task_id)
-        rules.refuse_finished(task)
-        mine = rules.claim_of(task, user_id)
-        if mine is not None:
-            return ClaimResult(snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting")
-        role = rules.add_claim(task, user_id, now)
-        rules.sync_status(session, task, now, svc.settings)
-        rules.record(session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now)
-        session.flush()
-        return ClaimResult(snapshot(task), "claimed" if role == ClaimRole.OWNER else "waitlisted")
+    session, now = tx.session, tx.now
+    task = _locked(session, team_id, task_id)
+    rules.refuse_finished(task)
+    mine = rules.claim_of(task, user_id)
+    if mine is not None:
+        return ClaimResult(snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting")
+    role = rules.add_claim(task, user_id, now)
+    rules.sync_status(session, task, now, tx.settings)
+    rules.record(session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now)
+    session.flush()
+    return ClaimResult(snapshot(task), "claimed" if role == ClaimRole.OWNER else "waitlisted")
 
 
-def release_claim(svc: Services, team_id: str, task_id: int, user_id: str, via: Via) -> ReleaseResult:
+def release_claim(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> ReleaseResult:
     """Drop `user_id` from the owners (promoting the first in line) or from the waitlist."""
-    now = svc.now()
-    with svc.db.begin() as session:
-        task = _locked(session, team_id, task_id)
-        mine = rules.claim_of(task, user_id)
-        if mine is None or task.status in FINISHED:
-            return ReleaseResult(snapshot(task), "not_claimed")
-        was_owner = mine.role == ClaimRole.OWNER
+    session, now = tx.session, tx.now
+    task = _locked(session, team_id, task_id)
+    mine = rules.claim_of(task, user_id)
+    if mine is None or task.status in FINISHED:
+        return ReleaseResult(snapshot(task), "not_claimed")
+    was_owner = mine.role == ClaimRole.OWNER
+    task.claims.remove(mine)
+    session.flush()
+    rules.record(session, task, user_id, "released" if was_owner else "left_waitlist", via, now)
+    promoted = rules.promote_first_waiting(session, task, via, now) if was_owner else None
+    rules.sync_status(session, task, now, tx.settings)
+    session.flush()
+    return ReleaseResult(snapshot(task), "released" if was_owner else "left_waitlist", promoted)
+
+
+def complete_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, link: str | None = None) -> TaskSnapshot:
+    """Mark a task done; only its owners or the person who posted it may, with proof where its kind needs it."""
+    task = _locked(tx.session, team_id, task_id)
+    rules.refuse_finished(task)
+    rules.check_may_finish(task, user_id)
+    kind = tx.settings.kind(task.kind)
+    if kind is not None and kind.done_needs_link and not link:
+        raise NeedsLink(
+            f"#{task.id} needs proof of done: a link or tracking number, like `/dibs done {task.id} LINK`.",
+            snapshot(task),
+        )
+    task.status = TaskStatus.DONE
+    task.done_at = tx.now
+    task.next_due_at = None
+    stop_reminders(tx.session, task)
+    task.done_by = user_id
+    task.done_link = link[:PROOF_STORED] if link else None
+    rules.record(tx.session, task, user_id, "done", via, tx.now, detail=task.done_link)
+    return snapshot(task)
+
+
+def assign_task(tx: Tx, team_id: str, task_id: int, actor: str, target: str, via: Via) -> AssignResult:
+    """Hand a task over: an owner gives their slot to `target`; the poster may fill a free slot."""
+    session, now = tx.session, tx.now
+    task = _locked(session, team_id, task_id)
+    rules.refuse_finished(task)
+    mine = rules.check_may_assign(task, actor, target)
+    theirs = rules.claim_of(task, target)
+    if theirs is not None:  # they were waiting in line: they skip it
+        task.claims.remove(theirs)
+        session.flush()
+    if mine is not None:
         task.claims.remove(mine)
         session.flush()
-        rules.record(session, task, user_id, "released" if was_owner else "left_waitlist", via, now)
-        promoted = rules.promote_first_waiting(session, task, via, now) if was_owner else None
-        rules.sync_status(session, task, now, svc.settings)
-        session.flush()
-        return ReleaseResult(snapshot(task), "released" if was_owner else "left_waitlist", promoted)
-
-
-def complete_task(
-    svc: Services, team_id: str, task_id: int, user_id: str, via: Via, link: str | None = None
-) -> TaskSnapshot:
-    """Mark a task done; only its owners or the person who posted it may, with proof where its kind needs it."""
-    now = svc.now()
-    with svc.db.begin() as session:
-        task = _locked(session, team_id, task_id)
-        rules.refuse_finished(task)
-        rules.check_may_finish(task, user_id)
-        kind = svc.settings.kind(task.kind)
-        if kind is not None and kind.done_needs_link and not link:
-            raise NeedsLink(
-                f"#{task.id} needs proof of done: a link or tracking number, like `/dibs done {task.id} LINK`.",
-                snapshot(task),
-            )
-        task.status = TaskStatus.DONE
-        task.done_at = now
-        task.next_due_at = None
-        stop_reminders(session, task)
-        task.done_by = user_id
-        task.done_link = link[:PROOF_STORED] if link else None
-        rules.record(session, task, user_id, "done", via, now, detail=task.done_link)
-        return snapshot(task)
-
-
-def assign_task(svc: Services, team_id: str, task_id: int, actor: str, target: str, via: Via) -> AssignResult:
-    """Hand a task over: an owner gives their slot to `target`; the poster may fill a free slot."""
-    now = svc.now()
-    with svc.db.begin() as session:
-        task = _locked(session, team_id, task_id)
-        rules.refuse_finished(task)
-        mine = rules.check_may_assign(task, actor, target)
-        theirs = rules.claim_of(task, target)
-        if theirs is not None:  # they were waiting in line: they skip it
-            task.claims.remove(theirs)
-            session.flush()
-        if mine is not None:
-            task.claims.remove(mine)
-            session.flush()
-        task.claims.append(Claim(user_id=target, role=ClaimRole.OWNER, created_at=now))
-        rules.sync_status(session, task, now, svc.settings)
-        rules.record(session, task, actor, "assigned", via, now, detail=target)
-        session.flush()
-        return AssignResult(snapshot(task), actor if mine is not None else None)
+    task.claims.append(Claim(user_id=target, role=ClaimRole.OWNER, created_at=now))
+    rules.sync_status(session, task, now, tx.settings)
+    rules.record(session, task, actor, "assigned", via, now, detail=target)
+    session.flush()
+    return AssignResult(snapshot(task), actor if mine is not None else None)
 
 
 def list_tasks(
-    svc: Services, team_id: str, which: ListFilter, user_id: str, limit: int = 50
+    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int = 50
 ) -> tuple[list[TaskSnapshot], int]:
     """Tasks of this workspace for `/dibs list` and App Home, plus how many matched in all."""
-    with svc.db.begin() as session:
-        rows, total = queries.list_tasks(session, team_id, which, user_id, limit)
-        return [snapshot(t) for t in rows], total
+    rows, total = queries.list_tasks(session, team_id, which, user_id, limit)
+    return [snapshot(t) for t in rows], total

@@ -51,29 +51,6 @@ def lock_channel_pace(session: Session, team_id: str, channel_id: str, now: date
     ).one()
 
 
-def lease_due_posts(session: Session, now: datetime, until: datetime, limit: int) -> list[int]:
-    """Lease up to `limit` pending posts that are due and not leased; returns their ids."""
-    rows = session.scalars(
-        select(OutboxPost)
-        .where(
-            OutboxPost.state == PostState.PENDING,
-            OutboxPost.send_after <= now,
-            or_(OutboxPost.lease_until.is_(None), OutboxPost.lease_until < now),
-        )
-        .order_by(OutboxPost.send_after, OutboxPost.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for row in rows:
-        row.lease_until = until
-    return [row.id for row in rows]
-
-
-def lock_post(session: Session, post_id: int) -> OutboxPost:
-    """One outbox row, locked."""
-    return session.scalars(select(OutboxPost).where(OutboxPost.id == post_id).with_for_update()).one()
-
-
 def next_send_after(session: Session) -> datetime | None:
     """When the earliest pending post falls due."""
     return session.scalar(select(func.min(OutboxPost.send_after)).where(OutboxPost.state == PostState.PENDING))
@@ -90,3 +67,54 @@ def folded_posts_in_channel(session: Session, team_id: str, channel_id: str) -> 
             .with_for_update(of=OutboxPost)
         ).all()
     )
+
+
+def due_posts(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str]]:
+    """(id, team, conversation) of pending posts due at `now` that nobody holds, oldest first."""
+    rows = session.execute(
+        select(OutboxPost.id, OutboxPost.team_id, OutboxPost.channel_id)
+        .where(
+            OutboxPost.state == PostState.PENDING,
+            OutboxPost.send_after <= now,
+            or_(OutboxPost.lease_until.is_(None), OutboxPost.lease_until < now),
+        )
+        .order_by(OutboxPost.send_after, OutboxPost.id)
+        .limit(limit)
+    ).all()
+    return [(post_id, team_id, channel_id) for post_id, team_id, channel_id in rows]
+
+
+def lease_post(session: Session, post_id: int, owner: str, now: datetime, until: datetime) -> OutboxPost | None:
+    """Take one pending post for `owner` until `until`; None if it was sent, called off or is held."""
+    row = session.scalars(
+        select(OutboxPost)
+        .where(
+            OutboxPost.id == post_id,
+            OutboxPost.state == PostState.PENDING,
+            or_(OutboxPost.lease_until.is_(None), OutboxPost.lease_until < now),
+        )
+        .with_for_update(skip_locked=True)
+    ).one_or_none()
+    if row is not None:
+        row.lease_until, row.lease_owner = until, owner
+    return row
+
+
+def renew_post_leases(session: Session, owner: str, now: datetime, until: datetime) -> int:
+    """Keep the live leases of `owner` (a running process) from running out."""
+    result = session.execute(
+        update(OutboxPost)
+        .where(OutboxPost.lease_owner == owner, OutboxPost.lease_until >= now, OutboxPost.state == PostState.PENDING)
+        .values(lease_until=until)
+    )
+    return rows_changed(result)
+
+
+def release_post_leases(session: Session, owner: str) -> int:
+    """Hand back every lease `owner` holds, so another process can take the posts at once."""
+    result = session.execute(
+        update(OutboxPost)
+        .where(OutboxPost.lease_owner == owner, OutboxPost.state == PostState.PENDING)
+        .values(lease_until=None, lease_owner=None)
+    )
+    return rows_changed(result)

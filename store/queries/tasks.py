@@ -117,7 +117,7 @@ def lock_due_tasks(session: Session, *conditions: ColumnElement[bool], limit: in
     )
 
 
-def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str, str | None]]:
+def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:
     """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since`."""
     rows = session.execute(
         select(Task.team_id, Task.id, Task.channel_id, Task.message_ts, Task.reply_ts).where(
@@ -127,31 +127,69 @@ def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, i
     return [(team, task_id, channel, ts, reply) for team, task_id, channel, ts, reply in rows]
 
 
-def stale_threads(session: Session, created_before: datetime, now: datetime, limit: int) -> list[tuple[str, int]]:
-    """(team, task) pairs whose thread reply is missing or behind, that nobody holds the lease of."""
+def set_task_fields(session: Session, task_id: int, **values: Any) -> None:
+    """Store values on a task without loading it (a reply's ts, a permalink)."""
+    session.execute(update(Task).where(Task.id == task_id).values(**values))
+
+
+def due_threads(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str]]:
+    """(id, team, channel) of tasks whose thread reply is behind, whose post exists, that nobody holds."""
     rows = session.execute(
-        select(Task.team_id, Task.id)
+        select(Task.id, Task.team_id, Task.channel_id)
         .where(
             Task.thread_version < Task.version,
-            Task.created_at <= created_before,
+            Task.message_ts.is_not(None),
             or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now),
         )
         .order_by(Task.id)
         .limit(limit)
     ).all()
-    return [(team_id, task_id) for team_id, task_id in rows]
+    return [(task_id, team_id, channel_id) for task_id, team_id, channel_id in rows]
 
 
-def take_thread_lease(session: Session, task_id: int, now: datetime, until: datetime) -> bool:
-    """Become the one process posting this task's thread reply, unless another holds a live lease."""
+def next_thread_retry(session: Session) -> datetime | None:
+    """When the earliest thread reply that failed may be tried again."""
+    return session.scalar(
+        select(func.min(Task.thread_lease_until)).where(
+            Task.thread_version < Task.version, Task.message_ts.is_not(None), Task.thread_lease_owner.is_(None)
+        )
+    )
+
+
+def lease_thread(session: Session, task_id: int, owner: str, now: datetime, until: datetime) -> tuple[bool, bool]:
+    """Become the one process posting this task's thread reply: (leased, orphaned).
+
+    Orphaned: the last holder never gave the lease back (it died), so what it did is unknown.
+    """
+    task = session.scalars(
+        select(Task)
+        .where(
+            Task.id == task_id,
+            Task.thread_version < Task.version,
+            or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now),
+        )
+        .with_for_update(skip_locked=True)
+    ).one_or_none()
+    if task is None:
+        return False, False
+    orphaned = task.thread_lease_owner is not None and task.thread_lease_owner != owner
+    task.thread_lease_until, task.thread_lease_owner = until, owner
+    return True, orphaned
+
+
+def renew_thread_leases(session: Session, owner: str, now: datetime, until: datetime) -> int:
+    """Keep the live thread leases of `owner` (a running process) from running out."""
     result = session.execute(
         update(Task)
-        .where(Task.id == task_id, or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now))
+        .where(Task.thread_lease_owner == owner, Task.thread_lease_until >= now)
         .values(thread_lease_until=until)
     )
-    return bool(rows_changed(result))
+    return rows_changed(result)
 
 
-def set_task_fields(session: Session, task_id: int, **values: Any) -> None:
-    """Store values on a task without loading it (a reply's ts, a permalink)."""
-    session.execute(update(Task).where(Task.id == task_id).values(**values))
+def release_thread_leases(session: Session, owner: str) -> int:
+    """Hand back every thread lease `owner` holds."""
+    result = session.execute(
+        update(Task).where(Task.thread_lease_owner == owner).values(thread_lease_until=None, thread_lease_owner=None)
+    )
+    return rows_changed(result)

@@ -18,7 +18,7 @@ from store.db import normalise_url
 from store.enums import ClaimRole
 from store.models import Claim
 from tests.conftest import SECRET
-from tests.support.helpers import BOOTH, blocks_text
+from tests.support.helpers import BOOTH, blocks_text, replies_stored
 from tests.support.payloads import Sender, block_action, message_event, reaction_event
 from tests.support.server import BotProcess, HttpBot, bot_env
 
@@ -32,7 +32,7 @@ def server(fake, database_url, tmp_path):
     bot.stop()
 
 
-def test_full_loop_over_http(server, fake):
+def test_full_loop_over_http(server, fake, database_url):
     slack = Sender(SECRET, url=server.events_url)
     challenge = slack.raw(
         json.dumps({"token": "t", "challenge": "3eZbrw1aBm", "type": "url_verification"}), "application/json"
@@ -44,7 +44,7 @@ def test_full_loop_over_http(server, fake):
     assert slack.event(post).status == 200
     [reply] = fake.wait_for("chat.postMessage")
     assert reply.params["thread_ts"] == post["ts"] and "Who will staff this event?" in blocks_text(reply)
-    fake.wait_for("chat.getPermalink")  # asked after the reply's ts is stored
+    replies_stored(database_url)
     slack.event(reaction_event("reaction_added", "U2", reply.response["ts"]))
     [update] = fake.wait_for("chat.update")
     assert "<@U2>" in blocks_text(update)
@@ -82,7 +82,7 @@ def test_twenty_clicks_on_a_one_slot_task_across_two_processes(fake, database_ur
         post = message_event("Sending gifts to every customer on Friday")  # gift_campaign: 1 slot
         slack.event(post)
         [reply] = fake.wait_for("chat.postMessage")
-        fake.wait_for("chat.getPermalink")
+        replies_stored(database_url)
         senders = [Sender(SECRET, url=bot.events_url) for bot in (first, second)]
         barrier = Barrier(20)
 

@@ -9,13 +9,14 @@ import pytest
 from bot.clock import SystemClock
 from bot.services import Services
 from bot.settings import Settings, settings_from_yaml
-from bot.tasks.service import NewTask, create_task
+from bot.tasks.service import NewTask
 from store.db import make_engine, make_session_factory, migrate
 from store.enums import Via
 from tests.conftest import SECRET
-from tests.support.helpers import BOOTH, nags
+from tests.support.helpers import BOOTH, nags, replies_stored, wait_until
 from tests.support.payloads import Sender, message_event, reaction_event
 from tests.support.server import HttpBot, bot_env
+from tests.support.services import create_task
 
 pytestmark = pytest.mark.e2e
 
@@ -32,15 +33,6 @@ def config(tmp_path, text: str, name: str = "dibs.yml") -> str:
     return str(path)
 
 
-def wait_until(predicate, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
-
-
 def test_reminders_stop_after_a_claim_and_resume_after_a_restart(fake, database_url, tmp_path):
     env = bot_env(fake.base_url, database_url, DIBS_CONFIG=config(tmp_path, FAST))
     bot = HttpBot(env, tmp_path / "one.log")
@@ -49,7 +41,7 @@ def test_reminders_stop_after_a_claim_and_resume_after_a_restart(fake, database_
         slack.command("watch")
         first = message_event(BOOTH)
         slack.event(first)
-        fake.wait_for("chat.getPermalink")
+        replies_stored(database_url)
         wait_until(lambda: len(nags(fake, first["ts"])) >= 1)
         slack.event(reaction_event("reaction_added", "U2", first["ts"]))
         fake.wait_for("chat.update", predicate=lambda c: "<@U2>" in str(c.params.get("blocks")))
@@ -75,10 +67,10 @@ def test_the_daily_digest_posts_once_across_two_processes(fake, pg_url, tmp_path
         slack = Sender(SECRET, url=setup.events_url)
         slack.command("watch")
         slack.event(message_event(BOOTH))
-        fake.wait_for("chat.getPermalink")
+        replies_stored(pg_url)
         slack.command("claim 1", user="U2")
         slack.event(message_event("Sending gifts to every customer"))
-        fake.wait_for("chat.getPermalink", count=2)
+        replies_stored(pg_url, count=2)
     finally:
         setup.stop()
     fake.clear()

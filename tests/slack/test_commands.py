@@ -80,17 +80,16 @@ def test_list_shows_the_waitlist(dibs, slack, fake):
 
 def test_new_posts_the_announcement_and_opens_its_thread(dibs, slack, fake):
     reply = slack.command("new event Booth at Springfield Expo", response_url=fake.response_url("new"))
-    assert reply.status == 200
-    announcement, thread = fake.wait_for("chat.postMessage", count=2)
+    assert reply.status == 200 and "Posted #1" in reply.body  # answered from the database...
+    announcement, thread = fake.wait_for("chat.postMessage", count=2)  # ...the posts follow
     assert announcement.params["channel"] == CHANNEL and "thread_ts" not in announcement.params
     assert "Booth at Springfield Expo" in blocks_text(announcement)
     assert thread.params["thread_ts"] == announcement.response["ts"]
     assert "Who will staff this event?" in blocks_text(thread)
-    [answer] = fake.wait_for("response_url")
-    assert "Posted #1" in answer.params["text"]
     with dibs.db() as session:
         task = session.scalars(select(Task)).one()
     assert (task.title, task.source, task.slots) == ("Booth at Springfield Expo", "command", 2)
+    assert task.message_ts == announcement.response["ts"]
     assert "There is no kind `party`" in slack.command("new party Friday drinks").body
     assert "needs a kind and a title" in slack.command("new event").body
 
@@ -110,8 +109,11 @@ def test_new_in_a_channel_dibs_cannot_post_in_says_how_to_fix_it(dibs, slack, fa
     slack.command("new gift_campaign Holiday cards", response_url=fake.response_url("new"))
     [answer] = fake.wait_for("response_url")
     assert "not_in_channel" in answer.params["text"] and "/invite @Dibs" in answer.params["text"]
-    with dibs.db() as session:
-        assert session.scalars(select(Task)).all() == []
+    with dibs.db() as session:  # the task never had a post: it is cancelled, and says why
+        [task] = session.scalars(select(Task)).all()
+        assert (task.status, task.message_ts) == ("cancelled", None)
+    assert "#1" not in str(slack.command("list").json())
+    assert len(fake.calls("chat.postMessage")) == 1  # given up at once: Slack's answer will not change
 
 
 def test_help_names_every_subcommand(dibs, slack, fake):

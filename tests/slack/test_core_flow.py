@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from store.models import Task, TaskEvent
-from tests.conftest import SECRET, make_dibs
+from tests.conftest import make_dibs, sender_for
 from tests.support.helpers import BOOTH, blocks_text, last_update, open_task
-from tests.support.payloads import CHANNEL, Sender, block_action, message_event, reaction_event, view_submission
+from tests.support.payloads import CHANNEL, block_action, message_event, reaction_event, view_submission
 
 
 def test_marketing_post_gets_one_ownership_thread(dibs, slack, fake):
@@ -155,7 +155,7 @@ def test_done_button_asks_for_proof_when_the_kind_needs_it(settings, fake):
 
     kinds = {**DEFAULT_KINDS, "blog_comment": replace(DEFAULT_KINDS["blog_comment"], done_needs_link=True)}
     bot = make_dibs(settings, kinds=kinds)
-    slack = Sender(SECRET, app=bot.app)
+    slack = sender_for(bot)
     try:
         post, reply = open_task(slack, fake, text="Jane commented on our pricing post")
         slack.interactive(block_action(ActionId.CLAIM, "1", "U5", reply.response["ts"], post["ts"]))
@@ -218,7 +218,7 @@ def test_the_thread_names_the_kinds_owner_group(settings, fake):
     kinds = {**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], owner_group="S0EVENTS")}
     bot = make_dibs(settings, kinds=kinds)
     try:
-        _, reply = open_task(Sender(SECRET, app=bot.app), fake)
+        _, reply = open_task(sender_for(bot), fake)
         assert "<!subteam^S0EVENTS>" in blocks_text(reply)
     finally:
         bot.shutdown()

@@ -14,16 +14,15 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
-from bot.delivery.outbox import send_due_posts
 from bot.digest.plan import plan_digests
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.policy import due_schedule
 from bot.settings import DEFAULT_KINDS, DigestSettings, NagSettings, WorkingHours
 from store.enums import Via
 from store.models import OutboxPost, Task, utcnow
-from tests.conftest import SECRET, make_dibs
-from tests.support.helpers import last_update, nags, open_task
-from tests.support.payloads import CHANNEL, Sender, message_event
+from tests.conftest import make_dibs, sender_for
+from tests.support.helpers import last_update, nags, open_task, tick
+from tests.support.payloads import CHANNEL, message_event
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def bot(settings):
 
 @pytest.fixture
 def slack(bot):
-    return Sender(SECRET, app=bot.app)
+    return sender_for(bot)
 
 
 def later(**delta: float):
@@ -44,7 +43,7 @@ def later(**delta: float):
 
 def run(bot, now) -> int:
     plan_nags(bot.services, now)
-    return send_due_posts(bot.client, bot.services, now)
+    return bot.deliver(now)
 
 
 def test_first_reminder_after_first_after_then_every(bot, slack, fake):
@@ -76,10 +75,12 @@ def test_a_claim_that_arrives_before_the_send_wins(bot, slack, fake):
     open_task(slack, fake)
     plan_nags(bot.services, later(hours=3))  # the reminder is queued...
     slack.command("claim 1", user="U2")  # ...and a claim arrives before it goes out
-    send_due_posts(bot.client, bot.services, later(hours=3))
+    bot.deliver(later(hours=3))
     assert nags(fake) == []
     with bot.db() as session:
-        assert [p.state for p in session.scalars(select(OutboxPost))] == ["cancelled"]
+        assert [p.state for p in session.scalars(select(OutboxPost).where(OutboxPost.purpose == "nag"))] == [
+            "cancelled"
+        ]
 
 
 def test_snooze_and_mute_pause_reminders(bot, slack, fake):
@@ -114,7 +115,7 @@ def test_escalation_mentions_the_owner_group(settings, fake):
     kinds = {**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], owner_group="S0EVENTS")}
     bot = make_dibs(settings, working_hours=WorkingHours(always=True), kinds=kinds)
     try:
-        open_task(Sender(SECRET, app=bot.app), fake)
+        open_task(sender_for(bot), fake)
         run(bot, later(days=1, hours=1))
         assert nags(fake)[-1].params["text"].startswith("<!subteam^S0EVENTS>")
     finally:
@@ -130,7 +131,7 @@ def test_reminders_wait_for_working_hours(settings, fake):
     hours = WorkingHours(always=False, start=start, end=end, days=frozenset(range(7)))
     bot = make_dibs(settings, working_hours=hours, nag=NagSettings(first_after=timedelta(minutes=1)))
     try:
-        open_task(Sender(SECRET, app=bot.app), fake)
+        open_task(sender_for(bot), fake)
         assert run(bot, later(minutes=2)) == 0
         with bot.db() as session:
             task = session.scalars(select(Task)).one()
@@ -171,21 +172,20 @@ def test_a_few_reminders_in_one_channel_go_out_at_most_one_per_second(bot, slack
 def test_a_reminder_slack_refuses_is_retried_not_lost(bot, slack, fake):
     open_task(slack, fake)
     fake.fail_next("chat.postMessage", status=500, count=3)  # more than slack_sdk's own retries
-    assert run(bot, later(hours=3)) == 0
+    plan_nags(bot.services, later(hours=3))
+    assert bot.deliver(later(hours=3), linger=timedelta(0)) == 0
     with bot.db() as session:
-        post = session.scalars(select(OutboxPost)).one()
+        post = session.scalars(select(OutboxPost).where(OutboxPost.purpose == "nag")).one()
         assert (post.state, post.attempts) == ("pending", 1)
-        post.send_after = later(hours=3)
-        session.commit()
-    assert send_due_posts(bot.client, bot.services, later(hours=3, seconds=2)) == 1
+    assert bot.deliver(later(hours=3, seconds=3)) == 1  # once the back-off is over
     assert len(nags(fake)) == 1
-    assert send_due_posts(bot.client, bot.services, later(hours=3, seconds=4)) == 0
+    assert bot.deliver(later(hours=3, seconds=10)) == 0
 
 
 def test_the_noise_budget_folds_extra_pings_into_the_digest(settings, fake):
     nag = NagSettings(max_pings_per_day=1)
     bot = make_dibs(settings, working_hours=WorkingHours(always=True), nag=nag)
-    slack = Sender(SECRET, app=bot.app)
+    slack = sender_for(bot)
     try:
         open_task(slack, fake)
         slack.event(message_event("Another booth at the expo"))
@@ -205,11 +205,11 @@ def test_owners_are_reminded_before_the_due_date_and_overdue_shows(bot, slack, f
     slack.command("claim 1", user="U2")
     three_days_before, one_day_before, _overdue = due_schedule(due, bot.settings)
     plan_due_dates(bot.services, three_days_before + timedelta(seconds=1))
-    send_due_posts(bot.client, bot.services, three_days_before + timedelta(seconds=1))
+    bot.deliver(three_days_before + timedelta(seconds=1))
     [first] = [c for c in fake.calls("chat.postMessage") if "is due" in str(c.params.get("text"))]
     assert first.params["text"].startswith("<@U2>: #1 is due in 3 days")
     plan_due_dates(bot.services, one_day_before + timedelta(seconds=1))
-    send_due_posts(bot.client, bot.services, one_day_before + timedelta(seconds=1))
+    bot.deliver(one_day_before + timedelta(seconds=1))
     assert "due tomorrow" in fake.calls("chat.postMessage")[-1].params["text"]
     assert "bad" not in slack.command("due 1 2026-13-45").body and "year-month-day" in slack.command("due 1 soon").body
     yesterday = (utcnow() - timedelta(days=1)).date()
@@ -227,13 +227,13 @@ def test_new_with_a_date_in_the_title_sets_the_due_date(bot, slack, fake):
 def test_one_digest_per_channel_per_day_even_across_restarts(settings, fake):
     digest = DigestSettings(at=(utcnow() - timedelta(minutes=1)).time(), days=frozenset(range(7)))
     first = make_dibs(settings, digest=digest)
-    slack = Sender(SECRET, app=first.app)
+    slack = sender_for(first)
     open_task(slack, fake)
     slack.command("claim 1", user="U2")
     slack.event(message_event("Sending gifts to every customer"))
     fake.clear()
-    first.tick(first.services.now())
-    first.tick(first.services.now())
+    tick(first)
+    tick(first)
     [posted] = fake.calls("chat.postMessage")
     assert "thread_ts" not in posted.params and posted.params["channel"] == CHANNEL
     shown = str(posted.params["blocks"])
@@ -241,7 +241,7 @@ def test_one_digest_per_channel_per_day_even_across_restarts(settings, fake):
     first.shutdown()
     second = make_dibs(settings, digest=digest)  # a restart, or another process
     try:
-        second.tick(second.services.now())
+        tick(second)
         assert len(fake.calls("chat.postMessage")) == 1
     finally:
         second.shutdown()
@@ -265,9 +265,9 @@ def test_a_quiet_day_gives_one_line_or_no_digest(settings, fake):
         )
         bot = make_dibs(settings, digest=digest)
         try:
-            Sender(SECRET, app=bot.app).command("watch", channel=f"CQ{when_empty.upper()}")
+            sender_for(bot).command("watch", channel=f"CQ{when_empty.upper()}")
             plan_digests(bot.services, utcnow(), due=True)
-            send_due_posts(bot.client, bot.services, utcnow())
+            bot.deliver(utcnow())
             posts = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == f"CQ{when_empty.upper()}"]
             assert len(posts) == expected
             if posts:
@@ -278,7 +278,7 @@ def test_a_quiet_day_gives_one_line_or_no_digest(settings, fake):
 
 def test_a_restart_catches_up_once_coalesced(settings, fake):
     first = make_dibs(settings, working_hours=WorkingHours(always=True))
-    slack = Sender(SECRET, app=first.app)
+    slack = sender_for(first)
     slack.command("watch")
     for n in range(5):
         slack.event(message_event(f"Booth number {n} at the expo"))
@@ -301,6 +301,7 @@ def test_claims_made_while_dibs_was_down_are_recovered(bot, slack, fake):
         CHANNEL, reply.response["ts"], [{"name": "raising_hand::skin-tone-2", "users": ["U8", "UBOT"], "count": 2}]
     )
     assert bot.recover() == 2
+    bot.deliver()
     assert "<@U7>, <@U8>" in last_update(fake)
     assert {c.params["timestamp"] for c in fake.calls("reactions.get")} == {post["ts"], reply.response["ts"]}
     assert bot.recover() == 0  # nothing new the second time
@@ -327,7 +328,7 @@ def test_a_digest_of_2000_open_tasks_still_posts_within_block_kit_limits(bot, sl
     with bot.db.begin() as session:  # make the first task the oldest by far
         session.get(Task, 1).created_at = start
     assert plan_digests(bot.services, utcnow(), due=True) == 1
-    send_due_posts(bot.client, bot.services, utcnow())
+    bot.deliver(utcnow())
     [posted] = [c for c in fake.calls("chat.postMessage") if "thread_ts" not in c.params]
     blocks = posted.params["blocks"]
     assert len(blocks) <= 50 and len(posted.params["text"]) < 4000
@@ -345,7 +346,7 @@ def test_a_task_turning_overdue_updates_its_thread(bot, slack, fake):
         task = session.get(Task, 1)
         task.due_on, task.next_due_at, task.due_reminders_sent = due, utcnow() - timedelta(seconds=1), 2
     fake.clear()
-    bot.tick(bot.services.now())
+    tick(bot)
     assert "overdue" in last_update(fake)
     with bot.db() as session:
         assert session.get(Task, 1).next_due_at is None  # the last step: nothing more is planned

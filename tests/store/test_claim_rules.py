@@ -16,8 +16,11 @@ from bot.clock import SystemClock
 from bot.services import Services
 from bot.settings import DEFAULT_KINDS, Settings
 from bot.tasks.errors import DibsError, NeedsLink, NotAllowed, TaskNotFound
-from bot.tasks.service import (
-    NewTask,
+from bot.tasks.service import NewTask
+from store.db import make_engine, make_session_factory, migrate
+from store.enums import Via
+from store.models import Claim, Task, TaskEvent
+from tests.support.services import (
     assign_task,
     claim_task,
     complete_task,
@@ -27,9 +30,6 @@ from bot.tasks.service import (
     list_tasks,
     release_claim,
 )
-from store.db import make_engine, make_session_factory, migrate
-from store.enums import Via
-from store.models import Claim, Task, TaskEvent
 
 TEAM = "T111"
 OTHER_TEAM = "T999"

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from bot.clock import SystemClock
 from bot.services import Services
 from bot.settings import Settings, parse_working_hours
-from bot.tasks.service import NewTask, claim_task, create_task, release_claim, snooze_task
+from bot.tasks.service import NewTask
 from store.db import make_engine, make_session_factory, migrate
 from store.enums import Via
 from store.models import Task
+from tests.support.services import claim_task, create_task, release_claim, snooze_task
 
 # Tuesday 2026-12-01 10:00 in Berlin (09:00 UTC): inside working hours.
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

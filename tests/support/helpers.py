@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import create_engine, func, select
+
+from bot.app import Dibs
+from store.db import normalise_url
+from store.models import Task
 from tests.support.fakeslack import Call, FakeSlack
 from tests.support.payloads import Sender, message_event
 
@@ -40,3 +47,34 @@ def nags(fake: FakeSlack, thread_ts: str | None = None) -> list[Call]:
         and c.status == 200
         and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
     ]
+
+
+def tick(bot: Dibs) -> None:
+    """One scheduler tick of `bot` at its clock's now, and the delivery of what it planned."""
+    now = bot.services.now()
+    bot.tick(now)
+    bot.deliver(now)
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 15.0, what: str = "a condition") -> None:
+    """Poll `predicate` until it is true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def replies_stored(database_url: str, count: int = 1) -> None:
+    """Wait until `count` tasks have their thread reply's ts stored (reactions on the reply find them)."""
+    engine = create_engine(normalise_url(database_url))
+    try:
+
+        def stored() -> bool:
+            with engine.connect() as connection:
+                return (connection.scalar(select(func.count()).where(Task.reply_ts.is_not(None))) or 0) >= count
+
+        wait_until(stored, what=f"{count} stored thread replies")
+    finally:
+        engine.dispose()

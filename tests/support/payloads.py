@@ -7,6 +7,7 @@ import json
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,10 +179,16 @@ class Reply:
 
 
 class Sender:
-    """Sends signed requests to a Bolt app, in-process (`app`) or over HTTP (`url`)."""
+    """Sends signed requests to a Bolt app, in-process (`app`) or over HTTP (`url`).
 
-    def __init__(self, secret: str, app: App | None = None, url: str | None = None) -> None:
-        self.secret, self.app, self.url = secret, app, url
+    In-process, `after` runs once each request is answered: tests pass the bot's `deliver`, so the
+    Slack calls the request queued are made before the test looks at the fake Slack.
+    """
+
+    def __init__(
+        self, secret: str, app: App | None = None, url: str | None = None, after: Callable[[], object] | None = None
+    ) -> None:
+        self.secret, self.app, self.url, self.after = secret, app, url, after
 
     def raw(
         self,
@@ -195,6 +202,8 @@ class Sender:
         all_headers.update(headers or {})
         if self.app is not None:
             response = self.app.dispatch(BoltRequest(body=body, headers={k: [v] for k, v in all_headers.items()}))
+            if self.after is not None:
+                self.after()
             return Reply(response.status, response.body)
         assert self.url is not None
         request = urllib.request.Request(self.url, data=body.encode(), headers=all_headers, method="POST")

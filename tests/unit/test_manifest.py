@@ -73,6 +73,8 @@ SCOPE_FOR_METHOD: dict[str, str | None] = {
     "chat.delete": "chat:write",
     "chat.getPermalink": None,
     "conversations.join": "channels:join",
+    "conversations.replies": "channels:history",
+    "conversations.history": "channels:history",
     "conversations.open": "im:write",
     "conversations.info": "channels:read",
     "views.open": None,
@@ -280,7 +282,7 @@ def app(fake: FakeSlack, tmp_path: Path) -> Iterator[App]:
         api_url=fake.base_url,
         database_url=f"sqlite:///{tmp_path / 'dibs.db'}",
     )
-    bot = create_app(settings, process_before_response=True)
+    bot = create_app(settings)
     yield bot.app
     bot.shutdown()
 
