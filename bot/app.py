@@ -29,6 +29,7 @@ from bot.clock import Clock, SystemClock
 from bot.delivery.courier import Courier
 from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
+from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.policy import digest_due
@@ -91,6 +92,10 @@ class Dibs:
         """Catch up on reactions made while no Dibs process was running."""
         return recover_missed_reactions(self.background, self.services)
 
+    def catch_up(self) -> int:
+        """Turn posts made while no Dibs process was running (or Slack gave up on us) into tasks."""
+        return catch_up(lambda team_id: self.background, self.services)
+
     @property
     def tick_seconds(self) -> float:
         """Often enough for the shortest nag interval, never more than every 30 s."""
@@ -108,6 +113,9 @@ class Dibs:
             self._tick_now, "interval", seconds=self.tick_seconds, id="tick", next_run_time=self.services.now(), **every
         )
         scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
+        scheduler.add_job(
+            self.catch_up, "interval", minutes=30, id="catch_up", next_run_time=self.services.now(), **every
+        )
         scheduler.add_job(forget_old_events, "interval", hours=6, args=[self.services], id="forget_old_events", **every)
         scheduler.start()
         self.scheduler = scheduler

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
-from bot.delivery.failures import SENT, SKIPPED, Failure, OnceLog, Result, failure_of, next_try
+from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
 from bot.delivery.outbox import ReplyTo, queue_note
 from bot.delivery.pacing import reserve_channel
 from bot.services import Services, Tx
@@ -27,7 +27,6 @@ from store.queries.channels import is_muted
 from store.queries.outbox import lease_post
 
 log = logging.getLogger(__name__)
-once = OnceLog(log)
 # Scheduled posts to a channel go out at most one a second (Slack's pace for chat.postMessage).
 PACED = (Purpose.NAG, Purpose.NAG_BATCH, Purpose.DUE, Purpose.DIGEST)
 CANNOT_POST = "Slack would not let me post here ({error}). Invite me with `/invite @Dibs` and try again."
@@ -142,8 +141,8 @@ def _failed(tx: Tx, post_id: int, failure: Failure) -> tuple[Result, str | None,
     row.last_error = failure.error[:200]
     row.lease_until = row.lease_owner = None
     if failure.permanent:
-        once.gave_up(row.channel_id, f"a {row.purpose} ({row.method})", failure)
-        return Result("gave_up", failure=failure), _gave_up(tx, row, failure), row.response_url
+        gave_up = Result("gave_up", failure=failure, what=f"a {row.purpose} ({row.method})")
+        return gave_up, _gave_up(tx, row, failure), row.response_url
     row.send_after = next_try(tx.now, row.attempts, failure)
     log.info("%s to %s failed (%s); trying again at %s", row.method, row.channel_id, failure.error, row.send_after)
     return Result("later", until=row.send_after, failure=failure), None, None

@@ -25,14 +25,14 @@ from typing import Literal
 from slack_sdk import WebClient
 
 from bot.delivery.calls import send_post
-from bot.delivery.failures import Result
+from bot.delivery.failures import OnceLog, Result
 from bot.ownership.sync import push_thread
 from bot.services import Services
 from store.queries import outbox as posts
 from store.queries import tasks
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=20)
+LEASE = timedelta(seconds=10)
 BATCH = 200
 
 
@@ -69,6 +69,7 @@ class Courier:
         self._stop = threading.Event()
         self._pool: ThreadPoolExecutor | None = None
         self._threads: list[threading.Thread] = []
+        self._gave_up = OnceLog(log)
 
     # ------------------------------------------------------------------ finding work
     def due(self, now: datetime) -> list[Job]:
@@ -88,8 +89,12 @@ class Courier:
         """Do one job now."""
         client = self.client_for(job.team_id)
         if job.kind == "thread":
-            return push_thread(client, self.svc, job.id, self.owner, now, self.lease)
-        return send_post(client, self.svc, job.id, self.owner, now, self.lease)
+            result = push_thread(client, self.svc, job.id, self.owner, now, self.lease)
+        else:
+            result = send_post(client, self.svc, job.id, self.owner, now, self.lease)
+        if result.outcome == "gave_up" and result.failure is not None:
+            self._gave_up.gave_up(job.key, result.what, result.failure)
+        return result
 
     # ------------------------------------------------------------------ in the background
     def start(self) -> None:

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "timeout"}
 # Answers that mean the whole workspace is gone for Dibs (uninstalled, token revoked).
 WORKSPACE_GONE = {"token_revoked", "account_inactive", "invalid_auth", "not_authed", "team_not_found"}
-MAX_BACKOFF = timedelta(seconds=60)
+MAX_BACKOFF = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def failure_of(error: Exception) -> Failure:
 
 
 def backoff(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failure in a row: 2 s, 4 s, 8 s … at most a minute."""
+    """How long to wait after the `attempts`-th failure in a row: 2 s, 4 s, 8 s … at most 30 s."""
     return min(timedelta(seconds=2 ** min(attempts, 10)), MAX_BACKOFF)
 
 
@@ -68,6 +68,7 @@ class Result:
     outcome: Outcome
     until: datetime | None = None
     failure: Failure | None = None
+    what: str = ""  # what was given up, for the log
 
 
 SENT = Result("sent")

@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.delivery.failures import SENT, SKIPPED, Failure, OnceLog, Result, failure_of, next_try
+from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
 from bot.ownership.view import build_ownership_message
 from bot.reminders.policy import local_day
 from bot.services import Services
@@ -25,7 +25,6 @@ from store.models import Task
 from store.queries.tasks import lease_thread
 
 log = logging.getLogger(__name__)
-once = OnceLog(log)
 METADATA_TYPE = "dibs_task"
 
 
@@ -94,8 +93,7 @@ def _record_failure(svc: Services, task_id: int, now: datetime, failure: Failure
         task.thread_lease_owner = None
         if failure.permanent:  # this version will never show; a later change tries again
             task.thread_version, task.thread_lease_until = task.version, None
-            once.gave_up(task.channel_id, f"the thread reply of task #{task_id}", failure)
-            return Result("gave_up", failure=failure)
+            return Result("gave_up", failure=failure, what=f"the thread reply of task #{task_id}")
         task.thread_lease_until = next_try(tx.now, task.thread_attempts, failure)
         log.info("thread reply of task #%s failed (%s); trying again", task_id, failure.error)
         return Result("later", until=task.thread_lease_until, failure=failure)

@@ -61,3 +61,15 @@ def record_event(session: Session, team_id: str, event_id: str, now: datetime) -
 def forget_events_before(session: Session, moment: datetime) -> int:
     """Drop event ids received before `moment`; returns how many."""
     return rows_changed(session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < moment)))
+
+
+def all_watched(session: Session) -> list[WatchedChannel]:
+    """Every watched channel of every workspace."""
+    return list(session.scalars(select(WatchedChannel).order_by(WatchedChannel.team_id, WatchedChannel.channel_id)))
+
+
+def set_caught_up(session: Session, team_id: str, channel_id: str, ts: str) -> None:
+    """Remember the newest message read back from a channel's history."""
+    row = watched(session, team_id, channel_id)
+    if row is not None:
+        row.caught_up_to = ts

@@ -193,3 +193,14 @@ def release_thread_leases(session: Session, owner: str) -> int:
         update(Task).where(Task.thread_lease_owner == owner).values(thread_lease_until=None, thread_lease_owner=None)
     )
     return rows_changed(result)
+
+
+def newest_post_ts(session: Session, team_id: str, channel_id: str) -> str | None:
+    """The ts of the newest post in a channel that has a task."""
+    stamps = session.scalars(
+        select(Task.message_ts)
+        .where(Task.team_id == team_id, Task.channel_id == channel_id, Task.message_ts.is_not(None))
+        .order_by(Task.id.desc())
+        .limit(50)
+    ).all()
+    return max(stamps, key=float, default=None)  # type: ignore[arg-type]

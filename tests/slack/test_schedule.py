@@ -322,6 +322,8 @@ def test_a_digest_of_2000_open_tasks_still_posts_within_block_kit_limits(bot, sl
                 message_ts=f"1600000000.{n:06d}",
                 source=Via.MESSAGE,
                 created_at=utcnow(),
+                version=1,
+                thread_version=1,  # their threads are up to date: only the digest is to post
             )
             for n in range(2000)
         )

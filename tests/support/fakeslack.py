@@ -90,6 +90,9 @@ class FakeSlack:
         self._overrides: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, deque[_Failure]] = {}
         self._reactions: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._history: dict[str, list[dict[str, Any]]] = {}
+        self._outage: tuple[float, _Failure, set[str]] | None = None
+        self._delays: dict[str, float] = {}
         self._ts_counter = itertools.count(1)
         self._id_counter = itertools.count(1)
         self._ws_clients: set[ServerConnection] = set()
@@ -157,6 +160,23 @@ class FakeSlack:
         with self._cond:
             self._reactions[(channel, ts)] = copy.deepcopy(reactions)
 
+    def outage(
+        self, seconds: float, status: int = 500, retry_after: int | None = None, spare: tuple[str, ...] = ("auth.test",)
+    ) -> None:
+        """Answer every Web API call (but ``spare``) with ``status`` for the next ``seconds``."""
+        with self._cond:
+            self._outage = (time.monotonic() + seconds, _Failure(status, retry_after, None), set(spare))
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds`` (a slow Slack)."""
+        with self._cond:
+            self._delays[method] = seconds
+
+    def add_history(self, channel: str, message: dict[str, Any]) -> None:
+        """A top-level message in ``channel``'s history (``conversations.history`` returns it)."""
+        with self._cond:
+            self._history.setdefault(channel, []).append(copy.deepcopy(message))
+
     def fail_next(
         self, method: str, status: int = 500, count: int = 1, retry_after: int | None = None, body: Any = None
     ) -> None:
@@ -177,6 +197,9 @@ class FakeSlack:
             self._overrides.clear()
             self._failures.clear()
             self._reactions.clear()
+            self._history.clear()
+            self._outage = None
+            self._delays.clear()
 
     # ---------------------------------------------------------------- inspection
     def calls(self, method: str | None = None) -> list[Call]:
@@ -230,8 +253,16 @@ class FakeSlack:
             return self._send(req, 404, {"ok": False, "error": "unknown_url"})
         params, token = self._parse_request(req, url.query)
         with self._cond:
+            delay = self._delays.get(method, 0.0)
+        if delay:
+            time.sleep(delay)
+        with self._cond:
             queue = self._failures.get(method) or self._failures.get("*")
             failure = queue.popleft() if queue else None
+            if failure is None and self._outage is not None:
+                until, during, spare = self._outage
+                if time.monotonic() < until and method not in spare and method != "response_url":
+                    failure = during
             if failure is not None:
                 status, headers, body = self._failure_answer(failure)
             else:
@@ -294,7 +325,7 @@ class FakeSlack:
                 "ts": ts,
                 "text": p.get("text", ""),
             }
-            message.update({k: p[k] for k in ("blocks", "thread_ts") if k in p})
+            message.update({k: p[k] for k in ("blocks", "thread_ts", "metadata") if k in p})
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
             return {"ok": True, "channel": channel, "ts": p.get("ts"), "text": p.get("text", "")}
@@ -307,6 +338,10 @@ class FakeSlack:
                 "channel": channel,
                 "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
             }
+        if method == "conversations.history":
+            return self._conversation_history(str(channel), p)
+        if method == "conversations.replies":
+            return self._conversation_replies(str(channel), str(p.get("ts")))
         if method == "conversations.join":
             return {"ok": True, "channel": {"id": channel}}
         if method in ("views.open", "views.publish", "views.update"):
@@ -324,6 +359,39 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": True}
+
+    def _conversation_history(self, channel: str, p: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, after ``oldest``, at most ``limit`` (the rest behind a cursor, like Slack)."""
+        oldest = float(p.get("oldest") or 0)
+        messages = sorted(
+            (m for m in self._history.get(channel, []) if float(m["ts"]) > oldest),
+            key=lambda m: float(m["ts"]),
+            reverse=True,
+        )
+        start = int(p.get("cursor") or 0)
+        limit = int(p.get("limit") or 100)
+        page = messages[start : start + limit]
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": copy.deepcopy(page),
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _conversation_replies(self, channel: str, ts: str) -> dict[str, Any]:
+        """The thread: its parent (if in the history) and every reply the fake accepted."""
+        parent = [m for m in self._history.get(channel, []) if m["ts"] == ts]
+        replies = [
+            c.response["message"]
+            for c in self._calls
+            if c.method == "chat.postMessage"
+            and c.status == 200
+            and c.response
+            and c.params.get("channel") == channel
+            and c.params.get("thread_ts") == ts
+        ]
+        return {"ok": True, "messages": copy.deepcopy(parent + replies), "has_more": False}
 
     @staticmethod
     def _send(req: _Handler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
