@@ -28,11 +28,11 @@ from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.tasks.model import snapshot
 from bot.tasks.text import linked_title
-from store.enums import ACTIVE, ClaimRole, PostState, Purpose, TaskStatus
+from store.enums import ClaimRole, PostState, Purpose, TaskStatus
 from store.models import Task
 from store.queries.channels import is_muted
 from store.queries.outbox import count_ping
-from store.queries.tasks import lock_due_tasks
+from store.queries.tasks import lock_tasks_to_nag, lock_tasks_with_due_steps
 
 BATCH = 500
 
@@ -110,7 +110,7 @@ def plan_nags(svc: Services, now: datetime) -> int:
     settings = svc.settings
     with svc.transaction(now=now) as tx:
         session = tx.session
-        tasks = lock_due_tasks(session, Task.status == TaskStatus.OPEN, Task.next_nag_at <= now, limit=BATCH)
+        tasks = lock_tasks_to_nag(session, now, limit=BATCH)
         if not tasks:
             return 0
         if not in_working_hours(now, settings.working_hours, settings.tz):
@@ -136,7 +136,7 @@ def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
     settings = svc.settings
     turned_overdue: list[tuple[str, int]] = []
     with svc.transaction(now=now) as tx:
-        for task in lock_due_tasks(tx.session, Task.status.in_(ACTIVE), Task.next_due_at <= now, limit=BATCH):
+        for task in lock_tasks_with_due_steps(tx.session, now, limit=BATCH):
             assert task.due_on is not None
             passed, upcoming = due_steps_passed(task.due_on, now, settings)
             latest = passed - 1

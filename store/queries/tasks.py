@@ -103,18 +103,28 @@ def claim_times_since(
     return [(created, claimed) for created, claimed in rows if claimed is not None]
 
 
-def lock_due_tasks(session: Session, *conditions: ColumnElement[bool], limit: int) -> list[Task]:
-    """Tasks matching `conditions`, locked; rows another process holds are skipped (SKIP LOCKED)."""
+def _lock_due(session: Session, due_at: Any, *conditions: ColumnElement[bool], limit: int) -> list[Task]:
+    """Tasks whose `due_at` has come, soonest first, locked; rows another process holds are skipped."""
     return list(
         session.scalars(
             select(Task)
             .options(selectinload(Task.claims))
             .where(*conditions)
-            .order_by(Task.id)
+            .order_by(due_at, Task.id)  # the clock's own index gives this order: no scan of all tasks
             .limit(limit)
             .with_for_update(skip_locked=True, of=Task)
         ).all()
     )
+
+
+def lock_tasks_to_nag(session: Session, now: datetime, limit: int) -> list[Task]:
+    """Unclaimed tasks whose next reminder is due at `now`, locked."""
+    return _lock_due(session, Task.next_nag_at, Task.next_nag_at <= now, Task.status == TaskStatus.OPEN, limit=limit)
+
+
+def lock_tasks_with_due_steps(session: Session, now: datetime, limit: int) -> list[Task]:
+    """Open or claimed tasks whose next due-date step (a reminder, turning overdue) is at `now`, locked."""
+    return _lock_due(session, Task.next_due_at, Task.next_due_at <= now, Task.status.in_(ACTIVE), limit=limit)
 
 
 def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:
