@@ -62,14 +62,19 @@ class Services:
         return self.clock.now()
 
     @contextmanager
-    def transaction(self, event: EventId | None = None, now: datetime | None = None) -> Iterator[Tx]:
-        """A write transaction at `now` (default: the clock's); `event` is recorded in it, once."""
+    def transaction(self, event: EventId | None = None, now: datetime | None = None, ring: bool = True) -> Iterator[Tx]:
+        """A write transaction at `now` (default: the clock's); `event` is recorded in it, once.
+
+        After the commit it rings the courier's doorbell, unless `ring` is False (the courier's own
+        bookkeeping, which queues nothing new).
+        """
         moment = now or self.now()
         with self.db.begin() as session:
             if event is not None and not record_event(session, event.team_id, event.event_id, moment):
                 raise AlreadyHandled(event.event_id)
             yield Tx(session, self.settings, moment)
-        self.doorbell.set()
+        if ring:
+            self.doorbell.set()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -16,7 +16,7 @@ from bot.services import Services
 
 def handle_message(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
     """A post in a channel: maybe a new task; edits, joins, replies and bot posts stay quiet."""
-    task_from_post(services, str(body.get("team_id") or ""), event, body.get("event_id"))
+    task_from_post(services, str(body.get("team_id") or ""), event)
 
 
 def register(app: App) -> None:

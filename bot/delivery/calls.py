@@ -158,18 +158,18 @@ def tell_asker(response_url: str, text: str) -> None:
 
 def send_post(client: WebClient, svc: Services, post_id: int, owner: str, now: datetime, lease: timedelta) -> Result:
     """Make one outbox call, if it is still due and still wanted."""
-    with svc.transaction(now=now) as tx:
+    with svc.transaction(now=now, ring=False) as tx:
         taken = _take(tx, post_id, owner, lease)
     if isinstance(taken, Result):
         return taken
     try:
         answer = make_call(client, taken)
     except (SlackApiError, SlackClientError, OSError) as error:
-        with svc.transaction(now=now) as tx:
+        with svc.transaction(now=now, ring=False) as tx:
             result, notice, url = _failed(tx, post_id, failure_of(error))
         if notice and url:
             tell_asker(url, notice)
         return result
-    with svc.transaction(now=now) as tx:
+    with svc.transaction(now=now, ring=False) as tx:
         _sent(tx, post_id, answer)
-    return SENT
+    return SENT  # the courier looks again once this conversation's jobs are done

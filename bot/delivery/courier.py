@@ -34,6 +34,7 @@ from store.queries import tasks
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=10)
 BATCH = 200
+COALESCE = 0.002  # seconds
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class Courier:
 
     def hand_back(self) -> None:
         """Give up every lease this process holds, so another can take the work at once."""
-        with self.svc.transaction() as tx:
+        with self.svc.transaction(ring=False) as tx:
             released = posts.release_post_leases(tx.session, self.owner)
             released += tasks.release_thread_leases(tx.session, self.owner)
         if released:
@@ -132,7 +133,8 @@ class Courier:
 
     def _dispatch_loop(self) -> None:
         while not self._stop.is_set():
-            self.svc.doorbell.wait(self.poll)
+            if self.svc.doorbell.wait(self.poll):
+                self._stop.wait(COALESCE)  # let a burst of commits ring once
             self.svc.doorbell.clear()
             if self._stop.is_set():
                 return
@@ -175,7 +177,7 @@ class Courier:
         while not self._stop.wait(self.lease.total_seconds() / 4):
             now = self.svc.now()
             try:
-                with self.svc.transaction(now=now) as tx:
+                with self.svc.transaction(now=now, ring=False) as tx:
                     posts.renew_post_leases(tx.session, self.owner, now, now + self.lease)
                     tasks.renew_thread_leases(tx.session, self.owner, now, now + self.lease)
             except Exception:

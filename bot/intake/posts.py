@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.intake.classify import classify, title_from
-from bot.services import AlreadyHandled, EventId, Services, Tx
+from bot.services import Services, Tx
 from bot.settings import Kind
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.service import NewTask, create_task
@@ -51,18 +51,15 @@ def open_task_for_post(tx: Tx, team_id: str, event: dict[str, object], kind: Kin
     return create_task(tx, new)
 
 
-def task_from_post(
-    svc: Services, team_id: str, event: dict[str, object], event_id: str | None = None
-) -> TaskSnapshot | None:
+def task_from_post(svc: Services, team_id: str, event: dict[str, object]) -> TaskSnapshot | None:
     """A task for a marketing post in a watched channel; None for everything else (stay quiet)."""
     kind = kind_of_post(svc, event)
     if kind is None:
         return None
-    try:
-        with svc.transaction(EventId(team_id, event_id) if event_id else None) as tx:
-            return open_task_for_post(tx, team_id, event, kind)
-    except AlreadyHandled:
-        return None
+    # A post has at most one task (unique per channel and ts), so a retry of this event is already
+    # harmless: its id need not be stored.
+    with svc.transaction() as tx:
+        return open_task_for_post(tx, team_id, event, kind)
 
 
 def posted_at(ts: str) -> datetime:
