@@ -49,7 +49,26 @@ class Job:
 
 def instance_name() -> str:
     """This process, as lease owners are named: host, pid and a random part."""
-    return f"{socket.gethostname()[:16]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    return f"{_host()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _host() -> str:
+    return socket.gethostname()[:16].replace("-", "_")
+
+
+def died_here(owner: str) -> bool:
+    """Whether `owner` was a process on this machine that no longer runs (its leases are free now)."""
+    host, _, rest = owner.partition("-")
+    pid = rest.partition("-")[0]
+    if host != _host() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class Courier:
@@ -99,7 +118,9 @@ class Courier:
 
     # ------------------------------------------------------------------ in the background
     def start(self) -> None:
-        """Start the dispatcher, its workers and the lease keeper."""
+        """Start the dispatcher, its workers and the lease keeper; first free the leases of processes
+        on this machine that died (a restart after a crash need not wait for them to run out)."""
+        self._free_leases_of_the_dead()
         self._stop.clear()
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="dibs-courier")
         for name, target in (("dibs-dispatch", self._dispatch_loop), ("dibs-leases", self._keep_leases)):
@@ -130,6 +151,18 @@ class Courier:
             released += tasks.release_thread_leases(tx.session, self.owner)
         if released:
             log.info("handed back %s lease(s)", released)
+
+    def _free_leases_of_the_dead(self) -> None:
+        with self.svc.transaction(ring=False) as tx:
+            owners = posts.lease_owners(tx.session) | tasks.thread_lease_owners(tx.session)
+            dead = {owner for owner in owners if died_here(owner)}
+            for owner in dead:
+                posts.expire_post_leases(tx.session, owner, tx.now)
+                tasks.expire_thread_leases(tx.session, owner, tx.now)
+        if dead:
+            log.info(
+                "took over the work of %s process(es) on this machine that stopped without handing it back", len(dead)
+            )
 
     def _dispatch_loop(self) -> None:
         while not self._stop.is_set():

@@ -118,3 +118,22 @@ def release_post_leases(session: Session, owner: str) -> int:
         .values(lease_until=None, lease_owner=None)
     )
     return rows_changed(result)
+
+
+def lease_owners(session: Session) -> set[str]:
+    """The processes that hold leases on pending posts."""
+    return set(
+        session.scalars(
+            select(OutboxPost.lease_owner)
+            .where(OutboxPost.lease_owner.is_not(None), OutboxPost.state == PostState.PENDING)
+            .distinct()
+        )
+    )
+
+
+def expire_post_leases(session: Session, owner: str, now: datetime) -> int:
+    """End `owner`'s leases now but keep its name on them: whoever takes a post next knows it was orphaned."""
+    result = session.execute(
+        update(OutboxPost).where(OutboxPost.lease_owner == owner, OutboxPost.lease_until > now).values(lease_until=now)
+    )
+    return rows_changed(result)

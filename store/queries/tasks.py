@@ -214,3 +214,18 @@ def newest_post_ts(session: Session, team_id: str, channel_id: str) -> str | Non
         .limit(50)
     ).all()
     return max(stamps, key=float, default=None)  # type: ignore[arg-type]
+
+
+def thread_lease_owners(session: Session) -> set[str]:
+    """The processes that hold thread leases."""
+    return set(session.scalars(select(Task.thread_lease_owner).where(Task.thread_lease_owner.is_not(None)).distinct()))
+
+
+def expire_thread_leases(session: Session, owner: str, now: datetime) -> int:
+    """End `owner`'s thread leases now, keeping its name on them (the next holder knows they were orphaned)."""
+    result = session.execute(
+        update(Task)
+        .where(Task.thread_lease_owner == owner, Task.thread_lease_until > now)
+        .values(thread_lease_until=now)
+    )
+    return rows_changed(result)

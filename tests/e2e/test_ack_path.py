@@ -57,7 +57,7 @@ def test_a_sigkill_mid_burst_loses_nothing_acked_and_doubles_nothing(fake, datab
     for post in earlier:
         slack.event(post)
     replies_stored(database_url, count=20)
-    fake.delay("chat.postMessage", 0.05)  # a slow Slack: calls are in flight when the process dies
+    fake.delay("chat.postMessage", 0.2)  # a slow answer: questions posted but not yet stored when it dies
     burst = [("post", message_event(f"Expo booth {n} needs people")) for n in range(60)]
     burst += [("claim", reaction_event("reaction_added", f"U{n:03d}", earlier[n % 20]["ts"])) for n in range(60)]
     random.Random(7).shuffle(burst)
@@ -80,7 +80,6 @@ def test_a_sigkill_mid_burst_loses_nothing_acked_and_doubles_nothing(fake, datab
     bot.proc.wait()
     bot.stop()
     assert 0 < len(acked) < len(burst), "the kill should land mid-burst"
-    print(f"acked before the kill: {len(acked)} of {len(burst)}")
     fake.delay("chat.postMessage", 0)
     restarted = HttpBot(env, tmp_path / "restarted.log")
     try:
@@ -106,7 +105,9 @@ def test_a_sigkill_mid_burst_loses_nothing_acked_and_doubles_nothing(fake, datab
         restarted.stop()
 
 
-def test_a_slack_outage_never_blocks_a_command_or_a_click(fake, database_url, tmp_path):
+def test_a_slack_outage_never_blocks_a_command_or_a_click(fake, tmp_path):
+    # SQLite only: the outage is the point here, and SQLite's single writer is the harder case.
+    database_url = f"sqlite:///{tmp_path / 'dibs.db'}"
     bot = HttpBot(quiet_env(fake, database_url, tmp_path), tmp_path / "dibs.log")
     try:
         slack = Sender(SECRET, url=bot.events_url)

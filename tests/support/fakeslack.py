@@ -168,7 +168,7 @@ class FakeSlack:
             self._outage = (time.monotonic() + seconds, _Failure(status, retry_after, None), set(spare))
 
     def delay(self, method: str, seconds: float) -> None:
-        """Answer ``method`` only after ``seconds`` (a slow Slack)."""
+        """Answer ``method`` ``seconds`` after doing it (a slow Slack, or a slow way back)."""
         with self._cond:
             self._delays[method] = seconds
 
@@ -254,9 +254,6 @@ class FakeSlack:
         params, token = self._parse_request(req, url.query)
         with self._cond:
             delay = self._delays.get(method, 0.0)
-        if delay:
-            time.sleep(delay)
-        with self._cond:
             queue = self._failures.get(method) or self._failures.get("*")
             failure = queue.popleft() if queue else None
             if failure is None and self._outage is not None:
@@ -270,6 +267,8 @@ class FakeSlack:
             response = body if isinstance(body, dict) else None
             self._calls.append(Call(method, params, token, received, status, url.path, response))
             self._cond.notify_all()
+        if delay:  # Slack has done it; the answer is slow to come back (a caller may die waiting)
+            time.sleep(delay)
         self._send(req, status, body, headers)
 
     @staticmethod
