@@ -26,6 +26,7 @@ from slack_sdk import WebClient
 
 from bot.delivery.calls import send_post
 from bot.delivery.failures import OnceLog, Result
+from bot.ownership.links import Permalinks
 from bot.ownership.sync import push_thread
 from bot.services import Services
 from store.queries import outbox as posts
@@ -90,6 +91,7 @@ class Courier:
         self._pool: ThreadPoolExecutor | None = None
         self._threads: list[threading.Thread] = []
         self._gave_up = OnceLog(log)
+        self._links = Permalinks()
 
     # ------------------------------------------------------------------ finding work
     def due(self, now: datetime) -> list[Job]:
@@ -109,7 +111,7 @@ class Courier:
         """Do one job now."""
         client = self.client_for(job.team_id)
         if job.kind == "thread":
-            result = push_thread(client, self.svc, job.id, self.owner, now, self.lease)
+            result = push_thread(client, self.svc, job.id, self.owner, now, self.lease, self._links)
         else:
             result = send_post(client, self.svc, job.id, self.owner, now, self.lease)
         if result.outcome == "gave_up" and result.failure is not None:

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
+from bot.ownership.links import Permalinks
 from bot.ownership.view import build_ownership_message
 from bot.reminders.policy import local_day
 from bot.services import Services
@@ -42,15 +43,6 @@ def find_reply(client: WebClient, task: TaskSnapshot) -> str | None:
         if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("task_id") == task.id:
             return str(message["ts"])
     return None
-
-
-def _permalink(client: WebClient, task: TaskSnapshot) -> str | None:
-    assert task.message_ts is not None
-    try:
-        return client.chat_getPermalink(channel=task.channel_id, message_ts=task.message_ts).get("permalink")
-    except (SlackClientError, OSError):
-        log.info("no permalink for task #%s; its title will not be linked", task.id)
-        return None
 
 
 def _push(client: WebClient, svc: Services, task: TaskSnapshot, reply_ts: str | None, now: datetime) -> str:
@@ -99,7 +91,9 @@ def _record_failure(svc: Services, task_id: int, now: datetime, failure: Failure
         return Result("later", until=task.thread_lease_until, failure=failure)
 
 
-def push_thread(client: WebClient, svc: Services, task_id: int, owner: str, now: datetime, lease: timedelta) -> Result:
+def push_thread(
+    client: WebClient, svc: Services, task_id: int, owner: str, now: datetime, lease: timedelta, links: Permalinks
+) -> Result:
     """Bring task `task_id`'s thread reply up to date, if nobody else is at it."""
     with svc.transaction(now=now, ring=False) as tx:
         leased, orphaned = lease_thread(tx.session, task_id, owner, now, now + lease)
@@ -108,8 +102,8 @@ def push_thread(client: WebClient, svc: Services, task_id: int, owner: str, now:
     if task is None:
         return SKIPPED
     reply_ts = task.reply_ts
-    # Asked first: once the reply is up, its ts must be stored without waiting on another call.
-    permalink = task.permalink or _permalink(client, task)
+    assert task.message_ts is not None
+    permalink = task.permalink or links.of(client, task.team_id, task.channel_id, task.message_ts)
     try:
         if reply_ts is None and orphaned:
             reply_ts = find_reply(client, task)

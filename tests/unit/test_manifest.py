@@ -421,7 +421,7 @@ def test_the_code_calls_the_web_api_methods_it_is_known_to() -> None:
         "chat.postMessage",
         "chat.update",
         "chat.postEphemeral",
-        "chat.getPermalink",
+        "auth.test",
         "conversations.join",
         "views.open",
         "views.publish",
