@@ -11,7 +11,6 @@ Slack calls the transaction queued.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.delivery.jobs import Doorbell, noted
 from bot.settings import Settings
 from store.queries.channels import record_event
 
@@ -54,27 +54,27 @@ class Services:
     clock: Clock
     # Read-only work (lists, lookups) never takes SQLite's write lock; on PostgreSQL it is `db`.
     reader: sessionmaker[Session] | None = None
-    # Set after a commit that may have queued Slack calls; the courier waits on it.
-    doorbell: threading.Event = field(default_factory=threading.Event)
+    # Rung after a commit with the Slack calls it queued; the courier waits on it.
+    doorbell: Doorbell = field(default_factory=Doorbell)
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""
         return self.clock.now()
 
     @contextmanager
-    def transaction(self, event: EventId | None = None, now: datetime | None = None, ring: bool = True) -> Iterator[Tx]:
+    def transaction(self, event: EventId | None = None, now: datetime | None = None) -> Iterator[Tx]:
         """A write transaction at `now` (default: the clock's); `event` is recorded in it, once.
 
-        After the commit it rings the courier's doorbell, unless `ring` is False (the courier's own
-        bookkeeping, which queues nothing new).
+        After the commit it hands the courier the jobs the transaction made (Slack calls to make).
         """
         moment = now or self.now()
         with self.db.begin() as session:
             if event is not None and not record_event(session, event.team_id, event.event_id, moment):
                 raise AlreadyHandled(event.event_id)
             yield Tx(session, self.settings, moment)
-        if ring:
-            self.doorbell.set()
+        jobs = noted(session)
+        if jobs:
+            self.doorbell.ring(jobs)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

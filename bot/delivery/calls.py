@@ -17,6 +17,7 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
+from bot.delivery.jobs import Job, note
 from bot.delivery.outbox import ReplyTo, queue_note
 from bot.delivery.pacing import reserve_channel
 from bot.services import Services, Tx
@@ -113,6 +114,7 @@ def _sent(tx: Tx, post_id: int, answer: dict[str, Any]) -> None:
         task = tx.session.get(Task, row.task_id)
         if task is not None and task.message_ts is None:
             task.message_ts = str(answer["ts"])  # the task lives under it now: its thread follows
+            note(tx.session, Job("thread", task.id, task.team_id, task.channel_id))
 
 
 def _gave_up(tx: Tx, row: OutboxPost, failure: Failure) -> str | None:
@@ -158,18 +160,18 @@ def tell_asker(response_url: str, text: str) -> None:
 
 def send_post(client: WebClient, svc: Services, post_id: int, owner: str, now: datetime, lease: timedelta) -> Result:
     """Make one outbox call, if it is still due and still wanted."""
-    with svc.transaction(now=now, ring=False) as tx:
+    with svc.transaction(now=now) as tx:
         taken = _take(tx, post_id, owner, lease)
     if isinstance(taken, Result):
         return taken
     try:
         answer = make_call(client, taken)
     except (SlackApiError, SlackClientError, OSError) as error:
-        with svc.transaction(now=now, ring=False) as tx:
+        with svc.transaction(now=now) as tx:
             result, notice, url = _failed(tx, post_id, failure_of(error))
         if notice and url:
             tell_asker(url, notice)
         return result
-    with svc.transaction(now=now, ring=False) as tx:
+    with svc.transaction(now=now) as tx:
         _sent(tx, post_id, answer)
     return SENT  # the courier looks again once this conversation's jobs are done

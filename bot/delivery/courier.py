@@ -1,11 +1,12 @@
 """The courier: makes every Slack call Dibs owes, after the ack, on its own bounded workers.
 
 Two kinds of work wait in the database: thread replies that are behind their task, and outbox
-rows. The courier wakes when a transaction rings the doorbell (and every `poll` seconds, for work
-other processes queued or that waits for a retry), finds what is due, and hands each
-conversation's work to one worker at a time, so calls to a channel keep their order and a 429 on
-one channel (its Retry-After honoured) holds up no other. Leases are short and renewed while this
-process lives, so work a crashed process held is picked up within seconds; `stop` hands them back.
+rows. A commit hands the courier the jobs it made (`bot.delivery.jobs`); every `poll` seconds the
+courier also sweeps the database for work other processes queued, retries whose time has come and
+what a crash left. Each conversation's jobs go to one worker at a time, so calls to a channel keep
+their order and a 429 on one channel (its Retry-After honoured) holds up no other. Leases are
+short and renewed while this process lives, so work a crashed process held is picked up within
+seconds; `stop` hands them back.
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from slack_sdk import WebClient
 
 from bot.delivery.calls import send_post
 from bot.delivery.failures import OnceLog, Result
+from bot.delivery.jobs import Job
 from bot.ownership.links import Permalinks
 from bot.ownership.sync import push_thread
 from bot.services import Services
@@ -35,17 +35,6 @@ from store.queries import tasks
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=10)
 BATCH = 200
-COALESCE = 0.002  # seconds
-
-
-@dataclass(frozen=True)
-class Job:
-    """One piece of work: a task's thread reply, or an outbox row, for one conversation."""
-
-    kind: Literal["thread", "post"]
-    id: int
-    team_id: str
-    key: str  # the channel (or user, for DMs and views) the call goes to
 
 
 def instance_name() -> str:
@@ -76,7 +65,7 @@ class Courier:
     """Delivers what transactions queued, in the background (`start`) or right away (`drain`)."""
 
     def __init__(
-        self, svc: Services, client_for: Callable[[str], WebClient], *, workers: int = 4, poll: float = 0.5
+        self, svc: Services, client_for: Callable[[str], WebClient], *, workers: int = 4, poll: float = 1.0
     ) -> None:
         self.svc = svc
         self.client_for = client_for
@@ -84,6 +73,7 @@ class Courier:
         self.lease = LEASE
         self.poll = poll
         self._workers = workers
+        self._waiting: dict[str, dict[tuple[str, int], Job]] = {}  # per conversation, in order
         self._busy: set[str] = set()
         self._paused: dict[str, datetime] = {}
         self._lock = threading.Lock()
@@ -125,16 +115,18 @@ class Courier:
         self._free_leases_of_the_dead()
         self._stop.clear()
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="dibs-courier")
+        self.svc.doorbell.listening = True
         for name, target in (("dibs-dispatch", self._dispatch_loop), ("dibs-leases", self._keep_leases)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
-        self.svc.doorbell.set()
+        self.svc.doorbell.ring()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop taking work, let calls in flight finish, and hand back every lease still held."""
         self._stop.set()
-        self.svc.doorbell.set()
+        self.svc.doorbell.listening = False
+        self.svc.doorbell.ring()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -148,14 +140,14 @@ class Courier:
 
     def hand_back(self) -> None:
         """Give up every lease this process holds, so another can take the work at once."""
-        with self.svc.transaction(ring=False) as tx:
+        with self.svc.transaction() as tx:
             released = posts.release_post_leases(tx.session, self.owner)
             released += tasks.release_thread_leases(tx.session, self.owner)
         if released:
             log.info("handed back %s lease(s)", released)
 
     def _free_leases_of_the_dead(self) -> None:
-        with self.svc.transaction(ring=False) as tx:
+        with self.svc.transaction() as tx:
             owners = posts.lease_owners(tx.session) | tasks.thread_lease_owners(tx.session)
             dead = {owner for owner in owners if died_here(owner)}
             for owner in dead:
@@ -167,52 +159,67 @@ class Courier:
             )
 
     def _dispatch_loop(self) -> None:
+        """Hand over what commits hand in; sweep the database when a poll passes or a bell rings empty."""
+        swept = 0.0
         while not self._stop.is_set():
-            if self.svc.doorbell.wait(self.poll):
-                self._stop.wait(COALESCE)  # let a burst of commits ring once
-            self.svc.doorbell.clear()
+            rang = self.svc.doorbell.wait(self.poll)
+            jobs = self.svc.doorbell.take()
             if self._stop.is_set():
                 return
             try:
-                self._dispatch(self.svc.now())
+                if jobs:
+                    self._accept(jobs)
+                if (rang and jobs is None) or time.monotonic() - swept >= self.poll:
+                    swept = time.monotonic()
+                    self._accept(self.due(self.svc.now()))
             except Exception:
                 log.exception("the courier could not look for work; trying again shortly")
                 self._stop.wait(1.0)
 
-    def _dispatch(self, now: datetime) -> None:
-        by_key: dict[str, list[Job]] = defaultdict(list)
-        for job in self.due(now):
-            by_key[job.key].append(job)
+    def _accept(self, jobs: Iterable[Job]) -> None:
+        """Queue jobs per conversation, and start a worker on each conversation that has none."""
+        now = self.svc.now()
+        start: list[str] = []
         with self._lock:
-            ready = [k for k in by_key if k not in self._busy and self._paused.get(k, now) <= now]
-            self._busy.update(ready)
-        for key in ready:
-            assert self._pool is not None
-            self._pool.submit(self._work, key, by_key[key])
-
-    def _work(self, key: str, jobs: list[Job]) -> None:
-        """One conversation's jobs, in order; a 429 pauses this conversation only."""
-        try:
             for job in jobs:
-                if self._stop.is_set():
-                    return
-                result = self.run(job, self.svc.now())
-                if result.failure is not None and result.failure.retry_after is not None and result.until:
-                    with self._lock:
-                        self._paused[key] = result.until
-                    return
-        except Exception:
-            log.exception("the courier failed on %s; its work stays queued", key)
-        finally:
-            with self._lock:
+                self._waiting.setdefault(job.key, {})[(job.kind, job.id)] = job
+            for key, waiting in self._waiting.items():
+                if waiting and key not in self._busy and self._paused.get(key, now) <= now:
+                    self._busy.add(key)
+                    start.append(key)
+        for key in start:
+            assert self._pool is not None
+            self._pool.submit(self._work, key)
+
+    def _next(self, key: str) -> Job | None:
+        with self._lock:
+            waiting = self._waiting.get(key)
+            if not waiting or self._stop.is_set():
                 self._busy.discard(key)
-            self.svc.doorbell.set()  # look again: more may have come for this conversation
+                self._waiting.pop(key, None)
+                return None
+            return waiting.pop(next(iter(waiting)))
+
+    def _work(self, key: str) -> None:
+        """One conversation's jobs, in order, until none is left; a 429 pauses this conversation only."""
+        while (job := self._next(key)) is not None:
+            try:
+                result = self.run(job, self.svc.now())
+            except Exception:
+                log.exception("the courier failed on %s; the work stays queued", key)
+                continue
+            if result.failure is not None and result.failure.retry_after is not None and result.until:
+                with self._lock:
+                    self._paused[key] = result.until
+                    self._waiting.pop(key, None)  # the sweep brings them back when the pause is over
+                    self._busy.discard(key)
+                return
 
     def _keep_leases(self) -> None:
         while not self._stop.wait(self.lease.total_seconds() / 4):
             now = self.svc.now()
             try:
-                with self.svc.transaction(now=now, ring=False) as tx:
+                with self.svc.transaction(now=now) as tx:
                     posts.renew_post_leases(tx.session, self.owner, now, now + self.lease)
                     tasks.renew_thread_leases(tx.session, self.owner, now, now + self.lease)
             except Exception:

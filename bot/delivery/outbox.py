@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.delivery.jobs import Job, note
 from bot.services import Tx
 from bot.slack.blocks import TEXT_LIMIT, Message
 from store.enums import PostState, Purpose
@@ -49,7 +50,7 @@ def queue_call(
     send_after: datetime | None = None,
 ) -> bool:
     """Record one call to make; a second one with the same `dedupe_key` is ignored (False)."""
-    return queries.add_post(
+    post_id = queries.add_post(
         tx.session,
         team_id=team_id,
         channel_id=channel_id,
@@ -68,6 +69,9 @@ def queue_call(
         send_after=send_after or tx.now,
         attempts=0,
     )
+    if post_id is not None and state == PostState.PENDING and (send_after is None or send_after <= tx.now):
+        note(tx.session, Job("post", post_id, team_id, channel_id))
+    return post_id is not None
 
 
 def queue_note(tx: Tx, to: ReplyTo, text: str) -> None:

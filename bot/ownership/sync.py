@@ -63,7 +63,7 @@ def _push(client: WebClient, svc: Services, task: TaskSnapshot, reply_ts: str | 
 
 
 def _record(svc: Services, task_id: int, now: datetime, shown: int, reply_ts: str, permalink: str | None) -> None:
-    with svc.transaction(now=now, ring=False) as tx:
+    with svc.transaction(now=now) as tx:
         task = tx.session.get(Task, task_id)
         if task is None:
             return
@@ -75,7 +75,7 @@ def _record(svc: Services, task_id: int, now: datetime, shown: int, reply_ts: st
 
 
 def _record_failure(svc: Services, task_id: int, now: datetime, failure: Failure, reply_ts: str | None) -> Result:
-    with svc.transaction(now=now, ring=False) as tx:
+    with svc.transaction(now=now) as tx:
         task = tx.session.get(Task, task_id)
         if task is None:
             return SKIPPED
@@ -95,7 +95,7 @@ def push_thread(
     client: WebClient, svc: Services, task_id: int, owner: str, now: datetime, lease: timedelta, links: Permalinks
 ) -> Result:
     """Bring task `task_id`'s thread reply up to date, if nobody else is at it."""
-    with svc.transaction(now=now, ring=False) as tx:
+    with svc.transaction(now=now) as tx:
         leased, orphaned = lease_thread(tx.session, task_id, owner, now, now + lease)
         task_row = tx.session.get(Task, task_id) if leased else None
         task = snapshot(task_row) if task_row is not None else None

@@ -27,6 +27,7 @@ from bot.reminders.texts import coalesced_line, coalesced_text, due_text, nag_te
 from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.tasks.model import snapshot
+from bot.tasks.rules import bump_version
 from bot.tasks.text import linked_title
 from store.enums import ClaimRole, PostState, Purpose, TaskStatus
 from store.models import Task
@@ -141,7 +142,7 @@ def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
             passed, upcoming = due_steps_passed(task.due_on, now, settings)
             latest = passed - 1
             if latest >= len(settings.nag.due_reminders):
-                task.version += 1  # the thread re-renders and shows it overdue
+                bump_version(tx.session, task)  # the thread re-renders and shows it overdue
                 turned_overdue.append((task.team_id, task.id))
             elif task.status == TaskStatus.CLAIMED and passed > task.due_reminders_sent:
                 _queue_due_reminder(tx, task, latest)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.delivery.jobs import Job, note
 from bot.reminders.timers import start_nag_clock, stop_reminders
 from bot.settings import Settings
 from bot.slack.text import people
@@ -23,10 +24,17 @@ def record(
     session: Session, task: Task, actor: str, action: str, via: Via, now: datetime, detail: str | None = None
 ) -> None:
     """One row of the audit trail; the task's version moves on so its thread reply is updated."""
-    task.version += 1
+    bump_version(session, task)
     session.add(
         TaskEvent(task_id=task.id, team_id=task.team_id, actor=actor, action=action, via=via, detail=detail, at=now)
     )
+
+
+def bump_version(session: Session, task: Task) -> None:
+    """The task changed: its thread reply is behind until the courier has updated it."""
+    task.version += 1
+    if task.message_ts is not None:  # no post yet: the thread follows the announcement
+        note(session, Job("thread", task.id, task.team_id, task.channel_id))
 
 
 def refuse_finished(task: Task) -> None:

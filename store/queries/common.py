@@ -22,3 +22,10 @@ def insert_ignore(session: Session, model: type[Any], **values: Any) -> bool:
 def rows_changed(result: Any) -> int:
     """How many rows an UPDATE or DELETE touched."""
     return int(result.rowcount)
+
+
+def insert_ignore_returning(session: Session, model: type[Any], column: Any, **values: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING `column`: the new row's value, or None if it existed."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(column)).scalar()

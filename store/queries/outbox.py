@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from store.enums import NAG_PURPOSES, PostState
 from store.models import ChannelPace, OutboxPost, PingCount, Task
-from store.queries.common import insert_ignore, rows_changed
+from store.queries.common import insert_ignore, insert_ignore_returning, rows_changed
 
 
-def add_post(session: Session, **values: object) -> bool:
-    """Insert an outbox row; False when one with the same dedupe key exists."""
-    return insert_ignore(session, OutboxPost, **values)
+def add_post(session: Session, **values: object) -> int | None:
+    """Insert an outbox row; its id, or None when one with the same dedupe key exists."""
+    return insert_ignore_returning(session, OutboxPost, OutboxPost.id, **values)
 
 
 def cancel_pending_nags(session: Session, task_id: int) -> None:
