@@ -23,7 +23,7 @@ from bot.reminders.policy import local_day
 from bot.services import Services
 from bot.tasks.model import TaskSnapshot, snapshot
 from store.models import Task
-from store.queries.tasks import lease_thread
+from store.queries.tasks import lease_thread, thread_shown
 
 log = logging.getLogger(__name__)
 METADATA_TYPE = "dibs_task"
@@ -64,14 +64,7 @@ def _push(client: WebClient, svc: Services, task: TaskSnapshot, reply_ts: str | 
 
 def _record(svc: Services, task_id: int, now: datetime, shown: int, reply_ts: str, permalink: str | None) -> None:
     with svc.transaction(now=now) as tx:
-        task = tx.session.get(Task, task_id)
-        if task is None:
-            return
-        task.reply_ts = reply_ts
-        task.permalink = task.permalink or permalink
-        task.thread_version = max(task.thread_version, shown)
-        task.thread_attempts, task.thread_error = 0, None
-        task.thread_lease_until = task.thread_lease_owner = None
+        thread_shown(tx.session, task_id, shown, reply_ts, permalink)
 
 
 def _record_failure(svc: Services, task_id: int, now: datetime, failure: Failure, reply_ts: str | None) -> Result:

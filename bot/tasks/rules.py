@@ -21,10 +21,21 @@ from store.models import Claim, Task, TaskEvent
 
 
 def record(
-    session: Session, task: Task, actor: str, action: str, via: Via, now: datetime, detail: str | None = None
+    session: Session,
+    task: Task,
+    actor: str,
+    action: str,
+    via: Via,
+    now: datetime,
+    detail: str | None = None,
+    bump: bool = True,
 ) -> None:
-    """One row of the audit trail; the task's version moves on so its thread reply is updated."""
-    bump_version(session, task)
+    """One row of the audit trail; the task's version moves on (unless it was set already, as for a new
+    task) so its thread reply is updated."""
+    if bump:
+        bump_version(session, task)
+    elif task.message_ts is not None:
+        note(session, Job("thread", task.id, task.team_id, task.channel_id))
     session.add(
         TaskEvent(task_id=task.id, team_id=task.team_id, actor=actor, action=action, via=via, detail=detail, at=now)
     )

@@ -73,7 +73,7 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
         source=new.source,
         message_ts=new.message_ts,
         status=TaskStatus.OPEN,
-        version=0,
+        version=1,  # "created" is its first change: the thread reply is behind from the start
         created_at=tx.now,
         claims=[],
         due_on=new.due_on,
@@ -87,7 +87,7 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
         return None
     if new.due_on is not None:
         plan_due_steps(task, tx.now, tx.settings)
-    rules.record(tx.session, task, new.posted_by, "created", new.source, tx.now, detail=new.kind)
+    rules.record(tx.session, task, new.posted_by, "created", new.source, tx.now, detail=new.kind, bump=False)
     return snapshot(task)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.enums import ACTIVE, TaskStatus
@@ -229,3 +229,20 @@ def expire_thread_leases(session: Session, owner: str, now: datetime) -> int:
         .values(thread_lease_until=now)
     )
     return rows_changed(result)
+
+
+def thread_shown(session: Session, task_id: int, shown: int, reply_ts: str, permalink: str | None) -> None:
+    """The thread reply now shows version `shown`: store its ts (and the post's link) and free the lease."""
+    session.execute(
+        update(Task)
+        .where(Task.id == task_id)
+        .values(
+            reply_ts=reply_ts,
+            permalink=func.coalesce(Task.permalink, permalink),
+            thread_version=case((Task.thread_version < shown, shown), else_=Task.thread_version),
+            thread_attempts=0,
+            thread_error=None,
+            thread_lease_until=None,
+            thread_lease_owner=None,
+        )
+    )
