@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -49,9 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dibs: bad setting: {error}", file=sys.stderr)
         return 2
     if args.command == "migrate":
+        from sqlalchemy.exc import SQLAlchemyError
+
         from store.db import make_engine, migrate
 
-        migrate(make_engine(settings.database_url))
+        try:
+            migrate(make_engine(settings.database_url))
+        except SQLAlchemyError as error:
+            print(f"dibs: cannot migrate the database at DATABASE_URL: {_first_line(error)}", file=sys.stderr)
+            return 2
         print("dibs: the database schema is up to date")
         return 0
     missing = _missing(settings, socket_mode=args.socket)
@@ -59,6 +66,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dibs: {missing} is not set; {README_APP}.", file=sys.stderr)
         return 2
     return serve(settings, socket_mode=args.socket, host=args.host, port=args.port, threads=args.threads)
+
+
+def _first_line(error: Exception) -> str:
+    return f"{error.__class__.__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+
+
+def _migrate_in_a_child(settings: Settings) -> bool:
+    """Migrate in a child process (`dibs migrate`), so the server never loads Alembic; False if it failed."""
+    from store.db import at_head, make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        if at_head(engine):
+            return True
+    finally:
+        engine.dispose()
+    child = subprocess.run([sys.executable, "-m", "bot.cli", "--log-level", "WARNING", "migrate"], check=False)
+    return child.returncode == 0
 
 
 def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, threads: int) -> int:
@@ -70,6 +95,8 @@ def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, thread
     from bot.app import create_app
 
     try:
+        if not _migrate_in_a_child(settings):
+            return 2
         dibs = create_app(settings, socket_mode=socket_mode)
     except SQLAlchemyError as error:
         print(f"dibs: cannot open the database at DATABASE_URL: {error.__class__.__name__}: {error}", file=sys.stderr)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any constant will do: it only has to be the same in every Dibs process sharing the database.
 MIGRATION_LOCK_KEY = 0x0D1B5
+# The newest migration (tests check that it is Alembic's head).
+HEAD = "0003"
 # An execution option: transactions of a connection carrying it only read.
 READ_ONLY = "dibs_read_only"
 
@@ -71,8 +72,25 @@ def make_reader_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
+def at_head(engine: Engine) -> bool:
+    """Whether the schema is at the newest revision (asked without importing Alembic)."""
+    with engine.connect() as connection:  # a database that cannot be reached raises here
+        try:
+            return bool(connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD)
+        except SQLAlchemyError:  # no alembic_version table yet: a new database
+            return False
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision; safe when several processes start at once."""
+    """Bring the schema to the newest Alembic revision; safe when several processes start at once.
+
+    Alembic is imported only when there is something to do (it weighs about 10 MB in a process).
+    """
+    if at_head(engine):
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
