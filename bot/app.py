@@ -8,13 +8,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_bolt import App, BoltResponse
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
@@ -35,9 +33,13 @@ from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.policy import digest_due
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack.admins import AdminGroup
+from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
+from store.queries.workspaces import mark_installed
 
 log = logging.getLogger(__name__)
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def default_retry_handlers() -> list[RetryHandler]:
@@ -65,6 +67,8 @@ class Dibs:
     courier: Courier
     background: WebClient  # for jobs that may wait out a 429 in their own thread (catch-up, recovery)
     scheduler: BackgroundScheduler | None = None
+    _team_id: str | None = None
+    _admins_read_at: datetime = NEVER
 
     @property
     def db(self) -> sessionmaker[Session]:
@@ -92,6 +96,23 @@ class Dibs:
         """Catch up on reactions made while no Dibs process was running."""
         return recover_missed_reactions(self.background, self.services)
 
+    def read_admins(self) -> None:
+        """Read the `admins:` group's members: for workspaces that asked, and every ten minutes for all."""
+        svc = self.services
+        stale = svc.now() - self._admins_read_at > timedelta(minutes=10)
+        teams = set(svc.admins_requests) | ({self.team_id()} if stale else set())
+        svc.admins_requests.clear()
+        for team_id in teams - {""}:
+            svc.admins.refresh(self.background, team_id)
+        if stale:
+            self._admins_read_at = svc.now()
+
+    def team_id(self) -> str:
+        """The workspace of the bot token (single-token mode)."""
+        if self._team_id is None:
+            self._team_id = str(self.background.auth_test().get("team_id") or "")
+        return self._team_id
+
     def catch_up(self) -> int:
         """Turn posts made while no Dibs process was running (or Slack gave up on us) into tasks."""
         return catch_up(lambda team_id: self.background, self.services)
@@ -105,6 +126,8 @@ class Dibs:
     def start(self) -> None:
         """Start the courier and the background jobs (each process runs its own; the database decides
         what is due). Jobs live in memory and are rebuilt at every start."""
+        with self.services.transaction() as tx:  # the token works (Bolt checked it): Dibs may speak there
+            mark_installed(tx.session, self.team_id())
         self.courier.start()
         scheduler = BackgroundScheduler(timezone="UTC")
         every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
@@ -117,6 +140,10 @@ class Dibs:
             self.catch_up, "interval", minutes=30, id="catch_up", next_run_time=self.services.now(), **every
         )
         scheduler.add_job(forget_old_events, "interval", hours=6, args=[self.services], id="forget_old_events", **every)
+        if self.settings.admins:
+            scheduler.add_job(
+                self.read_admins, "interval", seconds=30, id="admins", next_run_time=self.services.now(), **every
+            )
         scheduler.start()
         self.scheduler = scheduler
 
@@ -132,29 +159,8 @@ class Dibs:
         self.engine.dispose()
 
     def wsgi(self) -> Any:
-        """The WSGI application: Slack's requests at POST /slack/events, and GET /healthz."""
-        slack = _SlackEndpoint(self.app, path="/slack/events")
-
-        def application(environ: dict[str, Any], start_response: Any) -> Any:
-            if environ.get("PATH_INFO") == "/healthz":
-                healthy = database_answers(self.engine)
-                status = "200 OK" if healthy else "503 Service Unavailable"
-                start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
-                return [b"ok\n" if healthy else b"database unavailable\n"]
-            return slack(environ, start_response)
-
-        return application
-
-
-class _SlackEndpoint(SlackRequestHandler):
-    """Bolt's WSGI handler, answering a body Bolt cannot parse with 400 instead of a stack trace."""
-
-    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        try:
-            return super().dispatch(request)
-        except ValueError as error:  # json.JSONDecodeError and friends, raised while parsing the body
-            log.warning("malformed request body from %s: %s", request.environ.get("REMOTE_ADDR"), error)
-            return BoltResponse(status=400, body="malformed request body")
+        """The WSGI application: Slack's requests at POST /slack/events (behind the gate), and GET /healthz."""
+        return wsgi_app(self.app, self.settings.signing_secret, lambda: database_answers(self.engine))
 
 
 def _hide_token_warning(record: logging.LogRecord) -> bool:
@@ -188,6 +194,7 @@ def create_app(
         settings=settings,
         clock=clock or SystemClock(),
         reader=make_reader_factory(engine),
+        admins=AdminGroup(settings.admins),
     )
     handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
     background = make_client(settings, handlers)

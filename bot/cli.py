@@ -116,8 +116,12 @@ def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, thread
         else:
             import waitress
 
+            from bot.web import MAX_BODY
+
             logging.getLogger(__name__).info("Dibs listening on http://%s:%s/slack/events", host, port)
-            waitress.serve(dibs.wsgi(), host=host, port=port, threads=threads, ident="dibs")
+            waitress.serve(
+                dibs.wsgi(), host=host, port=port, threads=threads, ident="dibs", max_request_body_size=MAX_BODY
+            )
     except KeyboardInterrupt:
         pass
     finally:

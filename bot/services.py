@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.delivery.jobs import Doorbell, noted
 from bot.settings import Settings
+from bot.slack.admins import AdminGroup
 from store.queries.channels import record_event
 
 
@@ -56,10 +57,17 @@ class Services:
     reader: sessionmaker[Session] | None = None
     # Rung after a commit with the Slack calls it queued; the courier waits on it.
     doorbell: Doorbell = field(default_factory=Doorbell)
+    # Who may change what Dibs watches (the `admins:` group's members, kept in memory).
+    admins: AdminGroup = field(default_factory=lambda: AdminGroup(None))
+    admins_requests: set[str] = field(default_factory=set)
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""
         return self.clock.now()
+
+    def admins_wanted(self, team_id: str) -> None:
+        """Ask for the admins group's members of a workspace to be read (a background job does it soon)."""
+        self.admins_requests.add(team_id)
 
     @contextmanager
     def transaction(self, event: EventId | None = None, now: datetime | None = None) -> Iterator[Tx]:

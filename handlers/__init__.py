@@ -6,12 +6,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, commands, context, events, home, reactions
+from handlers import actions, commands, context, events, home, lifecycle, reactions
 
 
 def register_listeners(app: App, services: Services) -> None:
     """Attach the middleware and every listener Dibs has to `app`."""
     app.use(context.provide(services))
+    app.use(context.check_payload)
+    app.use(context.skip_replays)
     app.error(context.log_and_apologise)
-    for surface in (events, reactions, actions, commands, home):
+    for surface in (events, reactions, actions, commands, home, lifecycle):
         surface.register(app)

@@ -7,6 +7,7 @@ modal go out through the outbox after Slack's 200.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -14,16 +15,22 @@ from slack_bolt import Ack, App
 from bot.delivery.outbox import ReplyTo, queue_call
 from bot.services import Services
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
+from bot.slack.payloads import clean_text
 from bot.tasks import replies
 from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.views import build_done_link_modal
 from store.enums import Purpose, Via
 
+log = logging.getLogger(__name__)
+
 
 def _task_id(body: dict[str, Any]) -> int:
-    value = str((body.get("actions") or [{}])[0].get("value") or "")
-    if not value.isdigit():
-        raise ValueError(f"button without a task id: {body.get('actions')}")
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    value = str(first.get("value") or "") if isinstance(first, dict) else ""
+    if not value.isdigit() or len(value) > 9:
+        log.warning("a button without a task id: %r", value[:40])
+        raise DibsError("That button no longer works; `/dibs list` shows the tasks and their ids.")
     return int(value)
 
 
@@ -37,7 +44,9 @@ def handle_claim_clicked(ack: Ack, body: dict[str, Any], services: Services) -> 
     """ "I'll take it": claim the task, or join its waitlist."""
     to = _reply_to(body)
     try:
-        replies.claim(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, reply_to=to)
+        replies.claim(
+            services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, reply_to=to, seen_from=to.channel_id
+        )
     except DibsError as error:
         replies.tell(services, to, str(error))
     ack()
@@ -57,7 +66,9 @@ def handle_done_clicked(ack: Ack, body: dict[str, Any], services: Services) -> N
     """ "Done": finish the task, or open the modal that asks for proof."""
     to = _reply_to(body)
     try:
-        replies.finish(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, None, reply_to=to)
+        replies.finish(
+            services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, None, reply_to=to, seen_from=to.channel_id
+        )
     except NeedsLink as missing:
         _ask_for_proof(services, body, to, missing)
     except DibsError as error:
@@ -68,12 +79,10 @@ def handle_done_clicked(ack: Ack, body: dict[str, Any], services: Services) -> N
 def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services) -> None:
     """The proof-of-done modal: finish with the link, or show why not in the modal."""
     meta = json.loads(view.get("private_metadata") or "{}")
-    # Modal input arrives unescaped: escape it as Slack escapes message text, so a
-    # "<!channel>" typed as proof cannot ping anyone when the thread shows it.
-    raw = view["state"]["values"][BlockId.LINK][LINK_INPUT].get("value") or ""
-    link = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Modal input arrives as typed: it is stored so, and escaped wherever it is shown.
+    link = clean_text(view["state"]["values"][BlockId.LINK][LINK_INPUT].get("value") or "").strip()
     try:
-        replies.finish(services, body["team"]["id"], int(meta["task"]), body["user"]["id"], Via.MODAL, link.strip())
+        replies.finish(services, body["team"]["id"], int(meta["task"]), body["user"]["id"], Via.MODAL, link)
     except DibsError as error:
         ack(response_action="errors", errors={BlockId.LINK: str(error)[:150]})
         return

@@ -33,20 +33,21 @@ class Caller:
     channel: str
     user: str
     response_url: str | None
+    private: bool  # the command was typed in a private channel
     ack: Ack
     services: Services
 
 
 def _watch(c: Caller) -> None:
     kinds = ", ".join(sorted(c.services.settings.kinds))
-    if watch_channel(c.services, c.team, c.channel, c.user, c.response_url):
+    if watch_channel(c.services, c.team, c.channel, c.user, c.response_url, c.private):
         c.ack(text=f"Watching <#{c.channel}>: posts about {kinds} get an ownership thread.")
     else:
         c.ack(text=f"I already watch <#{c.channel}>. `/dibs unwatch` stops it.")
 
 
 def _unwatch(c: Caller) -> None:
-    if unwatch_channel(c.services, c.team, c.channel):
+    if unwatch_channel(c.services, c.team, c.channel, c.user):
         c.ack(text=f"Stopped watching <#{c.channel}>; its open tasks stay open.")
     else:
         c.ack(text=f"I was not watching <#{c.channel}>.")
@@ -54,7 +55,7 @@ def _unwatch(c: Caller) -> None:
 
 def _mute(c: Caller, muted: bool) -> None:
     word = "mute" if muted else "unmute"
-    if not set_muted(c.services, c.team, c.channel, muted):
+    if not set_muted(c.services, c.team, c.channel, c.user, muted):
         c.ack(text=f"I don't watch <#{c.channel}>, so there is nothing to {word}. `/dibs watch` starts.")
     elif muted:
         c.ack(text=f"Reminders in <#{c.channel}> are paused; threads and the digest go on. `/dibs unmute` resumes.")
@@ -74,33 +75,33 @@ def _digest(c: Caller, preview: bool) -> None:
 
 def _list(c: Caller, which: cmd.ListFilter) -> None:
     with c.services.read() as session:
-        tasks, total = list_tasks(session, c.team, which, c.user)
+        tasks, total = list_tasks(session, c.team, which, c.user, seen_from=c.channel)
     now = c.services.now()
     c.ack(**build_task_list(which, tasks, total, now, local_day(now, c.services.settings)).as_kwargs())  # type: ignore[arg-type]
 
 
 def _new(c: Caller, kind_name: str, title: str) -> None:
     kind = replies.kind_named(c.services, kind_name)
-    outcome = replies.new_task(c.services, c.team, c.channel, c.user, kind, title, c.response_url)
+    outcome = replies.new_task(c.services, c.team, c.channel, c.user, kind, title, c.response_url, c.private)
     c.ack(text=outcome.reply)
 
 
 def _on_task(c: Caller, command: cmd.Command) -> replies.Outcome:
     """The subcommands that act on one task."""
-    svc, team, user = c.services, c.team, c.user
+    svc, team, user, here = c.services, c.team, c.user, c.channel
     match command:
         case cmd.Claim(task_id):
-            return replies.claim(svc, team, task_id, user, Via.COMMAND)
+            return replies.claim(svc, team, task_id, user, Via.COMMAND, seen_from=here)
         case cmd.Release(task_id):
-            return replies.release(svc, team, task_id, user, Via.COMMAND)
+            return replies.release(svc, team, task_id, user, Via.COMMAND, seen_from=here)
         case cmd.Done(task_id, proof):
-            return replies.finish(svc, team, task_id, user, Via.COMMAND, proof)
+            return replies.finish(svc, team, task_id, user, Via.COMMAND, proof, seen_from=here)
         case cmd.Assign(task_id, target):
-            return replies.assign(svc, team, task_id, user, target, Via.COMMAND)
+            return replies.assign(svc, team, task_id, user, target, Via.COMMAND, seen_from=here)
         case cmd.Snooze(task_id, pause):
-            return replies.snooze(svc, team, task_id, user, pause)
+            return replies.snooze(svc, team, task_id, user, pause, seen_from=here)
         case cmd.SetDue(task_id, due_on):
-            return replies.set_due(svc, team, task_id, user, due_on)
+            return replies.set_due(svc, team, task_id, user, due_on, seen_from=here)
     raise AssertionError(f"not a task command: {command!r}")
 
 
@@ -126,8 +127,10 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
 
 def handle_dibs(ack: Ack, command: dict[str, Any], services: Services) -> None:
     """`/dibs …`: help for what Dibs cannot parse, a one-sentence answer for a rule broken."""
+    channel = command["channel_id"]
+    private = command.get("channel_name") == "privategroup" or channel.startswith("G")
     caller = Caller(
-        command["team_id"], command["channel_id"], command["user_id"], command.get("response_url"), ack, services
+        command["team_id"], channel, command["user_id"], command.get("response_url"), private, ack, services
     )
     try:
         parsed = cmd.parse_command(command.get("text") or "")

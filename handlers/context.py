@@ -11,7 +11,8 @@ from typing import Any
 from slack_bolt import BoltContext, BoltResponse
 
 from bot.delivery.calls import tell_asker
-from bot.services import Services
+from bot.services import AlreadyHandled, EventId, Services
+from bot.slack.payloads import payload_problem
 
 APOLOGY = "Sorry, something went wrong on my side; it has been logged. Please try again."
 
@@ -24,6 +25,41 @@ def provide(services: Services) -> Callable[..., None]:
         next()
 
     return add_services
+
+
+def check_payload(body: dict[str, Any], next: Callable[[], None], logger: logging.Logger) -> BoltResponse | None:
+    """A payload Dibs cannot act on (ids of the wrong shape, a reaction without a user) is logged and
+    answered, and nothing is stored: an event gets 200 (Slack would only send it again), a command a sentence."""
+    problem = payload_problem(body)
+    if problem is None:
+        next()
+        return None
+    logger.warning("ignored a %s request: %s", body.get("type") or "slash command", problem)
+    if "command" in body:
+        text = json.dumps({"response_type": "ephemeral", "text": "I could not read that request, so I did nothing."})
+        return BoltResponse(status=200, body=text, headers={"content-type": "application/json"})
+    return BoltResponse(status=200, body="")
+
+
+def skip_replays(
+    body: dict[str, Any], context: BoltContext, next: Callable[[], None], logger: logging.Logger
+) -> BoltResponse | None:
+    """The same signed command or click sent twice (within Slack's five minutes) acts once: each
+    trigger id is recorded; a copy is acknowledged and ignored."""
+    trigger = body.get("trigger_id")
+    if body.get("type") == "event_callback" or not isinstance(trigger, str) or not trigger:
+        next()
+        return None
+    services: Services = context["services"]
+    team = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
+    try:
+        with services.transaction(EventId(team, f"trigger:{trigger}"[:64])):
+            pass
+    except AlreadyHandled:
+        logger.warning("ignored a second copy of the request with trigger %s", trigger)
+        return BoltResponse(status=200, body="")
+    next()
+    return None
 
 
 def log_and_apologise(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse | None:

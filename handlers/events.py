@@ -10,13 +10,33 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.intake.posts import task_from_post
+from bot.intake.posts import cancel_for_deleted_post, task_from_post
 from bot.services import Services
 
 
 def handle_message(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
-    """A post in a channel: maybe a new task; edits, joins, replies and bot posts stay quiet."""
-    task_from_post(services, str(body.get("team_id") or ""), event)
+    """A post in a channel: maybe a new task; a deleted post cancels its task; edits, joins, replies and
+    bot posts stay quiet."""
+    team_id = str(body.get("team_id") or "")
+    deleted = deleted_ts(event)
+    if deleted is not None:
+        cancel_for_deleted_post(services, team_id, str(event.get("channel") or ""), deleted)
+    else:
+        task_from_post(services, team_id, event)
+
+
+def deleted_ts(event: dict[str, Any]) -> str | None:
+    """The ts of the post this event says was deleted (a post with replies leaves a tombstone), or None."""
+    if event.get("subtype") == "message_deleted":
+        return str(event.get("deleted_ts") or "") or None
+    message = event.get("message")
+    if (
+        event.get("subtype") == "message_changed"
+        and isinstance(message, dict)
+        and message.get("subtype") == "tombstone"
+    ):
+        return str(message.get("ts") or "") or None
+    return None
 
 
 def register(app: App) -> None:

@@ -25,9 +25,21 @@ def _emoji(name: str) -> str:
 def _act(services: Services, emoji: str, added: bool, task_id: int, to: ReplyTo, event: EventId | None) -> None:
     if emoji == services.settings.claim_reaction:
         action = replies.claim if added else replies.release
-        action(services, to.team_id, task_id, to.user_id, Via.REACTION, reply_to=to, event=event)
+        action(
+            services, to.team_id, task_id, to.user_id, Via.REACTION, reply_to=to, event=event, seen_from=to.channel_id
+        )
     elif added:
-        replies.finish(services, to.team_id, task_id, to.user_id, Via.REACTION, None, reply_to=to, event=event)
+        replies.finish(
+            services,
+            to.team_id,
+            task_id,
+            to.user_id,
+            Via.REACTION,
+            None,
+            reply_to=to,
+            event=event,
+            seen_from=to.channel_id,
+        )
     # taking back a done reaction does not reopen a task
 
 

@@ -112,6 +112,8 @@ class Task(Base):
     slots: Mapped[int] = mapped_column(Integer, default=1)
     posted_by: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
+    # In a private channel: seen and acted on only in that channel.
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
     # The post the task lives under; NULL while Dibs's own announcement (/dibs new) is still to be posted.
     message_ts: Mapped[str | None] = mapped_column(String(32), default=None)
     # The bot's reply in the thread; NULL until Slack has accepted it (the outbox retries it).
@@ -189,6 +191,9 @@ class WatchedChannel(Base):
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
     # The newest message ts read back from the channel's history after a restart (catch-up starts there).
     caught_up_to: Mapped[str | None] = mapped_column(String(32), default=None)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Archived in Slack: no reminders, no digest, until it is unarchived.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ProcessedEvent(Base):
@@ -268,3 +273,12 @@ class ChannelPace(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     next_post_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Workspace(Base):
+    """A Slack workspace Dibs has been told about: uninstalled (or its token revoked) means silent."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -24,13 +24,14 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.delivery.calls import send_post
-from bot.delivery.failures import OnceLog, Result
+from bot.delivery.failures import SKIPPED, OnceLog, Result
 from bot.delivery.jobs import Job
 from bot.ownership.links import Permalinks
 from bot.ownership.sync import push_thread
 from bot.services import Services
 from store.queries import outbox as posts
 from store.queries import tasks
+from store.queries.workspaces import gone_teams, mark_gone
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=10)
@@ -82,6 +83,7 @@ class Courier:
         self._threads: list[threading.Thread] = []
         self._gave_up = OnceLog(log)
         self._links = Permalinks()
+        self._gone: set[str] = set()  # workspaces that uninstalled Dibs: nothing goes to them
 
     # ------------------------------------------------------------------ finding work
     def due(self, now: datetime) -> list[Job]:
@@ -89,7 +91,9 @@ class Courier:
         with self.svc.read() as session:
             threads = tasks.due_threads(session, now, BATCH)
             rows = posts.due_posts(session, now, BATCH)
-        return [Job("thread", *t) for t in threads] + [Job("post", *r) for r in rows]
+            self._gone = gone_teams(session)
+        jobs = [Job("thread", *t) for t in threads] + [Job("post", *r) for r in rows]
+        return [job for job in jobs if job.team_id not in self._gone]
 
     def next_due(self) -> datetime | None:
         """When the next piece of work that is not due yet falls due."""
@@ -98,7 +102,9 @@ class Courier:
         return min((m for m in moments if m is not None), default=None)
 
     def run(self, job: Job, now: datetime) -> Result:
-        """Do one job now."""
+        """Do one job now (none for a workspace that uninstalled Dibs)."""
+        if job.team_id in self._gone:
+            return SKIPPED
         client = self.client_for(job.team_id)
         if job.kind == "thread":
             result = push_thread(client, self.svc, job.id, self.owner, now, self.lease, self._links)
@@ -106,7 +112,16 @@ class Courier:
             result = send_post(client, self.svc, job.id, self.owner, now, self.lease)
         if result.outcome == "gave_up" and result.failure is not None:
             self._gave_up.gave_up(job.key, result.what, result.failure)
+            if result.failure.workspace_gone:
+                self.workspace_gone(job.team_id, result.failure.error)
         return result
+
+    def workspace_gone(self, team_id: str, why: str) -> None:
+        """Slack says Dibs's token no longer works there: stop everything for that workspace at once."""
+        with self.svc.transaction() as tx:
+            mark_gone(tx.session, team_id, tx.now)
+        self._gone.add(team_id)
+        log.warning("workspace %s: Slack answered %s; Dibs sends it nothing more (its data stays)", team_id, why)
 
     # ------------------------------------------------------------------ in the background
     def start(self) -> None:
@@ -238,11 +253,10 @@ class Courier:
 
         sent = 0
         while True:
-            jobs = self.due(current())
-            for job in jobs:
-                sent += self.run(job, current()).outcome == "sent"
-            if jobs:
-                continue
+            outcomes = [self.run(job, current()).outcome for job in self.due(current())]
+            sent += outcomes.count("sent")
+            if any(outcome != "skipped" for outcome in outcomes):
+                continue  # something moved: look again
             upcoming = self.next_due()
             if upcoming is None or upcoming > start + linger:
                 return sent

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 
 from bot.digest.collect import DigestData
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
-from bot.slack.text import age, format_duration, people
+from bot.slack.text import age, format_duration, people, proof
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.text import due_note, linked_title, owners_line, task_line
 
@@ -72,11 +72,11 @@ def taken_line(task: TaskSnapshot, now: datetime, today: date) -> str:
 def done_line(task: TaskSnapshot) -> str:
     """`• #12 event · <title> · done by <@U1> · proof: https://…`."""
     by = f"done by {people([task.done_by])}" if task.done_by else "done"
-    proof = ""
+    shown = ""
     if task.done_link:
         link = task.done_link if len(task.done_link) <= PROOF_LIMIT else task.done_link[: PROOF_LIMIT - 1] + "…"
-        proof = f" · proof: {link}"  # stored escaped, as Slack sends text
-    return f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {by}{proof}"
+        shown = f" · proof: {proof(link)}"
+    return f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {by}{shown}"
 
 
 def median_line(median: timedelta | None) -> str:

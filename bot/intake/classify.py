@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from bot.settings import Kind
+from bot.slack.payloads import clean_text
+from bot.slack.text import unescape
 
 TITLE_LIMIT = 150
 
@@ -19,10 +21,11 @@ def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def plain_text(text: str) -> str:
-    """Slack mrkdwn to plain words: `<url|label>` becomes label, mentions and links are dropped."""
+    """Slack mrkdwn to plain words: `<url|label>` becomes label, mentions and links are dropped, and
+    Slack's `&lt;` `&gt;` `&amp;` become what the person typed (titles are stored plain, escaped when shown)."""
     text = re.sub(r"<(?:https?|mailto):[^|>]*\|([^>]*)>", r"\1", text)
     text = re.sub(r"<[^>]*>", " ", text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    return unescape(re.sub(r"[ \t]+", " ", text).strip())
 
 
 def classify(text: str, kinds: Mapping[str, Kind] | Iterable[Kind]) -> Kind | None:
@@ -39,7 +42,7 @@ def classify(text: str, kinds: Mapping[str, Kind] | Iterable[Kind]) -> Kind | No
 
 def title_from(text: str) -> str:
     """A one-line title for a task: the post's first non-empty line, shortened at a word."""
-    line = next((ln.strip() for ln in plain_text(text).splitlines() if ln.strip()), "") or "(no text)"
+    line = next((ln.strip() for ln in clean_text(plain_text(text)).splitlines() if ln.strip()), "") or "(no text)"
     if len(line) <= TITLE_LIMIT:
         return line
     return line[: TITLE_LIMIT - 1].rsplit(" ", 1)[0] + "…"

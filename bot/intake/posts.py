@@ -13,7 +13,7 @@ from bot.intake.classify import classify, title_from
 from bot.services import Services, Tx
 from bot.settings import Kind
 from bot.tasks.model import TaskSnapshot
-from bot.tasks.service import NewTask, create_task
+from bot.tasks.service import NewTask, cancel_task, create_task
 from store.enums import Via
 from store.queries.channels import watched
 
@@ -36,8 +36,11 @@ def kind_of_post(svc: Services, event: dict[str, object]) -> Kind | None:
 def open_task_for_post(tx: Tx, team_id: str, event: dict[str, object], kind: Kind) -> TaskSnapshot | None:
     """In `tx`: the task for a post in a watched channel; None if the channel is not watched or it has one."""
     channel_id = str(event.get("channel") or "")
-    if watched(tx.session, team_id, channel_id) is None:
+    channel = watched(tx.session, team_id, channel_id)
+    if channel is None:
         return None
+    if event.get("channel_type") == "group":  # Slack says it is private: so is every task of it
+        channel.private = True
     new = NewTask(
         team_id=team_id,
         channel_id=channel_id,
@@ -47,6 +50,7 @@ def open_task_for_post(tx: Tx, team_id: str, event: dict[str, object], kind: Kin
         posted_by=str(event["user"]),
         message_ts=str(event["ts"]),
         source=Via.MESSAGE,
+        private=channel.private,
     )
     return create_task(tx, new)
 
@@ -65,3 +69,10 @@ def task_from_post(svc: Services, team_id: str, event: dict[str, object]) -> Tas
 def posted_at(ts: str) -> datetime:
     """When a message with this Slack ts was posted."""
     return datetime.fromtimestamp(float(ts), UTC)
+
+
+def cancel_for_deleted_post(svc: Services, team_id: str, channel_id: str, ts: str) -> TaskSnapshot | None:
+    """A deleted post's task is cancelled: its reminders stop, it leaves lists and digests, and its
+    thread reply (if Slack kept it) says so. None if the post had no open task."""
+    with svc.transaction() as tx:
+        return cancel_task(tx, team_id, channel_id, ts, "the post was deleted")

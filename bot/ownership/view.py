@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextB
 from bot.settings import Kind, Settings
 from bot.slack.blocks import TEXT_LIMIT, Message, section
 from bot.slack.ids import ActionId
-from bot.slack.text import mention, people
+from bot.slack.text import escape, mention, people, proof
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.text import due_note
 from store.enums import TaskStatus
@@ -21,8 +21,8 @@ def status_text(task: TaskSnapshot, today: date) -> str:
     """The status section of the ownership thread: who owns it, who waits, whether it is done."""
     if task.status == TaskStatus.DONE:
         by = f" by {mention(task.done_by)}" if task.done_by else ""
-        proof = f"\n*Proof:* {task.done_link}" if task.done_link else ""
-        return f":white_check_mark: *Done*{by}. Owners: {people(task.owners) or 'nobody'}.{proof}"
+        shown = f"\n*Proof:* {proof(task.done_link)}" if task.done_link else ""
+        return f":white_check_mark: *Done*{by}. Owners: {people(task.owners) or 'nobody'}.{shown}"
     if task.status == TaskStatus.CANCELLED:
         return ":no_entry_sign: *Cancelled.*"
     if not task.owners:
@@ -59,5 +59,5 @@ def build_ownership_message(task: TaskSnapshot, kind: Kind | None, settings: Set
     blocks: list[Block] = [section(f"*#{task.id}* · {task.kind}: {question}{group}"), section(status)]
     if not task.is_finished:
         blocks += _buttons(task, settings)
-    text = f"#{task.id} {task.title}: {question} {status.splitlines()[0]}"
+    text = f"#{task.id} {escape(task.title)}: {question} {status.splitlines()[0]}"
     return Message(text=text[:TEXT_LIMIT], blocks=blocks)

@@ -102,6 +102,8 @@ class Settings:
     kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
     feeds: tuple[Mapping[str, Any], ...] = ()
     retry_every: timedelta = timedelta(minutes=1)
+    # A user group id: only its members may change what Dibs watches in a channel (None: anyone there).
+    admins: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:

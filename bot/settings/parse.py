@@ -110,10 +110,7 @@ def _parse_kind(name: str, raw: Mapping[str, Any], base: Kind | None) -> Kind:
             raise SettingsError(f"{key}.slots: {slots!r} is not accepted; use a whole number from 1 to 50")
         kind = replace(kind, slots=slots)
     if "owner_group" in raw:
-        group = raw["owner_group"]
-        if group is not None and not (isinstance(group, str) and re.fullmatch(r"S[A-Z0-9]+", group)):
-            raise SettingsError(f"{key}.owner_group: {group!r} is not a user group id; use an id like S0123ABCD")
-        kind = replace(kind, owner_group=group)
+        kind = replace(kind, owner_group=parse_group(f"{key}.owner_group", raw["owner_group"]))
     if "question" in raw:
         if not isinstance(raw["question"], str) or not raw["question"].strip():
             raise SettingsError(f"{key}.question: expected the sentence the ownership thread asks")
@@ -125,6 +122,13 @@ def _parse_kind(name: str, raw: Mapping[str, Any], base: Kind | None) -> Kind:
     if not kind.keywords:
         raise SettingsError(f"{key}.keywords: a new kind needs keywords to recognise its posts")
     return kind
+
+
+def parse_group(key: str, group: object) -> str | None:
+    """A Slack user group id like S0123ABCD (or nothing); anything else is a SettingsError naming `key`."""
+    if group is not None and not (isinstance(group, str) and re.fullmatch(r"S[A-Z0-9]{2,20}", group)):
+        raise SettingsError(f"{key}: {group!r} is not a user group id; use an id like S0123ABCD")
+    return group
 
 
 def _parse_reaction(key: str, value: object) -> str:
@@ -178,12 +182,18 @@ def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
 
 def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
     """Apply a parsed YAML document to `base`, validating every key."""
-    _check_keys("", data, {"timezone", "working_hours", "nag", "digest", "reactions", "kinds", "feeds", "retry_every"})
+    _check_keys(
+        "",
+        data,
+        {"timezone", "working_hours", "nag", "digest", "reactions", "kinds", "feeds", "retry_every", "admins"},
+    )
     result = base
     if "timezone" in data:
         try:
-            ZoneInfo(str(data["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
+            if not isinstance(data["timezone"], str) or not re.fullmatch(r"[A-Za-z0-9_+\-/]{1,64}", data["timezone"]):
+                raise ValueError(data["timezone"])
+            ZoneInfo(data["timezone"])
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise SettingsError(
                 f"timezone: {data['timezone']!r} is not a time zone; use an IANA name like Europe/Berlin"
             ) from None
@@ -209,6 +219,8 @@ def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
         if not isinstance(feeds, list) or not all(isinstance(f, Mapping) for f in feeds):
             raise SettingsError("feeds: expected a list of feed entries")
         result = replace(result, feeds=tuple(feeds))
+    if "admins" in data:
+        result = replace(result, admins=parse_group("admins", data["admins"]))
     if "retry_every" in data:
         result = replace(result, retry_every=parse_duration("retry_every", data["retry_every"]))
     return result

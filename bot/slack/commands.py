@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.settings import SettingsError, parse_duration
+from bot.slack.payloads import clean_text
+from bot.slack.text import unescape
 from bot.tasks.errors import DibsError
 from store.queries.tasks import ListFilter
 
@@ -163,6 +165,16 @@ def _only_id(name: str, make: Callable[[int], Command]) -> Callable[[int, list[s
     return parse
 
 
+_LINK_MARKUP = re.compile(r"<(https?://[^|>]+)(?:\|[^>]*)?>")
+
+
+def proof_from(word: str) -> str | None:
+    """Proof as typed: the address of a link Slack marked up, else the word as the person meant it
+    (stored plain; shown escaped, so `<!channel>` typed as proof pings nobody)."""
+    link = _LINK_MARKUP.fullmatch(word)
+    return clean_text(unescape(link.group(1)) if link else unescape(word)) or None
+
+
 def _assign(task_id: int, rest: list[str]) -> Command:
     match = _USER.match(rest[0]) if len(rest) == 1 else None
     if not match:
@@ -173,7 +185,7 @@ def _assign(task_id: int, rest: list[str]) -> Command:
 def _done(task_id: int, rest: list[str]) -> Command:
     if len(rest) > 1:
         raise UsageError(f"`/dibs done {task_id}` takes at most one link, like `/dibs done {task_id} https://…`.")
-    return Done(task_id, rest[0].strip("<>").split("|")[0] or None if rest else None)
+    return Done(task_id, proof_from(rest[0]) if rest else None)
 
 
 def _snooze(task_id: int, rest: list[str]) -> Command:

@@ -1,9 +1,37 @@
-"""Slack mrkdwn text helpers: mentions, ages and durations."""
+"""Slack mrkdwn text helpers: escaping what people typed, mentions, links, ages and durations.
+
+The one rule for text a person typed (titles, proof, names, reasons): it is stored as plain text
+and escaped where it is shown, with `escape`. Slack reads `<…>` as a mention, a broadcast or a
+link, so once `<` and `>` are escaped nothing typed can ping anyone or pose as a link.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+
+_WEB_LINK = re.compile(r"https?://[^\s<>|]+")
+
+
+def escape(text: str) -> str:
+    """Text a person typed, made safe to show in mrkdwn or `text`: Slack's `&`, `<`, `>` escapes."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack's escapes undone: how a person meant text that Slack sent escaped."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def is_web_link(text: str) -> bool:
+    """An http(s) address with nothing Slack would read as markup: the only proof shown as a link."""
+    return _WEB_LINK.fullmatch(text) is not None
+
+
+def proof(text: str) -> str:
+    """Proof of done as shown: a link when it is an http(s) address, else plain escaped text."""
+    return f"<{escape(text)}>" if is_web_link(text) else escape(text)
 
 
 def mention(user_id: str) -> str:

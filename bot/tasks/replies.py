@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_message, queue_note
+from bot.intake.classify import title_from
 from bot.services import EventId, Services, Tx
 from bot.settings import Kind
 from bot.slack.text import people
 from bot.tasks import service
 from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
+from bot.tasks.rules import check_snooze
 from bot.tasks.text import linked_title
 from bot.tasks.views import build_announcement
 from store.enums import Purpose, Via
@@ -74,11 +76,11 @@ def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
 
 def claim(
     svc: Services, team_id: str, task_id: int, user_id: str, via: Via,
-    *, reply_to: ReplyTo | None = None, event: EventId | None = None,
+    *, reply_to: ReplyTo | None = None, event: EventId | None = None, seen_from: str | None = None,
 ) -> Outcome:  # fmt: skip
     """Take a task, or join its waitlist when every slot is taken."""
     with svc.transaction(event) as tx:
-        outcome = _claimed(service.claim_task(tx, team_id, task_id, user_id, via), user_id)
+        outcome = _claimed(service.claim_task(tx, team_id, task_id, user_id, via, seen_from), user_id)
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -97,31 +99,33 @@ def _released(result: service.ReleaseResult) -> Outcome:
 
 def release(
     svc: Services, team_id: str, task_id: int, user_id: str, via: Via,
-    *, reply_to: ReplyTo | None = None, event: EventId | None = None,
+    *, reply_to: ReplyTo | None = None, event: EventId | None = None, seen_from: str | None = None,
 ) -> Outcome:  # fmt: skip
     """Let go of a task (or leave its waitlist); the first in line gets the slot."""
     with svc.transaction(event) as tx:
-        outcome = _released(service.release_claim(tx, team_id, task_id, user_id, via))
+        outcome = _released(service.release_claim(tx, team_id, task_id, user_id, via, seen_from))
         tell_others(tx, outcome, reply_to)
     return outcome
 
 
 def finish(
     svc: Services, team_id: str, task_id: int, user_id: str, via: Via, link: str | None,
-    *, reply_to: ReplyTo | None = None, event: EventId | None = None,
+    *, reply_to: ReplyTo | None = None, event: EventId | None = None, seen_from: str | None = None,
 ) -> Outcome:  # fmt: skip
     """Mark a task done (with proof where its kind needs it; else NeedsLink)."""
     with svc.transaction(event) as tx:
-        task = service.complete_task(tx, team_id, task_id, user_id, via, link=link)
+        task = service.complete_task(tx, team_id, task_id, user_id, via, link=link, seen_from=seen_from)
         outcome = Outcome(f"#{task.id} is done. Thank you!", task, quiet=True)
         tell_others(tx, outcome, reply_to)
     return outcome
 
 
-def assign(svc: Services, team_id: str, task_id: int, actor: str, target: str, via: Via) -> Outcome:
+def assign(
+    svc: Services, team_id: str, task_id: int, actor: str, target: str, via: Via, seen_from: str | None = None
+) -> Outcome:
     """Hand a task over to `target` and tell them."""
     with svc.transaction() as tx:
-        result = service.assign_task(tx, team_id, task_id, actor, target, via)
+        result = service.assign_task(tx, team_id, task_id, actor, target, via, seen_from)
         task = result.task
         note = f"<@{actor}> handed you #{task.id} {linked_title(task)}."
         gave = " your slot" if result.replaced else ""
@@ -139,36 +143,48 @@ def kind_named(svc: Services, name: str) -> Kind:
 
 
 def new_task(
-    svc: Services, team_id: str, channel_id: str, user_id: str, kind: Kind, title: str, response_url: str | None
+    svc: Services,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    kind: Kind,
+    title: str,
+    response_url: str | None,
+    private: bool = False,
 ) -> Outcome:
     """`/dibs new`: open the task and queue its announcement; its thread follows once the post is up."""
     with svc.transaction() as tx:
         new = service.NewTask(
-            team_id=team_id, channel_id=channel_id, kind=kind.name, title=title.strip(), slots=kind.slots,
-            posted_by=user_id, message_ts=None, source=Via.COMMAND, due_on=date_in(title),
+            team_id=team_id, channel_id=channel_id, kind=kind.name, title=title_from(title), slots=kind.slots,
+            posted_by=user_id, message_ts=None, source=Via.COMMAND, due_on=date_in(title), private=private,
         )  # fmt: skip
         task = service.create_task(tx, new)
         assert task is not None  # no post yet, so nothing to collide with
-        announcement = build_announcement(title, kind.name, user_id)
+        announcement = build_announcement(task.title, kind.name, user_id)
         queue_message(
             tx, team_id, channel_id, announcement, Purpose.ANNOUNCE, task_id=task.id, response_url=response_url
         )
     return Outcome(f"Posted #{task.id}; its thread asks who owns it.", task)
 
 
-def snooze(svc: Services, team_id: str, task_id: int, user_id: str, pause: timedelta) -> Outcome:
+def snooze(
+    svc: Services, team_id: str, task_id: int, user_id: str, pause: timedelta, seen_from: str | None = None
+) -> Outcome:
     """Pause one task's reminders."""
+    check_snooze(pause)  # before the sum: a pause of centuries would not fit in a date
     with svc.transaction() as tx:
-        task = service.snooze_task(tx, team_id, task_id, user_id, tx.now + pause)
+        task = service.snooze_task(tx, team_id, task_id, user_id, tx.now + pause, seen_from)
     until = task.snoozed_until
     assert until is not None
     return Outcome(f"No reminders for #{task.id} until {until:%a %d %b %H:%M} UTC.", task)
 
 
-def set_due(svc: Services, team_id: str, task_id: int, user_id: str, due_on: date | None) -> Outcome:
+def set_due(
+    svc: Services, team_id: str, task_id: int, user_id: str, due_on: date | None, seen_from: str | None = None
+) -> Outcome:
     """Give a task a due date (its owners are reminded before it) or clear it."""
     with svc.transaction() as tx:
-        task = service.set_due_date(tx, team_id, task_id, user_id, due_on)
+        task = service.set_due_date(tx, team_id, task_id, user_id, due_on, seen_from)
     if due_on is None:
         return Outcome(f"#{task.id} has no due date now.", task)
     days = ", ".join(f"{int(d.total_seconds() // 86400)}d" for d in svc.settings.nag.due_reminders) or "no"

@@ -7,7 +7,7 @@ in the audit trail and bumps the task's version (its thread reply catches up wit
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -105,6 +105,33 @@ def check_may_finish(task: Task, user_id: str) -> None:
     if all(c.user_id != user_id for c in owners(task)) and user_id != task.posted_by:
         raise NotAllowed(
             f"Only the owners of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can mark it done."
+        )
+
+
+MAX_SNOOZE = timedelta(days=90)
+DUE_YEARS_AHEAD = 5
+
+
+def check_snooze(pause: timedelta) -> None:
+    """A snooze lasts at most 90 days."""
+    if pause > MAX_SNOOZE:
+        raise DibsError("A snooze lasts at most 90 days: write it like 30m, 4h, 2d or 90d.")
+
+
+def check_due_date(due_on: date, today: date) -> None:
+    """Due dates go from a year ago to five years ahead."""
+    first, last = today.replace(year=today.year - 1), today.replace(year=today.year + DUE_YEARS_AHEAD)
+    if not first <= due_on <= last:
+        raise DibsError(
+            f"Due dates go from {first.isoformat()} to {last.isoformat()}; {due_on.isoformat()} is outside."
+        )
+
+
+def check_may_change(task: Task, user_id: str, what: str) -> None:
+    """Snoozing a task or dating it is for its owners and the person who posted it."""
+    if all(c.user_id != user_id for c in owners(task)) and user_id != task.posted_by:
+        raise NotAllowed(
+            f"Only the owners of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can {what}."
         )
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.reminders.policy import local_day
 from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
 from bot.tasks import rules
@@ -43,10 +44,11 @@ class NewTask:
     message_ts: str | None  # None: Dibs posts the announcement itself, after the commit
     source: Via
     due_on: date | None = None
+    private: bool = False
 
 
-def _existing_ids(session: Session, team_id: str) -> str:
-    ids = queries.active_task_ids(session, team_id, IDS_SHOWN + 1)
+def _existing_ids(session: Session, team_id: str, seen_from: str | None) -> str:
+    ids = queries.active_task_ids(session, team_id, IDS_SHOWN + 1, seen_from)
     if not ids:
         return "There are no open tasks in this workspace."
     shown = ", ".join(f"#{i}" for i in ids[:IDS_SHOWN])
@@ -54,15 +56,22 @@ def _existing_ids(session: Session, team_id: str) -> str:
     return f"Open tasks: {shown}{more}."
 
 
-def _locked(session: Session, team_id: str, task_id: int) -> Task:
-    task = queries.lock_task(session, team_id, task_id)
-    if task is None:
-        raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id)}")
+def _found(session: Session, team_id: str, task_id: int, task: Task | None, seen_from: str | None) -> Task:
+    """`task` if it can be seen from `seen_from`; a private channel's task is not there for anyone elsewhere."""
+    if task is None or (task.private and seen_from is not None and seen_from != task.channel_id):
+        raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id, seen_from)}")
     return task
+
+
+def _locked(session: Session, team_id: str, task_id: int, seen_from: str | None) -> Task:
+    """The task, locked for the transaction, if it can be seen from `seen_from`."""
+    return _found(session, team_id, task_id, queries.lock_task(session, team_id, task_id), seen_from)
 
 
 def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
     """Open a task for a message; None if that message already has one (Slack retried, say)."""
+    if new.due_on is not None:
+        rules.check_due_date(new.due_on, local_day(tx.now, tx.settings))
     task = Task(
         team_id=new.team_id,
         channel_id=new.channel_id,
@@ -77,6 +86,7 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
         created_at=tx.now,
         claims=[],
         due_on=new.due_on,
+        private=new.private,
     )
     start_nag_clock(task, tx.now, tx.settings)
     try:
@@ -91,10 +101,15 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
     return snapshot(task)
 
 
-def set_due_date(tx: Tx, team_id: str, task_id: int, user_id: str, due_on: date | None) -> TaskSnapshot:
+def set_due_date(
+    tx: Tx, team_id: str, task_id: int, user_id: str, due_on: date | None, seen_from: str | None = None
+) -> TaskSnapshot:
     """Give a task a due date (None clears it); owners are reminded before it."""
-    task = _locked(tx.session, team_id, task_id)
+    task = _locked(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
+    rules.check_may_change(task, user_id, "set its due date")
+    if due_on is not None:
+        rules.check_due_date(due_on, local_day(tx.now, tx.settings))
     task.due_on = due_on
     task.next_due_at = None
     if due_on is not None:
@@ -103,10 +118,14 @@ def set_due_date(tx: Tx, team_id: str, task_id: int, user_id: str, due_on: date 
     return snapshot(task)
 
 
-def snooze_task(tx: Tx, team_id: str, task_id: int, user_id: str, until: datetime) -> TaskSnapshot:
+def snooze_task(
+    tx: Tx, team_id: str, task_id: int, user_id: str, until: datetime, seen_from: str | None = None
+) -> TaskSnapshot:
     """Pause reminders for one task until `until`."""
-    task = _locked(tx.session, team_id, task_id)
+    task = _locked(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
+    rules.check_may_change(task, user_id, "snooze it")
+    rules.check_snooze(until - tx.now)
     task.snoozed_until = until
     if task.next_nag_at is not None:
         stop_reminders(tx.session, task)  # calls off what is queued, and the clock...
@@ -115,18 +134,15 @@ def snooze_task(tx: Tx, team_id: str, task_id: int, user_id: str, until: datetim
     return snapshot(task)
 
 
-def get_task(session: Session, team_id: str, task_id: int) -> TaskSnapshot:
+def get_task(session: Session, team_id: str, task_id: int, seen_from: str | None = None) -> TaskSnapshot:
     """One task of this workspace, or TaskNotFound naming the ids that exist."""
-    task = queries.load_task(session, team_id, task_id)
-    if task is None:
-        raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id)}")
-    return snapshot(task)
+    return snapshot(_found(session, team_id, task_id, queries.load_task(session, team_id, task_id), seen_from))
 
 
-def claim_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> ClaimResult:
+def claim_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None) -> ClaimResult:
     """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
     session, now = tx.session, tx.now
-    task = _locked(session, team_id, task_id)
+    task = _locked(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = rules.claim_of(task, user_id)
     if mine is not None:
@@ -138,10 +154,12 @@ def claim_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> Cl
     return ClaimResult(snapshot(task), "claimed" if role == ClaimRole.OWNER else "waitlisted")
 
 
-def release_claim(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> ReleaseResult:
+def release_claim(
+    tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None
+) -> ReleaseResult:
     """Drop `user_id` from the owners (promoting the first in line) or from the waitlist."""
     session, now = tx.session, tx.now
-    task = _locked(session, team_id, task_id)
+    task = _locked(session, team_id, task_id, seen_from)
     mine = rules.claim_of(task, user_id)
     if mine is None or task.status in FINISHED:
         return ReleaseResult(snapshot(task), "not_claimed")
@@ -155,9 +173,11 @@ def release_claim(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) ->
     return ReleaseResult(snapshot(task), "released" if was_owner else "left_waitlist", promoted)
 
 
-def complete_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, link: str | None = None) -> TaskSnapshot:
+def complete_task(
+    tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, link: str | None = None, seen_from: str | None = None
+) -> TaskSnapshot:
     """Mark a task done; only its owners or the person who posted it may, with proof where its kind needs it."""
-    task = _locked(tx.session, team_id, task_id)
+    task = _locked(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     rules.check_may_finish(task, user_id)
     kind = tx.settings.kind(task.kind)
@@ -176,10 +196,12 @@ def complete_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, li
     return snapshot(task)
 
 
-def assign_task(tx: Tx, team_id: str, task_id: int, actor: str, target: str, via: Via) -> AssignResult:
+def assign_task(
+    tx: Tx, team_id: str, task_id: int, actor: str, target: str, via: Via, seen_from: str | None = None
+) -> AssignResult:
     """Hand a task over: an owner gives their slot to `target`; the poster may fill a free slot."""
     session, now = tx.session, tx.now
-    task = _locked(session, team_id, task_id)
+    task = _locked(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = rules.check_may_assign(task, actor, target)
     theirs = rules.claim_of(task, target)
@@ -197,8 +219,21 @@ def assign_task(tx: Tx, team_id: str, task_id: int, actor: str, target: str, via
 
 
 def list_tasks(
-    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int = 50
+    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int = 50, seen_from: str | None = None
 ) -> tuple[list[TaskSnapshot], int]:
-    """Tasks of this workspace for `/dibs list` and App Home, plus how many matched in all."""
-    rows, total = queries.list_tasks(session, team_id, which, user_id, limit)
+    """Tasks of this workspace for `/dibs list` (seen from its channel) and App Home, and how many in all."""
+    rows, total = queries.list_tasks(session, team_id, which, user_id, limit, seen_from)
     return [snapshot(t) for t in rows], total
+
+
+def cancel_task(tx: Tx, team_id: str, channel_id: str, message_ts: str, why: str) -> TaskSnapshot | None:
+    """Cancel the open or claimed task of the post `message_ts`; None if there is none."""
+    found = queries.task_id_by_post(tx.session, team_id, channel_id, message_ts)
+    task = queries.lock_task(tx.session, team_id, found) if found is not None else None
+    if task is None or task.status in FINISHED:
+        return None
+    task.status = TaskStatus.CANCELLED
+    task.next_due_at = None
+    stop_reminders(tx.session, task)
+    rules.record(tx.session, task, "slack", "cancelled", Via.MESSAGE, tx.now, detail=why)
+    return snapshot(task)

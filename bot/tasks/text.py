@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.slack.text import age, people
+from bot.slack.text import age, escape, people, proof
 from bot.tasks.model import TaskSnapshot
 from store.enums import TaskStatus
 
 
 def linked_title(task: TaskSnapshot) -> str:
     """The title, linked to the task's post when Dibs knows its permalink."""
-    title = task.title.replace("|", "¦").replace(">", "›").replace("<", "‹")
+    title = escape(task.title).replace("|", "¦")  # a | would end the link's label
     return f"<{task.permalink}|{title}>" if task.permalink else title
 
 
@@ -39,7 +39,7 @@ def task_line(task: TaskSnapshot, now: datetime, today: date) -> str:
         f"{due_note(task, today)}"
     )
     if task.status == TaskStatus.DONE:
-        line += " · done" + (f" ({task.done_link})" if task.done_link else "")
+        line += " · done" + (f" ({proof(task.done_link)})" if task.done_link else "")
     elif task.status == TaskStatus.CANCELLED:
         line += " · cancelled"
     return line

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 
 from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
 from bot.slack.ids import LINK_INPUT, BlockId, CallbackId
-from bot.slack.text import mention
+from bot.slack.text import escape, mention
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.text import linked_title, task_line
 
@@ -83,4 +83,4 @@ def build_home(
 
 def build_announcement(task_title: str, kind: str, user_id: str) -> Message:
     """The channel post `/dibs new` makes; its thread becomes the ownership thread."""
-    return text_message(f"New {kind}: *{task_title}* (posted by {mention(user_id)} with /dibs new)")
+    return text_message(f"New {kind}: *{escape(task_title)}* (posted by {mention(user_id)} with /dibs new)")

@@ -9,12 +9,23 @@ from sqlalchemy.orm import Session
 
 from store.models import DigestRun, ProcessedEvent, WatchedChannel
 from store.queries.common import insert_ignore, rows_changed
+from store.queries.workspaces import still_installed
 
 
-def add_watched(session: Session, team_id: str, channel_id: str, user_id: str, now: datetime) -> bool:
+def add_watched(
+    session: Session, team_id: str, channel_id: str, user_id: str, now: datetime, private: bool = False
+) -> bool:
     """Start watching a channel; False if it was already watched."""
     return insert_ignore(
-        session, WatchedChannel, team_id=team_id, channel_id=channel_id, added_by=user_id, added_at=now, muted=False
+        session,
+        WatchedChannel,
+        team_id=team_id,
+        channel_id=channel_id,
+        added_by=user_id,
+        added_at=now,
+        muted=False,
+        private=private,
+        archived=False,
     )
 
 
@@ -32,9 +43,9 @@ def watched(session: Session, team_id: str, channel_id: str) -> WatchedChannel |
 
 
 def is_muted(session: Session, team_id: str, channel_id: str) -> bool:
-    """Whether reminders in this channel are paused."""
+    """Whether reminders in this channel are paused (muted, or the channel is archived)."""
     row = watched(session, team_id, channel_id)
-    return bool(row and row.muted)
+    return bool(row and (row.muted or row.archived))
 
 
 def watched_channel_ids(session: Session, team_id: str) -> list[str]:
@@ -47,7 +58,9 @@ def channels_without_digest(session: Session, day: date) -> list[tuple[str, str]
     done_today = select(DigestRun.team_id, DigestRun.channel_id).where(DigestRun.day == day)
     rows = session.execute(
         select(WatchedChannel.team_id, WatchedChannel.channel_id).where(
-            tuple_(WatchedChannel.team_id, WatchedChannel.channel_id).not_in(done_today)
+            tuple_(WatchedChannel.team_id, WatchedChannel.channel_id).not_in(done_today),
+            WatchedChannel.archived.is_(False),
+            still_installed(WatchedChannel.team_id),
         )
     ).all()
     return [(team_id, channel_id) for team_id, channel_id in rows]

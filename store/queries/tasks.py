@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from store.enums import ACTIVE, TaskStatus
 from store.models import Claim, Task
 from store.queries.common import rows_changed
+from store.queries.workspaces import still_installed
 
 ListFilter = Literal["open", "unclaimed", "mine", "all"]
 
@@ -33,11 +34,27 @@ def load_task(session: Session, team_id: str, task_id: int) -> Task | None:
     ).one_or_none()
 
 
-def active_task_ids(session: Session, team_id: str, limit: int) -> list[int]:
-    """The lowest ids of a workspace's open and claimed tasks."""
+def visible_from(channel_id: str | None, user_id: str | None = None) -> ColumnElement[bool]:
+    """Tasks someone may see from `channel_id`: public ones, and a private channel's own tasks there.
+
+    Outside any channel (`channel_id` None: App Home) a private task shows only to the people on it.
+    """
+    if channel_id is not None:
+        return or_(Task.private.is_(False), Task.channel_id == channel_id)
+    if user_id is None:
+        return Task.private.is_(False)
+    theirs = select(Claim.task_id).where(Claim.user_id == user_id)
+    return or_(Task.private.is_(False), Task.posted_by == user_id, Task.id.in_(theirs))
+
+
+def active_task_ids(session: Session, team_id: str, limit: int, seen_from: str | None = None) -> list[int]:
+    """The lowest ids of a workspace's open and claimed tasks that can be seen from `seen_from`."""
     return list(
         session.scalars(
-            select(Task.id).where(Task.team_id == team_id, Task.status.in_(ACTIVE)).order_by(Task.id).limit(limit)
+            select(Task.id)
+            .where(Task.team_id == team_id, Task.status.in_(ACTIVE), visible_from(seen_from))
+            .order_by(Task.id)
+            .limit(limit)
         )
     )
 
@@ -53,8 +70,17 @@ def task_id_by_ts(session: Session, team_id: str, channel_id: str, ts: str) -> i
     ).first()
 
 
-def _list_query(team_id: str, which: ListFilter, user_id: str) -> Select[Task]:
-    query = select(Task).options(selectinload(Task.claims)).where(Task.team_id == team_id)
+def task_id_by_post(session: Session, team_id: str, channel_id: str, message_ts: str) -> int | None:
+    """The task that lives under the post `message_ts` (not its thread reply)."""
+    return session.scalars(
+        select(Task.id).where(Task.team_id == team_id, Task.channel_id == channel_id, Task.message_ts == message_ts)
+    ).first()
+
+
+def _list_query(team_id: str, which: ListFilter, user_id: str, seen_from: str | None) -> Select[Task]:
+    query = (
+        select(Task).options(selectinload(Task.claims)).where(Task.team_id == team_id, visible_from(seen_from, user_id))
+    )
     if which == "unclaimed":
         return query.where(Task.status == TaskStatus.OPEN).order_by(Task.created_at, Task.id)
     if which == "mine":
@@ -72,10 +98,10 @@ def count_and_list(query: Select[Task], session: Session, limit: int) -> tuple[S
 
 
 def list_tasks(
-    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int
+    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int, seen_from: str | None
 ) -> tuple[Sequence[Task], int]:
-    """Tasks for `/dibs list` and App Home, and how many matched in all."""
-    return count_and_list(_list_query(team_id, which, user_id), session, limit)
+    """Tasks for `/dibs list` (seen from its channel) and App Home (`seen_from` None), and how many in all."""
+    return count_and_list(_list_query(team_id, which, user_id, seen_from), session, limit)
 
 
 def tasks_in_channel(
@@ -118,13 +144,15 @@ def _lock_due(session: Session, due_at: Any, *conditions: ColumnElement[bool], l
 
 
 def lock_tasks_to_nag(session: Session, now: datetime, limit: int) -> list[Task]:
-    """Unclaimed tasks whose next reminder is due at `now`, locked."""
-    return _lock_due(session, Task.next_nag_at, Task.next_nag_at <= now, Task.status == TaskStatus.OPEN, limit=limit)
+    """Unclaimed tasks whose next reminder is due at `now`, locked (not in workspaces that uninstalled Dibs)."""
+    conditions = (Task.status == TaskStatus.OPEN, still_installed(Task.team_id))
+    return _lock_due(session, Task.next_nag_at, Task.next_nag_at <= now, *conditions, limit=limit)
 
 
 def lock_tasks_with_due_steps(session: Session, now: datetime, limit: int) -> list[Task]:
     """Open or claimed tasks whose next due-date step (a reminder, turning overdue) is at `now`, locked."""
-    return _lock_due(session, Task.next_due_at, Task.next_due_at <= now, Task.status.in_(ACTIVE), limit=limit)
+    conditions = (Task.status.in_(ACTIVE), still_installed(Task.team_id))
+    return _lock_due(session, Task.next_due_at, Task.next_due_at <= now, *conditions, limit=limit)
 
 
 def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:

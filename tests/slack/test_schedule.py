@@ -85,7 +85,7 @@ def test_a_claim_that_arrives_before_the_send_wins(bot, slack, fake):
 
 def test_snooze_and_mute_pause_reminders(bot, slack, fake):
     open_task(slack, fake)
-    assert "No reminders for #1 until" in slack.command("snooze 1 1d").body
+    assert "No reminders for #1 until" in slack.command("snooze 1 1d", user="U111").body
     run(bot, later(hours=3))
     assert nags(fake) == []
     run(bot, later(days=1, minutes=1))
@@ -201,7 +201,7 @@ def test_the_noise_budget_folds_extra_pings_into_the_digest(settings, fake):
 def test_owners_are_reminded_before_the_due_date_and_overdue_shows(bot, slack, fake):
     open_task(slack, fake)
     due = (utcnow() + timedelta(days=5)).date()
-    assert f"is due {due:%a %d %b %Y}" in slack.command(f"due 1 {due.isoformat()}").body
+    assert f"is due {due:%a %d %b %Y}" in slack.command(f"due 1 {due.isoformat()}", user="U111").body
     slack.command("claim 1", user="U2")
     three_days_before, one_day_before, _overdue = due_schedule(due, bot.settings)
     plan_due_dates(bot.services, three_days_before + timedelta(seconds=1))
@@ -213,7 +213,7 @@ def test_owners_are_reminded_before_the_due_date_and_overdue_shows(bot, slack, f
     assert "due tomorrow" in fake.calls("chat.postMessage")[-1].params["text"]
     assert "bad" not in slack.command("due 1 2026-13-45").body and "year-month-day" in slack.command("due 1 soon").body
     yesterday = (utcnow() - timedelta(days=1)).date()
-    slack.command(f"due 1 {yesterday.isoformat()}")
+    slack.command(f"due 1 {yesterday.isoformat()}", user="U111")
     assert "overdue" in last_update(fake)
     assert "overdue" in str(slack.command("list").json())
 

@@ -40,3 +40,29 @@ def test_open_tasks_of_an_existing_install_start_their_nag_clock(database_url):
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def test_titles_and_proof_stored_escaped_are_stored_as_typed_after_0004(database_url):
+    engine = make_engine(database_url)
+    try:
+        run(engine, command.downgrade, "base")
+        run(engine, command.upgrade, "0003")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO tasks (team_id, channel_id, kind, title, status, slots, posted_by, source, message_ts,"
+                    " created_at, version, thread_version, nags_sent, poster_nagged, due_reminders_sent,"
+                    " thread_attempts, done_link) VALUES ('T1', 'G1', 'event', 'Q&amp;A &lt;booth&gt;', 'open', 2,"
+                    " 'U1', 'message', '1.1', '2026-11-01 10:00', 1, 1, 0, false, 0, 0, 'a&lt;!channel&gt;b')"
+                )
+            )
+        run(engine, command.upgrade, "0004")
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT title, done_link, private FROM tasks")).one()
+        assert (row.title, row.done_link, bool(row.private)) == ("Q&A <booth>", "a<!channel>b", True)
+        run(engine, command.downgrade, "0003")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT title FROM tasks")).scalar() == "Q&amp;A &lt;booth&gt;"
+        run(engine, command.upgrade, "head")
+    finally:
+        engine.dispose()

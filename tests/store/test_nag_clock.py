@@ -72,7 +72,7 @@ def test_snooze_moves_the_next_reminder_to_the_end_of_the_snooze(svc):
     with freeze_time(T0):
         new_task(svc)
     with freeze_time(T0 + timedelta(hours=1)):
-        snooze_task(svc, "T1", 1, "U2", T0 + timedelta(days=2))
+        snooze_task(svc, "T1", 1, "U1", T0 + timedelta(days=2))
     assert next_nag(svc) == T0 + timedelta(days=2)
     with freeze_time(T0 + timedelta(hours=2)):  # a claim and release during the snooze keep it
         claim_task(svc, "T1", 1, "U2", "command")

@@ -26,6 +26,11 @@ def new_ts() -> str:
     return f"1596183{next(_ts):03d}.{next(_ts):06d}"
 
 
+def new_trigger() -> str:
+    """A fresh trigger id: every request Slack sends for a person's action has its own."""
+    return f"{next(_ids)}.{next(_ids)}.{next(_ids):x}"
+
+
 def signed_headers(body: str, secret: str, timestamp: int | None = None, content_type: str = "") -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
@@ -95,7 +100,7 @@ def command_form(
             "text": text,
             "api_app_id": "A111",
             "response_url": response_url or "https://hooks.slack.com/commands/T111/111/xxxxx",
-            "trigger_id": "111.111.xxx",
+            "trigger_id": new_trigger(),
         }
     )
 
@@ -114,7 +119,7 @@ def block_action(
             "is_ephemeral": False,
             "thread_ts": thread_ts,
         },
-        "trigger_id": "4916855695380.xxx.yyy",
+        "trigger_id": new_trigger(),
         "team": {"id": TEAM, "domain": "test-domain"},
         "enterprise": None,
         "is_enterprise_install": False,
@@ -151,7 +156,7 @@ def view_submission(callback_id: str, private_metadata: str, values: dict, user:
         "team": {"id": TEAM, "domain": "test-domain"},
         "user": {"id": user, "username": user.lower(), "team_id": TEAM},
         "api_app_id": "A111",
-        "trigger_id": "12345.98765.abcd",
+        "trigger_id": new_trigger(),
         "view": {
             "id": "V111",
             "type": "modal",

@@ -157,19 +157,19 @@ def test_done_shows_who_and_proof() -> None:
     assert message is not None
     lines = texts(message)[4].splitlines()
     assert lines[1].startswith("• *#5* ")
-    assert lines[1].endswith("done by <@UDAN> · proof: https://track.example/42")
+    assert lines[1].endswith("done by <@UDAN> · proof: <https://track.example/42>")  # a web link is a link
     assert lines[2].endswith("done by <@UEVE>")
     assert "proof:" not in lines[2]
 
 
-def test_done_without_done_by_shows_the_proof_as_stored() -> None:
-    # Proof is stored escaped, as Slack sends text (the modal handler escapes what it receives).
-    stored = "&lt;!channel&gt; see https://x.example/?a=1&amp;b=2"
+def test_done_without_done_by_shows_the_proof_escaped() -> None:
+    # Proof is stored as typed and escaped where it is shown: text that is not a web link stays text.
+    stored = "<!channel> see https://x.example/?a=1&b=2"
     data = digest(done=[task(9, status="done", done_link=stored)])
     message = build_digest(data, NOW)
     assert message is not None
     line = texts(message)[1].splitlines()[1]
-    assert line.endswith(f"· done · proof: {stored}")
+    assert line.endswith("· done · proof: &lt;!channel&gt; see https://x.example/?a=1&amp;b=2")
     assert "<!channel>" not in full(message)
 
 

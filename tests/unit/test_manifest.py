@@ -45,6 +45,9 @@ EXPECTED_BOT_SCOPES = {
     "channels:history",
     "groups:history",
     "channels:join",
+    "channels:read",
+    "groups:read",
+    "usergroups:read",
 }
 
 # An event type as Bolt listens to it -> the subscriptions Slack delivers it under. Dibs watches
@@ -61,6 +64,13 @@ SCOPE_FOR_BOT_EVENT: dict[str, str | None] = {
     "reaction_removed": "reactions:read",
     "app_home_opened": None,
     "app_mention": "app_mentions:read",
+    "channel_archive": "channels:read",
+    "channel_unarchive": "channels:read",
+    "group_archive": "groups:read",
+    "group_unarchive": "groups:read",
+    "subteam_members_changed": "usergroups:read",
+    "app_uninstalled": None,
+    "tokens_revoked": None,
 }
 
 # The bot scope each Web API method needs (None: no scope of its own). chat.postMessage to a user id
@@ -85,6 +95,7 @@ SCOPE_FOR_METHOD: dict[str, str | None] = {
     "reactions.add": "reactions:write",
     "reactions.remove": "reactions:write",
     "users.info": "users:read",
+    "usergroups.users.list": "usergroups:read",
 }
 
 # What each declared bot event looks like when Slack sends it (the `event` of an event_callback).
@@ -100,6 +111,19 @@ SAMPLE_EVENTS: dict[str, Any] = {
         "tab": "home",
         "event_ts": new_ts(),
     },
+    "channel_archive": lambda: {"type": "channel_archive", "channel": "C999", "user": "U222"},
+    "channel_unarchive": lambda: {"type": "channel_unarchive", "channel": "C999", "user": "U222"},
+    "group_archive": lambda: {"type": "group_archive", "channel": "G999"},
+    "group_unarchive": lambda: {"type": "group_unarchive", "channel": "G999"},
+    "subteam_members_changed": lambda: {
+        "type": "subteam_members_changed",
+        "subteam_id": "S0614TZR7",
+        "team_id": "T111",
+        "added_users": ["U060RNRCZ"],
+        "removed_users": [],
+    },
+    "app_uninstalled": lambda: {"type": "app_uninstalled"},
+    "tokens_revoked": lambda: {"type": "tokens_revoked", "tokens": {"oauth": ["UXXXXXXXX"], "bot": []}},
 }
 
 # Listener kinds that Slack sends to the interactivity request URL.

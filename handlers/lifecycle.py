@@ -1,0 +1,47 @@
+"""What happens to Dibs's world in Slack: a post deleted, a channel archived, Dibs uninstalled,
+the admins group changed. Each is recorded in one transaction; what follows goes out after."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot.intake.channels import set_archived
+from bot.services import Services
+from store.queries.workspaces import mark_gone
+
+log = logging.getLogger(__name__)
+
+
+def handle_channel_archived(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
+    """An archived channel gets no reminders and no digest until it is unarchived."""
+    archived = event.get("type") in ("channel_archive", "group_archive")
+    set_archived(services, str(body.get("team_id") or ""), str(event.get("channel") or ""), archived)
+
+
+def handle_uninstalled(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
+    """Dibs was uninstalled, or its bot token revoked: nothing more goes to that workspace; its data stays."""
+    if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+        return  # only user tokens were revoked: Dibs acts as its bot
+    team_id = str(body.get("team_id") or "")
+    with services.transaction() as tx:
+        mark_gone(tx.session, team_id, tx.now)
+    log.warning("workspace %s %s: Dibs sends it nothing more (its data stays)", team_id, event.get("type"))
+
+
+def handle_admins_changed(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
+    """Someone joined or left a user group: if it is the admins group, Dibs knows at once."""
+    if event.get("subteam_id") == services.admins.group:
+        team_id = str(body.get("team_id") or "")
+        services.admins.change(team_id, event.get("added_users") or [], event.get("removed_users") or [])
+
+
+def register(app: App) -> None:
+    """Listen for archived channels, uninstalls and user group changes."""
+    for archive in ("channel_archive", "channel_unarchive", "group_archive", "group_unarchive"):
+        app.event(archive)(handle_channel_archived)
+    app.event("app_uninstalled")(handle_uninstalled)
+    app.event("tokens_revoked")(handle_uninstalled)
+    app.event("subteam_members_changed")(handle_admins_changed)
