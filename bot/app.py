@@ -29,6 +29,8 @@ from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
 from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
+from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
+from bot.intake.webhook import authorised, receive
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.policy import digest_due
 from bot.services import Services
@@ -113,6 +115,10 @@ class Dibs:
             self._team_id = str(self.background.auth_test().get("team_id") or "")
         return self._team_id
 
+    def poll_feeds(self, fetcher: Fetch = fetch) -> int:
+        """Read the feeds that are due; their new items become tasks."""
+        return poll_feeds(self.services, fetcher)
+
     def catch_up(self) -> int:
         """Turn posts made while no Dibs process was running (or Slack gave up on us) into tasks."""
         return catch_up(lambda team_id: self.background, self.services)
@@ -128,6 +134,7 @@ class Dibs:
         what is due). Jobs live in memory and are rebuilt at every start."""
         with self.services.transaction() as tx:  # the token works (Bolt checked it): Dibs may speak there
             mark_installed(tx.session, self.team_id())
+        sync_settings_feeds(self.services, self.team_id(), self.settings.feeds)
         self.courier.start()
         scheduler = BackgroundScheduler(timezone="UTC")
         every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
@@ -140,6 +147,9 @@ class Dibs:
             self.catch_up, "interval", minutes=30, id="catch_up", next_run_time=self.services.now(), **every
         )
         scheduler.add_job(forget_old_events, "interval", hours=6, args=[self.services], id="forget_old_events", **every)
+        scheduler.add_job(
+            self.poll_feeds, "interval", seconds=30, id="feeds", next_run_time=self.services.now(), **every
+        )
         if self.settings.admins:
             scheduler.add_job(
                 self.read_admins, "interval", seconds=30, id="admins", next_run_time=self.services.now(), **every
@@ -160,7 +170,16 @@ class Dibs:
 
     def wsgi(self) -> Any:
         """The WSGI application: Slack's requests at POST /slack/events (behind the gate), and GET /healthz."""
-        return wsgi_app(self.app, self.settings.signing_secret, lambda: database_answers(self.engine))
+        intake = self._intake if self.settings.intake_token else None
+        return wsgi_app(self.app, self.settings.signing_secret, lambda: database_answers(self.engine), intake)
+
+    def _intake(self, body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:
+        """POST /intake, after the size check: the token, then the body."""
+        assert self.settings.intake_token is not None
+        if not authorised(authorization, self.settings.intake_token):
+            return 401, {"error": "Authorization: Bearer <DIBS_INTAKE_TOKEN> is missing or wrong"}
+        answer = receive(self.services, self.team_id(), body)
+        return answer.status, answer.body
 
 
 def _hide_token_warning(record: logging.LogRecord) -> bool:

@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
     serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
+    gifts = sub.add_parser("gifts", help="gift campaigns").add_subparsers(dest="gifts_command", required=True)
+    load = gifts.add_parser("import", help="add recipients from a CSV (a name column; email, company, address, owner)")
+    load.add_argument("task_id", type=int, help="the campaign's task id, like 12")
+    load.add_argument("file", help="the CSV file")
     return parser
 
 
@@ -61,11 +65,44 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         print("dibs: the database schema is up to date")
         return 0
+    if args.command == "gifts":
+        return import_gifts(settings, args.task_id, args.file)
     missing = _missing(settings, socket_mode=args.socket)
     if missing:
         print(f"dibs: {missing} is not set; {README_APP}.", file=sys.stderr)
         return 2
     return serve(settings, socket_mode=args.socket, host=args.host, port=args.port, threads=args.threads)
+
+
+def import_gifts(settings: Settings, task_id: int, path: str) -> int:
+    """`dibs gifts import TASK_ID FILE.csv`: the running bot updates the campaign's thread within a second."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.clock import SystemClock
+    from bot.gifts.recipients import RecipientsError, read_recipients
+    from bot.gifts.service import import_recipients
+    from bot.services import Services
+    from bot.tasks.errors import DibsError
+    from store.db import make_engine, make_session_factory, migrate
+    from store.queries.tasks import team_of_task
+
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            found = read_recipients(file.read())
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        svc = Services(make_session_factory(engine), settings, SystemClock())
+        with svc.read() as session:
+            team_id = team_of_task(session, task_id)
+        if team_id is None:
+            raise DibsError(f"there is no task #{task_id}")
+        added, total = import_recipients(svc, team_id, task_id, found, actor="cli")
+    except (OSError, RecipientsError, DibsError, SQLAlchemyError) as error:
+        print(f"dibs: cannot import {path}: {_first_line(error) if isinstance(error, SQLAlchemyError) else error}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    print(f"dibs: #{task_id} has {total} recipients ({added} new)")
+    return 0
 
 
 def _first_line(error: Exception) -> str:

@@ -22,6 +22,7 @@ from bot.slack.payloads import payload_problem
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # bytes; Slack's own payloads are far smaller
+MAX_INTAKE_BODY = 100_000
 
 
 def shape_problem(body: str, content_type: str) -> str | None:
@@ -77,17 +78,44 @@ class SlackEndpoint(SlackRequestHandler):
         return self.app.dispatch(BoltRequest(body=body, query=request.query_string, headers=headers))
 
 
-def wsgi_app(app: App, signing_secret: str | None, healthy: Callable[[], bool]) -> Any:
-    """The WSGI application: Slack's requests at POST /slack/events, and GET /healthz."""
+Intake = Callable[[bytes, str], tuple[int, dict[str, Any]]]  # (body, Authorization) -> (status, JSON)
+STATUS = {200: "200 OK", 201: "201 Created", 400: "400 Bad Request", 401: "401 Unauthorized", 404: "404 Not Found",
+          405: "405 Method Not Allowed", 413: "413 Payload Too Large"}  # fmt: skip
+
+
+def _json(start_response: Any, status: int, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(STATUS[status], [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _intake(environ: dict[str, Any], start_response: Any, intake: Intake | None) -> list[bytes]:
+    """POST /intake: 404 unless DIBS_INTAKE_TOKEN is set; the rest is `bot.intake.webhook`."""
+    if intake is None:
+        return _json(start_response, 404, {"error": "not found"})
+    if environ.get("REQUEST_METHOD") != "POST":
+        return _json(start_response, 405, {"error": "use POST"})
+    length = str(environ.get("CONTENT_LENGTH") or "0")
+    if not length.isdigit() or int(length) > MAX_INTAKE_BODY:
+        return _json(start_response, 413, {"error": f"the body must be at most {MAX_INTAKE_BODY} bytes"})
+    body = environ["wsgi.input"].read(int(length)) if int(length) else b""
+    status, answer = intake(body, str(environ.get("HTTP_AUTHORIZATION") or ""))
+    return _json(start_response, status, answer)
+
+
+def wsgi_app(app: App, signing_secret: str | None, healthy: Callable[[], bool], intake: Intake | None = None) -> Any:
+    """The WSGI application: Slack's requests at POST /slack/events, POST /intake, and GET /healthz."""
     slack = SlackEndpoint(app, signing_secret)
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
+        path = environ.get("PATH_INFO")
+        if path == "/healthz":
             ok = healthy()
-            start_response(
-                "200 OK" if ok else "503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")]
-            )
+            status = "200 OK" if ok else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n" if ok else b"database unavailable\n"]
+        if path == "/intake":
+            return _intake(environ, start_response, intake)
         return slack(environ, start_response)
 
     return application

@@ -13,13 +13,15 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.delivery.outbox import ReplyTo, queue_call
+from bot.gifts.service import mark_by_id
+from bot.intake.shortcut import start_tracking, track
 from bot.services import Services
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from bot.slack.payloads import clean_text
 from bot.tasks import replies
 from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.views import build_done_link_modal
-from store.enums import Purpose, Via
+from store.enums import GiftState, Purpose, Via
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +91,53 @@ def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, A
     ack()
 
 
+def handle_gift_chosen(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """Delivered or Missed next to a recipient in `/dibs gift ID`."""
+    to = _reply_to(body)
+    actions = body.get("actions") or [{}]
+    chosen = str(((actions[0] if isinstance(actions[0], dict) else {}).get("selected_option") or {}).get("value") or "")
+    parts = chosen.split(":")
+    try:
+        if (
+            len(parts) != 3
+            or not parts[0].isdigit()
+            or not parts[1].isdigit()
+            or parts[2] not in ("delivered", "missed")
+        ):
+            raise DibsError("That choice no longer works; `/dibs gift ID` shows the recipients again.")
+        note = mark_by_id(services, to.team_id, int(parts[0]), int(parts[1]), to.user_id, GiftState(parts[2]))
+    except DibsError as error:
+        note = str(error)
+    replies.tell(services, to, note)
+    ack()
+
+
+def handle_track_shortcut(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Track with Dibs" on a message: the form to make it a task."""
+    start_tracking(services, body)
+    ack()
+
+
+def handle_track_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services) -> None:
+    """The Track with Dibs form: the task, or why not, shown in the form."""
+    values = view["state"]["values"]
+    kind = ((values.get(BlockId.KIND) or {}).get("kind") or {}).get("selected_option") or {}
+    title = clean_text(((values.get(BlockId.TITLE) or {}).get("title") or {}).get("value") or "")
+    due = ((values.get(BlockId.DUE) or {}).get("due") or {}).get("selected_date")
+    try:
+        track(services, body["team"]["id"], body["user"]["id"], view.get("private_metadata") or "",
+              str(kind.get("value") or ""), title, due)  # fmt: skip
+    except (DibsError, ValueError) as error:
+        ack(response_action="errors", errors={BlockId.TITLE: str(error)[:150]})
+        return
+    ack()
+
+
 def register(app: App) -> None:
-    """Listen for the thread's buttons and the proof modal."""
+    """Listen for the thread's buttons, the proof modal, the gift choices and the Track with Dibs shortcut."""
     app.action(ActionId.CLAIM)(handle_claim_clicked)
     app.action(ActionId.DONE)(handle_done_clicked)
+    app.action(ActionId.GIFT)(handle_gift_chosen)
     app.view(CallbackId.DONE_LINK)(handle_done_link_submitted)
+    app.shortcut(CallbackId.TRACK)(handle_track_shortcut)
+    app.view(CallbackId.TRACK)(handle_track_submitted)

@@ -13,16 +13,21 @@ from slack_bolt import Ack, App
 
 from bot.delivery.outbox import queue_message
 from bot.digest.plan import digest_on_demand
+from bot.gifts.service import campaign_with_recipients, mark_by_name
+from bot.gifts.view import build_gift_list
 from bot.intake.channels import set_muted, unwatch_channel, watch_channel
+from bot.intake.feeds import add_channel_feed, channel_feeds, feeds_text, remove_channel_feed
 from bot.reminders.policy import local_day
 from bot.services import Services
 from bot.slack import commands as cmd
 from bot.slack.help import build_help
+from bot.slack.text import escape
 from bot.tasks import replies
 from bot.tasks.errors import DibsError
+from bot.tasks.routing import route
 from bot.tasks.service import list_tasks
 from bot.tasks.views import build_task_list
-from store.enums import Purpose, Via
+from store.enums import GiftState, Purpose, Via
 
 
 @dataclass(frozen=True)
@@ -73,9 +78,11 @@ def _digest(c: Caller, preview: bool) -> None:
     c.ack()
 
 
-def _list(c: Caller, which: cmd.ListFilter) -> None:
+def _list(c: Caller, which: cmd.ListFilter, kind: str | None) -> None:
+    if kind is not None:
+        replies.kind_named(c.services, kind)  # an unknown kind says which there are
     with c.services.read() as session:
-        tasks, total = list_tasks(session, c.team, which, c.user, seen_from=c.channel)
+        tasks, total = list_tasks(session, c.team, which, c.user, seen_from=c.channel, kind=kind)
     now = c.services.now()
     c.ack(**build_task_list(which, tasks, total, now, local_day(now, c.services.settings)).as_kwargs())  # type: ignore[arg-type]
 
@@ -84,6 +91,23 @@ def _new(c: Caller, kind_name: str, title: str) -> None:
     kind = replies.kind_named(c.services, kind_name)
     outcome = replies.new_task(c.services, c.team, c.channel, c.user, kind, title, c.response_url, c.private)
     c.ack(text=outcome.reply)
+
+
+def _feeds(c: Caller, command: cmd.Command) -> str:
+    """`/dibs feeds`, `/dibs feed add`, `/dibs feed remove`."""
+    svc, team, channel = c.services, c.team, c.channel
+    match command:
+        case cmd.AddFeed(url, kind):
+            added = add_channel_feed(svc, team, channel, c.user, url, kind)
+            where = f"<#{channel}>"
+            if not added:
+                return f"{where} already reads {escape(url)}."
+            return f"New items of {escape(url)} will be announced in {where} as {kind} tasks (not the ones there now)."
+        case cmd.RemoveFeed(url):
+            if remove_channel_feed(svc, team, channel, c.user, url):
+                return f"<#{channel}> no longer reads {escape(url)}."
+            return f"<#{channel}> has no feed {escape(url)} added from Slack (feeds in the settings file stay)."
+    return feeds_text(channel_feeds(svc, team, channel), c.services.now(), channel)
 
 
 def _on_task(c: Caller, command: cmd.Command) -> replies.Outcome:
@@ -117,8 +141,17 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
             _mute(c, muted)
         case cmd.Digest(preview):
             _digest(c, preview)
-        case cmd.ListTasks(which):
-            _list(c, which)
+        case cmd.ListTasks(which, kind):
+            _list(c, which, kind)
+        case cmd.ListFeeds() | cmd.AddFeed() | cmd.RemoveFeed():
+            c.ack(text=_feeds(c, command))
+        case cmd.Route(kind, group):
+            c.ack(text=route(c.services, c.team, c.user, kind, group))
+        case cmd.Gifts(task_id):
+            campaign, recipients = campaign_with_recipients(c.services, c.team, task_id, c.channel)
+            c.ack(**build_gift_list(campaign, recipients).as_kwargs())  # type: ignore[arg-type]
+        case cmd.MarkGift(task_id, state, name):
+            c.ack(text=mark_by_name(c.services, c.team, task_id, c.user, GiftState(state), name, c.channel))
         case cmd.NewTask(kind, title):
             _new(c, kind, title)
         case _:

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.gifts.service import import_shared_file
 from bot.intake.posts import cancel_for_deleted_post, task_from_post
 from bot.services import Services
 
@@ -21,6 +22,8 @@ def handle_message(event: dict[str, Any], body: dict[str, Any], services: Servic
     deleted = deleted_ts(event)
     if deleted is not None:
         cancel_for_deleted_post(services, team_id, str(event.get("channel") or ""), deleted)
+    elif event.get("subtype") == "file_share" and event.get("thread_ts") not in (None, event.get("ts")):
+        import_shared_file(services, team_id, event)
     else:
         task_from_post(services, team_id, event)
 

@@ -52,6 +52,7 @@ class Purpose(StrEnum):
     MODAL = "modal"  # views.open: the proof-of-done modal
     HOME = "home"  # views.publish: the App Home tab
     JOIN = "join"  # conversations.join after /dibs watch
+    IMPORT = "import"  # files.info and the download of a CSV of gift recipients shared in a thread
 
 
 # Reminders that only make sense while a task is unclaimed.
@@ -67,3 +68,15 @@ class Via(StrEnum):
     MESSAGE = "message"
     MODAL = "modal"
     SCHEDULE = "schedule"
+    FEED = "feed"
+    WEBHOOK = "webhook"
+    SHORTCUT = "shortcut"
+    GIFT = "gift"
+
+
+class GiftState(StrEnum):
+    """Where one recipient's gift is."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    MISSED = "missed"

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from store.enums import ClaimRole, PostState, TaskStatus
+from store.enums import ClaimRole, GiftState, PostState, TaskStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -282,3 +282,73 @@ class Workspace(Base):
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Feed(Base):
+    """A blog comment feed (RSS or Atom) polled for new items, each announced as a task in `channel_id`."""
+
+    __tablename__ = "feeds"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "url", name="uq_feeds_channel_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str] = mapped_column(String(40))
+    every_seconds: Mapped[int] = mapped_column(Integer, default=600)
+    backfill: Mapped[int] = mapped_column(Integer, default=0)
+    origin: Mapped[str] = mapped_column(String(16), default="slack")  # "settings" (the file) or "slack"
+    added_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Conditional GET: what the feed's server said last time.
+    etag: Mapped[str | None] = mapped_column(String(300), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(100), default=None)
+    primed: Mapped[bool] = mapped_column(Boolean, default=False)  # the first poll recorded what was there
+    next_poll_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExternalKey(Base):
+    """Something outside Slack that became (or was seen as) a task: a feed item's GUID, a webhook's
+    external_id. Unique per workspace, so nothing is announced twice, across restarts and processes."""
+
+    __tablename__ = "external_keys"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GiftRecipient(Base):
+    """One person a gift campaign sends a gift to, and whether it arrived."""
+
+    __tablename__ = "gift_recipients"
+    __table_args__ = (UniqueConstraint("task_id", "name_key", name="uq_gift_recipients_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # the name folded: matched in any case
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
+    company: Mapped[str | None] = mapped_column(String(200), default=None)
+    address: Mapped[str | None] = mapped_column(String(500), default=None)
+    owner: Mapped[str | None] = mapped_column(String(32), default=None)
+    state: Mapped[GiftState] = mapped_column(EnumText(GiftState, 16), default=GiftState.PENDING)
+    followup_task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Route(Base):
+    """Which user group owns a kind in one workspace (`/dibs route`), over the settings file's owner_group."""
+
+    __tablename__ = "routes"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner_group: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, ne
 from bot.delivery.jobs import Job, note
 from bot.delivery.outbox import ReplyTo, queue_note
 from bot.delivery.pacing import reserve_channel
+from bot.gifts.imports import download, import_answer
 from bot.services import Services, Tx
 from bot.tasks.rules import record
 from store.enums import NAG_PURPOSES, PostState, Purpose, TaskStatus, Via
@@ -73,6 +74,8 @@ def make_call(client: WebClient, call: Call) -> dict[str, Any]:
             response = client.views_open(**call.kwargs)
         case "conversations.join":
             response = client.conversations_join(**call.kwargs)
+        case "files.info":
+            response = client.files_info(**call.kwargs)
         case _:
             raise ValueError(f"the outbox cannot make {call.method} calls")
     return dict(response.data) if isinstance(response.data, dict) else {}
@@ -115,6 +118,8 @@ def _sent(tx: Tx, post_id: int, answer: dict[str, Any]) -> None:
         if task is not None and task.message_ts is None:
             task.message_ts = str(answer["ts"])  # the task lives under it now: its thread follows
             note(tx.session, Job("thread", task.id, task.team_id, task.channel_id))
+    if row.purpose == Purpose.IMPORT and "csv" in answer:
+        import_answer(tx, row, str(answer["csv"]))
 
 
 def _gave_up(tx: Tx, row: OutboxPost, failure: Failure) -> str | None:
@@ -166,6 +171,8 @@ def send_post(client: WebClient, svc: Services, post_id: int, owner: str, now: d
         return taken
     try:
         answer = make_call(client, taken)
+        if taken.method == "files.info":  # a CSV of gift recipients: read it now, import it below
+            answer["csv"] = download(client, answer)
     except (SlackApiError, SlackClientError, OSError) as error:
         with svc.transaction(now=now) as tx:
             result, notice, url = _failed(tx, post_id, failure_of(error))

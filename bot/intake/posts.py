@@ -7,7 +7,9 @@ with the Slack event id, before Slack gets its 200. The courier posts the questi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.intake.classify import classify, title_from
 from bot.services import Services, Tx
@@ -18,22 +20,56 @@ from store.enums import Via
 from store.queries.channels import watched
 
 
-def is_new_post(event: dict[str, object]) -> bool:
-    """A top-level message typed by a person: not an edit, join, bot post or thread reply."""
-    if event.get("subtype") not in (None, "file_share") or event.get("bot_id") or not event.get("user"):
-        return False
+def poster_of(event: dict[str, Any], accept_bots: frozenset[str]) -> str | None:
+    """Who posted a new top-level post Dibs reads: a person, or an integration listed in `accept_bots`.
+
+    None for what stays quiet: edits, joins, thread replies, and posts of any other bot (Dibs's own included).
+    """
     thread_ts = event.get("thread_ts")
-    return thread_ts is None or thread_ts == event.get("ts")
-
-
-def kind_of_post(svc: Services, event: dict[str, object]) -> Kind | None:
-    """The kind a new post is about, or None for everything that should stay quiet (no database)."""
-    if not is_new_post(event):
+    if thread_ts is not None and thread_ts != event.get("ts"):
         return None
-    return classify(str(event.get("text") or ""), svc.settings.kinds)
+    bot_id = event.get("bot_id")
+    if bot_id:
+        app_id = event.get("app_id") or (event.get("bot_profile") or {}).get("app_id")
+        accepted = {bot_id, app_id} & accept_bots
+        known = event.get("subtype") in (None, "bot_message", "file_share")
+        return str(bot_id) if accepted and known else None
+    if event.get("subtype") not in (None, "file_share") or not event.get("user"):
+        return None
+    return str(event["user"])
 
 
-def open_task_for_post(tx: Tx, team_id: str, event: dict[str, object], kind: Kind) -> TaskSnapshot | None:
+def words_of(event: dict[str, Any]) -> str:
+    """The words Dibs reads in a post: its text, its attachments' pretext, title, text and fallback (where an
+    RSS integration or a forwarded message puts them), and its rich-text blocks when it has no text."""
+    parts = [str(event.get("text") or "")]
+    for attachment in event.get("attachments") or []:
+        if isinstance(attachment, dict):
+            parts += [str(attachment[k]) for k in ("pretext", "title", "text", "fallback") if attachment.get(k)]
+    if not parts[0]:
+        parts += list(_rich_text(event.get("blocks") or []))
+    unique = list(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+    return "\n".join(unique)
+
+
+def _rich_text(node: Any) -> Iterator[str]:
+    if isinstance(node, list):
+        for child in node:
+            yield from _rich_text(child)
+    elif isinstance(node, dict):
+        if node.get("type") in ("text", "link") and isinstance(node.get("text"), str):
+            yield node["text"]
+        yield from _rich_text(node.get("elements") or [])
+
+
+def kind_of_post(svc: Services, event: dict[str, Any]) -> Kind | None:
+    """The kind a new post is about, or None for everything that should stay quiet (no database)."""
+    if poster_of(event, svc.settings.accept_bots) is None:
+        return None
+    return classify(words_of(event), svc.settings.kinds)
+
+
+def open_task_for_post(tx: Tx, team_id: str, event: dict[str, Any], kind: Kind) -> TaskSnapshot | None:
     """In `tx`: the task for a post in a watched channel; None if the channel is not watched or it has one."""
     channel_id = str(event.get("channel") or "")
     channel = watched(tx.session, team_id, channel_id)
@@ -45,9 +81,9 @@ def open_task_for_post(tx: Tx, team_id: str, event: dict[str, object], kind: Kin
         team_id=team_id,
         channel_id=channel_id,
         kind=kind.name,
-        title=title_from(str(event.get("text") or "")),
+        title=title_from(words_of(event)),
         slots=kind.slots,
-        posted_by=str(event["user"]),
+        posted_by=poster_of(event, tx.settings.accept_bots) or "",
         message_ts=str(event["ts"]),
         source=Via.MESSAGE,
         private=channel.private,
@@ -55,7 +91,7 @@ def open_task_for_post(tx: Tx, team_id: str, event: dict[str, object], kind: Kin
     return create_task(tx, new)
 
 
-def task_from_post(svc: Services, team_id: str, event: dict[str, object]) -> TaskSnapshot | None:
+def task_from_post(svc: Services, team_id: str, event: dict[str, Any]) -> TaskSnapshot | None:
     """A task for a marketing post in a watched channel; None for everything else (stay quiet)."""
     kind = kind_of_post(svc, event)
     if kind is None:

@@ -20,9 +20,12 @@ from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, ne
 from bot.ownership.links import Permalinks
 from bot.ownership.view import build_ownership_message
 from bot.reminders.policy import local_day
-from bot.services import Services
+from bot.services import Services, Tx
+from bot.slack.blocks import Message
 from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.routing import kind_for
 from store.models import Task
+from store.queries.gifts import gift_counts
 from store.queries.tasks import lease_thread, thread_shown
 
 log = logging.getLogger(__name__)
@@ -45,10 +48,15 @@ def find_reply(client: WebClient, task: TaskSnapshot) -> str | None:
     return None
 
 
-def _push(client: WebClient, svc: Services, task: TaskSnapshot, reply_ts: str | None, now: datetime) -> str:
+def _render(tx: Tx, task: TaskSnapshot) -> Message:
+    """The reply as it should read now: the kind as routed in this workspace, a campaign's gift counts."""
+    kind = kind_for(tx.session, tx.settings, task.team_id, task.kind)
+    gifts = gift_counts(tx.session, task.id) if task.kind == "gift_campaign" else None
+    return build_ownership_message(task, kind, tx.settings, local_day(tx.now, tx.settings), gifts or None)
+
+
+def _push(client: WebClient, task: TaskSnapshot, message: Message, reply_ts: str | None) -> str:
     """Post (first time) or update the reply; returns its ts."""
-    settings = svc.settings
-    message = build_ownership_message(task, settings.kind(task.kind), settings, local_day(now, settings))
     if reply_ts:
         client.chat_update(channel=task.channel_id, ts=reply_ts, **message.as_kwargs())  # type: ignore[arg-type]
         return reply_ts
@@ -92,7 +100,8 @@ def push_thread(
         leased, orphaned = lease_thread(tx.session, task_id, owner, now, now + lease)
         task_row = tx.session.get(Task, task_id) if leased else None
         task = snapshot(task_row) if task_row is not None else None
-    if task is None:
+        message = _render(tx, task) if task is not None else None
+    if task is None or message is None:
         return SKIPPED
     reply_ts = task.reply_ts
     assert task.message_ts is not None
@@ -100,7 +109,7 @@ def push_thread(
     try:
         if reply_ts is None and orphaned:
             reply_ts = find_reply(client, task)
-        reply_ts = _push(client, svc, task, reply_ts, now)
+        reply_ts = _push(client, task, message, reply_ts)
     except (SlackApiError, SlackClientError, OSError) as error:
         return _record_failure(svc, task_id, now, failure_of(error), reply_ts)
     _record(svc, task_id, now, task.version, reply_ts, permalink)

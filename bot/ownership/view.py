@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
@@ -51,12 +52,23 @@ def _buttons(task: TaskSnapshot, settings: Settings) -> list[Block]:
     ]
 
 
-def build_ownership_message(task: TaskSnapshot, kind: Kind | None, settings: Settings, today: date) -> Message:
-    """The bot's reply in the post's thread: the question, the owners, the buttons."""
+def gifts_line(counts: Mapping[str, int]) -> str:
+    """A campaign's recipients: `:gift: 180 delivered · 3 missed · 17 pending (of 200)`."""
+    total = sum(counts.values())
+    parts = " · ".join(f"{counts.get(s, 0):,} {s}" for s in ("delivered", "missed", "pending"))
+    return f":gift: {parts} (of {total:,}) · `/dibs gift ID` lists them"
+
+
+def build_ownership_message(
+    task: TaskSnapshot, kind: Kind | None, settings: Settings, today: date, gifts: Mapping[str, int] | None = None
+) -> Message:
+    """The bot's reply in the post's thread: the question, the owners, a campaign's gifts, the buttons."""
     question = kind.question if kind else DEFAULT_QUESTION
     group = f" <!subteam^{kind.owner_group}>" if kind and kind.owner_group else ""
     status = status_text(task, today)
     blocks: list[Block] = [section(f"*#{task.id}* · {task.kind}: {question}{group}"), section(status)]
+    if gifts:
+        blocks.append(section(gifts_line(gifts).replace("ID", str(task.id))))
     if not task.is_finished:
         blocks += _buttons(task, settings)
     text = f"#{task.id} {escape(task.title)}: {question} {status.splitlines()[0]}"

@@ -27,6 +27,7 @@ from bot.reminders.texts import coalesced_line, coalesced_text, due_text, nag_te
 from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.tasks.model import snapshot
+from bot.tasks.routing import kind_for
 from bot.tasks.rules import bump_version
 from bot.tasks.text import linked_title
 from store.enums import ClaimRole, PostState, Purpose, TaskStatus
@@ -36,6 +37,11 @@ from store.queries.outbox import count_ping
 from store.queries.tasks import lock_tasks_to_nag, lock_tasks_with_due_steps
 
 BATCH = 500
+
+
+def is_person(user_id: str) -> bool:
+    """A person's id (U…, W…): an integration that posted a task gets no direct message."""
+    return user_id[:1] in ("U", "W")
 
 
 def _clock_start(task: Task) -> datetime:
@@ -72,7 +78,7 @@ def _queue_batch(tx: Tx, tasks: list[Task], steps: dict[int, Step]) -> None:
     first = tasks[0]
     lines = [coalesced_line(t.id, t.kind, linked_title(snapshot(t)), _clock_start(t), now) for t in tasks]
     loudest = max(steps.values())
-    loud_kind = settings.kind(next(t.kind for t in tasks if steps[t.id] == loudest))
+    loud_kind = kind_for(tx.session, settings, first.team_id, next(t.kind for t in tasks if steps[t.id] == loudest))
     queue_call(
         tx,
         team_id=first.team_id,
@@ -96,13 +102,20 @@ def _queue_channel_nags(tx: Tx, tasks: list[Task]) -> None:
                 team_id=task.team_id,
                 channel_id=task.channel_id,
                 thread_ts=task.message_ts,
-                text=nag_text(task.id, _clock_start(task), now, steps[task.id], settings.kind(task.kind), settings),
+                text=nag_text(
+                    task.id,
+                    _clock_start(task),
+                    now,
+                    steps[task.id],
+                    kind_for(tx.session, settings, task.team_id, task.kind),
+                    settings,
+                ),
                 purpose=Purpose.NAG,
                 task_id=task.id,
                 dedupe_key=f"nag:{task.id}:{task.nags_sent + 1}:{_clock_start(task).isoformat()}",
             )
     for task in tasks:
-        if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged:
+        if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged and is_person(task.posted_by):
             _queue_poster_dm(tx, task)
 
 

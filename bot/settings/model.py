@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -49,6 +48,12 @@ DEFAULT_KINDS: dict[str, Kind] = {
         keywords=("gift", "gifts", "swag"),
         question="Who will make sure every gift arrives and cover anyone missed?",
     ),
+    # Made by Dibs when a campaign's recipient is marked missed (`/dibs gift ID missed NAME`).
+    "gift_followup": Kind(
+        name="gift_followup",
+        keywords=("gift follow-up",),
+        question="Who will arrange a gift for this recipient?",
+    ),
 }
 
 
@@ -85,12 +90,24 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    """A feed from the settings file: where it is, which channel announces its items, as which kind."""
+
+    url: str
+    channel: str
+    kind: str = "blog_comment"
+    every: timedelta = timedelta(minutes=10)
+    backfill: int = 0  # on the first poll, announce the newest N items (0: only what comes after)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Dibs needs to run; built once by `load_settings` and passed down."""
 
     bot_token: str | None = None
     signing_secret: str | None = None
     app_token: str | None = None
+    intake_token: str | None = None  # DIBS_INTAKE_TOKEN: POST /intake is open only with it
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "UTC"
@@ -100,7 +117,9 @@ class Settings:
     claim_reaction: str = "raising_hand"
     done_reaction: str = "white_check_mark"
     kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
-    feeds: tuple[Mapping[str, Any], ...] = ()
+    feeds: tuple[FeedSettings, ...] = ()
+    # Bot or app ids (B…, A…) whose top-level posts in watched channels are read like people's.
+    accept_bots: frozenset[str] = frozenset()
     retry_every: timedelta = timedelta(minutes=1)
     # A user group id: only its members may change what Dibs watches in a channel (None: anyone there).
     admins: str | None = None

@@ -18,6 +18,7 @@ from bot.settings.model import (
     DEFAULT_DATABASE_URL,
     WEEKDAYS,
     DigestSettings,
+    FeedSettings,
     Kind,
     NagSettings,
     Settings,
@@ -131,6 +132,27 @@ def parse_group(key: str, group: object) -> str | None:
     return group
 
 
+def _parse_feed(number: int, raw: object, settings: Settings) -> FeedSettings:
+    key = f"feeds[{number}]"
+    entry = _mapping(key, raw)
+    _check_keys(key, entry, {"url", "channel", "kind", "every", "backfill"})
+    url, channel = entry.get("url"), entry.get("channel")
+    if not isinstance(url, str) or not re.fullmatch(r"https?://\S{3,990}", url):
+        raise SettingsError(
+            f"{key}.url: {url!r} is not a feed address; write it like https://blog.example.com/comments/feed/"
+        )
+    if not isinstance(channel, str) or not re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel):
+        raise SettingsError(f"{key}.channel: {channel!r} is not a channel id; use an id like C0123ABCD")
+    kind = entry.get("kind", "blog_comment")
+    if kind not in settings.kinds:
+        raise SettingsError(f"{key}.kind: {kind!r} is not a kind; kinds are {', '.join(sorted(settings.kinds))}")
+    every = parse_duration(f"{key}.every", entry["every"]) if "every" in entry else timedelta(minutes=10)
+    if every < timedelta(minutes=1):
+        raise SettingsError(f"{key}.every: poll at most once a minute (1m or more)")
+    backfill = _count(f"{key}.backfill", entry.get("backfill", 0), 0, 50)
+    return FeedSettings(url=url, channel=channel, kind=str(kind), every=every, backfill=backfill)
+
+
 def _parse_reaction(key: str, value: object) -> str:
     if not isinstance(value, str) or not re.fullmatch(r":?[a-z0-9_+\-']+:?", value):
         raise SettingsError(f"{key}: {value!r} is not an emoji name; write it like raising_hand")
@@ -180,13 +202,13 @@ def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
     return result
 
 
+TOP_LEVEL_KEYS = {"timezone", "working_hours", "nag", "digest", "reactions", "kinds", "feeds", "retry_every",
+                  "admins", "accept_bots"}  # fmt: skip
+
+
 def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
     """Apply a parsed YAML document to `base`, validating every key."""
-    _check_keys(
-        "",
-        data,
-        {"timezone", "working_hours", "nag", "digest", "reactions", "kinds", "feeds", "retry_every", "admins"},
-    )
+    _check_keys("", data, TOP_LEVEL_KEYS)
     result = base
     if "timezone" in data:
         try:
@@ -216,9 +238,16 @@ def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
     result = replace(result, kinds=kinds)
     if "feeds" in data:
         feeds = data["feeds"] or []
-        if not isinstance(feeds, list) or not all(isinstance(f, Mapping) for f in feeds):
-            raise SettingsError("feeds: expected a list of feed entries")
-        result = replace(result, feeds=tuple(feeds))
+        if not isinstance(feeds, list):
+            raise SettingsError("feeds: expected a list of feed entries like {url: https://…, channel: C0123}")
+        result = replace(result, feeds=tuple(_parse_feed(n, raw, result) for n, raw in enumerate(feeds)))
+    if "accept_bots" in data:
+        bots = data["accept_bots"] or []
+        if not isinstance(bots, list) or not all(
+            isinstance(b, str) and re.fullmatch(r"[AB][A-Z0-9]{2,20}", b) for b in bots
+        ):
+            raise SettingsError("accept_bots: expected a list of bot ids (B0123ABC) or app ids (A0123ABC)")
+        result = replace(result, accept_bots=frozenset(bots))
     if "admins" in data:
         result = replace(result, admins=parse_group("admins", data["admins"]))
     if "retry_every" in data:
@@ -236,6 +265,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         bot_token=env.get("SLACK_BOT_TOKEN") or None,
         signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
         app_token=env.get("SLACK_APP_TOKEN") or None,
+        intake_token=env.get("DIBS_INTAKE_TOKEN") or None,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
     )

@@ -13,12 +13,14 @@ from datetime import date, timedelta
 
 from bot.settings import SettingsError, parse_duration
 from bot.slack.payloads import clean_text
-from bot.slack.text import unescape
+from bot.slack.text import escape, unescape
 from bot.tasks.errors import DibsError
 from store.queries.tasks import ListFilter
 
 LIST_FILTERS = ("unclaimed", "mine", "all")
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_GROUP = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$")
+_KIND = re.compile(r"[a-z][a-z0-9_]{0,30}")
 
 
 class UsageError(DibsError):
@@ -57,9 +59,54 @@ class NewTask:
 
 @dataclass(frozen=True)
 class ListTasks:
-    """`/dibs list [unclaimed|mine|all]`."""
+    """`/dibs list [unclaimed|mine|all] [KIND]`."""
 
     filter: ListFilter
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class ListFeeds:
+    """`/dibs feeds`: this channel's feeds and how their last polls went."""
+
+
+@dataclass(frozen=True)
+class AddFeed:
+    """`/dibs feed add URL [KIND]`."""
+
+    url: str
+    kind: str = "blog_comment"
+
+
+@dataclass(frozen=True)
+class RemoveFeed:
+    """`/dibs feed remove URL`."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """`/dibs route KIND @group` (or `none`): which user group owns a kind in this workspace."""
+
+    kind: str
+    group: str | None
+
+
+@dataclass(frozen=True)
+class Gifts:
+    """`/dibs gift ID`: a campaign's recipients, with buttons."""
+
+    task_id: int
+
+
+@dataclass(frozen=True)
+class MarkGift:
+    """`/dibs gift ID delivered NAME` or `/dibs gift ID missed NAME`."""
+
+    task_id: int
+    state: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -117,14 +164,15 @@ class Digest:
 
 Command = (
     Help | Watch | Unwatch | Mute | NewTask | ListTasks | Claim | Release | Done | Assign | Snooze | SetDue | Digest
-)
+    | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift
+)  # fmt: skip
 
 
 def parse_task_id(word: str, subcommand: str) -> int:
     """`12` or `#12`; anything else is a UsageError that shows the right form."""
     match = re.fullmatch(r"#?(\d{1,9})", word.strip())
     if not match:
-        raise UsageError(f"`{word}` is not a task id. Write `/dibs {subcommand} 12` (ids are shown like #12).")
+        raise UsageError(f"`{escape(word)}` is not a task id. Write `/dibs {subcommand} 12` (ids are shown like #12).")
     return int(match.group(1))
 
 
@@ -144,10 +192,41 @@ def _digest(args: list[str], text: str) -> Command:
 
 
 def _list(args: list[str], text: str) -> Command:
-    which = args[0].lower() if args else "open"
-    if which not in (*LIST_FILTERS, "open") or len(args) > 1:
-        raise UsageError(f"`/dibs list` takes one of {', '.join(LIST_FILTERS)}, or nothing for every open task.")
-    return ListTasks(filter=which)  # type: ignore[arg-type]
+    words = [a.lower() for a in args]
+    which = words.pop(0) if words and words[0] in (*LIST_FILTERS, "open") else "open"
+    kind = words.pop(0) if words and _KIND.fullmatch(words[0]) and words[0] not in (*LIST_FILTERS, "open") else None
+    if words:
+        raise UsageError(
+            f"`/dibs list` takes one of {', '.join(LIST_FILTERS)} (or nothing for every open task), then a kind if you "
+            "like: `/dibs list unclaimed event`."
+        )
+    return ListTasks(filter=which, kind=kind)  # type: ignore[arg-type]
+
+
+def _feed(args: list[str], text: str) -> Command:
+    action = args[0].lower() if args else ""
+    if action not in ("add", "remove") or len(args) < 2 or len(args) > (3 if action == "add" else 2):
+        raise UsageError("Write `/dibs feed add URL [KIND]` or `/dibs feed remove URL`; `/dibs feeds` lists them.")
+    url = proof_from(args[1]) or ""
+    if action == "remove":
+        return RemoveFeed(url)
+    return AddFeed(url, args[2].lower()) if len(args) == 3 else AddFeed(url)
+
+
+def _route(args: list[str], text: str) -> Command:
+    group = _GROUP.match(args[1]) if len(args) == 2 else None
+    if len(args) != 2 or not _KIND.fullmatch(args[0].lower()) or (group is None and args[1].lower() != "none"):
+        raise UsageError("Write `/dibs route KIND @group` (a user group), or `/dibs route KIND none` to clear it.")
+    return Route(args[0].lower(), group.group(1) if group else None)
+
+
+def _gift(task_id: int, rest: list[str]) -> Command:
+    if not rest:
+        return Gifts(task_id)
+    state = rest[0].lower()
+    if state not in ("delivered", "missed") or len(rest) < 2:
+        raise UsageError(f"Write `/dibs gift {task_id} delivered NAME` or `/dibs gift {task_id} missed NAME`.")
+    return MarkGift(task_id, state, clean_text(unescape(" ".join(rest[1:]))))
 
 
 def _new(args: list[str], text: str) -> Command:
@@ -215,6 +294,9 @@ _PLAIN: dict[str, Callable[[list[str], str], Command]] = {
     "mute": lambda args, text: Mute(muted=True),
     "unmute": lambda args, text: Mute(muted=False),
     "digest": _digest,
+    "feeds": lambda args, text: ListFeeds(),
+    "feed": _feed,
+    "route": _route,
 }
 # Subcommands that start with a task id: the id and the words after it -> the command.
 _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
@@ -224,10 +306,11 @@ _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
     "assign": _assign,
     "snooze": _snooze,
     "due": _due,
+    "gift": _gift,
 }
 # In the order `/dibs help` lists them.
 SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "snooze", "due",
-               "mute", "unmute", "digest")  # fmt: skip
+               "mute", "unmute", "digest", "feeds", "feed", "route", "gift")  # fmt: skip
 
 
 def parse_command(text: str) -> Command:
@@ -239,7 +322,7 @@ def parse_command(text: str) -> Command:
     if name in _PLAIN:
         return _PLAIN[name](args, text)
     if name not in _ON_TASK:
-        raise UsageError(f"I don't know `/dibs {words[0]}`.")
+        raise UsageError(f"I don't know `/dibs {escape(words[0])}`.")
     if not args:
         raise UsageError(f"`/dibs {name}` needs a task id, like `/dibs {name} 12`.")
     return _ON_TASK[name](parse_task_id(args[0], name), args[1:])

@@ -7,7 +7,7 @@ from bot.settings import Settings
 HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs watch` / `/dibs unwatch`: start or stop turning posts in this channel into tasks
 • `/dibs new KIND TITLE`: post a task here yourself, e.g. `/dibs new event Booth at Springfield Expo`
-• `/dibs list [unclaimed|mine|all]`: open tasks (default), unclaimed ones, yours, or everything
+• `/dibs list [unclaimed|mine|all] [KIND]`: open tasks (default), unclaimed ones, yours, or everything (done ones too)
 • `/dibs claim ID` / `/dibs release ID`: take a task or let it go (`ID` like `12` or `#12`)
 • `/dibs done ID [LINK]`: mark it done (some kinds need a link or tracking number as proof)
 • `/dibs assign ID @someone`: hand it over (owners and the poster can)
@@ -15,6 +15,9 @@ HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs due ID 2026-12-12`: give it a due date (`none` clears it)
 • `/dibs mute` / `/dibs unmute`: pause or resume reminders in this channel
 • `/dibs digest [preview]`: post the digest here now, or show it only to you
+• `/dibs feeds`, `/dibs feed add URL [KIND]`, `/dibs feed remove URL`: blog comment feeds announced here
+• `/dibs route KIND @group`: which user group a kind's questions and reminders mention (`none` clears it)
+• `/dibs gift ID`: a gift campaign's recipients; `/dibs gift ID delivered NAME` or `missed NAME`
 `/dibs help` shows this again. In a task's thread, react with :{claim}: to take it, :{done}: when done.
 Kinds: {kinds}."""
 

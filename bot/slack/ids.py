@@ -11,18 +11,23 @@ class ActionId(StrEnum):
 
     CLAIM = "dibs_claim"
     DONE = "dibs_done"
+    GIFT = "dibs_gift"  # the Delivered / Missed choice next to a recipient
 
 
 class CallbackId(StrEnum):
     """Modals."""
 
     DONE_LINK = "dibs_done_link"
+    TRACK = "dibs_track"  # the "Track with Dibs" message shortcut, and its modal
 
 
 class BlockId(StrEnum):
     """Input blocks of modals."""
 
     LINK = "done_link"
+    KIND = "track_kind"
+    TITLE = "track_title"
+    DUE = "track_due"
 
 
 LINK_INPUT = "link"

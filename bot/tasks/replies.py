@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bot.delivery.outbox import ReplyTo, queue_dm, queue_message, queue_note
+from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
+from bot.intake.announce import open_announced_task
 from bot.intake.classify import title_from
 from bot.services import EventId, Services, Tx
 from bot.settings import Kind
@@ -23,7 +24,7 @@ from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_snooze
 from bot.tasks.text import linked_title
 from bot.tasks.views import build_announcement
-from store.enums import Purpose, Via
+from store.enums import Via
 
 
 @dataclass(frozen=True)
@@ -153,17 +154,13 @@ def new_task(
     private: bool = False,
 ) -> Outcome:
     """`/dibs new`: open the task and queue its announcement; its thread follows once the post is up."""
+    announcement = build_announcement(title_from(title), kind.name, user_id)
     with svc.transaction() as tx:
-        new = service.NewTask(
-            team_id=team_id, channel_id=channel_id, kind=kind.name, title=title_from(title), slots=kind.slots,
-            posted_by=user_id, message_ts=None, source=Via.COMMAND, due_on=date_in(title), private=private,
+        task = open_announced_task(
+            tx, team_id=team_id, channel_id=channel_id, kind=kind, title=title, posted_by=user_id,
+            source=Via.COMMAND, message=announcement, due_on=date_in(title), private=private,
+            response_url=response_url,
         )  # fmt: skip
-        task = service.create_task(tx, new)
-        assert task is not None  # no post yet, so nothing to collide with
-        announcement = build_announcement(task.title, kind.name, user_id)
-        queue_message(
-            tx, team_id, channel_id, announcement, Purpose.ANNOUNCE, task_id=task.id, response_url=response_url
-        )
     return Outcome(f"Posted #{task.id}; its thread asks who owns it.", task)
 
 

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from bot.reminders.policy import local_day
 from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
+from bot.slack.text import escape
 from bot.tasks import rules
-from bot.tasks.errors import NeedsLink, TaskNotFound
+from bot.tasks.errors import DibsError, NeedsLink, TaskNotFound
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
 from store.enums import FINISHED, ClaimRole, TaskStatus, Via
 from store.models import Claim, Task
 from store.queries import tasks as queries
+from store.queries.gifts import still_open
 from store.queries.tasks import ListFilter
 
 # How many ids a "no such task" answer lists before it says "and more".
@@ -63,7 +65,13 @@ def _found(session: Session, team_id: str, task_id: int, task: Task | None, seen
     return task
 
 
-def _locked(session: Session, team_id: str, task_id: int, seen_from: str | None) -> Task:
+def gift_names(found: list[str], shown: int = 10) -> str:
+    """A few recipients' names, then how many more (escaped: they come from a CSV)."""
+    listed = ", ".join(escape(n) for n in found[:shown])
+    return listed + (f" and {len(found) - shown} more" if len(found) > shown else "")
+
+
+def locked_task(session: Session, team_id: str, task_id: int, seen_from: str | None = None) -> Task:
     """The task, locked for the transaction, if it can be seen from `seen_from`."""
     return _found(session, team_id, task_id, queries.lock_task(session, team_id, task_id), seen_from)
 
@@ -105,7 +113,7 @@ def set_due_date(
     tx: Tx, team_id: str, task_id: int, user_id: str, due_on: date | None, seen_from: str | None = None
 ) -> TaskSnapshot:
     """Give a task a due date (None clears it); owners are reminded before it."""
-    task = _locked(tx.session, team_id, task_id, seen_from)
+    task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     rules.check_may_change(task, user_id, "set its due date")
     if due_on is not None:
@@ -122,7 +130,7 @@ def snooze_task(
     tx: Tx, team_id: str, task_id: int, user_id: str, until: datetime, seen_from: str | None = None
 ) -> TaskSnapshot:
     """Pause reminders for one task until `until`."""
-    task = _locked(tx.session, team_id, task_id, seen_from)
+    task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     rules.check_may_change(task, user_id, "snooze it")
     rules.check_snooze(until - tx.now)
@@ -142,7 +150,7 @@ def get_task(session: Session, team_id: str, task_id: int, seen_from: str | None
 def claim_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None) -> ClaimResult:
     """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
     session, now = tx.session, tx.now
-    task = _locked(session, team_id, task_id, seen_from)
+    task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = rules.claim_of(task, user_id)
     if mine is not None:
@@ -159,7 +167,7 @@ def release_claim(
 ) -> ReleaseResult:
     """Drop `user_id` from the owners (promoting the first in line) or from the waitlist."""
     session, now = tx.session, tx.now
-    task = _locked(session, team_id, task_id, seen_from)
+    task = locked_task(session, team_id, task_id, seen_from)
     mine = rules.claim_of(task, user_id)
     if mine is None or task.status in FINISHED:
         return ReleaseResult(snapshot(task), "not_claimed")
@@ -177,9 +185,12 @@ def complete_task(
     tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, link: str | None = None, seen_from: str | None = None
 ) -> TaskSnapshot:
     """Mark a task done; only its owners or the person who posted it may, with proof where its kind needs it."""
-    task = _locked(tx.session, team_id, task_id, seen_from)
+    task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     rules.check_may_finish(task, user_id)
+    open_gifts = still_open(tx.session, task.id) if task.kind == "gift_campaign" else []
+    if open_gifts:
+        raise DibsError(f"#{task.id} still waits on {len(open_gifts)} gift(s): {gift_names(open_gifts)}.")
     kind = tx.settings.kind(task.kind)
     if kind is not None and kind.done_needs_link and not link:
         raise NeedsLink(
@@ -201,7 +212,7 @@ def assign_task(
 ) -> AssignResult:
     """Hand a task over: an owner gives their slot to `target`; the poster may fill a free slot."""
     session, now = tx.session, tx.now
-    task = _locked(session, team_id, task_id, seen_from)
+    task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = rules.check_may_assign(task, actor, target)
     theirs = rules.claim_of(task, target)
@@ -219,10 +230,16 @@ def assign_task(
 
 
 def list_tasks(
-    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int = 50, seen_from: str | None = None
+    session: Session,
+    team_id: str,
+    which: ListFilter,
+    user_id: str,
+    limit: int = 50,
+    seen_from: str | None = None,
+    kind: str | None = None,
 ) -> tuple[list[TaskSnapshot], int]:
-    """Tasks of this workspace for `/dibs list` (seen from its channel) and App Home, and how many in all."""
-    rows, total = queries.list_tasks(session, team_id, which, user_id, limit, seen_from)
+    """Tasks of this workspace for `/dibs list` (seen from its channel, of one kind if given) and App Home."""
+    rows, total = queries.list_tasks(session, team_id, which, user_id, limit, seen_from, kind)
     return [snapshot(t) for t in rows], total
 
 

@@ -10,12 +10,15 @@ from datetime import date, datetime
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
+    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -84,3 +87,35 @@ def build_home(
 def build_announcement(task_title: str, kind: str, user_id: str) -> Message:
     """The channel post `/dibs new` makes; its thread becomes the ownership thread."""
     return text_message(f"New {kind}: *{escape(task_title)}* (posted by {mention(user_id)} with /dibs new)")
+
+
+def build_track_modal(title: str, kinds: Sequence[str], suggested: str | None, meta: dict[str, str]) -> View:
+    """ "Track with Dibs": the kind (the post's own guess first), a title to edit, an optional due date."""
+    options = [Option(text=name, value=name) for name in kinds]
+    initial = next((o for o in options if o.value == suggested), options[0])
+    return View(
+        type="modal",
+        callback_id=CallbackId.TRACK,
+        private_metadata=json.dumps(meta),
+        title=PlainTextObject(text="Track with Dibs"),
+        submit=PlainTextObject(text="Track it"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id=BlockId.KIND,
+                label=PlainTextObject(text="Kind of follow-up"),
+                element=StaticSelectElement(action_id="kind", options=options, initial_option=initial),
+            ),
+            InputBlock(
+                block_id=BlockId.TITLE,
+                label=PlainTextObject(text="Title"),
+                element=PlainTextInputElement(action_id="title", initial_value=title[:150], max_length=150),
+            ),
+            InputBlock(
+                block_id=BlockId.DUE,
+                label=PlainTextObject(text="Due date"),
+                optional=True,
+                element=DatePickerElement(action_id="due"),
+            ),
+        ],
+    )

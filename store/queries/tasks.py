@@ -77,10 +77,14 @@ def task_id_by_post(session: Session, team_id: str, channel_id: str, message_ts:
     ).first()
 
 
-def _list_query(team_id: str, which: ListFilter, user_id: str, seen_from: str | None) -> Select[Task]:
+def _list_query(
+    team_id: str, which: ListFilter, user_id: str, seen_from: str | None, kind: str | None = None
+) -> Select[Task]:
     query = (
         select(Task).options(selectinload(Task.claims)).where(Task.team_id == team_id, visible_from(seen_from, user_id))
     )
+    if kind is not None:
+        query = query.where(Task.kind == kind)
     if which == "unclaimed":
         return query.where(Task.status == TaskStatus.OPEN).order_by(Task.created_at, Task.id)
     if which == "mine":
@@ -98,10 +102,16 @@ def count_and_list(query: Select[Task], session: Session, limit: int) -> tuple[S
 
 
 def list_tasks(
-    session: Session, team_id: str, which: ListFilter, user_id: str, limit: int, seen_from: str | None
+    session: Session,
+    team_id: str,
+    which: ListFilter,
+    user_id: str,
+    limit: int,
+    seen_from: str | None,
+    kind: str | None = None,
 ) -> tuple[Sequence[Task], int]:
     """Tasks for `/dibs list` (seen from its channel) and App Home (`seen_from` None), and how many in all."""
-    return count_and_list(_list_query(team_id, which, user_id, seen_from), session, limit)
+    return count_and_list(_list_query(team_id, which, user_id, seen_from, kind), session, limit)
 
 
 def tasks_in_channel(
@@ -274,3 +284,8 @@ def thread_shown(session: Session, task_id: int, shown: int, reply_ts: str, perm
             thread_lease_owner=None,
         )
     )
+
+
+def team_of_task(session: Session, task_id: int) -> str | None:
+    """The workspace a task belongs to (for the command line, which knows only the id)."""
+    return session.scalar(select(Task.team_id).where(Task.id == task_id))

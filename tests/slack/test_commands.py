@@ -68,7 +68,8 @@ def test_list_shows_ids_kinds_titles_ages_and_owners(dibs, slack, fake):
     mine = str(slack.command("list mine", user="U2").json())
     assert "#1" in mine and "#2" not in mine
     assert "no open tasks" in str(slack.command("list mine", user="U5").json())
-    assert "takes one of" in slack.command("list everything").body
+    assert "There is no kind `everything`" in slack.command("list everything").body
+    assert "takes one of" in slack.command("list mine all").body
 
 
 def test_list_shows_the_waitlist(dibs, slack, fake):

@@ -61,7 +61,12 @@ def test_list_filters(which):
     assert parse_command(f"list {which.upper()}") == ListTasks(filter=which)
 
 
-@pytest.mark.parametrize("text", ["list everything", "list mine all", "list 12"])
+def test_list_takes_a_kind_after_the_filter():
+    assert parse_command("list unclaimed event") == ListTasks(filter="unclaimed", kind="event")
+    assert parse_command("list gift_campaign") == ListTasks(filter="open", kind="gift_campaign")
+
+
+@pytest.mark.parametrize("text", ["list mine all", "list 12", "list mine event extra"])
 def test_bad_list_filter(text):
     with pytest.raises(UsageError) as error:
         parse_command(text)

@@ -48,6 +48,7 @@ EXPECTED_BOT_SCOPES = {
     "channels:read",
     "groups:read",
     "usergroups:read",
+    "files:read",
 }
 
 # An event type as Bolt listens to it -> the subscriptions Slack delivers it under. Dibs watches
@@ -96,6 +97,7 @@ SCOPE_FOR_METHOD: dict[str, str | None] = {
     "reactions.remove": "reactions:write",
     "users.info": "users:read",
     "usergroups.users.list": "usergroups:read",
+    "files.info": "files:read",
 }
 
 # What each declared bot event looks like when Slack sends it (the `event` of an event_callback).
@@ -378,7 +380,9 @@ def test_every_listener_kind_is_accounted_for(app: App) -> None:
     """A new kind of listener (a shortcut, an options load...) may need more manifest: look before adding it."""
     kinds = {r.kind for r in registrations(app)}
     assert kinds <= {"event", "command", *INTERACTIVE_KINDS}, kinds
-    assert not kinds & {"shortcut", "global_shortcut", "message_shortcut"}, "declare the shortcut in features"
+    shortcuts = {str(r.key) for r in registrations(app) if r.kind in ("shortcut", "global_shortcut", "message_shortcut")}
+    declared = {s["callback_id"] for s in MANIFEST["features"].get("shortcuts", [])}
+    assert shortcuts == declared, "every shortcut the code answers is declared in features.shortcuts, and no other"
     assert not kinds & {"block_suggestion", "dialog_suggestion", "options"}, "set message_menu_options_url"
 
 

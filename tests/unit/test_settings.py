@@ -9,6 +9,7 @@ import pytest
 
 from bot.settings import (
     DEFAULT_KINDS,
+    FeedSettings,
     Kind,
     NagSettings,
     Settings,
@@ -48,7 +49,7 @@ def test_defaults_without_environment_or_file():
     assert settings.working_hours == WorkingHours(always=False, start=time(9), end=time(17), days=frozenset(range(5)))
     assert settings.claim_reaction == "raising_hand"
     assert settings.done_reaction == "white_check_mark"
-    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign"]
+    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign", "gift_followup"]
     assert settings.kinds["event"].slots == 2
     assert settings.kinds["blog_comment"].slots == 1
     assert settings.kinds["gift_campaign"].slots == 1
@@ -123,6 +124,7 @@ reactions:
 retry_every: 30s
 feeds:
   - url: https://blog.example/comments.rss
+    channel: C0BLOG
 """,
     )
     env["SLACK_BOT_TOKEN"] = "xoxb-2"
@@ -138,8 +140,8 @@ feeds:
     assert settings.claim_reaction == "eyes"
     assert settings.done_reaction == "heavy_check_mark"
     assert settings.retry_every == timedelta(seconds=30)
-    assert settings.feeds == ({"url": "https://blog.example/comments.rss"},)
-    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign"]
+    assert settings.feeds == (FeedSettings(url="https://blog.example/comments.rss", channel="C0BLOG"),)
+    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign", "gift_followup"]
 
 
 def test_empty_yaml_file_keeps_the_defaults(tmp_path):
@@ -338,7 +340,7 @@ def test_override_keywords_and_slots_of_a_default_kind(tmp_path):
     assert event.slots == 3
     assert event.question == DEFAULT_KINDS["event"].question  # untouched fields are kept
     assert settings.kinds["blog_comment"] == DEFAULT_KINDS["blog_comment"]
-    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign"]
+    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign", "gift_followup"]
     assert DEFAULT_KINDS["event"].slots == 2  # the defaults themselves are not changed
 
 
@@ -356,7 +358,7 @@ kinds:
 """,
         )
     )
-    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign", "press_mention"]
+    assert list(settings.kinds) == ["event", "blog_comment", "gift_campaign", "gift_followup", "press_mention"]
     assert settings.kinds["press_mention"] == Kind(
         name="press_mention",
         keywords=("press", "featured in"),

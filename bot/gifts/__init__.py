@@ -1,0 +1,2 @@
+"""Gift campaigns, to the last recipient: who a campaign sends to, what arrived, and a follow-up task
+for every gift that did not."""

@@ -1,0 +1,57 @@
+"""A CSV of recipients shared in a gift campaign's thread: read back after the ack (files.info, then the
+file itself, with the bot token), imported in one transaction, and the person who shared it told how it went."""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.delivery.outbox import ReplyTo, queue_note
+from bot.gifts.recipients import RecipientsError, read_recipients
+from bot.services import Tx
+from bot.tasks import rules
+from store.enums import Via
+from store.models import OutboxPost, Task
+from store.queries.gifts import add_recipients, gift_counts
+
+MAX_BYTES = 2_000_000
+
+
+def is_csv(file: dict[str, Any]) -> bool:
+    """A file shared in Slack that looks like a CSV."""
+    return file.get("filetype") == "csv" or str(file.get("name") or "").lower().endswith(".csv")
+
+
+def download(client: WebClient, answer: dict[str, Any]) -> str:
+    """The text of the file files.info described (private files need the bot token)."""
+    file = answer.get("file") or {}
+    url = str(file.get("url_private_download") or file.get("url_private") or "")
+    if not url.startswith(("https://", "http://")):
+        raise OSError("Slack gave no address for the file")
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+    with urllib.request.urlopen(request, timeout=15) as reply:
+        data = reply.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise OSError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def import_answer(tx: Tx, row: OutboxPost, text: str) -> None:
+    """Import the recipients in `text` into the row's campaign and tell the person who shared the file."""
+    to = ReplyTo(row.team_id, row.channel_id, row.recipient or "", row.thread_ts)
+    task = tx.session.get(Task, row.task_id) if row.task_id is not None else None
+    if task is None or not row.recipient:
+        return
+    try:
+        found = read_recipients(text)
+    except RecipientsError as error:
+        queue_note(tx, to, f"I could not read recipients from that file: {error}.")
+        return
+    rows = [{"name": r.name, "name_key": r.key, "email": r.email, "company": r.company, "address": r.address,
+             "owner": r.owner} for r in found]  # fmt: skip
+    added = add_recipients(tx.session, task.team_id, task.id, rows, tx.now)
+    rules.record(tx.session, task, row.recipient, "recipients", Via.GIFT, tx.now, detail=f"{added} of {len(found)}")
+    total = sum(gift_counts(tx.session, task.id).values())
+    queue_note(tx, to, f"#{task.id} has {total:,} recipients now ({added:,} new). `/dibs gift {task.id}` lists them.")

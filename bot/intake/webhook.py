@@ -1,0 +1,125 @@
+"""`POST /intake`: follow-ups from event platforms, forms and automation tools.
+
+A JSON body (`kind`, `title`, `channel`; optional `url`, `details`, `due`, `external_id`) becomes a
+task announced in the channel, exactly like a feed item. `Authorization: Bearer <DIBS_INTAKE_TOKEN>`,
+compared in constant time. The same `external_id` twice makes one task. Everything is decided
+from the database in one transaction; the announcement goes out after the answer.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.intake.announce import build_intake_announcement, open_announced_task
+from bot.reminders.policy import local_day
+from bot.services import Services
+from bot.slack.payloads import clean_text
+from bot.slack.text import escape, is_web_link
+from bot.tasks.errors import DibsError
+from bot.tasks.rules import check_due_date
+from store.enums import Via
+from store.models import Task
+from store.queries.external import known, remember
+
+MAX_BODY = 100_000
+FIELDS = {"kind", "title", "channel", "url", "details", "due", "external_id"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the webhook answers: an HTTP status and a JSON body."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def _bad(field: str, why: str) -> Answer:
+    return Answer(400, {"error": f"{field}: {why}"})
+
+
+def authorised(header: str, token: str) -> bool:
+    """`Authorization: Bearer <token>`, compared in constant time."""
+    given = header[len("Bearer ") :] if header.startswith("Bearer ") else ""
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def _text(data: dict[str, Any], field: str, limit: int, required: bool = False) -> str | None:
+    value = data.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field}: expected {'a' if required else 'an optional'} non-empty string")
+    return clean_text(value)[:limit]
+
+
+def _fields(svc: Services, data: Any) -> dict[str, Any]:
+    """The body's fields, checked; a ValueError names the first field that is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("body: expected a JSON object")
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        raise ValueError(f"{unknown[0]}: unknown field; accepted fields are {', '.join(sorted(FIELDS))}")
+    kind = svc.settings.kind(str(data.get("kind") or ""))
+    if kind is None:
+        raise ValueError(f"kind: expected one of {', '.join(sorted(svc.settings.kinds))}")
+    channel = _text(data, "channel", 32, required=True)
+    if not re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel or ""):
+        raise ValueError("channel: expected a channel id like C0123ABCD")
+    url = _text(data, "url", 1000)
+    if url is not None and not is_web_link(url):
+        raise ValueError("url: expected an http(s) address")
+    due_text = _text(data, "due", 10)
+    due = None
+    if due_text is not None:
+        try:
+            due = date.fromisoformat(due_text)
+        except ValueError:
+            raise ValueError("due: expected a date like 2026-12-12") from None
+    return {
+        "kind": kind, "title": _text(data, "title", 2000, required=True), "channel": channel, "url": url,
+        "details": _text(data, "details", 20_000), "due": due, "external_id": _text(data, "external_id", 200),
+    }  # fmt: skip
+
+
+def _where(team_id: str, channel_id: str, permalink: str | None) -> str:
+    return permalink or f"https://slack.com/app_redirect?team={team_id}&channel={channel_id}"
+
+
+def receive(svc: Services, team_id: str, body: bytes) -> Answer:
+    """Turn one webhook call into a task (or find the one its external_id made)."""
+    try:
+        fields = _fields(svc, json.loads(body or b"null"))
+        if fields["due"] is not None:
+            check_due_date(fields["due"], local_day(svc.now(), svc.settings))
+    except (ValueError, RecursionError, DibsError) as error:
+        return _bad(*str(error).split(": ", 1)) if ": " in str(error) else _bad("body", str(error))
+    key = f"webhook:{fields['external_id']}" if fields["external_id"] else None
+    try:
+        with svc.transaction() as tx:
+            if key is not None:
+                seen, task_id = known(tx.session, team_id, key)
+                earlier = tx.session.get(Task, task_id) if seen and task_id is not None else None
+                if earlier is not None:
+                    return Answer(
+                        200, {"id": earlier.id, "url": _where(team_id, earlier.channel_id, earlier.permalink)}
+                    )
+            headline = f"New {fields['kind'].name}: *{escape(fields['title'])}*"
+            message = build_intake_announcement(headline, fields["details"], fields["url"])
+            task = open_announced_task(
+                tx, team_id=team_id, channel_id=fields["channel"], kind=fields["kind"], title=fields["title"],
+                posted_by="webhook", source=Via.WEBHOOK, message=message, due_on=fields["due"],
+            )  # fmt: skip
+            if key is not None and not remember(tx.session, team_id, key, task.id, tx.now):
+                raise IntegrityError("external_id", None, Exception("recorded by another request"))
+    except IntegrityError:  # the same external_id arrived twice at once: the other one made it
+        with svc.read() as session:
+            _, task_id = known(session, team_id, key or "")
+        return Answer(200, {"id": task_id, "url": _where(team_id, fields["channel"], None)})
+    return Answer(201, {"id": task.id, "url": _where(team_id, task.channel_id, None)})

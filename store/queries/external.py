@@ -1,0 +1,30 @@
+"""Keys of things outside Slack that became tasks (a feed item's GUID, a webhook's external_id)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import ExternalKey
+from store.queries.common import insert_ignore
+
+
+def known(session: Session, team_id: str, key: str) -> tuple[bool, int | None]:
+    """(seen before, its task id): a key seen without a task (a feed's first poll) has no task."""
+    row = session.get(ExternalKey, {"team_id": team_id, "key": key})
+    return (row is not None, row.task_id if row is not None else None)
+
+
+def remember(session: Session, team_id: str, key: str, task_id: int | None, now: datetime) -> bool:
+    """Record a key (with the task it became); False if another process recorded it first."""
+    return insert_ignore(session, ExternalKey, team_id=team_id, key=key, task_id=task_id, created_at=now)
+
+
+def known_keys(session: Session, team_id: str, keys: list[str]) -> set[str]:
+    """Which of `keys` were seen before."""
+    if not keys:
+        return set()
+    found = session.scalars(select(ExternalKey.key).where(ExternalKey.team_id == team_id, ExternalKey.key.in_(keys)))
+    return set(found)

@@ -1,0 +1,51 @@
+"""Feeds Dibs polls, from the settings file and from `/dibs feed add`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from store.models import Feed
+from store.queries.common import insert_ignore, rows_changed
+
+
+def add_feed(session: Session, **values: object) -> bool:
+    """Add a feed; False if this channel already has it."""
+    return insert_ignore(session, Feed, **values)
+
+
+def remove_feed(session: Session, team_id: str, channel_id: str, url: str) -> bool:
+    """Remove a feed that was added from Slack; False if the channel has no such feed."""
+    result = session.execute(
+        delete(Feed).where(
+            Feed.team_id == team_id, Feed.channel_id == channel_id, Feed.url == url, Feed.origin == "slack"
+        )
+    )
+    return bool(rows_changed(result))
+
+
+def feeds_of_channel(session: Session, team_id: str, channel_id: str) -> list[Feed]:
+    """A channel's feeds, oldest first."""
+    return list(
+        session.scalars(select(Feed).where(Feed.team_id == team_id, Feed.channel_id == channel_id).order_by(Feed.id))
+    )
+
+
+def feeds_from_settings(session: Session, team_id: str) -> list[Feed]:
+    """The feeds a workspace has from the settings file."""
+    return list(session.scalars(select(Feed).where(Feed.team_id == team_id, Feed.origin == "settings")))
+
+
+def lock_due_feeds(session: Session, now: datetime, limit: int) -> list[Feed]:
+    """Feeds due for a poll, locked; feeds another process is polling are skipped."""
+    return list(
+        session.scalars(
+            select(Feed)
+            .where(Feed.next_poll_at <= now)
+            .order_by(Feed.next_poll_at, Feed.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
