@@ -380,7 +380,8 @@ def test_every_listener_kind_is_accounted_for(app: App) -> None:
     """A new kind of listener (a shortcut, an options load...) may need more manifest: look before adding it."""
     kinds = {r.kind for r in registrations(app)}
     assert kinds <= {"event", "command", *INTERACTIVE_KINDS}, kinds
-    shortcuts = {str(r.key) for r in registrations(app) if r.kind in ("shortcut", "global_shortcut", "message_shortcut")}
+    shortcut_kinds = ("shortcut", "global_shortcut", "message_shortcut")
+    shortcuts = {str(r.key) for r in registrations(app) if r.kind in shortcut_kinds}
     declared = {s["callback_id"] for s in MANIFEST["features"].get("shortcuts", [])}
     assert shortcuts == declared, "every shortcut the code answers is declared in features.shortcuts, and no other"
     assert not kinds & {"block_suggestion", "dialog_suggestion", "options"}, "set message_menu_options_url"
