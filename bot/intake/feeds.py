@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from xml.sax import SAXException
 
 import feedparser
 
@@ -103,8 +104,10 @@ def read_items(body: bytes) -> list[FeedItem]:
     if not parsed.get("version"):
         looks = "an HTML page" if b"<html" in body[:2000].lower() else "not RSS or Atom"
         raise FeedError(f"the answer is {looks}")
-    if parsed.get("bozo") and not parsed.entries:
-        raise FeedError(f"the feed's XML is broken ({parsed.get('bozo_exception')})"[:250])
+    problem = parsed.get("bozo_exception")
+    if parsed.get("bozo") and (isinstance(problem, SAXException) or not parsed.entries):
+        # Malformed XML: what a lenient parse would read of it could be half an item; wait for a whole feed.
+        raise FeedError(f"the feed's XML is broken ({problem})"[:250])
     items = []
     for entry in parsed.entries:
         key = str(entry.get("id") or entry.get("link") or "").strip()

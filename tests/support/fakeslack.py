@@ -91,6 +91,7 @@ class FakeSlack:
         self._failures: dict[str, deque[_Failure]] = {}
         self._reactions: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}
         self._outage: tuple[float, _Failure, set[str]] | None = None
         self._delays: dict[str, float] = {}
         self._ts_counter = itertools.count(1)
@@ -172,6 +173,20 @@ class FakeSlack:
         with self._cond:
             self._delays[method] = seconds
 
+    def add_file(self, file_id: str, name: str, content: bytes) -> dict[str, Any]:
+        """A file shared in Slack: ``files.info`` describes it and its private URL serves it (with a token)."""
+        with self._cond:
+            self._files[file_id] = (name, content)
+        return self._file_info(file_id)
+
+    def _file_info(self, file_id: str) -> dict[str, Any]:
+        name, content = self._files[file_id]
+        assert self._http is not None
+        url = f"http://127.0.0.1:{self._http.server_address[1]}/files/{file_id}/{name}"
+        filetype = name.rsplit(".", 1)[-1].lower() if "." in name else "text"
+        return {"id": file_id, "name": name, "filetype": filetype, "size": len(content),
+                "url_private": url, "url_private_download": url}  # fmt: skip
+
     def add_history(self, channel: str, message: dict[str, Any]) -> None:
         """A top-level message in ``channel``'s history (``conversations.history`` returns it)."""
         with self._cond:
@@ -198,6 +213,7 @@ class FakeSlack:
             self._failures.clear()
             self._reactions.clear()
             self._history.clear()
+            self._files.clear()
             self._outage = None
             self._delays.clear()
 
@@ -249,6 +265,8 @@ class FakeSlack:
             method = url.path[len("/api/") :]
         elif url.path.startswith("/response_url/"):
             method = "response_url"
+        elif url.path.startswith("/files/"):
+            return self._serve_file(req, url.path.split("/")[2])
         else:
             return self._send(req, 404, {"ok": False, "error": "unknown_url"})
         params, token = self._parse_request(req, url.query)
@@ -337,6 +355,11 @@ class FakeSlack:
                 "channel": channel,
                 "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
             }
+        if method == "files.info":
+            file_id = str(p.get("file"))
+            if file_id not in self._files:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": self._file_info(file_id)}
         if method == "conversations.history":
             return self._conversation_history(str(channel), p)
         if method == "conversations.replies":
@@ -358,6 +381,20 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": True}
+
+    def _serve_file(self, req: _Handler, file_id: str) -> None:
+        """A file's private URL: its content, only with a bot token (as Slack answers)."""
+        with self._cond:
+            found = self._files.get(file_id)
+            self._calls.append(Call("file", {"id": file_id}, req.headers.get("Authorization"), time.monotonic()))
+            self._cond.notify_all()
+        if found is None or not str(req.headers.get("Authorization", "")).startswith("Bearer xoxb-"):
+            return self._send(req, 404, {"ok": False, "error": "file_not_found"})
+        req.send_response(200)
+        req.send_header("Content-Type", "text/csv")
+        req.send_header("Content-Length", str(len(found[1])))
+        req.end_headers()
+        req.wfile.write(found[1])
 
     def _conversation_history(self, channel: str, p: dict[str, Any]) -> dict[str, Any]:
         """Newest first, after ``oldest``, at most ``limit`` (the rest behind a cursor, like Slack)."""

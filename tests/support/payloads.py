@@ -230,3 +230,32 @@ class Sender:
 
     def interactive(self, payload: dict) -> Reply:
         return self.raw(interactive_body(payload), "application/x-www-form-urlencoded")
+
+
+def message_shortcut(
+    message: dict, user: str = "U222", channel: str = CHANNEL, channel_name: str = "marketing"
+) -> dict:
+    """A message shortcut ("Track with Dibs") used on `message`, as Slack sends it."""
+    return {
+        "type": "message_action",
+        "token": "verification_token",
+        "action_ts": new_ts(),
+        "team": {"id": TEAM, "domain": "test-domain"},
+        "user": {"id": user, "name": user.lower()},
+        "channel": {"id": channel, "name": channel_name},
+        "callback_id": "dibs_track",
+        "trigger_id": new_trigger(),
+        "message_ts": message["ts"],
+        "message": {k: v for k, v in message.items() if k not in ("channel", "channel_type", "event_ts")},
+        "response_url": "https://hooks.slack.com/app/T111/111/xxx",
+    }
+
+
+def overflow_choice(value: str, user: str, message_ts: str) -> dict:
+    """A choice in an overflow menu (the Delivered / Missed next to a gift recipient)."""
+    payload = block_action("dibs_gift", "", user, message_ts, message_ts)
+    payload["actions"] = [
+        {"action_id": "dibs_gift", "block_id": "b1", "type": "overflow", "action_ts": new_ts(),
+         "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": value}}
+    ]  # fmt: skip
+    return payload

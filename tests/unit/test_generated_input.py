@@ -12,12 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.gifts.recipients import RecipientsError, read_recipients
+from bot.intake.feeds import FeedError, read_items
 from bot.settings import Settings, SettingsError, settings_from_yaml
 from bot.slack.commands import SUBCOMMANDS, UsageError, parse_command
 from bot.slack.payloads import payload_problem
 from bot.web import shape_problem
 from tests.conftest import SECRET, make_dibs, sender_for
 from tests.support.fakeslack import FakeSlack
+from tests.support.feedserver import rss
 from tests.support.payloads import event_envelope, signed_headers
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -114,3 +117,36 @@ def test_any_event_is_answered_never_with_a_500(bot, caplog, event):
         status = through_the_gate(bot, json.dumps(event_envelope(event)))
     assert status.startswith(("200", "400")), (status, event)
     assert "unhandled error" not in caplog.text, event
+
+
+@FAST
+@given(st.text(max_size=400) | st.lists(st.lists(st.text(max_size=15), max_size=5), max_size=8).map(
+    lambda rows: "\n".join(",".join(row) for row in [["name", "email", "owner"], *rows])))  # fmt: skip
+def test_any_csv_reads_as_recipients_or_says_what_to_fix(text):
+    try:
+        found = read_recipients(text)
+    except RecipientsError as error:
+        assert str(error)
+    else:
+        assert found and all(r.name and len(r.name) <= 200 for r in found)
+        assert len({r.key for r in found}) == len(found)
+
+
+feed_like = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=300).map(str.encode),
+    st.lists(st.tuples(st.text(max_size=20), st.text(max_size=20), st.text(max_size=60)), max_size=4).map(
+        lambda items: rss(*items)
+    ),
+)
+
+
+@FAST
+@given(feed_like)
+def test_any_feed_body_reads_as_items_or_a_clear_error(body):
+    try:
+        items = read_items(body)
+    except FeedError as error:
+        assert str(error)
+    else:
+        assert all(item.key and len(item.key) <= 250 for item in items)
