@@ -28,9 +28,9 @@ from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
-from bot.tasks.rules import bump_version
+from bot.tasks.rules import audit, bump_version
 from bot.tasks.text import linked_title
-from store.enums import ClaimRole, PostState, Purpose, TaskStatus
+from store.enums import ClaimRole, PostState, Purpose, TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted
 from store.queries.outbox import count_ping
@@ -139,6 +139,8 @@ def plan_nags(svc: Services, now: datetime) -> int:
             if not is_muted(session, team_id, channel_id):
                 _queue_channel_nags(tx, group)
                 reminded += len(group)
+                for task in group:
+                    audit(session, task, "schedule", "reminded", Via.SCHEDULE, now)
             for task in group:
                 task.nags_sent += 1
                 task.next_nag_at = following_nag_at(now, settings)

@@ -36,6 +36,13 @@ def record(
         bump_version(session, task)
     elif task.message_ts is not None:
         note(session, Job("thread", task.id, task.team_id, task.channel_id))
+    audit(session, task, actor, action, via, now, detail)
+
+
+def audit(
+    session: Session, task: Task, actor: str, action: str, via: Via, now: datetime, detail: str | None = None
+) -> None:
+    """One row of the audit trail for something that does not change how the task reads (a reminder sent)."""
     session.add(
         TaskEvent(task_id=task.id, team_id=task.team_id, actor=actor, action=action, via=via, detail=detail, at=now)
     )
