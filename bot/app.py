@@ -24,9 +24,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
+from bot.delivery.calls import Prepare
 from bot.delivery.courier import Courier
 from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
+from bot.insight.deliver import chart_call, export_call
 from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
 from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
@@ -38,9 +40,12 @@ from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
+from store.enums import Purpose
 from store.queries.workspaces import mark_installed
 
 log = logging.getLogger(__name__)
+# The outbox calls whose content is made as they are sent (see bot.delivery.calls.Prepare).
+PREPARED: dict[str, Prepare] = {Purpose.CHART: chart_call, Purpose.EXPORT: export_call}
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -228,5 +233,5 @@ def create_app(
         ignoring_self_events_enabled=True,
     )
     register_listeners(app, services)
-    courier = Courier(services, lambda team_id: courier_client)
+    courier = Courier(services, lambda team_id: courier_client, prepared=PREPARED)
     return Dibs(services=services, engine=engine, app=app, courier=courier, background=background)

@@ -1,4 +1,4 @@
-"""The `dibs` command: `dibs serve --http --port 3000`, `dibs serve --socket`, `dibs migrate`."""
+"""The `dibs` command: `dibs serve --http --port 3000`, `dibs serve --socket`, `dibs migrate`, `dibs export`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     load = gifts.add_parser("import", help="add recipients from a CSV (a name column; email, company, address, owner)")
     load.add_argument("task_id", type=int, help="the campaign's task id, like 12")
     load.add_argument("file", help="the CSV file")
+    export = sub.add_parser("export", help="write every task with its owners and audit trail (CSV or JSON)")
+    export.add_argument("--since", default="30d", help="tasks created or changed in this long: 7d, 30d… or all")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
+    export.add_argument("--team", nargs="+", metavar="T", help="only these workspaces (team ids); default all")
+    export.add_argument("--output", "-o", help="write to this file instead of standard output")
     return parser
 
 
@@ -67,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "gifts":
         return import_gifts(settings, args.task_id, args.file)
+    if args.command == "export":
+        return export(settings, args.since, args.format, args.team, args.output)
     missing = _missing(settings, socket_mode=args.socket)
     if missing:
         print(f"dibs: {missing} is not set; {README_APP}.", file=sys.stderr)
@@ -102,6 +109,41 @@ def import_gifts(settings: Settings, task_id: int, path: str) -> int:
               file=sys.stderr)  # fmt: skip
         return 2
     print(f"dibs: #{task_id} has {total} recipients ({added} new)")
+    return 0
+
+
+def export(settings: Settings, since: str, fmt: str, teams: Sequence[str] | None, output: str | None) -> int:
+    """`dibs export`: tasks, owners and audit trail, for spreadsheets and BI tools (private channels too:
+    whoever runs this reads the database anyway)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.insight.export import export_records, render
+    from bot.settings import parse_duration
+    from store.db import make_engine, make_session_factory
+    from store.models import Task
+
+    try:
+        start = None if since == "all" else datetime.now(UTC) - parse_duration("--since", since)
+    except SettingsError as error:
+        print(f"dibs: {error}", file=sys.stderr)
+        return 2
+    try:
+        engine = make_engine(settings.database_url)
+        with make_session_factory(engine).begin() as session:
+            records = export_records(session, Task.team_id.in_(teams) if teams else None, start)
+        engine.dispose()
+    except SQLAlchemyError as error:
+        print(f"dibs: cannot read the database at DATABASE_URL: {_first_line(error)}", file=sys.stderr)
+        return 2
+    text = render(records, fmt)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        print(f"dibs: wrote {len(records)} task(s) to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -15,6 +15,7 @@ from bot.delivery.outbox import queue_message
 from bot.digest.plan import digest_on_demand
 from bot.gifts.service import campaign_with_recipients, mark_by_name
 from bot.gifts.view import build_gift_list
+from bot.insight.service import request_export, stats_answer
 from bot.intake.channels import set_muted, unwatch_channel, watch_channel
 from bot.intake.feeds import add_channel_feed, channel_feeds, feeds_text, remove_channel_feed
 from bot.reminders.policy import local_day
@@ -145,6 +146,10 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
             _list(c, which, kind)
         case cmd.ListFeeds() | cmd.AddFeed() | cmd.RemoveFeed():
             c.ack(text=_feeds(c, command))
+        case cmd.Stats(days, everywhere):
+            c.ack(**stats_answer(c.services, c.team, c.channel, days, everywhere).as_kwargs())  # type: ignore[arg-type]
+        case cmd.Export(days, here_only):
+            c.ack(text=request_export(c.services, c.team, c.channel, c.user, days, here_only, c.response_url))
         case cmd.Route(kind, group):
             c.ack(text=route(c.services, c.team, c.user, kind, group))
         case cmd.Gifts(task_id):

@@ -53,6 +53,9 @@ class Purpose(StrEnum):
     HOME = "home"  # views.publish: the App Home tab
     JOIN = "join"  # conversations.join after /dibs watch
     IMPORT = "import"  # files.info and the download of a CSV of gift recipients shared in a thread
+    CHART = "chart"  # the weekly chart, rendered and uploaded after the Monday digest
+    EXPORT = "export"  # /dibs export: the CSV, built and uploaded to the person's DM
+    NOMINATE = "nominate"  # rotation: fair: choose the nominee and ask them privately
 
 
 # Reminders that only make sense while a task is unclaimed.

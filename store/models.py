@@ -145,6 +145,8 @@ class Task(Base):
     due_on: Mapped[date | None] = mapped_column(Date, default=None)
     due_reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # `rotation: fair`: the person Dibs asked privately to take it (the thread names them; never who declined).
+    nominee: Mapped[str | None] = mapped_column(String(32), default=None)
 
     claims: Mapped[list[Claim]] = relationship(back_populates="task", order_by="Claim.id", cascade="all, delete-orphan")
 
@@ -165,9 +167,10 @@ class Claim(Base):
 
 
 class TaskEvent(Base):
-    """The audit trail: one row per transition, saying who did what, when and how."""
+    """The audit trail: one row per transition (and per reminder), saying who did what, when and how."""
 
     __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_team_at", "team_id", "at"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
@@ -352,3 +355,14 @@ class Route(Base):
     owner_group: Mapped[str] = mapped_column(String(32))
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HomeView(Base):
+    """When a person last opened Dibs's Home tab: it is published again for them when a task they see changes."""
+
+    __tablename__ = "home_views"
+    __table_args__ = (Index("ix_home_views_team_opened", "team_id", "opened_at"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

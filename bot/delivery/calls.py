@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 # Scheduled posts to a channel go out at most one a second (Slack's pace for chat.postMessage).
 PACED = (Purpose.NAG, Purpose.NAG_BATCH, Purpose.DUE, Purpose.DIGEST)
 CANNOT_POST = "Slack would not let me post here ({error}). Invite me with `/invite @Dibs` and try again."
+CANNOT_EXPORT = (
+    "I could not send your export: Slack answered {error}. A Slack admin may need to reinstall Dibs "
+    "(it needs files:write and im:write)."
+)
 CANNOT_JOIN = (
     "I could not join <#{channel}> by myself (private channels need an invite): `/invite @Dibs` so I can see its posts."
 )
@@ -46,6 +51,14 @@ class Call:
     channel_id: str
     method: str
     kwargs: dict[str, Any]
+    purpose: str = ""
+    recipient: str | None = None
+
+
+# Calls whose content is made as they are sent (a chart drawn, a CSV written, a Home tab read, a nominee
+# chosen): per purpose, a function that turns the row's arguments into the call, or None when there is
+# nothing to send. It may call Slack itself (open a DM, read who is away) and read the database.
+Prepare = Callable[[WebClient, Services, Call], "Call | None"]
 
 
 def _call_of(row: OutboxPost) -> Call:
@@ -58,7 +71,7 @@ def _call_of(row: OutboxPost) -> Call:
             kwargs["blocks"] = json.loads(row.blocks)
         if row.method == "chat.postMessage":
             kwargs.setdefault("unfurl_links", False)
-    return Call(row.id, row.team_id, row.channel_id, row.method, kwargs)
+    return Call(row.id, row.team_id, row.channel_id, row.method, kwargs, row.purpose, row.recipient)
 
 
 def make_call(client: WebClient, call: Call) -> dict[str, Any]:
@@ -76,6 +89,8 @@ def make_call(client: WebClient, call: Call) -> dict[str, Any]:
             response = client.conversations_join(**call.kwargs)
         case "files.info":
             response = client.files_info(**call.kwargs)
+        case "files.upload_v2":
+            response = client.files_upload_v2(**call.kwargs)
         case _:
             raise ValueError(f"the outbox cannot make {call.method} calls")
     return dict(response.data) if isinstance(response.data, dict) else {}
@@ -107,6 +122,12 @@ def _take(tx: Tx, post_id: int, owner: str, lease: timedelta) -> Call | Result:
     return _call_of(row)
 
 
+def _nothing_to_send(tx: Tx, post_id: int) -> None:
+    row = tx.session.get(OutboxPost, post_id)
+    if row is not None:
+        row.state, row.lease_until, row.lease_owner = PostState.CANCELLED, None, None
+
+
 def _sent(tx: Tx, post_id: int, answer: dict[str, Any]) -> None:
     row = tx.session.get(OutboxPost, post_id)
     if row is None:
@@ -133,6 +154,8 @@ def _gave_up(tx: Tx, row: OutboxPost, failure: Failure) -> str | None:
         return CANNOT_POST.format(error=failure.error)
     if row.purpose == Purpose.JOIN:
         return CANNOT_JOIN.format(channel=row.channel_id)
+    if row.purpose == Purpose.EXPORT:
+        return CANNOT_EXPORT.format(error=failure.error)
     if row.purpose == Purpose.MODAL and row.recipient and row.text:
         queue_note(tx, ReplyTo(row.team_id, row.channel_id, row.recipient), row.text)
         return None
@@ -163,14 +186,28 @@ def tell_asker(response_url: str, text: str) -> None:
         log.info("could not answer at the response_url: %s", error)
 
 
-def send_post(client: WebClient, svc: Services, post_id: int, owner: str, now: datetime, lease: timedelta) -> Result:
-    """Make one outbox call, if it is still due and still wanted."""
+def send_post(
+    client: WebClient,
+    svc: Services,
+    post_id: int,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    prepared: Mapping[str, Prepare] | None = None,
+) -> Result:
+    """Make one outbox call, if it is still due and still wanted (made as it is sent, where `prepared` says)."""
     with svc.transaction(now=now) as tx:
         taken = _take(tx, post_id, owner, lease)
     if isinstance(taken, Result):
         return taken
     try:
-        answer = make_call(client, taken)
+        prepare = (prepared or {}).get(taken.purpose)
+        call = prepare(client, svc, taken) if prepare is not None else taken
+        if call is None:
+            with svc.transaction(now=now) as tx:
+                _nothing_to_send(tx, post_id)
+            return SKIPPED
+        answer = make_call(client, call)
         if taken.method == "files.info":  # a CSV of gift recipients: read it now, import it below
             answer["csv"] = download(client, answer)
     except (SlackApiError, SlackClientError, OSError) as error:

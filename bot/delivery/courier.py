@@ -17,13 +17,13 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.delivery.calls import send_post
+from bot.delivery.calls import Prepare, send_post
 from bot.delivery.failures import SKIPPED, OnceLog, Result
 from bot.delivery.jobs import Job
 from bot.ownership.links import Permalinks
@@ -66,10 +66,17 @@ class Courier:
     """Delivers what transactions queued, in the background (`start`) or right away (`drain`)."""
 
     def __init__(
-        self, svc: Services, client_for: Callable[[str], WebClient], *, workers: int = 4, poll: float = 1.0
+        self,
+        svc: Services,
+        client_for: Callable[[str], WebClient],
+        *,
+        workers: int = 4,
+        poll: float = 1.0,
+        prepared: Mapping[str, Prepare] | None = None,
     ) -> None:
         self.svc = svc
         self.client_for = client_for
+        self.prepared = dict(prepared or {})
         self.owner = instance_name()
         self.lease = LEASE
         self.poll = poll
@@ -109,9 +116,11 @@ class Courier:
         if job.kind == "thread":
             result = push_thread(client, self.svc, job.id, self.owner, now, self.lease, self._links)
         else:
-            result = send_post(client, self.svc, job.id, self.owner, now, self.lease)
+            result = send_post(client, self.svc, job.id, self.owner, now, self.lease, self.prepared)
         if result.outcome == "gave_up" and result.failure is not None:
-            self._gave_up.gave_up(job.key, result.what, result.failure)
+            # A missing scope is the workspace's (an admin must reinstall): say so once for all its channels.
+            where = job.team_id if result.failure.error.startswith("missing_scope") else job.key
+            self._gave_up.gave_up(where, result.what, result.failure)
             if result.failure.workspace_gone:
                 self.workspace_gone(job.team_id, result.failure.error)
         return result

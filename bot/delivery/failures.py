@@ -38,6 +38,8 @@ def failure_of(error: Exception) -> Failure:
     response = error.response
     data = response.data if isinstance(response.data, dict) else {}
     code = str(data.get("error") or f"HTTP {response.status_code}")
+    if code == "missing_scope" and data.get("needed"):
+        code = f"missing_scope (Dibs needs {data['needed']}; reinstall it with that scope)"
     if response.status_code == 429:
         headers = {str(k).lower(): v for k, v in (response.headers or {}).items()}
         raw = headers.get("retry-after", "1")

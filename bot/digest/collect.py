@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 
@@ -37,11 +37,15 @@ class DigestData:
     done_total: int
     median_time_to_claim: timedelta | None  # over tasks first claimed in the last 7 days
     folded: list[str]  # reminders held back by the noise budget, as mrkdwn lines
+    weekly: list[str] = field(default_factory=list)  # the week's numbers (the first digest of a week)
 
     @property
     def is_empty(self) -> bool:
-        """Nothing to say: no tasks in any list and nothing held back."""
-        return not (self.unclaimed_total or self.taken_total or self.overdue_total or self.done_total or self.folded)
+        """Nothing to say: no tasks in any list, nothing held back, no weekly numbers."""
+        return not (
+            self.unclaimed_total or self.taken_total or self.overdue_total or self.done_total or self.folded
+            or self.weekly
+        )  # fmt: skip
 
 
 def _median_time_to_claim(session: Session, team_id: str, channel_id: str, now: datetime) -> timedelta | None:

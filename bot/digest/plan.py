@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.delivery.outbox import queue_message
 from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
+from bot.insight.weekly import is_weekly, queue_chart, week_in_numbers
 from bot.reminders.policy import local_day
 from bot.services import Services
 from bot.slack.blocks import Message
@@ -24,19 +26,25 @@ def plan_digests(svc: Services, now: datetime, due: bool) -> int:
     with svc.read() as session:
         channels = channels_without_digest(session, day)
     queued = 0
+    weekly = is_weekly(day, settings)
     for team_id, channel_id in channels:
+        week = week_in_numbers(svc, team_id, channel_id, now) if weekly else None  # read before the write lock
         with svc.transaction(now=now) as tx:
             session = tx.session
             if not claim_digest_day(session, team_id, channel_id, day, now):
                 continue  # another process (or an earlier run today) has it
             since = last_digest_at(session, team_id, channel_id, day) or now - timedelta(days=1)
             data = collect_digest(session, settings, team_id, channel_id, now, since)
+            if week is not None:
+                data = replace(data, weekly=week.lines)
             message = build_digest(data, now, settings.digest.when_empty)
             if message is None:
                 continue
             queue_message(
                 tx, team_id, channel_id, message, Purpose.DIGEST, dedupe_key=f"digest:{team_id}:{channel_id}:{day}"
             )
+            if week is not None:
+                queue_chart(tx, team_id, channel_id, day, week)
             queued += 1
     return queued
 

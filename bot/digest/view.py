@@ -27,6 +27,7 @@ TITLE_LIMIT = 150
 PROOF_LIMIT = 300
 EMPTY_LINE = "Nothing open, nothing taken, nothing done since the last digest. :sunny:"
 FOLDED_TITLE = "Held back to keep the noise down"
+WEEKLY_BLOCKS = 4  # the week's numbers take at most this many of the 50 blocks
 
 
 @dataclass(frozen=True)
@@ -207,11 +208,13 @@ def build_digest(data: DigestData, now: datetime, when_empty: str = "one_line") 
     ]
     if data.folded:
         renders.append((len(data.folded), partial(_folded_lines, data.folded)))
-    cut = _cut(renders, MESSAGE_BLOCK_LIMIT - 2)  # leave room for the header and the median
+    weekly = sections(data.weekly, WEEKLY_BLOCKS)
+    cut = _cut(renders, MESSAGE_BLOCK_LIMIT - 2 - len(weekly))  # room for the header, the median, the week
     lists, folded = (cut[:-1], cut[-1]) if data.folded else (cut, [])
     blocks: list[Block] = [HeaderBlock(text=digest_title(data.day))]
     for part in lists:
         blocks += part
     blocks.append(section(median_line(data.median_time_to_claim)))
+    blocks += weekly
     blocks += folded
     return Message(text=summary_text(data), blocks=blocks)

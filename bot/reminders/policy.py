@@ -87,7 +87,7 @@ def due_schedule(due_on: date, settings: Settings) -> list[datetime]:
     A reminder that working hours would push past the due day (a Sunday due date, say) is dropped.
     """
     local_due = datetime.combine(due_on, _due_start(settings))  # naive: wall-clock arithmetic, DST-proof
-    overdue = datetime.combine(due_on + timedelta(days=1), time(0, 0), tzinfo=settings.tz).astimezone(UTC)
+    overdue = day_passed(due_on, settings)
     reminders = {
         next_working_moment(
             (local_due - before).replace(tzinfo=settings.tz).astimezone(UTC), settings.working_hours, settings.tz
@@ -95,6 +95,11 @@ def due_schedule(due_on: date, settings: Settings) -> list[datetime]:
         for before in settings.nag.due_reminders
     }
     return [*sorted(m for m in reminders if m < overdue), overdue]
+
+
+def day_passed(day: date, settings: Settings) -> datetime:
+    """The moment a date is over: local midnight after it (a task due that day turns overdue)."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=settings.tz).astimezone(UTC)
 
 
 def due_steps_passed(due_on: date, now: datetime, settings: Settings) -> tuple[int, datetime | None]:

@@ -9,8 +9,10 @@ from bot.settings.model import (
     FeedSettings,
     Kind,
     NagSettings,
+    NomineeSettings,
     Settings,
     SettingsError,
+    StatsSettings,
     WorkingHours,
 )
 from bot.settings.parse import load_settings, parse_duration, parse_working_hours, settings_from_yaml
@@ -24,8 +26,10 @@ __all__ = [
     "FeedSettings",
     "Kind",
     "NagSettings",
+    "NomineeSettings",
     "Settings",
     "SettingsError",
+    "StatsSettings",
     "WorkingHours",
     "load_settings",
     "parse_duration",

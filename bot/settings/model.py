@@ -29,6 +29,8 @@ class Kind:
     owner_group: str | None = None
     question: str = "Who owns this follow-up?"
     done_needs_link: bool = False
+    # "fair": still unclaimed at nag.escalate_after, one person is asked privately (see NomineeSettings).
+    rotation: str | None = None
 
 
 DEFAULT_KINDS: dict[str, Kind] = {
@@ -90,6 +92,21 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class NomineeSettings:
+    """`rotation: fair`: who is never asked (a Slack status with one of these emoji: away, ill)."""
+
+    skip_status: frozenset[str] = frozenset({"palm_tree", "face_with_thermometer"})
+    lookback: timedelta = timedelta(days=30)  # claims counted over this long: the fewest is asked first
+
+
+@dataclass(frozen=True)
+class StatsSettings:
+    """The numbers: whether the weekly digest carries a chart."""
+
+    chart: bool = True
+
+
+@dataclass(frozen=True)
 class FeedSettings:
     """A feed from the settings file: where it is, which channel announces its items, as which kind."""
 
@@ -114,6 +131,8 @@ class Settings:
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     nag: NagSettings = field(default_factory=NagSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
+    nominee: NomineeSettings = field(default_factory=NomineeSettings)
     claim_reaction: str = "raising_hand"
     done_reaction: str = "white_check_mark"
     kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))

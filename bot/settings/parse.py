@@ -21,8 +21,10 @@ from bot.settings.model import (
     FeedSettings,
     Kind,
     NagSettings,
+    NomineeSettings,
     Settings,
     SettingsError,
+    StatsSettings,
     WorkingHours,
 )
 
@@ -98,7 +100,7 @@ def _parse_kind(name: str, raw: Mapping[str, Any], base: Kind | None) -> Kind:
     key = f"kinds.{name}"
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", name):
         raise SettingsError(f"{key}: kind names are lower-case letters, digits and _, like trade_show")
-    _check_keys(key, raw, {"keywords", "slots", "owner_group", "question", "done_needs_link"})
+    _check_keys(key, raw, {"keywords", "slots", "owner_group", "question", "done_needs_link", "rotation"})
     kind = base or Kind(name=name, keywords=())
     if "keywords" in raw:
         words = raw["keywords"]
@@ -120,6 +122,10 @@ def _parse_kind(name: str, raw: Mapping[str, Any], base: Kind | None) -> Kind:
         if not isinstance(raw["done_needs_link"], bool):
             raise SettingsError(f"{key}.done_needs_link: expected true or false")
         kind = replace(kind, done_needs_link=raw["done_needs_link"])
+    if "rotation" in raw:
+        if raw["rotation"] not in ("fair", None, "none"):
+            raise SettingsError(f"{key}.rotation: {raw['rotation']!r} is not accepted; use fair or none")
+        kind = replace(kind, rotation="fair" if raw["rotation"] == "fair" else None)
     if not kind.keywords:
         raise SettingsError(f"{key}.keywords: a new kind needs keywords to recognise its posts")
     return kind
@@ -202,8 +208,30 @@ def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
     return result
 
 
-TOP_LEVEL_KEYS = {"timezone", "working_hours", "nag", "digest", "reactions", "kinds", "feeds", "retry_every",
-                  "admins", "accept_bots"}  # fmt: skip
+def _parse_stats(stats: Mapping[str, Any]) -> StatsSettings:
+    _check_keys("stats", stats, {"chart"})
+    if "chart" in stats and not isinstance(stats["chart"], bool):
+        raise SettingsError(f"stats.chart: {stats['chart']!r} is not accepted; use true or false")
+    return StatsSettings(chart=stats.get("chart", True))
+
+
+def _parse_nominee(nominee: Mapping[str, Any]) -> NomineeSettings:
+    _check_keys("nominee", nominee, {"skip_status", "lookback"})
+    result = NomineeSettings()
+    if "skip_status" in nominee:
+        emoji = nominee["skip_status"] or []
+        if not isinstance(emoji, list):
+            raise SettingsError(
+                "nominee.skip_status: expected a list of emoji names, like [palm_tree, face_with_thermometer]"
+            )
+        result = replace(result, skip_status=frozenset(_parse_reaction("nominee.skip_status", e) for e in emoji))
+    if "lookback" in nominee:
+        result = replace(result, lookback=parse_duration("nominee.lookback", nominee["lookback"]))
+    return result
+
+
+TOP_LEVEL_KEYS = {"timezone", "working_hours", "nag", "digest", "stats", "reactions", "kinds", "feeds", "retry_every",
+                  "admins", "accept_bots", "nominee"}  # fmt: skip
 
 
 def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
@@ -224,6 +252,8 @@ def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
         result = replace(result, working_hours=parse_working_hours(data["working_hours"]))
     result = replace(result, nag=_parse_nag(_mapping("nag", data.get("nag"))))
     result = replace(result, digest=_parse_digest(_mapping("digest", data.get("digest"))))
+    result = replace(result, stats=_parse_stats(_mapping("stats", data.get("stats"))))
+    result = replace(result, nominee=_parse_nominee(_mapping("nominee", data.get("nominee"))))
     reactions = _mapping("reactions", data.get("reactions"))
     _check_keys("reactions", reactions, {"claim", "done"})
     if "claim" in reactions:

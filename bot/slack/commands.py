@@ -162,9 +162,25 @@ class Digest:
     preview: bool
 
 
+@dataclass(frozen=True)
+class Stats:
+    """`/dibs stats [7d|30d|90d] [all]`: this channel's numbers (or the workspace's), privately."""
+
+    days: int = 30
+    everywhere: bool = False
+
+
+@dataclass(frozen=True)
+class Export:
+    """`/dibs export [7d|30d|90d|all] [here]`: a CSV of the tasks and their audit trail, privately."""
+
+    days: int | None = 30  # None: everything
+    here_only: bool = False
+
+
 Command = (
     Help | Watch | Unwatch | Mute | NewTask | ListTasks | Claim | Release | Done | Assign | Snooze | SetDue | Digest
-    | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift
+    | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift | Stats | Export
 )  # fmt: skip
 
 
@@ -201,6 +217,28 @@ def _list(args: list[str], text: str) -> Command:
             "like: `/dibs list unclaimed event`."
         )
     return ListTasks(filter=which, kind=kind)  # type: ignore[arg-type]
+
+
+PERIODS = {"7d": 7, "30d": 30, "90d": 90}
+
+
+def _stats(args: list[str], text: str) -> Command:
+    words = {a.lower() for a in args}
+    periods = words & set(PERIODS)
+    if len(periods) > 1 or words - periods - {"all"} or len(args) > 2:
+        raise UsageError("Write `/dibs stats` (this channel, 30 days), `/dibs stats 7d`, `90d`, or add `all`.")
+    return Stats(days=PERIODS[periods.pop()] if periods else 30, everywhere="all" in words)
+
+
+def _export(args: list[str], text: str) -> Command:
+    words = {a.lower() for a in args}
+    periods = words & {*PERIODS, "all"}
+    if len(periods) > 1 or words - periods - {"here"} or len(args) > 2:
+        raise UsageError(
+            "Write `/dibs export` (30 days), `/dibs export 7d`, `90d` or `all`; add `here` for this channel only."
+        )
+    period = periods.pop() if periods else "30d"
+    return Export(days=PERIODS.get(period), here_only="here" in words)
 
 
 def _feed(args: list[str], text: str) -> Command:
@@ -297,6 +335,8 @@ _PLAIN: dict[str, Callable[[list[str], str], Command]] = {
     "feeds": lambda args, text: ListFeeds(),
     "feed": _feed,
     "route": _route,
+    "stats": _stats,
+    "export": _export,
 }
 # Subcommands that start with a task id: the id and the words after it -> the command.
 _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
@@ -310,7 +350,7 @@ _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
 }
 # In the order `/dibs help` lists them.
 SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "snooze", "due",
-               "mute", "unmute", "digest", "feeds", "feed", "route", "gift")  # fmt: skip
+               "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "route", "gift")  # fmt: skip
 
 
 def parse_command(text: str) -> Command:

@@ -15,6 +15,8 @@ HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs due ID 2026-12-12`: give it a due date (`none` clears it)
 • `/dibs mute` / `/dibs unmute`: pause or resume reminders in this channel
 • `/dibs digest [preview]`: post the digest here now, or show it only to you
+• `/dibs stats [7d|30d|90d] [all]`: how long follow-ups wait here (or everywhere), who takes them, what fell through
+• `/dibs export [7d|30d|90d|all] [here]`: a CSV of the tasks and who did what, sent to you privately
 • `/dibs feeds`, `/dibs feed add URL [KIND]`, `/dibs feed remove URL`: blog comment feeds announced here
 • `/dibs route KIND @group`: which user group a kind's questions and reminders mention (`none` clears it)
 • `/dibs gift ID`: a gift campaign's recipients; `/dibs gift ID delivered NAME` or `missed NAME`

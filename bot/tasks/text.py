@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Protocol
 
 from bot.slack.text import age, escape, people, proof
 from bot.tasks.model import TaskSnapshot
 from store.enums import TaskStatus
 
 
-def linked_title(task: TaskSnapshot) -> str:
+class Titled(Protocol):
+    """Anything with a title and maybe a link to its post (a task, a row of the numbers)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def permalink(self) -> str | None: ...
+
+
+def linked_title(task: Titled) -> str:
     """The title, linked to the task's post when Dibs knows its permalink."""
     title = escape(task.title).replace("|", "¦")  # a | would end the link's label
     return f"<{task.permalink}|{title}>" if task.permalink else title

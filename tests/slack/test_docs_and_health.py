@@ -67,3 +67,19 @@ def test_healthz_is_200_while_the_database_answers_and_503_when_it_does_not(dibs
     status, body = call_wsgi(broken.wsgi(), "/healthz")
     assert status.startswith("503") and b"database" in body
     gone.dispose()
+
+
+def test_the_package_ships_every_module():
+    """`pip install .` (the README's first command) must carry every package, not only the top ones."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    shipped = set(find_packages(str(ROOT), include=found["include"]))
+    on_disk = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for top in ("bot", "handlers", "store")
+        for path in (ROOT / top).rglob("__init__.py")
+    }
+    assert on_disk <= shipped and "bot.tasks" in shipped

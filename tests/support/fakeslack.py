@@ -29,7 +29,15 @@ from urllib.parse import parse_qsl, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-JSON_FIELDS = ("blocks", "view", "attachments")
+JSON_FIELDS = ("blocks", "view", "attachments", "files")
+# The scope a method needs, for ``without_scope`` (only the methods whose scope tests take away).
+SCOPE_OF = {
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+    "conversations.open": "im:write",
+    "users.info": "users:read",
+    "users.conversations": "channels:read",
+}
 AUTH_TEST = {
     "url": "https://test.slack.com/",
     "team": "Test",
@@ -92,6 +100,11 @@ class FakeSlack:
         self._reactions: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}
         self._files: dict[str, tuple[str, bytes]] = {}
+        self.uploads: dict[str, dict[str, Any]] = {}  # files uploaded with files_upload_v2, by id
+        self._memberships: dict[str, list[str]] = {}
+        self._profiles: dict[str, dict[str, Any]] = {}
+        self._groups: dict[str, list[str]] = {}
+        self._missing_scopes: set[str] = set()
         self._outage: tuple[float, _Failure, set[str]] | None = None
         self._delays: dict[str, float] = {}
         self._ts_counter = itertools.count(1)
@@ -187,6 +200,31 @@ class FakeSlack:
         return {"id": file_id, "name": name, "filetype": filetype, "size": len(content),
                 "url_private": url, "url_private_download": url}  # fmt: skip
 
+    def set_memberships(self, user: str, channels: list[str]) -> None:
+        """The conversations ``users.conversations`` says ``user`` is a member of."""
+        with self._cond:
+            self._memberships[user] = list(channels)
+
+    def set_status(self, user: str, emoji: str, text: str = "") -> None:
+        """``user``'s Slack status (``users.info`` shows it in the profile)."""
+        with self._cond:
+            self._profiles[user] = {"status_emoji": emoji, "status_text": text}
+
+    def set_group(self, group: str, users: list[str]) -> None:
+        """The members of a user group (``usergroups.users.list``)."""
+        with self._cond:
+            self._groups[group] = list(users)
+
+    def without_scope(self, scope: str) -> None:
+        """Answer the methods that need ``scope`` with Slack's ``missing_scope``."""
+        with self._cond:
+            self._missing_scopes.add(scope)
+
+    def uploaded(self) -> list[dict[str, Any]]:
+        """Files shared with files.completeUploadExternal, in order (each with its bytes as ``content``)."""
+        with self._cond:
+            return [copy.deepcopy(f) for f in self.uploads.values() if f.get("shared")]
+
     def add_history(self, channel: str, message: dict[str, Any]) -> None:
         """A top-level message in ``channel``'s history (``conversations.history`` returns it)."""
         with self._cond:
@@ -214,6 +252,11 @@ class FakeSlack:
             self._reactions.clear()
             self._history.clear()
             self._files.clear()
+            self.uploads.clear()
+            self._memberships.clear()
+            self._profiles.clear()
+            self._groups.clear()
+            self._missing_scopes.clear()
             self._outage = None
             self._delays.clear()
 
@@ -267,6 +310,8 @@ class FakeSlack:
             method = "response_url"
         elif url.path.startswith("/files/"):
             return self._serve_file(req, url.path.split("/")[2])
+        elif url.path.startswith("/upload/"):
+            return self._receive_upload(req, url.path.split("/")[2])
         else:
             return self._send(req, 404, {"ok": False, "error": "unknown_url"})
         params, token = self._parse_request(req, url.query)
@@ -330,7 +375,13 @@ class FakeSlack:
         """The JSON Slack would answer (called with the lock held)."""
         if method in self._overrides:
             return copy.deepcopy(self._overrides[method])
+        needed = SCOPE_OF.get(method)
+        if needed in self._missing_scopes:
+            return {"ok": False, "error": "missing_scope", "needed": needed, "provided": "chat:write,commands"}
         channel = p.get("channel")
+        if method.startswith("files.") or method in ("conversations.open", "users.conversations", "users.info",
+                                                       "usergroups.users.list"):  # fmt: skip
+            return self._people_and_files(method, p)
         if method == "auth.test":
             return {"ok": True, **AUTH_TEST}
         if method == "chat.postMessage":
@@ -355,11 +406,6 @@ class FakeSlack:
                 "channel": channel,
                 "permalink": f"https://test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
             }
-        if method == "files.info":
-            file_id = str(p.get("file"))
-            if file_id not in self._files:
-                return {"ok": False, "error": "file_not_found"}
-            return {"ok": True, "file": self._file_info(file_id)}
         if method == "conversations.history":
             return self._conversation_history(str(channel), p)
         if method == "conversations.replies":
@@ -381,6 +427,60 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": True}
+
+    def _people_and_files(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._id_counter):08d}"
+            assert self._http is not None
+            url = f"http://127.0.0.1:{self._http.server_address[1]}/upload/{file_id}"
+            self.uploads[file_id] = {"id": file_id, "filename": p.get("filename"), "length": int(p.get("length") or 0),
+                                     "alt_txt": p.get("alt_txt")}  # fmt: skip
+            return {"ok": True, "upload_url": url, "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = p.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            shared = []
+            for entry in files:
+                upload = self.uploads.get(str(entry.get("id")))
+                if upload is None or "content" not in upload:
+                    return {"ok": False, "error": "file_not_found"}
+                upload.update(shared=True, title=entry.get("title"), channel_id=p.get("channel_id"),
+                              initial_comment=p.get("initial_comment"), thread_ts=p.get("thread_ts"))  # fmt: skip
+                shared.append({"id": upload["id"], "title": upload["title"], "name": upload["filename"]})
+            return {"ok": True, "files": shared}
+        if method == "files.info":
+            file_id = str(p.get("file"))
+            if file_id not in self._files:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": self._file_info(file_id)}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(p.get("users", "")).lstrip("UW")}}
+        if method == "users.conversations":
+            channels = self._memberships.get(str(p.get("user")), [])
+            return {"ok": True, "channels": [{"id": c} for c in channels], "response_metadata": {"next_cursor": ""}}
+        if method == "users.info":
+            user = str(p.get("user"))
+            profile = {"status_emoji": "", "status_text": "", **self._profiles.get(user, {})}
+            return {"ok": True, "user": {"id": user, "deleted": False, "is_bot": False, "profile": profile}}
+        users = self._groups.get(str(p.get("usergroup")), [])
+        return {"ok": True, "users": list(users)}
+
+    def _receive_upload(self, req: _Handler, file_id: str) -> None:
+        """The upload URL files.getUploadURLExternal handed out: it takes the bytes (answers 200 ``OK``)."""
+        data = req.rfile.read(int(req.headers.get("Content-Length") or 0))
+        with self._cond:
+            upload = self.uploads.get(file_id)
+            self._calls.append(Call("upload", {"id": file_id, "size": len(data)}, None, time.monotonic()))
+            if upload is not None:
+                upload["content"] = data
+            self._cond.notify_all()
+        if upload is None:
+            return self._send(req, 404, "Not Found")
+        req.send_response(200)
+        req.send_header("Content-Type", "text/plain; charset=utf-8")
+        req.send_header("Content-Length", "2")
+        req.end_headers()
+        req.wfile.write(b"OK")
 
     def _serve_file(self, req: _Handler, file_id: str) -> None:
         """A file's private URL: its content, only with a bot token (as Slack answers)."""

@@ -49,6 +49,8 @@ EXPECTED_BOT_SCOPES = {
     "groups:read",
     "usergroups:read",
     "files:read",
+    "files:write",
+    "im:write",
 }
 
 # An event type as Bolt listens to it -> the subscriptions Slack delivers it under. Dibs watches
@@ -98,6 +100,7 @@ SCOPE_FOR_METHOD: dict[str, str | None] = {
     "users.info": "users:read",
     "usergroups.users.list": "usergroups:read",
     "files.info": "files:read",
+    "files.upload.v2": "files:write",
 }
 
 # What each declared bot event looks like when Slack sends it (the `event` of an event_callback).

@@ -1,0 +1,1 @@
+"""Insight: the numbers behind /dibs stats, the weekly digest and its chart, the Home tab, and export."""
