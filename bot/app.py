@@ -28,6 +28,7 @@ from bot.delivery.calls import Prepare
 from bot.delivery.courier import Courier
 from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
+from bot.home.publish import home_call
 from bot.insight.deliver import chart_call, export_call
 from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
@@ -45,7 +46,7 @@ from store.queries.workspaces import mark_installed
 
 log = logging.getLogger(__name__)
 # The outbox calls whose content is made as they are sent (see bot.delivery.calls.Prepare).
-PREPARED: dict[str, Prepare] = {Purpose.CHART: chart_call, Purpose.EXPORT: export_call}
+PREPARED: dict[str, Prepare] = {Purpose.CHART: chart_call, Purpose.EXPORT: export_call, Purpose.HOME: home_call}
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 

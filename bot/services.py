@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.delivery.jobs import Doorbell, noted
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
+from bot.slack.members import Memberships
 from store.queries.channels import record_event
 
 
@@ -60,6 +61,8 @@ class Services:
     # Who may change what Dibs watches (the `admins:` group's members, kept in memory).
     admins: AdminGroup = field(default_factory=lambda: AdminGroup(None))
     admins_requests: set[str] = field(default_factory=set)
+    # The channels each person is in, as Slack last said (for their Home tab).
+    memberships: Memberships = field(default_factory=lambda: Memberships())
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot.delivery.outbox import ReplyTo, queue_call
 from bot.gifts.service import mark_by_id
+from bot.home.refresh import tell_on_home
 from bot.intake.shortcut import start_tracking, track
 from bot.services import Services
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
@@ -42,15 +44,37 @@ def _reply_to(body: dict[str, Any]) -> ReplyTo:
     return ReplyTo(body["team"]["id"], channel, body["user"]["id"], container.get("thread_ts"))
 
 
+def _on_home(body: dict[str, Any]) -> bool:
+    """The click came from the Home tab (its answer goes on the tab, not in a channel)."""
+    return (body.get("container") or {}).get("type") == "view" and (body.get("view") or {}).get("type") == "home"
+
+
+def _clicked(services: Services, body: dict[str, Any], act: Callable[..., replies.Outcome]) -> None:
+    """Do what a task's button says; the answer goes privately where the click was (a thread, the Home tab)."""
+    to, home = _reply_to(body), _on_home(body)
+    try:
+        outcome = act(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON,
+                      reply_to=None if home else to, seen_from=None if home else to.channel_id)  # fmt: skip
+        if home:
+            tell_on_home(services, to.team_id, to.user_id, outcome.reply)
+    except NeedsLink as missing:
+        _ask_for_proof(services, body, to, missing)
+    except DibsError as error:
+        if home:
+            tell_on_home(services, to.team_id, to.user_id, str(error))
+        else:
+            replies.tell(services, to, str(error))
+
+
 def handle_claim_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "I'll take it": claim the task, or join its waitlist."""
-    to = _reply_to(body)
-    try:
-        replies.claim(
-            services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, reply_to=to, seen_from=to.channel_id
-        )
-    except DibsError as error:
-        replies.tell(services, to, str(error))
+    _clicked(services, body, replies.claim)
+    ack()
+
+
+def handle_release_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Release" (or "Leave waitlist") on the Home tab."""
+    _clicked(services, body, replies.release)
     ack()
 
 
@@ -59,22 +83,20 @@ def _ask_for_proof(services: Services, body: dict[str, Any], to: ReplyTo, missin
     view = build_done_link_modal(missing.task, to.channel_id or missing.task.channel_id)
     with services.transaction() as tx:
         queue_call(
-            tx, team_id=to.team_id, channel_id=to.channel_id, recipient=to.user_id, purpose=Purpose.MODAL,
+            tx, team_id=to.team_id, channel_id=to.channel_id or to.user_id, recipient=to.user_id, purpose=Purpose.MODAL,
             method="views.open", args={"trigger_id": body["trigger_id"], "view": view.to_dict()}, text=str(missing),
         )  # fmt: skip
 
 
+def _finish_without_proof(
+    svc: Services, team_id: str, task_id: int, user_id: str, via: Via, **where: Any
+) -> replies.Outcome:
+    return replies.finish(svc, team_id, task_id, user_id, via, None, **where)
+
+
 def handle_done_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Done": finish the task, or open the modal that asks for proof."""
-    to = _reply_to(body)
-    try:
-        replies.finish(
-            services, to.team_id, _task_id(body), to.user_id, Via.BUTTON, None, reply_to=to, seen_from=to.channel_id
-        )
-    except NeedsLink as missing:
-        _ask_for_proof(services, body, to, missing)
-    except DibsError as error:
-        replies.tell(services, to, str(error))
+    _clicked(services, body, _finish_without_proof)
     ack()
 
 
@@ -137,6 +159,7 @@ def register(app: App) -> None:
     """Listen for the thread's buttons, the proof modal, the gift choices and the Track with Dibs shortcut."""
     app.action(ActionId.CLAIM)(handle_claim_clicked)
     app.action(ActionId.DONE)(handle_done_clicked)
+    app.action(ActionId.RELEASE)(handle_release_clicked)
     app.action(ActionId.GIFT)(handle_gift_chosen)
     app.view(CallbackId.DONE_LINK)(handle_done_link_submitted)
     app.shortcut(CallbackId.TRACK)(handle_track_shortcut)

@@ -10,13 +10,15 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from bot.delivery.jobs import Job, note
-from bot.services import Tx
 from bot.slack.blocks import TEXT_LIMIT, Message
 from store.enums import PostState, Purpose
 from store.queries import outbox as queries
+from store.queries.home import homes_waiting
 
 DEDUPE_KEY_LIMIT = 120
 
@@ -31,8 +33,26 @@ class ReplyTo:
     thread_ts: str | None = None
 
 
+class Open(Protocol):
+    """An open transaction and its moment: a `Tx`, or `At` where only those two are at hand."""
+
+    @property
+    def session(self) -> Session: ...
+
+    @property
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class At:
+    """A session and the moment its transaction runs at."""
+
+    session: Session
+    now: datetime
+
+
 def queue_call(
-    tx: Tx,
+    tx: Open,
     *,
     team_id: str,
     channel_id: str,
@@ -74,7 +94,7 @@ def queue_call(
     return post_id is not None
 
 
-def queue_note(tx: Tx, to: ReplyTo, text: str) -> None:
+def queue_note(tx: Open, to: ReplyTo, text: str) -> None:
     """A private note (ephemeral) to the person who acted, in their channel."""
     args: dict[str, Any] = {"user": to.user_id}
     if to.thread_ts:
@@ -85,14 +105,27 @@ def queue_note(tx: Tx, to: ReplyTo, text: str) -> None:
     )  # fmt: skip
 
 
-def queue_dm(tx: Tx, team_id: str, user_id: str, text: str, task_id: int | None = None) -> None:
+def queue_dm(tx: Open, team_id: str, user_id: str, text: str, task_id: int | None = None) -> None:
     """A direct message (it lands in the person's Messages tab with Dibs)."""
     queue_call(
         tx, team_id=team_id, channel_id=user_id, recipient=user_id, purpose=Purpose.DM, text=text, task_id=task_id
     )
 
 
-def queue_message(tx: Tx, team_id: str, channel_id: str, message: Message, purpose: Purpose, **extra: Any) -> bool:
+def queue_home(tx: Open, team_id: str, user_id: str, notice: str | None = None) -> None:
+    """Publish the person's Home tab (drawn as it is sent); not again while one is queued and not yet drawn,
+    unless it carries a notice (what their click did)."""
+    if notice is None and user_id in homes_waiting(tx.session, team_id, [user_id]):
+        return
+    if notice is not None:
+        queries.cancel_waiting_homes(tx.session, team_id, user_id)  # this one shows all they would
+    queue_call(
+        tx, team_id=team_id, channel_id=user_id, recipient=user_id, purpose=Purpose.HOME, method="views.publish",
+        args={"user_id": user_id, **({"notice": notice} if notice else {})},
+    )  # fmt: skip
+
+
+def queue_message(tx: Open, team_id: str, channel_id: str, message: Message, purpose: Purpose, **extra: Any) -> bool:
     """A channel post of `message` (its text and blocks)."""
     blocks = [b.to_dict() for b in message.blocks]
     return queue_call(

@@ -15,6 +15,7 @@ from bot.tasks.model import TaskSnapshot, snapshot
 from store.enums import ACTIVE, PostState, TaskStatus
 from store.models import Task
 from store.queries.outbox import folded_posts_in_channel
+from store.queries.stats import scope
 from store.queries.tasks import claim_times_since, tasks_in_channel
 
 # How much of each list a digest gathers; the view says how many more there are.
@@ -50,7 +51,7 @@ class DigestData:
 
 def _median_time_to_claim(session: Session, team_id: str, channel_id: str, now: datetime) -> timedelta | None:
     waits = [(claimed - created).total_seconds() for created, claimed in
-             claim_times_since(session, team_id, channel_id, now - timedelta(days=7))]  # fmt: skip
+             claim_times_since(session, scope(team_id, channel_id, None), now - timedelta(days=7))]  # fmt: skip
     return timedelta(seconds=median(waits)) if waits else None
 
 

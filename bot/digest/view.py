@@ -14,7 +14,7 @@ from functools import partial
 from slack_sdk.models.blocks import Block, HeaderBlock
 
 from bot.digest.collect import DigestData
-from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
+from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, share_blocks, text_message
 from bot.slack.text import age, format_duration, people, proof
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.text import due_note, linked_title, owners_line, task_line
@@ -167,17 +167,6 @@ def _fit(size: int, render: Callable[[int], list[str]], cap: int) -> list[Block]
         else:
             high = mid - 1
     return sections(render(low), cap)
-
-
-def share_blocks(needs: Sequence[int], budget: int) -> list[int]:
-    """Split `budget` blocks between lists fairly: small lists get all they need, big ones share the rest."""
-    shares = [0] * len(needs)
-    left = budget
-    order = sorted(range(len(needs)), key=lambda i: needs[i])
-    for done, i in enumerate(order):
-        shares[i] = min(needs[i], left // (len(needs) - done))
-        left -= shares[i]
-    return shares
 
 
 def _cut(renders: Sequence[tuple[int, Callable[[int], list[str]]]], budget: int) -> list[list[Block]]:

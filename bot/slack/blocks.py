@@ -48,3 +48,14 @@ def sections(lines: Sequence[str], max_blocks: int) -> list[Block]:
     if chunk:
         blocks.append(section(chunk))
     return blocks[:max_blocks]
+
+
+def share_blocks(needs: Sequence[int], budget: int) -> list[int]:
+    """Split `budget` blocks between lists fairly: small lists get all they need, big ones share the rest."""
+    shares = [0] * len(needs)
+    left = budget
+    order = sorted(range(len(needs)), key=lambda i: needs[i])
+    for done, i in enumerate(order):
+        shares[i] = min(needs[i], left // (len(needs) - done))
+        left -= shares[i]
+    return shares

@@ -11,6 +11,9 @@ class ActionId(StrEnum):
 
     CLAIM = "dibs_claim"
     DONE = "dibs_done"
+    RELEASE = "dibs_release"  # on the Home tab
+    TAKE_NOMINATION = "dibs_nominee_take"  # rotation: fair, in the nominee's DM
+    PASS_NOMINATION = "dibs_nominee_pass"
     GIFT = "dibs_gift"  # the Delivered / Missed choice next to a recipient
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.delivery.jobs import Job, note
+from bot.home.refresh import refresh_homes
 from bot.reminders.timers import start_nag_clock, stop_reminders
 from bot.settings import Settings
 from bot.slack.text import people
@@ -31,12 +32,13 @@ def record(
     bump: bool = True,
 ) -> None:
     """One row of the audit trail; the task's version moves on (unless it was set already, as for a new
-    task) so its thread reply is updated."""
+    task) so its thread reply is updated, and the Home tabs showing it are published again."""
     if bump:
         bump_version(session, task)
     elif task.message_ts is not None:
         note(session, Job("thread", task.id, task.team_id, task.channel_id))
     audit(session, task, actor, action, via, now, detail)
+    refresh_homes(session, task, now, actor)
 
 
 def audit(

@@ -1,5 +1,5 @@
-"""Block Kit about tasks outside their thread: `/dibs list`, the App Home tab, the proof-of-done modal,
-and the channel post `/dibs new` makes. Pure functions from data (and `now`) to blocks."""
+"""Block Kit about tasks outside their thread: `/dibs list`, the proof-of-done modal, the Track with Dibs
+form and the channel post `/dibs new` makes. Pure functions from data (and `now`) to blocks."""
 
 from __future__ import annotations
 
@@ -8,13 +8,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
     DatePickerElement,
-    DividerBlock,
-    HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -22,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
+from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
 from bot.slack.ids import LINK_INPUT, BlockId, CallbackId
 from bot.slack.text import escape, mention
 from bot.tasks.model import TaskSnapshot
@@ -67,21 +62,6 @@ def build_done_link_modal(task: TaskSnapshot, channel_id: str) -> View:
             ),
         ],
     )
-
-
-def build_home(
-    mine: Sequence[TaskSnapshot], unclaimed: Sequence[TaskSnapshot], unclaimed_total: int, now: datetime, today: date
-) -> View:
-    """The App Home tab: your tasks, then what nobody has taken yet."""
-    blocks: list[Block] = [HeaderBlock(text="Dibs"), section("*Your tasks*")]
-    blocks += sections([task_line(t, now, today) for t in mine] or ["You have no open tasks."], 40)
-    blocks += [DividerBlock(), section(f"*Unclaimed* ({unclaimed_total})")]
-    lines = [task_line(t, now, today) for t in unclaimed] or ["Nothing is unclaimed. :tada:"]
-    if unclaimed_total > len(unclaimed):
-        lines.append(f"…and {unclaimed_total - len(unclaimed)} more: `/dibs list unclaimed`.")
-    blocks += sections(lines, 40)
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text="`/dibs help` lists every command.")]))
-    return View(type="home", blocks=blocks[:HOME_BLOCK_LIMIT])
 
 
 def build_announcement(task_title: str, kind: str, user_id: str) -> Message:

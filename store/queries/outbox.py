@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from store.enums import NAG_PURPOSES, PostState
+from store.enums import NAG_PURPOSES, PostState, Purpose
 from store.models import ChannelPace, OutboxPost, PingCount, Task
 from store.queries.common import insert_ignore, insert_ignore_returning, rows_changed
 
@@ -25,6 +25,21 @@ def cancel_pending_nags(session: Session, task_id: int) -> None:
             OutboxPost.task_id == task_id,
             OutboxPost.state == PostState.PENDING,
             OutboxPost.purpose.in_(NAG_PURPOSES),
+        )
+        .values(state=PostState.CANCELLED)
+    )
+
+
+def cancel_waiting_homes(session: Session, team_id: str, user_id: str) -> None:
+    """Call off the person's Home tabs that are queued and not yet being drawn (a newer one replaces them)."""
+    session.execute(
+        update(OutboxPost)
+        .where(
+            OutboxPost.team_id == team_id,
+            OutboxPost.recipient == user_id,
+            OutboxPost.purpose == Purpose.HOME,
+            OutboxPost.state == PostState.PENDING,
+            OutboxPost.lease_owner.is_(None),
         )
         .values(state=PostState.CANCELLED)
     )

@@ -33,9 +33,11 @@ class TaskFacts(NamedTuple):
 
 
 def scope(team_id: str, channel_id: str | None, seen_from: str | None) -> ColumnElement[bool]:
-    """One channel's tasks, or (channel None) every task of the workspace that can be seen from `seen_from`."""
-    where = and_(Task.team_id == team_id, visible_from(seen_from))
-    return and_(where, Task.channel_id == channel_id) if channel_id is not None else where
+    """One channel's tasks (asked for in that channel), or (channel None) every task of the workspace that
+    can be seen from `seen_from` (None: the public ones)."""
+    if channel_id is not None:
+        return and_(Task.team_id == team_id, Task.channel_id == channel_id)
+    return and_(Task.team_id == team_id, visible_from(seen_from))
 
 
 def facts_between(

@@ -127,15 +127,9 @@ def tasks_in_channel(
     return count_and_list(query, session, limit)
 
 
-def claim_times_since(
-    session: Session, team_id: str, channel_id: str, since: datetime
-) -> list[tuple[datetime, datetime]]:
-    """(created, first claimed) of the channel's tasks first claimed since `since`."""
-    rows = session.execute(
-        select(Task.created_at, Task.claimed_at).where(
-            Task.team_id == team_id, Task.channel_id == channel_id, Task.claimed_at >= since
-        )
-    ).all()
+def claim_times_since(session: Session, where: ColumnElement[bool], since: datetime) -> list[tuple[datetime, datetime]]:
+    """(created, first claimed) of the tasks matching `where` first claimed since `since`."""
+    rows = session.execute(select(Task.created_at, Task.claimed_at).where(where, Task.claimed_at >= since)).all()
     return [(created, claimed) for created, claimed in rows if claimed is not None]
 
 

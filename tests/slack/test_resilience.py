@@ -66,16 +66,3 @@ def test_a_malformed_button_is_logged_and_answered(dibs, slack, fake, caplog):
     assert note.params["user"] == "U2" and "That button no longer works" in note.params["text"]
     with dibs.db() as session:
         assert session.scalars(select(Task)).one().status == "open"
-
-
-def test_app_home_shows_your_tasks_and_unclaimed_ones(dibs, slack, fake):
-    open_task(slack, fake)
-    slack.event(message_event("Sending gifts to every customer"))
-    slack.command("claim 1", user="U2")
-    slack.event(
-        {"type": "app_home_opened", "user": "U2", "channel": "D111", "tab": "home", "event_ts": "1606810927.510671"}
-    )
-    [publish] = fake.calls("views.publish")
-    assert publish.params["user_id"] == "U2"
-    shown = str(publish.params["view"])
-    assert "Your tasks" in shown and "#1" in shown and "Unclaimed" in shown and "#2" in shown

@@ -10,12 +10,16 @@ from datetime import timedelta
 import pytest
 
 from bot.digest.view import build_digest, done_line, overdue_line, taken_line, unclaimed_line
+from bot.home.collect import HomeData, TeamSummary
+from bot.home.view import build_home
+from bot.insight.stats import FellThrough, Spread, Stats
+from bot.insight.view import build_stats, weekly_lines
 from bot.ownership.view import build_ownership_message
 from bot.reminders.texts import coalesced_line, poster_dm_text
 from bot.settings import DEFAULT_KINDS, Settings
 from bot.slack.text import escape, is_web_link, proof, unescape
 from bot.tasks.text import linked_title, task_line
-from bot.tasks.views import build_announcement, build_done_link_modal, build_home, build_task_list
+from bot.tasks.views import build_announcement, build_done_link_modal, build_task_list
 from store.enums import TaskStatus
 from tests.unit.test_digest_view import NOW, digest, task
 
@@ -26,6 +30,11 @@ TODAY = NOW.date()
 
 def hostile(**fields: object):
     return task(7, title=HOSTILE, done_link=HOSTILE, owners=("U2",), **fields)
+
+
+def numbers(t) -> Stats:
+    fell = FellThrough(t.id, t.channel_id, HOSTILE, t.title, t.permalink, "unclaimed", TODAY)
+    return Stats("C1", NOW - timedelta(days=7), NOW, 1, 0, 0, Spread(0, None, None), [], 0, [], [], [fell])
 
 
 def rendered(value: object) -> str:
@@ -40,7 +49,11 @@ VIEWS = {
     "linked title": lambda t: linked_title(t),
     "list line": lambda t: task_line(t, NOW, TODAY),
     "list": lambda t: build_task_list("all", [t], 1, NOW, TODAY),
-    "home": lambda t: build_home([t], [t], 1, NOW, TODAY),
+    "home": lambda t: build_home(
+        HomeData("U2", TODAY, [t], 1, [t], 1, [t], 1, TeamSummary(1, 0, None), True, notice=escape(HOSTILE))
+    ),
+    "stats": lambda t: build_stats(numbers(t), 30),
+    "weekly numbers": lambda t: weekly_lines(numbers(t), numbers(t)),
     "proof modal": lambda t: build_done_link_modal(t, "C1"),
     "announcement": lambda t: build_announcement(t.title, "event", "U1"),
     "thread, open": lambda t: build_ownership_message(t, DEFAULT_KINDS["event"], Settings(), TODAY),

@@ -101,6 +101,7 @@ SCOPE_FOR_METHOD: dict[str, str | None] = {
     "usergroups.users.list": "usergroups:read",
     "files.info": "files:read",
     "files.upload.v2": "files:write",
+    "users.conversations": "channels:read",
 }
 
 # What each declared bot event looks like when Slack sends it (the `event` of an event_callback).

@@ -1,0 +1,28 @@
+"""Publishing the Home tab: the courier reads it as it sends it (`home_call`), with the channels the
+person is in (`Memberships`), so a burst of changes publishes the latest state once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from slack_sdk import WebClient
+
+from bot.delivery.calls import Call
+from bot.home.collect import collect_home
+from bot.home.view import build_home
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+MEMBERSHIP_TTL = 600.0  # seconds: who is in which channel changes slowly
+
+
+def home_call(client: WebClient, svc: Services, call: Call) -> Call:
+    """views.publish of the tab as it is now."""
+    user_id = str(call.kwargs["user_id"])
+    member_of = svc.memberships.of(client, call.team_id, user_id)
+    with svc.read() as session:
+        data = collect_home(
+            session, svc.settings, call.team_id, user_id, member_of, svc.now(), call.kwargs.get("notice")
+        )
+    return replace(call, kwargs={"user_id": user_id, "view": build_home(data).to_dict()})
