@@ -34,6 +34,7 @@ from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
 from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
+from bot.ownership.nominee import nominee_call
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.policy import digest_due
 from bot.services import Services
@@ -46,7 +47,12 @@ from store.queries.workspaces import mark_installed
 
 log = logging.getLogger(__name__)
 # The outbox calls whose content is made as they are sent (see bot.delivery.calls.Prepare).
-PREPARED: dict[str, Prepare] = {Purpose.CHART: chart_call, Purpose.EXPORT: export_call, Purpose.HOME: home_call}
+PREPARED: dict[str, Prepare] = {
+    Purpose.CHART: chart_call,
+    Purpose.EXPORT: export_call,
+    Purpose.HOME: home_call,
+    Purpose.NOMINATE: nominee_call,
+}
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 

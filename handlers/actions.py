@@ -17,6 +17,7 @@ from bot.delivery.outbox import ReplyTo, queue_call
 from bot.gifts.service import mark_by_id
 from bot.home.refresh import tell_on_home
 from bot.intake.shortcut import start_tracking, track
+from bot.ownership.nominee import pass_nomination
 from bot.services import Services
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from bot.slack.payloads import clean_text
@@ -113,6 +114,27 @@ def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, A
     ack()
 
 
+def handle_nomination_taken(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Take it" in the DM that asked someone (rotation: fair)."""
+    to = _reply_to(body)
+    try:
+        outcome = replies.claim(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON)
+        replies.tell(services, to, outcome.reply)
+    except DibsError as error:
+        replies.tell(services, to, str(error))
+    ack()
+
+
+def handle_nomination_passed(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Not me": the next person is asked; the thread never says who declined."""
+    to = _reply_to(body)
+    try:
+        replies.tell(services, to, pass_nomination(services, to.team_id, _task_id(body), to.user_id))
+    except DibsError as error:
+        replies.tell(services, to, str(error))
+    ack()
+
+
 def handle_gift_chosen(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """Delivered or Missed next to a recipient in `/dibs gift ID`."""
     to = _reply_to(body)
@@ -160,6 +182,8 @@ def register(app: App) -> None:
     app.action(ActionId.CLAIM)(handle_claim_clicked)
     app.action(ActionId.DONE)(handle_done_clicked)
     app.action(ActionId.RELEASE)(handle_release_clicked)
+    app.action(ActionId.TAKE_NOMINATION)(handle_nomination_taken)
+    app.action(ActionId.PASS_NOMINATION)(handle_nomination_passed)
     app.action(ActionId.GIFT)(handle_gift_chosen)
     app.view(CallbackId.DONE_LINK)(handle_done_link_submitted)
     app.shortcut(CallbackId.TRACK)(handle_track_shortcut)

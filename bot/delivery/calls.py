@@ -57,8 +57,9 @@ class Call:
 
 # Calls whose content is made as they are sent (a chart drawn, a CSV written, a Home tab read, a nominee
 # chosen): per purpose, a function that turns the row's arguments into the call, or None when there is
-# nothing to send. It may call Slack itself (open a DM, read who is away) and read the database.
-Prepare = Callable[[WebClient, Services, Call], "Call | None"]
+# nothing to send. It may call Slack itself (open a DM, read who is away) and read the database; `now` is
+# the courier's moment.
+Prepare = Callable[[WebClient, Services, Call, datetime], "Call | None"]
 
 
 def _call_of(row: OutboxPost) -> Call:
@@ -202,7 +203,7 @@ def send_post(
         return taken
     try:
         prepare = (prepared or {}).get(taken.purpose)
-        call = prepare(client, svc, taken) if prepare is not None else taken
+        call = prepare(client, svc, taken, now) if prepare is not None else taken
         if call is None:
             with svc.transaction(now=now) as tx:
                 _nothing_to_send(tx, post_id)

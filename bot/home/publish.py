@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime
 
 from slack_sdk import WebClient
 
@@ -17,12 +18,10 @@ log = logging.getLogger(__name__)
 MEMBERSHIP_TTL = 600.0  # seconds: who is in which channel changes slowly
 
 
-def home_call(client: WebClient, svc: Services, call: Call) -> Call:
+def home_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Call:
     """views.publish of the tab as it is now."""
     user_id = str(call.kwargs["user_id"])
     member_of = svc.memberships.of(client, call.team_id, user_id)
     with svc.read() as session:
-        data = collect_home(
-            session, svc.settings, call.team_id, user_id, member_of, svc.now(), call.kwargs.get("notice")
-        )
+        data = collect_home(session, svc.settings, call.team_id, user_id, member_of, now, call.kwargs.get("notice"))
     return replace(call, kwargs={"user_id": user_id, "view": build_home(data).to_dict()})

@@ -16,7 +16,7 @@ from bot.services import Services
 from store.queries.stats import scope
 
 
-def chart_call(client: WebClient, svc: Services, call: Call) -> Call:
+def chart_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Call:
     """files_upload_v2 of the chart PNG into the channel, right after its digest."""
     args = call.kwargs
     weeks = series_of(args["series"])
@@ -30,7 +30,7 @@ def chart_call(client: WebClient, svc: Services, call: Call) -> Call:
     )  # fmt: skip
 
 
-def export_call(client: WebClient, svc: Services, call: Call) -> Call:
+def export_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Call:
     """files_upload_v2 of the CSV into the DM of the person who asked (conversations.open finds it)."""
     args, user = call.kwargs, call.recipient or call.channel_id
     until = datetime.fromisoformat(args["until"])

@@ -28,7 +28,8 @@ def status_text(task: TaskSnapshot, today: date) -> str:
         return ":no_entry_sign: *Cancelled.*"
     if not task.owners:
         slots = f" ({task.slots} people needed)" if task.slots > 1 else ""
-        return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}"
+        asked = f"\nDibs asked {mention(task.nominee)} privately whether they can take it." if task.nominee else ""
+        return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}{asked}"
     text = f"*Owners:* {people(task.owners)} ({len(task.owners)} of {task.slots}){due_note(task, today)}"
     if task.waitlist:
         text += f"\n*Waitlist:* {people(task.waitlist)}"

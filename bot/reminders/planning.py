@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.delivery.outbox import queue_call
+from bot.ownership.nominee import queue_nomination
 from bot.reminders.policy import (
     Step,
     due_steps_passed,
@@ -117,6 +118,9 @@ def _queue_channel_nags(tx: Tx, tasks: list[Task]) -> None:
     for task in tasks:
         if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged and is_person(task.posted_by):
             _queue_poster_dm(tx, task)
+        kind = settings.kind(task.kind)
+        if steps[task.id] >= Step.MENTION_GROUP and kind and kind.rotation == "fair" and not task.nominee:
+            queue_nomination(tx, task, f"nag{task.nags_sent}")
 
 
 def plan_nags(svc: Services, now: datetime) -> int:

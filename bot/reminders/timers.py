@@ -17,6 +17,7 @@ def start_nag_clock(task: Task, now: datetime, settings: Settings) -> None:
     task.open_since = now
     task.nags_sent = 0
     task.poster_nagged = False
+    task.nominee = None  # a new round: whoever was asked before may be asked again
     task.next_nag_at = max(first_nag_at(now, settings), task.snoozed_until or now)
 
 

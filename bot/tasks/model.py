@@ -36,6 +36,7 @@ class TaskSnapshot:
     done_by: str | None
     due_on: date | None = None
     snoozed_until: datetime | None = None
+    nominee: str | None = None  # rotation: fair: who Dibs asked privately to take it
 
     @property
     def is_finished(self) -> bool:
@@ -98,4 +99,5 @@ def snapshot(task: Task) -> TaskSnapshot:
         done_by=task.done_by,
         due_on=task.due_on,
         snoozed_until=task.snoozed_until,
+        nominee=task.nominee,
     )

@@ -81,6 +81,7 @@ def sync_status(session: Session, task: Task, now: datetime, settings: Settings)
     if has_owner and task.status == TaskStatus.OPEN:
         task.status = TaskStatus.CLAIMED
         task.claimed_at = task.claimed_at or now
+        task.nominee = None
         stop_reminders(session, task)
     elif not has_owner and task.status == TaskStatus.CLAIMED:
         task.status = TaskStatus.OPEN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select, update
@@ -54,6 +55,16 @@ def count_ping(session: Session, team_id: str, user_id: str, day: date, cap: int
         .values(count=PingCount.count + 1)
     )
     return bool(rows_changed(result))
+
+
+def pings_on(session: Session, team_id: str, user_ids: Sequence[str], day: date) -> dict[str, int]:
+    """How often each of these people was pinged on `day`."""
+    rows = session.execute(
+        select(PingCount.user_id, PingCount.count).where(
+            PingCount.team_id == team_id, PingCount.day == day, PingCount.user_id.in_(list(user_ids))
+        )
+    ).all()
+    return {user_id: count for user_id, count in rows}
 
 
 def lock_channel_pace(session: Session, team_id: str, channel_id: str, now: datetime) -> ChannelPace:

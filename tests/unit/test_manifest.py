@@ -51,6 +51,7 @@ EXPECTED_BOT_SCOPES = {
     "files:read",
     "files:write",
     "im:write",
+    "users:read",
 }
 
 # An event type as Bolt listens to it -> the subscriptions Slack delivers it under. Dibs watches

@@ -466,3 +466,36 @@ def test_feeds_must_be_a_list_of_mappings():
 def test_an_unquoted_digest_time_is_read_as_the_clock_time_meant(tmp_path):
     # YAML 1.1 reads `at: 10:30` as the sexagesimal number 630.
     assert load_settings(config(tmp_path, "digest:\n  at: 10:30\n")).digest.at == time(10, 30)
+
+
+def test_stats_nominee_and_rotation_settings():
+    parsed = settings_from_yaml(
+        {
+            "stats": {"chart": False},
+            "nominee": {"skip_status": [":palm_tree:", "sick"], "lookback": "14d"},
+            "kinds": {"event": {"rotation": "fair"}, "blog_comment": {"rotation": "none"}},
+        },
+        Settings(),
+    )
+    assert parsed.stats.chart is False
+    assert parsed.nominee.skip_status == frozenset({"palm_tree", "sick"}) and parsed.nominee.lookback == timedelta(
+        days=14
+    )
+    assert parsed.kinds["event"].rotation == "fair" and parsed.kinds["blog_comment"].rotation is None
+    assert Settings().stats.chart is True and Settings().kinds["event"].rotation is None
+
+
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        ({"stats": {"chart": "yes"}}, "stats.chart"),
+        ({"stats": {"charts": True}}, "stats.charts"),
+        ({"nominee": {"skip_status": "palm_tree"}}, "nominee.skip_status"),
+        ({"nominee": {"skip_status": ["not an emoji!"]}}, "nominee.skip_status"),
+        ({"nominee": {"lookback": "soon"}}, "nominee.lookback"),
+        ({"kinds": {"event": {"rotation": "round_robin"}}}, "kinds.event.rotation"),
+    ],
+)
+def test_bad_stats_and_nominee_settings_are_named(data, key):
+    with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
+        settings_from_yaml(data, Settings())

@@ -1,0 +1,150 @@
+"""`rotation: fair`: a task still unclaimed at `nag.escalate_after` gets one person asked privately.
+
+The nominee comes from the kind's owner group (its members, from Slack), or without one from the
+people who took a task in the channel lately: the one with the fewest claims over `nominee.lookback`,
+skipping whoever passed on this task, is over today's noise budget, or has a Slack status with one
+of `nominee.skip_status`'s emoji. "Not me" moves on to the next. The thread shows who was asked,
+never who declined (the audit trail keeps both).
+
+Choosing happens when the question is sent (the courier's Prepare for Purpose.NOMINATE), because it
+reads Slack (the group's members, people's status); the planner only queues the question.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from bot.delivery.calls import Call
+from bot.delivery.failures import failure_of
+from bot.delivery.outbox import Open, queue_call
+from bot.reminders.policy import local_day
+from bot.services import Services
+from bot.slack.blocks import section
+from bot.slack.ids import ActionId
+from bot.slack.text import age
+from bot.tasks import rules
+from bot.tasks.model import snapshot
+from bot.tasks.routing import kind_for
+from bot.tasks.service import locked_task
+from bot.tasks.text import linked_title
+from store.enums import Purpose, TaskStatus, Via
+from store.models import Task
+from store.queries.outbox import count_ping, pings_on
+from store.queries.stats import actors_of, claims_per_person, recent_claimers
+from store.queries.tasks import load_task
+
+log = logging.getLogger(__name__)
+
+
+def choose_nominee(
+    candidates: Sequence[str],
+    claims: Mapping[str, int],
+    skip: Collection[str],
+    away: Callable[[str], bool],
+) -> str | None:
+    """The candidate with the fewest claims (ties by id) who is not in `skip` and not `away`.
+
+    `away` is asked in that order and only until someone is found: each answer may cost a Slack call.
+    """
+    for user_id in sorted(set(candidates) - set(skip), key=lambda u: (claims.get(u, 0), u)):
+        if not away(user_id):
+            return user_id
+    return None
+
+
+def queue_nomination(tx: Open, task: Task, round_: str) -> bool:
+    """Ask for a nominee for `task` (chosen when sent), once per `round_` of the time it opened: each
+    reminder while nobody is asked (someone may be back by then), each "Not me"."""
+    opened = (task.open_since or task.created_at).isoformat()
+    return queue_call(
+        tx, team_id=task.team_id, channel_id=task.channel_id, purpose=Purpose.NOMINATE, task_id=task.id,
+        args={"task_id": task.id}, dedupe_key=f"nominate:{task.id}:{opened}:{round_}",
+    )  # fmt: skip
+
+
+def _away(client: WebClient, emoji: Collection[str]) -> Callable[[str], bool]:
+    def away(user_id: str) -> bool:
+        try:
+            profile = (client.users_info(user=user_id).get("user") or {}).get("profile") or {}
+        except SlackApiError as error:
+            if not failure_of(error).permanent:
+                raise  # a 429 or an outage: the question waits and is asked again
+            log.info("could not read the status of %s (%s); asking them anyway", user_id, failure_of(error).error)
+            return False
+        return str(profile.get("status_emoji") or "").strip(":") in emoji
+
+    return away
+
+
+def _candidates(client: WebClient, group: str | None, recent: Sequence[str]) -> list[str]:
+    if group is None:
+        return list(recent)
+    return [str(u) for u in client.usergroups_users_list(usergroup=group).get("users") or []]
+
+
+def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Call | None:
+    """Choose the nominee and make the question a DM to them; None when the task needs no one any more
+    or nobody can be asked."""
+    settings = svc.settings
+    task_id = int(call.kwargs["task_id"])
+    with svc.read() as session:
+        task = load_task(session, call.team_id, task_id)
+        if task is None or task.status != TaskStatus.OPEN or task.nominee:
+            return None
+        kind = kind_for(session, settings, call.team_id, task.kind)
+        recent = recent_claimers(session, call.team_id, task.channel_id, now - settings.nominee.lookback)
+        passed = set(actors_of(session, task_id, "passed"))
+        poster = task.posted_by
+    candidates = [u for u in _candidates(client, kind.owner_group if kind else None, recent) if u != poster]
+    with svc.read() as session:
+        claims = claims_per_person(session, call.team_id, now - settings.nominee.lookback, candidates)
+        pinged = pings_on(session, call.team_id, candidates, local_day(now, settings))
+    busy = {u for u, n in pinged.items() if n >= settings.nag.max_pings_per_day}
+    chosen = choose_nominee(candidates, claims, passed | busy, _away(client, settings.nominee.skip_status))
+    if chosen is None:
+        log.info("#%s: nobody to ask (of %s candidate(s), %s passed, %s over their budget or away)",
+                 task_id, len(candidates), len(passed), len(busy))  # fmt: skip
+        return None
+    with svc.transaction(now=now) as tx:
+        task = locked_task(tx.session, call.team_id, task_id)
+        if task.status != TaskStatus.OPEN or task.nominee:
+            return None
+        task.nominee = chosen
+        rules.record(tx.session, task, "schedule", "nominated", Via.SCHEDULE, now, detail=chosen)
+        count_ping(tx.session, call.team_id, chosen, local_day(now, settings), settings.nag.max_pings_per_day)
+        shown = snapshot(task)
+    text = (
+        f"Could you take *#{shown.id}* {shown.kind} · {linked_title(shown)} in <#{shown.channel_id}>? "
+        f"It has waited {age(task.open_since or task.created_at, now)} for an owner, and you have taken the fewest "
+        "follow-ups lately."
+    )
+    value = str(task_id)
+    buttons = ActionsBlock(elements=[
+        ButtonElement(text="Take it", action_id=ActionId.TAKE_NOMINATION, value=value, style="primary"),
+        ButtonElement(text="Not me", action_id=ActionId.PASS_NOMINATION, value=value),
+    ])  # fmt: skip
+    kwargs = {"channel": chosen, "text": text, "blocks": [section(text).to_dict(), buttons.to_dict()],
+              "unfurl_links": False}  # fmt: skip
+    return replace(call, kwargs=kwargs, recipient=chosen)
+
+
+def pass_nomination(svc: Services, team_id: str, task_id: int, user_id: str) -> str:
+    """ "Not me": the next person is asked; the answer for the person who passed."""
+    with svc.transaction() as tx:
+        task = locked_task(tx.session, team_id, task_id)
+        if task.status != TaskStatus.OPEN:
+            return f"#{task_id} does not need anyone now. Thank you anyway!"
+        if task.nominee != user_id:
+            return f"Someone else has been asked about #{task_id} meanwhile. Thank you anyway!"
+        passes = len(actors_of(tx.session, task_id, "passed"))
+        task.nominee = None
+        rules.record(tx.session, task, user_id, "passed", Via.BUTTON, tx.now)
+        queue_nomination(tx, task, f"passed{passes + 1}")
+    return f"Thanks for saying so; I'll ask someone else about #{task_id}."
