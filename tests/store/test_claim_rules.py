@@ -12,12 +12,10 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from bot.clock import SystemClock
 from bot.services import Services
 from bot.settings import DEFAULT_KINDS, Settings
 from bot.tasks.errors import DibsError, NeedsLink, NotAllowed, TaskNotFound
 from bot.tasks.service import NewTask
-from store.db import make_engine, make_session_factory, migrate
 from store.enums import Via
 from store.models import Claim, Task, TaskEvent
 from tests.support.services import (
@@ -29,6 +27,7 @@ from tests.support.services import (
     get_task,
     list_tasks,
     release_claim,
+    services_on,
 )
 
 TEAM = "T111"
@@ -46,10 +45,8 @@ SETTINGS = Settings(
 
 @pytest.fixture
 def svc(database_url: str) -> Iterator[Services]:
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield Services(make_session_factory(engine), SETTINGS, SystemClock())
-    engine.dispose()
+    with services_on(database_url, SETTINGS) as services:
+        yield services
 
 
 _ts = iter(range(1000, 10**6))

@@ -9,14 +9,11 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot.clock import SystemClock
-from bot.services import Services
 from bot.settings import Settings, parse_working_hours
 from bot.tasks.service import NewTask
-from store.db import make_engine, make_session_factory, migrate
 from store.enums import Via
 from store.models import Task
-from tests.support.services import claim_task, create_task, release_claim, snooze_task
+from tests.support.services import claim_task, create_task, release_claim, services_on, snooze_task
 
 # Tuesday 2026-12-01 10:00 in Berlin (09:00 UTC): inside working hours.
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -25,10 +22,8 @@ SETTINGS = replace(Settings(), timezone="Europe/Berlin", working_hours=parse_wor
 
 @pytest.fixture
 def svc(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield Services(make_session_factory(engine), SETTINGS, SystemClock())
-    engine.dispose()
+    with services_on(database_url, SETTINGS) as services:
+        yield services
 
 
 def new_task(svc, ts="1.1"):

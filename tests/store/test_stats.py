@@ -12,17 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from freezegun import freeze_time
 
-from bot.clock import SystemClock
 from bot.insight.stats import Spread, compute_stats, median, percentile, weekly_series
 from bot.insight.view import build_stats, weekly_lines
 from bot.services import Services
 from bot.settings import DEFAULT_KINDS, Settings
 from bot.tasks import rules
 from bot.tasks.service import NewTask, cancel_task
-from store.db import make_engine, make_session_factory, migrate
 from store.enums import Via
 from store.models import Task
-from tests.support.services import assign_task, claim_task, complete_task, create_task
+from tests.support.services import assign_task, claim_task, complete_task, create_task, services_on
 
 TEAM, CHANNEL, ELSEWHERE, PRIVATE = "T111", "C100", "C200", "G300"
 UNTIL = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -37,10 +35,8 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def svc(database_url: str) -> Iterator[Services]:
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield Services(make_session_factory(engine), SETTINGS, SystemClock())
-    engine.dispose()
+    with services_on(database_url, SETTINGS) as services:
+        yield services
 
 
 class History:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from bot.clock import SystemClock
 from bot.services import Services
+from bot.settings import Settings
 from bot.tasks import service
+from store.db import make_engine, make_session_factory, migrate
 from store.queries.tasks import task_id_by_ts
+
+
+@contextmanager
+def services_on(database_url: str, settings: Settings) -> Iterator[Services]:
+    """Services on a migrated database, on the real clock (freezegun moves it), without Slack."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    try:
+        yield Services(make_session_factory(engine), settings, SystemClock())
+    finally:
+        engine.dispose()
 
 
 def in_transaction(fn: Callable[..., Any]) -> Callable[..., Any]:
