@@ -32,7 +32,6 @@ from bot.intake.channels import forget_old_events
 from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
 from bot.reminders.planning import plan_due_dates, plan_nags
-from bot.reminders.policy import digest_due
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
@@ -87,7 +86,7 @@ class Dibs:
         outbox; the courier sends it."""
         plan_due_dates(self.services, now)
         plan_nags(self.services, now)
-        plan_digests(self.services, now, digest_due(now, self.settings))
+        plan_digests(self.services, now)
 
     def deliver(self, now: datetime | None = None, linger: timedelta = timedelta(seconds=5)) -> int:
         """Make every Slack call due at `now` (and within `linger`) in this thread; the courier does it in

@@ -24,8 +24,9 @@ def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], services
     with services.read() as session:
         mine, _ = list_tasks(session, team_id, "mine", user_id, limit=HOME_ROWS)
         unclaimed, total = list_tasks(session, team_id, "unclaimed", user_id, limit=HOME_ROWS)
+        here = services.settings_for(team_id, session)
     now = services.now()
-    view = build_home(mine, unclaimed, total, now, local_day(now, services.settings))
+    view = build_home(mine, unclaimed, total, now, local_day(now, here))
     with services.transaction() as tx:
         queue_call(
             tx, team_id=team_id, channel_id=user_id, recipient=user_id, purpose=Purpose.HOME,
