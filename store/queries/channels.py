@@ -90,8 +90,14 @@ def forget_events_before(session: Session, moment: datetime) -> int:
 
 
 def all_watched(session: Session) -> list[WatchedChannel]:
-    """Every watched channel of every workspace."""
-    return list(session.scalars(select(WatchedChannel).order_by(WatchedChannel.team_id, WatchedChannel.channel_id)))
+    """Every watched channel of every workspace that has not uninstalled Dibs."""
+    return list(
+        session.scalars(
+            select(WatchedChannel)
+            .where(still_installed(WatchedChannel.team_id))
+            .order_by(WatchedChannel.team_id, WatchedChannel.channel_id)
+        )
+    )
 
 
 def set_caught_up(session: Session, team_id: str, channel_id: str, ts: str) -> None:

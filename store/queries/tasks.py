@@ -166,10 +166,11 @@ def lock_tasks_with_due_steps(session: Session, now: datetime, limit: int) -> li
 
 
 def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:
-    """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since`."""
+    """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since` (in workspaces
+    that have not uninstalled Dibs)."""
     rows = session.execute(
         select(Task.team_id, Task.id, Task.channel_id, Task.message_ts, Task.reply_ts).where(
-            Task.status.in_(ACTIVE), Task.created_at >= since
+            Task.status.in_(ACTIVE), Task.created_at >= since, still_installed(Task.team_id)
         )
     ).all()
     return [(team, task_id, channel, ts, reply) for team, task_id, channel, ts, reply in rows]
