@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
+import urllib.error
+import urllib.request
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, event, insert, select, text
 
 from bot.installs.oauth import BOT_SCOPES, SignedStateStore
-from store.models import OutboxPost, Task, Workspace, utcnow
+from bot.intake.feeds import sync_settings_feeds
+from bot.settings import FeedSettings
+from store.models import Feed, OutboxPost, Task, Workspace, utcnow
 from tests.conftest import make_dibs, sender_for
 from tests.support.fakeslack import FakeSlack
 from tests.support.helpers import BOOTH
@@ -259,3 +265,45 @@ def test_nothing_creates_tables_when_dibs_serves(settings, fake):
         event.remove(Engine, "before_cursor_execute", record)
     assert any("slack_bots" in s for s in statements)
     assert not [s for s in statements if s.lstrip().upper().startswith(("CREATE", "ALTER", "DROP"))]
+
+
+def test_the_webhook_names_an_installed_workspace_and_posts_with_its_token(settings, fake):
+    bot = make_dibs(settings, bot_token=None, intake_token="intake-secret", **OAUTH)
+    try:
+        with serving(bot.wsgi()) as base:
+            install(base, fake, A)
+
+            def call(**fields: str) -> tuple[int, dict]:
+                body = json.dumps({"kind": "event", "title": "Booth", "channel": "C0123ABCD", **fields}).encode()
+                request = urllib.request.Request(f"{base}/intake", data=body, method="POST", headers={
+                    "Authorization": "Bearer intake-secret", "Content-Type": "application/json"})  # fmt: skip
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:
+                        return answer.status, json.loads(answer.read())
+                except urllib.error.HTTPError as error:
+                    return error.code, json.loads(error.read())
+
+            assert call() == (
+                400,
+                {"error": "team: required, since Dibs serves many workspaces; name one like T0123ABCD"},
+            )
+            assert call(team=B) == (400, {"error": "team: Dibs is not installed in T333"})
+            status, answer = call(team=A)
+            assert status == 201 and answer["id"] == 1
+        bot.deliver(linger=timedelta(0))
+        posted = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "C0123ABCD"]
+        assert len(posted) == 2  # the announcement, then the question in its thread
+        assert {c.token for c in posted} == {fake.tokens_of(A)[0]}
+    finally:
+        bot.shutdown()
+
+
+def test_feeds_in_the_settings_file_go_to_the_workspace_they_name(bot):
+    feed = FeedSettings(url="https://blog.example.com/comments/feed/", channel="C0123ABCD", team=A)
+    other = replace(feed, url="https://news.example.com/comments/feed/", team=B)
+    sync_settings_feeds(bot.services, None, (feed, other))
+    with bot.db() as session:
+        assert sorted(session.execute(select(Feed.team_id, Feed.url)).all()) == [(A, feed.url), (B, other.url)]
+    sync_settings_feeds(bot.services, None, (feed,))  # B's entry left the file
+    with bot.db() as session:
+        assert session.execute(select(Feed.team_id, Feed.url)).all() == [(A, feed.url)]
