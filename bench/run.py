@@ -128,9 +128,13 @@ def measure(name: str, database: str, rate: float, args: argparse.Namespace, cpu
         else:
             url = f"sqlite:///{workdir / 'unused.db'}"  # the floor has no database
         env = server_env(fake.base_url, url, workdir / "dibs.yml")
+        if name == "dibs" and args.workspaces == "many":
+            env = many_workspaces_env(env)
         server = Server(name, env, workdir / f"{name}.log", server_cpus, args.threads)
         stack.callback(server.stop)
         server.wait_healthy()
+        if name == "dibs" and args.workspaces == "many":
+            install_workspace(f"http://127.0.0.1:{server.port}")
         run.idle_mb = memory_mb(server.pid, "VmRSS")
         if (status := send_one("127.0.0.1", server.port, watch_command("127.0.0.1", server.port, SECRET))) != 200:
             raise RuntimeError(f"/dibs watch answered {status}:\n{server.log.read_text()}")
@@ -175,6 +179,31 @@ def measure(name: str, database: str, rate: float, args: argparse.Namespace, cpu
         run.queue_depth = server.deepest_queue()
     run.slack_calls = Counter(call.method for call in calls)
     return run
+
+
+def many_workspaces_env(env: dict[str, str]) -> dict[str, str]:
+    """Dibs with the app's credentials instead of a bot token (the OAuth flow installs the workspace)."""
+    from tests.support.installs import OAUTH
+
+    env = {k: v for k, v in env.items() if k != "SLACK_BOT_TOKEN"}
+    env.update(SLACK_CLIENT_ID=OAUTH["client_id"], SLACK_CLIENT_SECRET=OAUTH["client_secret"],
+               SLACK_STATE_SECRET=OAUTH["state_secret"])  # fmt: skip
+    return env
+
+
+def install_workspace(base: str, team: str = "T111") -> None:
+    """Install Dibs in the workspace the load comes from, through the install page and the fake's
+    authorize page (told where to send the browser back, as a manifest's redirect URL would)."""
+    from urllib.parse import quote
+
+    from tests.support.installs import add_to_slack_link, get
+
+    start = get(f"{base}/slack/install?team={team}")
+    link = add_to_slack_link(start) + "&redirect_uri=" + quote(f"{base}/slack/oauth_redirect", safe="")
+    back = get(link)
+    done = get(back.headers["location"], cookie=start.cookie)
+    if done.status != 200:
+        raise RuntimeError(f"the install failed: {done.status} {done.body}")
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -305,6 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads of both servers")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres", help="admin URL")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the markdown report")
+    parser.add_argument("--workspaces", choices=("one", "many"), default="one",
+                        help="Dibs with SLACK_BOT_TOKEN (one) or installed through the OAuth flow (many)")  # fmt: skip
     args = parser.parse_args(argv)
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     if unknown := set(databases) - {"sqlite", "postgresql"}:

@@ -30,20 +30,22 @@ from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
 from bot.home.publish import home_call
 from bot.insight.deliver import chart_call, export_call
+from bot.installs.lifecycle import installed
+from bot.installs.oauth import StoredBotAuthorize, installation_store, oauth_settings, refuse_other_workspaces
+from bot.installs.tokens import Clients, ManyWorkspaces, OneWorkspace
 from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
 from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
 from bot.ownership.nominee import nominee_call
 from bot.reminders.planning import plan_due_dates, plan_nags
-from bot.reminders.policy import digest_due
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.enums import Purpose
-from store.queries.workspaces import mark_installed
+from store.queries.workspaces import installed_teams, mark_installed
 
 log = logging.getLogger(__name__)
 # The outbox calls whose content is made as they are sent (see bot.delivery.calls.Prepare).
@@ -65,10 +67,12 @@ def default_retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def make_client(settings: Settings, retry_handlers: Sequence[RetryHandler] | None = None) -> WebClient:
-    """The Web API client: Dibs's base URL, and slack_sdk's retries."""
+def make_client(
+    settings: Settings, retry_handlers: Sequence[RetryHandler] | None = None, token: str | None = None
+) -> WebClient:
+    """A Web API client: Dibs's base URL, slack_sdk's retries, and a token (default: `SLACK_BOT_TOKEN`)."""
     handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
-    return WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=15, retry_handlers=handlers)
+    return WebClient(token=token or settings.bot_token, base_url=settings.api_url, timeout=15, retry_handlers=handlers)
 
 
 @dataclass
@@ -79,7 +83,8 @@ class Dibs:
     engine: Engine
     app: App
     courier: Courier
-    background: WebClient  # for jobs that may wait out a 429 in their own thread (catch-up, recovery)
+    background: WebClient  # Bolt's client: the bot token's (one workspace), or none (the OAuth flow's)
+    clients: Clients  # each workspace's clients: the courier's, and the background jobs' (they wait out 429s)
     scheduler: BackgroundScheduler | None = None
     _team_id: str | None = None
     _admins_read_at: datetime = NEVER
@@ -99,30 +104,46 @@ class Dibs:
         outbox; the courier sends it."""
         plan_due_dates(self.services, now)
         plan_nags(self.services, now)
-        plan_digests(self.services, now, digest_due(now, self.settings))
+        plan_digests(self.services, now)
 
     def deliver(self, now: datetime | None = None, linger: timedelta = timedelta(seconds=5)) -> int:
         """Make every Slack call due at `now` (and within `linger`) in this thread; the courier does it in
         the background when Dibs runs, tests call this."""
         return self.courier.drain(now, linger)
 
+    @property
+    def many_workspaces(self) -> bool:
+        """Installed per workspace through Slack's OAuth flow, rather than with one bot token."""
+        return self.settings.many_workspaces
+
     def recover(self) -> int:
         """Catch up on reactions made while no Dibs process was running."""
-        return recover_missed_reactions(self.background, self.services)
+        return recover_missed_reactions(self.clients.background, self.services)
 
     def read_admins(self) -> None:
         """Read the `admins:` group's members: for workspaces that asked, and every ten minutes for all."""
         svc = self.services
         stale = svc.now() - self._admins_read_at > timedelta(minutes=10)
-        teams = set(svc.admins_requests) | ({self.team_id()} if stale else set())
+        teams = set(svc.admins_requests) | (set(self.workspaces()) if stale else set())
         svc.admins_requests.clear()
         for team_id in teams - {""}:
-            svc.admins.refresh(self.background, team_id)
+            client = self.clients.background(team_id)
+            if client is not None:
+                svc.admins.refresh(client, team_id)
         if stale:
             self._admins_read_at = svc.now()
 
+    def workspaces(self) -> list[str]:
+        """The workspaces Dibs serves: the bot token's, or every one that installed it (and is still there)."""
+        if not self.many_workspaces:
+            return [self.team_id()]
+        with self.services.read() as session:
+            return installed_teams(session)
+
     def team_id(self) -> str:
-        """The workspace of the bot token (single-token mode)."""
+        """The workspace of the bot token (one workspace; with many there is none)."""
+        if self.many_workspaces:
+            raise RuntimeError("Dibs serves many workspaces: there is no one team id")
         if self._team_id is None:
             self._team_id = str(self.background.auth_test().get("team_id") or "")
         return self._team_id
@@ -133,7 +154,7 @@ class Dibs:
 
     def catch_up(self) -> int:
         """Turn posts made while no Dibs process was running (or Slack gave up on us) into tasks."""
-        return catch_up(lambda team_id: self.background, self.services)
+        return catch_up(self.clients.background, self.services)
 
     @property
     def tick_seconds(self) -> float:
@@ -144,9 +165,10 @@ class Dibs:
     def start(self) -> None:
         """Start the courier and the background jobs (each process runs its own; the database decides
         what is due). Jobs live in memory and are rebuilt at every start."""
-        with self.services.transaction() as tx:  # the token works (Bolt checked it): Dibs may speak there
-            mark_installed(tx.session, self.team_id())
-        sync_settings_feeds(self.services, self.team_id(), self.settings.feeds)
+        if not self.many_workspaces:  # the token works (Bolt checked it): Dibs may speak there
+            with self.services.transaction() as tx:
+                mark_installed(tx.session, self.team_id())
+        sync_settings_feeds(self.services, None if self.many_workspaces else self.team_id(), self.settings.feeds)
         self.courier.start()
         scheduler = BackgroundScheduler(timezone="UTC")
         every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
@@ -181,7 +203,8 @@ class Dibs:
         self.engine.dispose()
 
     def wsgi(self) -> Any:
-        """The WSGI application: Slack's requests at POST /slack/events (behind the gate), and GET /healthz."""
+        """The WSGI application: Slack's requests at POST /slack/events (behind the gate), GET /healthz, and
+        with many workspaces the install pages (GET /slack/install, GET /slack/oauth_redirect)."""
         intake = self._intake if self.settings.intake_token else None
         return wsgi_app(self.app, self.settings.signing_secret, lambda: database_answers(self.engine), intake)
 
@@ -190,7 +213,7 @@ class Dibs:
         assert self.settings.intake_token is not None
         if not authorised(authorization, self.settings.intake_token):
             return 401, {"error": "Authorization: Bearer <DIBS_INTAKE_TOKEN> is missing or wrong"}
-        answer = receive(self.services, self.team_id(), body)
+        answer = receive(self.services, None if self.many_workspaces else self.team_id(), body)
         return answer.status, answer.body
 
 
@@ -220,25 +243,35 @@ def create_app(
     bolt_log = logging.getLogger("slack_bolt.App")
     if _hide_token_warning not in bolt_log.filters:
         bolt_log.addFilter(_hide_token_warning)
+    installs = ManyWorkspaces(installation_store(settings, engine)) if settings.many_workspaces else None
     services = Services(
         db=make_session_factory(engine),
         settings=settings,
         clock=clock or SystemClock(),
         reader=make_reader_factory(engine),
         admins=AdminGroup(settings.admins),
+        installs=installs or OneWorkspace(settings.bot_token),
     )
     handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
     background = make_client(settings, handlers)
-    # The courier honours Retry-After itself (the row waits, the worker moves on), so its client
-    # leaves 429s to it; lost connections and 5xx are still retried by slack_sdk.
-    courier_client = make_client(settings, [h for h in handlers if not isinstance(h, RateLimitErrorRetryHandler)])
+    # The courier honours Retry-After itself (the row waits, the worker moves on), so its clients
+    # leave 429s to it; lost connections and 5xx are still retried by slack_sdk.
+    clients = Clients(services.installs, lambda token, kept: make_client(settings, kept, token), handlers)
+    oauth: dict[str, Any] = {}
+    if installs is not None:
+        oauth = {
+            "oauth_settings": oauth_settings(settings, engine, installs, lambda team: installed(services, team)),
+            "authorize": StoredBotAuthorize(installs),
+            "before_authorize": refuse_other_workspaces(installs),
+        }
     app = App(
         client=background,
         signing_secret=settings.signing_secret or ("unused-in-socket-mode" if socket_mode else None),
         request_verification_enabled=not socket_mode,
         process_before_response=True,
         ignoring_self_events_enabled=True,
+        **oauth,
     )
     register_listeners(app, services)
-    courier = Courier(services, lambda team_id: courier_client, prepared=PREPARED)
-    return Dibs(services=services, engine=engine, app=app, courier=courier, background=background)
+    courier = Courier(services, clients.courier, prepared=PREPARED)
+    return Dibs(services=services, engine=engine, app=app, courier=courier, background=background, clients=clients)

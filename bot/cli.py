@@ -1,9 +1,11 @@
-"""The `dibs` command: `dibs serve --http --port 3000`, `dibs serve --socket`, `dibs migrate`, `dibs export`."""
+"""The `dibs` command: `dibs serve --http --port 3000`, `dibs serve --socket`, `dibs migrate`,
+`dibs gifts import`, `dibs export`, `dibs purge TEAM_ID`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -11,15 +13,35 @@ from collections.abc import Sequence
 from bot.settings import Settings, SettingsError, load_settings
 
 README_APP = 'see "Create the Slack app" in README.md'
+README_MANY = 'see "Many workspaces" in README.md'
+APP_CREDENTIALS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 
 
-def _missing(settings: Settings, socket_mode: bool) -> str | None:
+def _problem(settings: Settings, socket_mode: bool) -> str | None:
+    """What stops Dibs from serving with these settings, in one sentence (None: nothing)."""
+    credentials = {"SLACK_CLIENT_ID": settings.client_id, "SLACK_CLIENT_SECRET": settings.client_secret,
+                   "SLACK_STATE_SECRET": settings.state_secret}  # fmt: skip
+    if settings.bot_token and any(credentials.values()):
+        return (
+            "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and"
+            f" SLACK_STATE_SECRET (many workspaces), not both; {README_MANY}."
+        )
+    if not settings.bot_token and any(credentials.values()):
+        missing = next((name for name, value in credentials.items() if not value), None)
+        if missing:
+            return (
+                f"{missing} is not set (Dibs serves many workspaces with {', '.join(APP_CREDENTIALS)}); {README_MANY}."
+            )
+        if socket_mode:
+            return f"many workspaces need `dibs serve --http`: Slack sends installers back over HTTP; {README_MANY}."
+        return None if settings.signing_secret else f"SLACK_SIGNING_SECRET is not set; {README_MANY}."
     needed = {"SLACK_BOT_TOKEN": settings.bot_token}
     if socket_mode:
         needed["SLACK_APP_TOKEN"] = settings.app_token
     else:
         needed["SLACK_SIGNING_SECRET"] = settings.signing_secret
-    return next((name for name, value in needed.items() if not value), None)
+    missing = next((name for name, value in needed.items() if not value), None)
+    return f"{missing} is not set; {README_APP}." if missing else None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="csv (default) or json")
     export.add_argument("--team", nargs="+", metavar="T", help="only these workspaces (team ids); default all")
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
+    purge = sub.add_parser("purge", help="remove every row of a workspace that uninstalled Dibs")
+    purge.add_argument("team_id", help="the workspace's id, like T0123ABCD")
     return parser
 
 
@@ -74,9 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return import_gifts(settings, args.task_id, args.file)
     if args.command == "export":
         return export(settings, args.since, args.format, args.team, args.output)
-    missing = _missing(settings, socket_mode=args.socket)
-    if missing:
-        print(f"dibs: {missing} is not set; {README_APP}.", file=sys.stderr)
+    if args.command == "purge":
+        return purge(settings, args.team_id)
+    problem = _problem(settings, socket_mode=args.socket)
+    if problem:
+        print(f"dibs: {problem}", file=sys.stderr)
         return 2
     return serve(settings, socket_mode=args.socket, host=args.host, port=args.port, threads=args.threads)
 
@@ -147,6 +173,37 @@ def export(settings: Settings, since: str, fmt: str, teams: Sequence[str] | None
     return 0
 
 
+def purge(settings: Settings, team_id: str) -> int:
+    """`dibs purge TEAM_ID`: every row of a workspace that uninstalled Dibs, gone for good."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.clock import SystemClock
+    from bot.installs.purge import purge_workspace
+    from bot.services import Services
+    from bot.tasks.errors import DibsError
+    from store.db import make_engine, make_session_factory, migrate
+
+    if not re.fullmatch(r"T[A-Z0-9]{2,20}", team_id):
+        print(f"dibs: {team_id!r} is not a workspace id; write it like T0123ABCD", file=sys.stderr)
+        return 2
+    try:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        purged = purge_workspace(Services(make_session_factory(engine), settings, SystemClock()), team_id)
+    except DibsError as error:
+        print(f"dibs: cannot purge {team_id}: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(f"dibs: cannot purge {team_id}: {_first_line(error)}", file=sys.stderr)
+        return 2
+    if not purged.total:
+        print(f"dibs: there was nothing of {team_id} to remove")
+        return 0
+    rows = ", ".join(f"{count} {table}" for table, count in sorted(purged.rows.items()))
+    print(f"dibs: removed every row of {team_id} ({rows})")
+    return 0
+
+
 def _first_line(error: Exception) -> str:
     return f"{error.__class__.__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
 
@@ -181,10 +238,13 @@ def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, thread
         print(f"dibs: cannot open the database at DATABASE_URL: {error.__class__.__name__}: {error}", file=sys.stderr)
         return 2
     except (BoltError, SlackClientError, OSError) as error:
-        print(
-            f"dibs: Slack at {settings.api_url} did not accept SLACK_BOT_TOKEN ({error}); {README_APP}.",
-            file=sys.stderr,
-        )
+        if settings.many_workspaces:  # nothing is asked of Slack at start: the app's settings are wrong
+            print(f"dibs: cannot start ({error}); {README_MANY}.", file=sys.stderr)
+        else:
+            print(
+                f"dibs: Slack at {settings.api_url} did not accept SLACK_BOT_TOKEN ({error}); {README_APP}.",
+                file=sys.stderr,
+            )
         return 2
     dibs.start()
     try:
@@ -198,6 +258,8 @@ def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, thread
             from bot.web import MAX_BODY
 
             logging.getLogger(__name__).info("Dibs listening on http://%s:%s/slack/events", host, port)
+            if settings.many_workspaces:
+                logging.getLogger(__name__).info("install page: http://%s:%s/slack/install", host, port)
             waitress.serve(
                 dibs.wsgi(), host=host, port=port, threads=threads, ident="dibs", max_request_body_size=MAX_BODY
             )

@@ -20,10 +20,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.delivery.jobs import Doorbell, noted
+from bot.installs.tokens import Installs, OneWorkspace
 from bot.settings import Settings
+from bot.settings.workspace import merged
 from bot.slack.admins import AdminGroup
 from bot.slack.members import Memberships
 from store.queries.channels import record_event
+from store.queries.workspaces import setting_values
+
+TEAM_SETTINGS = "dibs_team_settings"
 
 
 class AlreadyHandled(Exception):
@@ -38,18 +43,32 @@ class EventId:
     event_id: str
 
 
+def settings_in(session: Session, base: Settings, team_id: str) -> Settings:
+    """The settings as they apply in one workspace: the file's, with its own values (`/dibs settings`) on
+    top; read once per session."""
+    known: dict[str, Settings] = session.info.setdefault(TEAM_SETTINGS, {})
+    if team_id not in known:
+        values = setting_values(session, team_id)
+        known[team_id] = merged(base, values) if values else base
+    return known[team_id]
+
+
 @dataclass(frozen=True)
 class Tx:
-    """One open transaction: its session, the settings, and the moment it runs at."""
+    """One open transaction: its session, the settings file's settings, and the moment it runs at."""
 
     session: Session
     settings: Settings
     now: datetime
 
+    def settings_for(self, team_id: str) -> Settings:
+        """The settings as they apply in the workspace `team_id` (its time zone, hours, digest time)."""
+        return settings_in(self.session, self.settings, team_id)
+
 
 @dataclass(frozen=True)
 class Services:
-    """The database's session factories, the settings, the clock, and the courier's doorbell."""
+    """The database's session factories, the settings, the clock, the courier's doorbell, the tokens."""
 
     db: sessionmaker[Session]
     settings: Settings
@@ -63,10 +82,19 @@ class Services:
     admins_requests: set[str] = field(default_factory=set)
     # The channels each person is in, as Slack last said (for their Home tab).
     memberships: Memberships = field(default_factory=lambda: Memberships())
+    # Each workspace's bot token: the environment's one, or slack_sdk's installation store.
+    installs: Installs = field(default_factory=OneWorkspace)
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""
         return self.clock.now()
+
+    def settings_for(self, team_id: str, session: Session | None = None) -> Settings:
+        """The settings as they apply in the workspace `team_id`, read in `session` (or a read of its own)."""
+        if session is not None:
+            return settings_in(session, self.settings, team_id)
+        with self.read() as reading:
+            return settings_in(reading, self.settings, team_id)
 
     def admins_wanted(self, team_id: str) -> None:
         """Ask for the admins group's members of a workspace to be read (a background job does it soon)."""

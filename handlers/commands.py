@@ -16,6 +16,7 @@ from bot.digest.plan import digest_on_demand
 from bot.gifts.service import campaign_with_recipients, mark_by_name
 from bot.gifts.view import build_gift_list
 from bot.insight.service import request_export, stats_answer
+from bot.installs.settings import change_setting, settings_text
 from bot.intake.channels import set_muted, unwatch_channel, watch_channel
 from bot.intake.feeds import add_channel_feed, channel_feeds, feeds_text, remove_channel_feed
 from bot.reminders.policy import local_day
@@ -84,8 +85,9 @@ def _list(c: Caller, which: cmd.ListFilter, kind: str | None) -> None:
         replies.kind_named(c.services, kind)  # an unknown kind says which there are
     with c.services.read() as session:
         tasks, total = list_tasks(session, c.team, which, c.user, seen_from=c.channel, kind=kind)
+        here = c.services.settings_for(c.team, session)
     now = c.services.now()
-    c.ack(**build_task_list(which, tasks, total, now, local_day(now, c.services.settings)).as_kwargs())  # type: ignore[arg-type]
+    c.ack(**build_task_list(which, tasks, total, now, local_day(now, here)).as_kwargs())  # type: ignore[arg-type]
 
 
 def _new(c: Caller, kind_name: str, title: str) -> None:
@@ -152,6 +154,10 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
             c.ack(text=request_export(c.services, c.team, c.channel, c.user, days, here_only, c.response_url))
         case cmd.Route(kind, group):
             c.ack(text=route(c.services, c.team, c.user, kind, group))
+        case cmd.ShowSettings():
+            c.ack(text=settings_text(c.services, c.team))
+        case cmd.ChangeSetting(key, value):
+            c.ack(text=change_setting(c.services, c.team, c.user, key, value))
         case cmd.Gifts(task_id):
             campaign, recipients = campaign_with_recipients(c.services, c.team, task_id, c.channel)
             c.ack(**build_gift_list(campaign, recipients).as_kwargs())  # type: ignore[arg-type]

@@ -3,16 +3,13 @@ the admins group changed. Each is recorded in one transaction; what follows goes
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import App
 
+from bot.installs.lifecycle import uninstalled
 from bot.intake.channels import set_archived
 from bot.services import Services
-from store.queries.workspaces import mark_gone
-
-log = logging.getLogger(__name__)
 
 
 def handle_channel_archived(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
@@ -22,13 +19,12 @@ def handle_channel_archived(event: dict[str, Any], body: dict[str, Any], service
 
 
 def handle_uninstalled(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
-    """Dibs was uninstalled, or its bot token revoked: nothing more goes to that workspace; its data stays."""
+    """Dibs was uninstalled, or its bot token revoked: nothing more goes to that workspace, its tokens are
+    deleted; its data stays."""
     if event.get("type") == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
         return  # only user tokens were revoked: Dibs acts as its bot
     team_id = str(body.get("team_id") or "")
-    with services.transaction() as tx:
-        mark_gone(tx.session, team_id, tx.now)
-    log.warning("workspace %s %s: Dibs sends it nothing more (its data stays)", team_id, event.get("type"))
+    uninstalled(services, team_id, f"Slack sent {event.get('type')}")
 
 
 def handle_admins_changed(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:

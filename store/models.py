@@ -366,3 +366,19 @@ class HomeView(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkspaceSetting(Base):
+    """One workspace's own value for a setting (`/dibs settings`), over the settings file's default.
+
+    `value` is stored as typed (`Europe/Berlin`, `09:00-17:00 mon-fri`, `09:30`) and parsed by the same
+    rules as the file, so a workspace can never hold a value the file would refuse.
+    """
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -62,7 +62,9 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-TABLES = ", ".join(table.name for table in Base.metadata.sorted_tables)
+# Dibs's tables and slack_sdk's installation and OAuth state tables (migration 0007).
+SLACK_SDK_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
+TABLES = ", ".join([table.name for table in Base.metadata.sorted_tables] + list(SLACK_SDK_TABLES))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,6 +7,9 @@ what a crash left. Each conversation's jobs go to one worker at a time, so calls
 their order and a 429 on one channel (its Retry-After honoured) holds up no other. Leases are
 short and renewed while this process lives, so work a crashed process held is picked up within
 seconds; `stop` hands them back.
+
+Each workspace's calls carry its own token (`client_for(team_id)`); conversations are keyed by
+workspace too, so one workspace's 429s and errors never hold up another's posts.
 """
 
 from __future__ import annotations
@@ -26,16 +29,23 @@ from slack_sdk import WebClient
 from bot.delivery.calls import Prepare, send_post
 from bot.delivery.failures import SKIPPED, OnceLog, Result
 from bot.delivery.jobs import Job
+from bot.installs.lifecycle import uninstalled
 from bot.ownership.links import Permalinks
 from bot.ownership.sync import push_thread
 from bot.services import Services
 from store.queries import outbox as posts
 from store.queries import tasks
-from store.queries.workspaces import gone_teams, mark_gone
+from store.queries.workspaces import gone_teams
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=10)
 BATCH = 200
+Conversation = tuple[str, str]  # (workspace, channel or user): calls to one are made in order
+
+
+def conversation(job: Job) -> Conversation:
+    """Where a job's call goes: its workspace and its channel (or the user, for DMs and views)."""
+    return (job.team_id, job.key)
 
 
 def instance_name() -> str:
@@ -68,7 +78,7 @@ class Courier:
     def __init__(
         self,
         svc: Services,
-        client_for: Callable[[str], WebClient],
+        client_for: Callable[[str], WebClient | None],
         *,
         workers: int = 4,
         poll: float = 1.0,
@@ -81,9 +91,9 @@ class Courier:
         self.lease = LEASE
         self.poll = poll
         self._workers = workers
-        self._waiting: dict[str, dict[tuple[str, int], Job]] = {}  # per conversation, in order
-        self._busy: set[str] = set()
-        self._paused: dict[str, datetime] = {}
+        self._waiting: dict[Conversation, dict[tuple[str, int], Job]] = {}  # per conversation, in order
+        self._busy: set[Conversation] = set()
+        self._paused: dict[Conversation, datetime] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._pool: ThreadPoolExecutor | None = None
@@ -98,7 +108,10 @@ class Courier:
         with self.svc.read() as session:
             threads = tasks.due_threads(session, now, BATCH)
             rows = posts.due_posts(session, now, BATCH)
-            self._gone = gone_teams(session)
+            gone = gone_teams(session)
+        if gone - self._gone:  # uninstalled, perhaps through another process: forget their tokens here too
+            self.svc.installs.evict(gone - self._gone)
+        self._gone = gone
         jobs = [Job("thread", *t) for t in threads] + [Job("post", *r) for r in rows]
         return [job for job in jobs if job.team_id not in self._gone]
 
@@ -113,6 +126,9 @@ class Courier:
         if job.team_id in self._gone:
             return SKIPPED
         client = self.client_for(job.team_id)
+        if client is None:
+            self.workspace_gone(job.team_id, "no bot token is stored for it")
+            return SKIPPED
         if job.kind == "thread":
             result = push_thread(client, self.svc, job.id, self.owner, now, self.lease, self._links)
         else:
@@ -122,15 +138,13 @@ class Courier:
             where = job.team_id if result.failure.error.startswith("missing_scope") else job.key
             self._gave_up.gave_up(where, result.what, result.failure)
             if result.failure.workspace_gone:
-                self.workspace_gone(job.team_id, result.failure.error)
+                self.workspace_gone(job.team_id, f"Slack answered {result.failure.error}")
         return result
 
     def workspace_gone(self, team_id: str, why: str) -> None:
-        """Slack says Dibs's token no longer works there: stop everything for that workspace at once."""
-        with self.svc.transaction() as tx:
-            mark_gone(tx.session, team_id, tx.now)
+        """Dibs's token no longer works there: stop everything for that workspace at once."""
         self._gone.add(team_id)
-        log.warning("workspace %s: Slack answered %s; Dibs sends it nothing more (its data stays)", team_id, why)
+        uninstalled(self.svc, team_id, why)
 
     # ------------------------------------------------------------------ in the background
     def start(self) -> None:
@@ -203,10 +217,10 @@ class Courier:
     def _accept(self, jobs: Iterable[Job]) -> None:
         """Queue jobs per conversation, and start a worker on each conversation that has none."""
         now = self.svc.now()
-        start: list[str] = []
+        start: list[Conversation] = []
         with self._lock:
             for job in jobs:
-                self._waiting.setdefault(job.key, {})[(job.kind, job.id)] = job
+                self._waiting.setdefault(conversation(job), {})[(job.kind, job.id)] = job
             for key, waiting in self._waiting.items():
                 if waiting and key not in self._busy and self._paused.get(key, now) <= now:
                     self._busy.add(key)
@@ -215,7 +229,7 @@ class Courier:
             assert self._pool is not None
             self._pool.submit(self._work, key)
 
-    def _next(self, key: str) -> Job | None:
+    def _next(self, key: Conversation) -> Job | None:
         with self._lock:
             waiting = self._waiting.get(key)
             if not waiting or self._stop.is_set():
@@ -224,7 +238,7 @@ class Courier:
                 return None
             return waiting.pop(next(iter(waiting)))
 
-    def _work(self, key: str) -> None:
+    def _work(self, key: Conversation) -> None:
         """One conversation's jobs, in order, until none is left; a 429 pauses this conversation only."""
         while (job := self._next(key)) is not None:
             try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.installs.jobs import per_workspace
 from bot.services import Services
 from bot.tasks import replies
 from bot.tasks.errors import DibsError
@@ -15,6 +17,7 @@ from store.enums import Via
 from store.queries.tasks import recent_active_stamps
 
 log = logging.getLogger(__name__)
+Stamps = tuple[str, int, str, str | None, str | None]  # team, task id, channel, post ts, reply ts
 
 
 def _reactions(client: WebClient, channel_id: str, ts: str) -> list[dict]:
@@ -50,13 +53,28 @@ def _reacting(
     return claimers, finishers
 
 
-def recover_missed_reactions(client: WebClient, svc: Services, max_age: timedelta = timedelta(days=30)) -> int:
-    """Record claims (and owners' done reactions) made while Dibs was down; returns how many it found."""
+def recover_missed_reactions(
+    client_for: Callable[[str], WebClient | None], svc: Services, max_age: timedelta = timedelta(days=30)
+) -> int:
+    """Record claims (and owners' done reactions) made while Dibs was down, each workspace with its own
+    token and in its own thread; returns how many it found."""
     with svc.read() as session:
         tasks = recent_active_stamps(session, since=svc.now() - max_age)
+
+    def one_workspace(team_id: str, stamps: list[Stamps]) -> int:
+        client = client_for(team_id)
+        return _recover(client, svc, team_id, stamps) if client is not None else 0
+
+    found = per_workspace(tasks, lambda stamp: stamp[0], one_workspace)
+    if found:
+        log.info("recovered %s reaction(s) made while Dibs was down", found)
+    return found
+
+
+def _recover(client: WebClient, svc: Services, team_id: str, tasks: list[Stamps]) -> int:
     found = 0
     bot_user = _bot_user_id(client)
-    for team_id, task_id, channel_id, *stamps in tasks:
+    for _, task_id, channel_id, *stamps in tasks:
         claimers, finishers = _reacting(client, svc, channel_id, stamps, bot_user)
         for user_id in claimers:
             if replies.claim(svc, team_id, task_id, user_id, Via.REACTION).task is not None:
@@ -68,6 +86,4 @@ def recover_missed_reactions(client: WebClient, svc: Services, max_age: timedelt
                 continue  # not an owner, or proof needed: a reaction alone cannot finish it
             found += 1
             break
-    if found:
-        log.info("recovered %s reaction(s) made while Dibs was down", found)
     return found

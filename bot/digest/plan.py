@@ -1,43 +1,60 @@
-"""Who posts which digest when: one row per channel and local day decides, across processes."""
+"""Who posts which digest when: each workspace at its own digest time, in its own time zone; one row per
+channel and local day decides, across processes."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.delivery.outbox import queue_message
 from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
 from bot.insight.weekly import is_weekly, queue_chart, week_in_numbers
-from bot.reminders.policy import local_day
+from bot.reminders.policy import digest_due, local_day
 from bot.services import Services
+from bot.settings.workspace import merged
 from bot.slack.blocks import Message
 from store.enums import Purpose
-from store.queries.channels import channels_without_digest
+from store.queries.channels import channels_without_digest, teams_watching
 from store.queries.digests import claim_digest_day, last_digest_at
+from store.queries.workspaces import all_setting_values
 
 
-def plan_digests(svc: Services, now: datetime, due: bool) -> int:
-    """Queue today's digest for every watched channel that has none yet; returns how many were queued."""
-    if not due:
-        return 0
-    settings = svc.settings
-    day = local_day(now, settings)
+def _due_days(svc: Services, now: datetime, due: bool | None) -> dict[date, list[str]]:
+    """The workspaces whose digest is due at `now`, by their local day (each by its own time zone and
+    digest time; `due` True or False decides for all of them)."""
     with svc.read() as session:
-        channels = channels_without_digest(session, day)
+        teams = teams_watching(session)
+        own = all_setting_values(session) if teams else {}
+    days: dict[date, list[str]] = {}
+    for team_id in teams:
+        here = merged(svc.settings, own[team_id]) if team_id in own else svc.settings
+        if digest_due(now, here) if due is None else due:
+            days.setdefault(local_day(now, here), []).append(team_id)
+    return days
+
+
+def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
+    """Queue today's digest for every watched channel that has none yet, in each workspace whose digest
+    is due; returns how many were queued."""
+    channels: list[tuple[date, str, str]] = []
+    for day, team_ids in _due_days(svc, now, due).items():
+        with svc.read() as session:
+            channels += [(day, t, c) for t, c in channels_without_digest(session, day, team_ids)]
     queued = 0
-    weekly = is_weekly(day, settings)
-    for team_id, channel_id in channels:
-        week = week_in_numbers(svc, team_id, channel_id, now) if weekly else None  # read before the write lock
+    for day, team_id, channel_id in channels:
+        # The week's numbers are read before the write transaction, which stays short.
+        week = week_in_numbers(svc, team_id, channel_id, now) if is_weekly(day, svc.settings) else None
         with svc.transaction(now=now) as tx:
             session = tx.session
             if not claim_digest_day(session, team_id, channel_id, day, now):
                 continue  # another process (or an earlier run today) has it
+            here = tx.settings_for(team_id)
             since = last_digest_at(session, team_id, channel_id, day) or now - timedelta(days=1)
-            data = collect_digest(session, settings, team_id, channel_id, now, since)
+            data = collect_digest(session, here, team_id, channel_id, now, since)
             if week is not None:
                 data = replace(data, weekly=week.lines)
-            message = build_digest(data, now, settings.digest.when_empty)
+            message = build_digest(data, now, here.digest.when_empty)
             if message is None:
                 continue
             queue_message(
@@ -51,9 +68,9 @@ def plan_digests(svc: Services, now: datetime, due: bool) -> int:
 
 def digest_on_demand(svc: Services, team_id: str, channel_id: str, now: datetime, preview: bool) -> Message:
     """`/dibs digest`: the digest as it stands now (a preview leaves held-back pings for the daily one)."""
-    settings = svc.settings
     with svc.transaction(now=now) as tx:
         session = tx.session
+        settings = tx.settings_for(team_id)
         day = local_day(now, settings)
         since = last_digest_at(session, team_id, channel_id, day + timedelta(days=1)) or now - timedelta(days=1)
         data = collect_digest(session, settings, team_id, channel_id, now, since, take_held=not preview)

@@ -23,5 +23,6 @@ def home_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Ca
     user_id = str(call.kwargs["user_id"])
     member_of = svc.memberships.of(client, call.team_id, user_id)
     with svc.read() as session:
-        data = collect_home(session, svc.settings, call.team_id, user_id, member_of, now, call.kwargs.get("notice"))
+        here = svc.settings_for(call.team_id, session)
+        data = collect_home(session, here, call.team_id, user_id, member_of, now, call.kwargs.get("notice"))
     return replace(call, kwargs={"user_id": user_id, "view": build_home(data).to_dict()})

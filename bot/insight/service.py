@@ -16,10 +16,9 @@ def stats_answer(svc: Services, team_id: str, channel_id: str, days: int, everyw
     """`/dibs stats`: the last `days` days of this channel (or of every task that can be seen from it)."""
     now = svc.now()
     with svc.read() as session:
-        stats = compute_stats(
-            session, svc.settings, team_id, None if everywhere else channel_id, now - timedelta(days=days), now,
-            seen_from=channel_id,
-        )  # fmt: skip
+        here = svc.settings_for(team_id, session)
+        scope = None if everywhere else channel_id
+        stats = compute_stats(session, here, team_id, scope, now - timedelta(days=days), now, seen_from=channel_id)
     return build_stats(stats, days)
 
 

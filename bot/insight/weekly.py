@@ -32,8 +32,8 @@ class WeekInNumbers:
 
 def week_in_numbers(svc: Services, team_id: str, channel_id: str, now: datetime) -> WeekInNumbers:
     """Read one channel's week (in a read transaction: the digest's write transaction stays short)."""
-    settings = svc.settings
     with svc.read() as session:
+        settings = svc.settings_for(team_id, session)
         week = compute_stats(session, settings, team_id, channel_id, now - timedelta(days=7), now)
         before = compute_stats(
             session, settings, team_id, channel_id, now - timedelta(days=14), now - timedelta(days=7)

@@ -9,12 +9,14 @@ the Marketplace may get one `conversations.history` call a minute).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.installs.jobs import per_workspace
 from bot.intake.posts import kind_of_post, open_task_for_post
 from bot.services import Services
 from store.models import WatchedChannel
@@ -66,14 +68,22 @@ def catch_up_channel(client: WebClient, svc: Services, row: WatchedChannel) -> i
     return made
 
 
-def catch_up(client_for: Any, svc: Services) -> int:
-    """Read every watched channel's missed posts; returns how many became tasks."""
+def catch_up(client_for: Callable[[str], WebClient | None], svc: Services) -> int:
+    """Read every watched channel's missed posts, each workspace with its own token and in its own
+    thread (a 429 in one holds up no other); returns how many became tasks."""
     with svc.read() as session:
         channels = all_watched(session)
-    made = 0
-    for row in channels:
-        try:
-            made += catch_up_channel(client_for(row.team_id), svc, row)
-        except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("could not read the history of %s to catch up: %s", row.channel_id, error)
-    return made
+
+    def one_workspace(team_id: str, rows: list[WatchedChannel]) -> int:
+        client = client_for(team_id)
+        if client is None:
+            return 0  # Dibs is not installed there (any more)
+        made = 0
+        for row in rows:
+            try:
+                made += catch_up_channel(client, svc, row)
+            except (SlackApiError, SlackClientError, OSError) as error:
+                log.warning("could not read the history of %s to catch up: %s", row.channel_id, error)
+        return made
+
+    return per_workspace(channels, lambda row: row.team_id, one_workspace)

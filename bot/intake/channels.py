@@ -23,7 +23,8 @@ def check_admin(svc: Services, team_id: str, user_id: str) -> None:
         raise NotAllowed("I am still reading who is in this workspace's Dibs admins group; try again in a minute.")
     if not allowed:
         raise NotAllowed(
-            f"Only members of <!subteam^{svc.admins.group}> can change what Dibs watches or where it reminds."
+            f"Only members of <!subteam^{svc.admins.group}> can change what Dibs watches, where it reminds"
+            " and its settings."
         )
 
 

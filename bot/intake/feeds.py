@@ -225,22 +225,32 @@ def poll_feeds(svc: Services, fetcher: Fetch = fetch) -> int:
         return sum(pool.map(lambda feed: _poll_one(svc, fetcher, *feed), due))
 
 
-def sync_settings_feeds(svc: Services, team_id: str, feeds: tuple[FeedSettings, ...]) -> None:
-    """Make the workspace's feeds from the settings file those the file lists now."""
+def sync_settings_feeds(svc: Services, token_team: str | None, feeds: tuple[FeedSettings, ...]) -> None:
+    """Make each workspace's feeds from the settings file those the file lists now (a feed without a
+    `team` belongs to the bot token's workspace, `token_team`)."""
+    wanted: dict[str, dict[tuple[str, str], FeedSettings]] = {}
+    for entry in feeds:
+        team_id = entry.team or token_team
+        if team_id:
+            wanted.setdefault(team_id, {})[(entry.channel, entry.url)] = entry
     with svc.transaction() as tx:
-        wanted = {(f.channel, f.url): f for f in feeds}
-        for row in queries.feeds_from_settings(tx.session, team_id):
-            entry = wanted.pop((row.channel_id, row.url), None)
-            if entry is None:
-                tx.session.delete(row)
-            else:
-                row.kind, row.every_seconds, row.backfill = entry.kind, int(entry.every.total_seconds()), entry.backfill
-        for entry in wanted.values():
-            queries.add_feed(
-                tx.session, team_id=team_id, channel_id=entry.channel, url=entry.url, kind=entry.kind,
-                every_seconds=int(entry.every.total_seconds()), backfill=entry.backfill, origin="settings",
-                primed=False, next_poll_at=tx.now, failures=0,
-            )  # fmt: skip
+        for team_id in set(wanted) | queries.settings_feed_teams(tx.session):
+            _sync_team_feeds(tx, team_id, wanted.get(team_id, {}))
+
+
+def _sync_team_feeds(tx: Tx, team_id: str, wanted: dict[tuple[str, str], FeedSettings]) -> None:
+    for row in queries.feeds_from_settings(tx.session, team_id):
+        entry = wanted.pop((row.channel_id, row.url), None)
+        if entry is None:
+            tx.session.delete(row)
+        else:
+            row.kind, row.every_seconds, row.backfill = entry.kind, int(entry.every.total_seconds()), entry.backfill
+    for entry in wanted.values():
+        queries.add_feed(
+            tx.session, team_id=team_id, channel_id=entry.channel, url=entry.url, kind=entry.kind,
+            every_seconds=int(entry.every.total_seconds()), backfill=entry.backfill, origin="settings",
+            primed=False, next_poll_at=tx.now, failures=0,
+        )  # fmt: skip
 
 
 def add_channel_feed(svc: Services, team_id: str, channel_id: str, user_id: str, url: str, kind: str) -> bool:

@@ -58,7 +58,7 @@ def track(
     due_on = date.fromisoformat(due) if due else None
     with svc.transaction() as tx:
         if due_on is not None:
-            check_due_date(due_on, local_day(tx.now, tx.settings))
+            check_due_date(due_on, local_day(tx.now, tx.settings_for(team_id)))
         channel = watched(tx.session, team_id, meta["channel"])
         # Where Dibs does not watch, it cannot tell a private channel from a public one: it keeps the task there.
         private = channel.private if channel is not None else True

@@ -1,7 +1,8 @@
 """`POST /intake`: follow-ups from event platforms, forms and automation tools.
 
-A JSON body (`kind`, `title`, `channel`; optional `url`, `details`, `due`, `external_id`) becomes a
-task announced in the channel, exactly like a feed item. `Authorization: Bearer <DIBS_INTAKE_TOKEN>`,
+A JSON body (`kind`, `title`, `channel`; optional `url`, `details`, `due`, `external_id`, and `team`, the
+workspace, which is required when Dibs serves many) becomes a task announced in the channel, exactly
+like a feed item. `Authorization: Bearer <DIBS_INTAKE_TOKEN>`,
 compared in constant time. The same `external_id` twice makes one task. Everything is decided
 from the database in one transaction; the announcement goes out after the answer.
 """
@@ -27,9 +28,10 @@ from bot.tasks.rules import check_due_date
 from store.enums import Via
 from store.models import Task
 from store.queries.external import known, remember
+from store.queries.workspaces import is_installed
 
 MAX_BODY = 100_000
-FIELDS = {"kind", "title", "channel", "url", "details", "due", "external_id"}
+FIELDS = {"kind", "title", "channel", "url", "details", "due", "external_id", "team"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ def _fields(svc: Services, data: Any) -> dict[str, Any]:
     channel = _text(data, "channel", 32, required=True)
     if not re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel or ""):
         raise ValueError("channel: expected a channel id like C0123ABCD")
+    team = _text(data, "team", 32)
+    if team is not None and not re.fullmatch(r"T[A-Z0-9]{2,20}", team):
+        raise ValueError("team: expected a workspace id like T0123ABCD")
     url = _text(data, "url", 1000)
     if url is not None and not is_web_link(url):
         raise ValueError("url: expected an http(s) address")
@@ -85,6 +90,7 @@ def _fields(svc: Services, data: Any) -> dict[str, Any]:
     return {
         "kind": kind, "title": _text(data, "title", 2000, required=True), "channel": channel, "url": url,
         "details": _text(data, "details", 20_000), "due": due, "external_id": _text(data, "external_id", 200),
+        "team": team,
     }  # fmt: skip
 
 
@@ -92,12 +98,31 @@ def _where(team_id: str, channel_id: str, permalink: str | None) -> str:
     return permalink or f"https://slack.com/app_redirect?team={team_id}&channel={channel_id}"
 
 
-def receive(svc: Services, team_id: str, body: bytes) -> Answer:
-    """Turn one webhook call into a task (or find the one its external_id made)."""
+def _workspace(svc: Services, given: str | None, only: str | None) -> str:
+    """The workspace the call is for: the bot token's (one workspace), or the installed one it names."""
+    if only is not None:
+        if given not in (None, only):
+            raise ValueError(f"team: Dibs runs in one workspace here, {only}")
+        return only
+    if given is None:
+        raise ValueError("team: required, since Dibs serves many workspaces; name one like T0123ABCD")
+    with svc.read() as session:
+        if not is_installed(session, given):
+            raise ValueError(f"team: Dibs is not installed in {given}")
+    return given
+
+
+def receive(svc: Services, only_team: str | None, body: bytes) -> Answer:
+    """Turn one webhook call into a task (or find the one its external_id made).
+
+    `only_team` is the bot token's workspace with one workspace; None when Dibs serves many, and the
+    body names its workspace.
+    """
     try:
         fields = _fields(svc, json.loads(body or b"null"))
+        team_id = _workspace(svc, fields["team"], only_team)
         if fields["due"] is not None:
-            check_due_date(fields["due"], local_day(svc.now(), svc.settings))
+            check_due_date(fields["due"], local_day(svc.now(), svc.settings_for(team_id)))
     except (ValueError, RecursionError, DibsError) as error:
         return _bad(*str(error).split(": ", 1)) if ": " in str(error) else _bad("body", str(error))
     key = f"webhook:{fields['external_id']}" if fields["external_id"] else None

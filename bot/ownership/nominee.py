@@ -92,9 +92,9 @@ def _candidates(client: WebClient, group: str | None, recent: Sequence[str]) -> 
 def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Call | None:
     """Choose the nominee and make the question a DM to them; None when the task needs no one any more
     or nobody can be asked."""
-    settings = svc.settings
     task_id = int(call.kwargs["task_id"])
     with svc.read() as session:
+        settings = svc.settings_for(call.team_id, session)
         task = load_task(session, call.team_id, task_id)
         if task is None or task.status != TaskStatus.OPEN or task.nominee:
             return None

@@ -52,7 +52,8 @@ def _render(tx: Tx, task: TaskSnapshot) -> Message:
     """The reply as it should read now: the kind as routed in this workspace, a campaign's gift counts."""
     kind = kind_for(tx.session, tx.settings, task.team_id, task.kind)
     gifts = gift_counts(tx.session, task.id) if task.kind == "gift_campaign" else None
-    return build_ownership_message(task, kind, tx.settings, local_day(tx.now, tx.settings), gifts or None)
+    here = tx.settings_for(task.team_id)
+    return build_ownership_message(task, kind, here, local_day(tx.now, here), gifts or None)
 
 
 def _push(client: WebClient, task: TaskSnapshot, message: Message, reply_ts: str | None) -> str:

@@ -3,7 +3,8 @@
 Each planner claims due rows with `FOR UPDATE SKIP LOCKED` (on SQLite the whole transaction
 holds the write lock), records what to send and moves the row's clock on in the same
 transaction, so a restart neither skips a due reminder nor sends one twice, and two processes
-never plan the same one. The courier (`bot.delivery.courier`) sends them after the commit.
+never plan the same one. Each workspace's reminders keep its own working hours and time zone. The
+courier (`bot.delivery.courier`) sends them after the commit.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def take_ping(session: Session, team_id: str, user_id: str, now: datetime, setti
     return count_ping(session, team_id, user_id, local_day(now, settings), settings.nag.max_pings_per_day)
 
 
-def _queue_poster_dm(tx: Tx, task: Task) -> None:
-    session, now, settings = tx.session, tx.now, tx.settings
+def _queue_poster_dm(tx: Tx, task: Task, settings: Settings) -> None:
+    session, now = tx.session, tx.now
     text = poster_dm_text(task.id, linked_title(snapshot(task)), task.channel_id, _clock_start(task), now)
     within = take_ping(session, task.team_id, task.posted_by, now, settings)
     queue_call(
@@ -90,9 +91,9 @@ def _queue_batch(tx: Tx, tasks: list[Task], steps: dict[int, Step]) -> None:
     )
 
 
-def _queue_channel_nags(tx: Tx, tasks: list[Task]) -> None:
+def _queue_channel_nags(tx: Tx, tasks: list[Task], settings: Settings) -> None:
     """Thread replies for a few due tasks; one coalesced channel message for more than `coalesce_over`."""
-    now, settings = tx.now, tx.settings
+    now = tx.now
     steps = {t.id: escalation(_clock_start(t), now, settings) for t in tasks}
     if len(tasks) > settings.nag.coalesce_over:
         _queue_batch(tx, tasks, steps)
@@ -117,60 +118,66 @@ def _queue_channel_nags(tx: Tx, tasks: list[Task]) -> None:
             )
     for task in tasks:
         if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged and is_person(task.posted_by):
-            _queue_poster_dm(tx, task)
+            _queue_poster_dm(tx, task, settings)
         kind = settings.kind(task.kind)
         if steps[task.id] >= Step.MENTION_GROUP and kind and kind.rotation == "fair" and not task.nominee:
             queue_nomination(tx, task, f"nag{task.nags_sent}")
 
 
+def _nag_team(tx: Tx, tasks: list[Task]) -> int:
+    """One workspace's due reminders, by its own working hours and time zone; returns how many were sent."""
+    session, now = tx.session, tx.now
+    settings = tx.settings_for(tasks[0].team_id)
+    if not in_working_hours(now, settings.working_hours, settings.tz):
+        for task in tasks:  # due at night (say, after a restart): wait for the morning
+            task.next_nag_at = next_working_moment(now, settings.working_hours, settings.tz)
+        return 0
+    by_channel: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        by_channel[task.channel_id].append(task)
+    reminded = 0
+    for channel_id, group in by_channel.items():
+        if not is_muted(session, group[0].team_id, channel_id):
+            _queue_channel_nags(tx, group, settings)
+            reminded += len(group)
+            for task in group:
+                audit(session, task, "schedule", "reminded", Via.SCHEDULE, now)
+        for task in group:
+            task.nags_sent += 1
+            task.next_nag_at = following_nag_at(now, settings)
+    return reminded
+
+
 def plan_nags(svc: Services, now: datetime) -> int:
     """Queue reminders for unclaimed tasks that are due; returns how many tasks were reminded."""
-    settings = svc.settings
     with svc.transaction(now=now) as tx:
-        session = tx.session
-        tasks = lock_tasks_to_nag(session, now, limit=BATCH)
-        if not tasks:
-            return 0
-        if not in_working_hours(now, settings.working_hours, settings.tz):
-            for task in tasks:  # due at night (say, after a restart): wait for the morning
-                task.next_nag_at = next_working_moment(now, settings.working_hours, settings.tz)
-            return 0
-        by_channel: dict[tuple[str, str], list[Task]] = defaultdict(list)
+        tasks = lock_tasks_to_nag(tx.session, now, limit=BATCH)
+        by_team: dict[str, list[Task]] = defaultdict(list)
         for task in tasks:
-            by_channel[(task.team_id, task.channel_id)].append(task)
-        reminded = 0
-        for (team_id, channel_id), group in by_channel.items():
-            if not is_muted(session, team_id, channel_id):
-                _queue_channel_nags(tx, group)
-                reminded += len(group)
-                for task in group:
-                    audit(session, task, "schedule", "reminded", Via.SCHEDULE, now)
-            for task in group:
-                task.nags_sent += 1
-                task.next_nag_at = following_nag_at(now, settings)
-        return reminded
+            by_team[task.team_id].append(task)
+        return sum(_nag_team(tx, group) for group in by_team.values())
 
 
 def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
     """Queue owners' reminders before due dates; returns tasks whose thread must now show them overdue."""
-    settings = svc.settings
     turned_overdue: list[tuple[str, int]] = []
     with svc.transaction(now=now) as tx:
         for task in lock_tasks_with_due_steps(tx.session, now, limit=BATCH):
             assert task.due_on is not None
+            settings = tx.settings_for(task.team_id)
             passed, upcoming = due_steps_passed(task.due_on, now, settings)
             latest = passed - 1
             if latest >= len(settings.nag.due_reminders):
                 bump_version(tx.session, task)  # the thread re-renders and shows it overdue
                 turned_overdue.append((task.team_id, task.id))
             elif task.status == TaskStatus.CLAIMED and passed > task.due_reminders_sent:
-                _queue_due_reminder(tx, task, latest)
+                _queue_due_reminder(tx, task, latest, settings)
             task.due_reminders_sent, task.next_due_at = passed, upcoming
     return turned_overdue
 
 
-def _queue_due_reminder(tx: Tx, task: Task, step: int) -> None:
-    session, now, settings = tx.session, tx.now, tx.settings
+def _queue_due_reminder(tx: Tx, task: Task, step: int, settings: Settings) -> None:
+    session, now = tx.session, tx.now
     owners = [c.user_id for c in task.claims if c.role == ClaimRole.OWNER]
     pinged = [o for o in owners if take_ping(session, task.team_id, o, now, settings)]
     held = [o for o in owners if o not in pinged]

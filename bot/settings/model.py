@@ -115,6 +115,7 @@ class FeedSettings:
     kind: str = "blog_comment"
     every: timedelta = timedelta(minutes=10)
     backfill: int = 0  # on the first poll, announce the newest N items (0: only what comes after)
+    team: str | None = None  # its workspace (T…); without one, the bot token's (one workspace)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,11 @@ class Settings:
     bot_token: str | None = None
     signing_secret: str | None = None
     app_token: str | None = None
+    # Many workspaces (Slack's OAuth install flow): the app's credentials, instead of a bot token.
+    client_id: str | None = None
+    client_secret: str | None = None
+    state_secret: str | None = None  # signs the OAuth state parameter
+    redirect_uri: str | None = None  # only needed when the app lists several redirect URLs
     intake_token: str | None = None  # DIBS_INTAKE_TOKEN: POST /intake is open only with it
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
@@ -142,6 +148,11 @@ class Settings:
     retry_every: timedelta = timedelta(minutes=1)
     # A user group id: only its members may change what Dibs watches in a channel (None: anyone there).
     admins: str | None = None
+
+    @property
+    def many_workspaces(self) -> bool:
+        """Installed per workspace through Slack's OAuth flow (SLACK_CLIENT_ID, no SLACK_BOT_TOKEN)."""
+        return self.client_id is not None and self.bot_token is None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -42,7 +42,19 @@ def parse_duration(key: str, value: object) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
-def _parse_clock(key: str, value: str) -> time:
+def parse_timezone(key: str, value: object) -> str:
+    """An IANA time zone name like Europe/Berlin; anything else is a SettingsError naming `key`."""
+    try:
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_+\-/]{1,64}", value):
+            raise ValueError(value)
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise SettingsError(f"{key}: {value!r} is not a time zone; use an IANA name like Europe/Berlin") from None
+    return value
+
+
+def parse_clock(key: str, value: str) -> time:
+    """A time of day written like 09:00; anything else is a SettingsError naming `key`."""
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise SettingsError(f"{key}: {value!r} is not a time of day; write it like 09:00")
@@ -74,7 +86,7 @@ def parse_working_hours(value: object) -> WorkingHours:
     if not isinstance(value, str) or not parts or len(parts) > 2 or parts[0].count("-") != 1:
         raise SettingsError(f'{key}: {value!r} is not accepted; write always or like "09:00-17:00 mon-fri"')
     start_text, end_text = parts[0].split("-")
-    start, end = _parse_clock(key, start_text), _parse_clock(key, end_text)
+    start, end = parse_clock(key, start_text), parse_clock(key, end_text)
     if end <= start:
         raise SettingsError(f"{key}: the end {end_text} must come after the start {start_text}")
     days = _parse_days(key, parts[1]) if len(parts) == 2 else frozenset(range(5))
@@ -141,7 +153,7 @@ def parse_group(key: str, group: object) -> str | None:
 def _parse_feed(number: int, raw: object, settings: Settings) -> FeedSettings:
     key = f"feeds[{number}]"
     entry = _mapping(key, raw)
-    _check_keys(key, entry, {"url", "channel", "kind", "every", "backfill"})
+    _check_keys(key, entry, {"url", "channel", "kind", "every", "backfill", "team"})
     url, channel = entry.get("url"), entry.get("channel")
     if not isinstance(url, str) or not re.fullmatch(r"https?://\S{3,990}", url):
         raise SettingsError(
@@ -156,7 +168,15 @@ def _parse_feed(number: int, raw: object, settings: Settings) -> FeedSettings:
     if every < timedelta(minutes=1):
         raise SettingsError(f"{key}.every: poll at most once a minute (1m or more)")
     backfill = _count(f"{key}.backfill", entry.get("backfill", 0), 0, 50)
-    return FeedSettings(url=url, channel=channel, kind=str(kind), every=every, backfill=backfill)
+    team = entry.get("team")
+    if team is not None and not (isinstance(team, str) and re.fullmatch(r"T[A-Z0-9]{2,20}", team)):
+        raise SettingsError(f"{key}.team: {team!r} is not a workspace id; use an id like T0123ABCD")
+    if team is None and settings.many_workspaces:
+        raise SettingsError(
+            f"{key}.team: Dibs serves many workspaces (SLACK_CLIENT_ID is set), so each feed names its workspace,"
+            " like team: T0123ABCD"
+        )
+    return FeedSettings(url=url, channel=channel, kind=str(kind), every=every, backfill=backfill, team=team)
 
 
 def _parse_reaction(key: str, value: object) -> str:
@@ -197,7 +217,7 @@ def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
         at = digest["at"]
         if isinstance(at, int) and not isinstance(at, bool):  # YAML 1.1 reads an unquoted 10:30 as 630
             at = "{:02d}:{:02d}".format(*divmod(at, 60))
-        result = replace(result, at=_parse_clock("digest.at", str(at)))
+        result = replace(result, at=parse_clock("digest.at", str(at)))
     if "days" in digest:
         days = str(digest["days"]).strip().lower()
         result = replace(result, days=frozenset() if days == "none" else _parse_days("digest.days", days))
@@ -239,15 +259,7 @@ def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
     _check_keys("", data, TOP_LEVEL_KEYS)
     result = base
     if "timezone" in data:
-        try:
-            if not isinstance(data["timezone"], str) or not re.fullmatch(r"[A-Za-z0-9_+\-/]{1,64}", data["timezone"]):
-                raise ValueError(data["timezone"])
-            ZoneInfo(data["timezone"])
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise SettingsError(
-                f"timezone: {data['timezone']!r} is not a time zone; use an IANA name like Europe/Berlin"
-            ) from None
-        result = replace(result, timezone=str(data["timezone"]))
+        result = replace(result, timezone=parse_timezone("timezone", data["timezone"]))
     if "working_hours" in data:
         result = replace(result, working_hours=parse_working_hours(data["working_hours"]))
     result = replace(result, nag=_parse_nag(_mapping("nag", data.get("nag"))))
@@ -295,6 +307,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         bot_token=env.get("SLACK_BOT_TOKEN") or None,
         signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
         app_token=env.get("SLACK_APP_TOKEN") or None,
+        client_id=env.get("SLACK_CLIENT_ID") or None,
+        client_secret=env.get("SLACK_CLIENT_SECRET") or None,
+        state_secret=env.get("SLACK_STATE_SECRET") or None,
+        redirect_uri=env.get("SLACK_REDIRECT_URI") or None,
         intake_token=env.get("DIBS_INTAKE_TOKEN") or None,
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.settings import SettingsError, parse_duration
+from bot.settings.workspace import KEYS, setting_key
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, unescape
 from bot.tasks.errors import DibsError
@@ -91,6 +92,19 @@ class Route:
 
     kind: str
     group: str | None
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    """`/dibs settings`: this workspace's time zone, working hours and digest time, and where each comes from."""
+
+
+@dataclass(frozen=True)
+class ChangeSetting:
+    """`/dibs settings KEY VALUE` (or `default`: `value` is None, back to the settings file's)."""
+
+    key: str
+    value: str | None
 
 
 @dataclass(frozen=True)
@@ -180,7 +194,7 @@ class Export:
 
 Command = (
     Help | Watch | Unwatch | Mute | NewTask | ListTasks | Claim | Release | Done | Assign | Snooze | SetDue | Digest
-    | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift | Stats | Export
+    | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift | Stats | Export | ShowSettings | ChangeSetting
 )  # fmt: skip
 
 
@@ -256,6 +270,19 @@ def _route(args: list[str], text: str) -> Command:
     if len(args) != 2 or not _KIND.fullmatch(args[0].lower()) or (group is None and args[1].lower() != "none"):
         raise UsageError("Write `/dibs route KIND @group` (a user group), or `/dibs route KIND none` to clear it.")
     return Route(args[0].lower(), group.group(1) if group else None)
+
+
+def _settings(args: list[str], text: str) -> Command:
+    if not args:
+        return ShowSettings()
+    try:
+        key = setting_key(args[0])
+    except SettingsError as error:
+        raise UsageError(f"{escape(str(error))}.") from None
+    if len(args) < 2:
+        raise UsageError(f"Write `/dibs settings {key} VALUE` ({KEYS[key]}), or `default` for the settings file's.")
+    value = clean_text(unescape(text.strip().split(maxsplit=2)[2])).strip().strip("\"'“”‘’").strip()
+    return ChangeSetting(key, None if value.lower() == "default" else value)
 
 
 def _gift(task_id: int, rest: list[str]) -> Command:
@@ -337,6 +364,7 @@ _PLAIN: dict[str, Callable[[list[str], str], Command]] = {
     "route": _route,
     "stats": _stats,
     "export": _export,
+    "settings": _settings,
 }
 # Subcommands that start with a task id: the id and the words after it -> the command.
 _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
@@ -350,7 +378,7 @@ _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
 }
 # In the order `/dibs help` lists them.
 SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "snooze", "due",
-               "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "route", "gift")  # fmt: skip
+               "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "route", "settings", "gift")  # fmt: skip
 
 
 def parse_command(text: str) -> Command:

@@ -19,6 +19,7 @@ HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs export [7d|30d|90d|all] [here]`: a CSV of the tasks and who did what, sent to you privately
 • `/dibs feeds`, `/dibs feed add URL [KIND]`, `/dibs feed remove URL`: blog comment feeds announced here
 • `/dibs route KIND @group`: which user group a kind's questions and reminders mention (`none` clears it)
+• `/dibs settings [KEY VALUE]`: this workspace's `timezone`, `working_hours` and `digest_at` (`default` goes back)
 • `/dibs gift ID`: a gift campaign's recipients; `/dibs gift ID delivered NAME` or `missed NAME`
 `/dibs help` shows this again. In a task's thread, react with :{claim}: to take it, :{done}: when done.
 Kinds: {kinds}."""

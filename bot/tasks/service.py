@@ -79,7 +79,7 @@ def locked_task(session: Session, team_id: str, task_id: int, seen_from: str | N
 def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
     """Open a task for a message; None if that message already has one (Slack retried, say)."""
     if new.due_on is not None:
-        rules.check_due_date(new.due_on, local_day(tx.now, tx.settings))
+        rules.check_due_date(new.due_on, local_day(tx.now, tx.settings_for(new.team_id)))
     task = Task(
         team_id=new.team_id,
         channel_id=new.channel_id,
@@ -96,7 +96,7 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
         due_on=new.due_on,
         private=new.private,
     )
-    start_nag_clock(task, tx.now, tx.settings)
+    start_nag_clock(task, tx.now, tx.settings_for(new.team_id))
     try:
         with tx.session.begin_nested():  # a savepoint: a second task for one post is refused, not an error
             tx.session.add(task)
@@ -104,7 +104,7 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
     except IntegrityError:
         return None
     if new.due_on is not None:
-        plan_due_steps(task, tx.now, tx.settings)
+        plan_due_steps(task, tx.now, tx.settings_for(new.team_id))
     rules.record(tx.session, task, new.posted_by, "created", new.source, tx.now, detail=new.kind, bump=False)
     return snapshot(task)
 
@@ -117,11 +117,11 @@ def set_due_date(
     rules.refuse_finished(task)
     rules.check_may_change(task, user_id, "set its due date")
     if due_on is not None:
-        rules.check_due_date(due_on, local_day(tx.now, tx.settings))
+        rules.check_due_date(due_on, local_day(tx.now, tx.settings_for(team_id)))
     task.due_on = due_on
     task.next_due_at = None
     if due_on is not None:
-        plan_due_steps(task, tx.now, tx.settings)
+        plan_due_steps(task, tx.now, tx.settings_for(team_id))
     rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
     return snapshot(task)
 
@@ -156,7 +156,7 @@ def claim_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_
     if mine is not None:
         return ClaimResult(snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting")
     role = rules.add_claim(task, user_id, now)
-    rules.sync_status(session, task, now, tx.settings)
+    rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now)
     session.flush()
     return ClaimResult(snapshot(task), "claimed" if role == ClaimRole.OWNER else "waitlisted")
@@ -176,7 +176,7 @@ def release_claim(
     session.flush()
     rules.record(session, task, user_id, "released" if was_owner else "left_waitlist", via, now)
     promoted = rules.promote_first_waiting(session, task, via, now) if was_owner else None
-    rules.sync_status(session, task, now, tx.settings)
+    rules.sync_status(session, task, now, tx.settings_for(team_id))
     session.flush()
     return ReleaseResult(snapshot(task), "released" if was_owner else "left_waitlist", promoted)
 
@@ -223,7 +223,7 @@ def assign_task(
         task.claims.remove(mine)
         session.flush()
     task.claims.append(Claim(user_id=target, role=ClaimRole.OWNER, created_at=now))
-    rules.sync_status(session, task, now, tx.settings)
+    rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(session, task, actor, "assigned", via, now, detail=target)
     session.flush()
     return AssignResult(snapshot(task), actor if mine is not None else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, select, tuple_
@@ -53,11 +54,23 @@ def watched_channel_ids(session: Session, team_id: str) -> list[str]:
     return list(session.scalars(select(WatchedChannel.channel_id).where(WatchedChannel.team_id == team_id)))
 
 
-def channels_without_digest(session: Session, day: date) -> list[tuple[str, str]]:
-    """(team, channel) of every watched channel that has no digest for `day` yet."""
+def teams_watching(session: Session) -> list[str]:
+    """The workspaces (still installed) with a watched channel that is not archived: those that get digests."""
+    return list(
+        session.scalars(
+            select(WatchedChannel.team_id)
+            .where(WatchedChannel.archived.is_(False), still_installed(WatchedChannel.team_id))
+            .distinct()
+        )
+    )
+
+
+def channels_without_digest(session: Session, day: date, team_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(team, channel) of every watched channel of these workspaces that has no digest for `day` yet."""
     done_today = select(DigestRun.team_id, DigestRun.channel_id).where(DigestRun.day == day)
     rows = session.execute(
         select(WatchedChannel.team_id, WatchedChannel.channel_id).where(
+            WatchedChannel.team_id.in_(team_ids),
             tuple_(WatchedChannel.team_id, WatchedChannel.channel_id).not_in(done_today),
             WatchedChannel.archived.is_(False),
             still_installed(WatchedChannel.team_id),
@@ -77,8 +90,14 @@ def forget_events_before(session: Session, moment: datetime) -> int:
 
 
 def all_watched(session: Session) -> list[WatchedChannel]:
-    """Every watched channel of every workspace."""
-    return list(session.scalars(select(WatchedChannel).order_by(WatchedChannel.team_id, WatchedChannel.channel_id)))
+    """Every watched channel of every workspace that has not uninstalled Dibs."""
+    return list(
+        session.scalars(
+            select(WatchedChannel)
+            .where(still_installed(WatchedChannel.team_id))
+            .order_by(WatchedChannel.team_id, WatchedChannel.channel_id)
+        )
+    )
 
 
 def set_caught_up(session: Session, team_id: str, channel_id: str, ts: str) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from store.models import Feed
 from store.queries.common import insert_ignore, rows_changed
+from store.queries.workspaces import still_installed
 
 
 def add_feed(session: Session, **values: object) -> bool:
@@ -38,12 +39,18 @@ def feeds_from_settings(session: Session, team_id: str) -> list[Feed]:
     return list(session.scalars(select(Feed).where(Feed.team_id == team_id, Feed.origin == "settings")))
 
 
+def settings_feed_teams(session: Session) -> set[str]:
+    """The workspaces that have feeds from the settings file."""
+    return set(session.scalars(select(Feed.team_id).where(Feed.origin == "settings").distinct()))
+
+
 def lock_due_feeds(session: Session, now: datetime, limit: int) -> list[Feed]:
-    """Feeds due for a poll, locked; feeds another process is polling are skipped."""
+    """Feeds due for a poll, locked (not those of workspaces that uninstalled Dibs); feeds another
+    process is polling are skipped."""
     return list(
         session.scalars(
             select(Feed)
-            .where(Feed.next_poll_at <= now)
+            .where(Feed.next_poll_at <= now, still_installed(Feed.team_id))
             .order_by(Feed.next_poll_at, Feed.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

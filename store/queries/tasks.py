@@ -160,10 +160,11 @@ def lock_tasks_with_due_steps(session: Session, now: datetime, limit: int) -> li
 
 
 def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:
-    """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since`."""
+    """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since` (in workspaces
+    that have not uninstalled Dibs)."""
     rows = session.execute(
         select(Task.team_id, Task.id, Task.channel_id, Task.message_ts, Task.reply_ts).where(
-            Task.status.in_(ACTIVE), Task.created_at >= since
+            Task.status.in_(ACTIVE), Task.created_at >= since, still_installed(Task.team_id)
         )
     ).all()
     return [(team, task_id, channel, ts, reply) for team, task_id, channel, ts, reply in rows]
@@ -283,3 +284,16 @@ def thread_shown(session: Session, task_id: int, shown: int, reply_ts: str, perm
 def team_of_task(session: Session, task_id: int) -> str | None:
     """The workspace a task belongs to (for the command line, which knows only the id)."""
     return session.scalar(select(Task.team_id).where(Task.id == task_id))
+
+
+def replan_due_dates(session: Session, team_id: str, now: datetime) -> int:
+    """Make the due-date steps of a workspace's open and claimed tasks due now, so the next tick plans them
+    again (after its time zone or working hours changed); returns how many tasks."""
+    result = session.execute(
+        update(Task)
+        .where(
+            Task.team_id == team_id, Task.status.in_(ACTIVE), Task.due_on.is_not(None), Task.next_due_at.is_not(None)
+        )
+        .values(next_due_at=now)
+    )
+    return rows_changed(result)

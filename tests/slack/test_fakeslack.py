@@ -143,3 +143,28 @@ def test_socket_mode_client_round_trip(fake: FakeSlack) -> None:
         assert received[0].payload == event
     finally:
         client.close()
+
+
+def test_installs_give_each_workspace_its_token_once_and_revoke_them(fake: FakeSlack) -> None:
+    app = WebClient(base_url=fake.base_url)
+    code = fake.approve("T222", "Acme")
+    answer = app.oauth_v2_access(client_id="1.2", client_secret="s", code=code)
+    assert answer["team"] == {"id": "T222", "name": "Acme"} and answer["access_token"] == fake.tokens_of("T222")[0]
+    with pytest.raises(SlackApiError, match="invalid_code"):
+        app.oauth_v2_access(client_id="1.2", client_secret="s", code=code)  # a code works once
+    bot = WebClient(token=answer["access_token"], base_url=fake.base_url)
+    assert (bot.auth_test()["team_id"], bot.auth_test()["bot_id"]) == ("T222", "BBT222")
+    assert WebClient(token="xoxb-test", base_url=fake.base_url).auth_test()["team_id"] == "T111"
+    fake.revoke("T222")
+    with pytest.raises(SlackApiError, match="token_revoked"):
+        bot.chat_postMessage(channel="C1", text="hello")
+    assert fake.calls("chat.postMessage")[0].token == answer["access_token"]
+
+
+def test_a_failure_can_be_for_one_token_only(fake: FakeSlack) -> None:
+    fake.fail_next("chat.postMessage", status=429, retry_after=5, token="xoxb-a")
+    ok = WebClient(token="xoxb-b", base_url=fake.base_url).chat_postMessage(channel="C1", text="b")
+    assert ok["ok"]
+    with pytest.raises(SlackApiError):
+        WebClient(token="xoxb-a", base_url=fake.base_url).chat_postMessage(channel="C1", text="a")
+    assert [(c.token, c.status) for c in fake.calls("chat.postMessage")] == [("xoxb-b", 200), ("xoxb-a", 429)]

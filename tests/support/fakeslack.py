@@ -1,9 +1,16 @@
 """A fake Slack Web API + Socket Mode server for tests.
 
 Point slack_sdk at it with ``WebClient(token="xoxb-test", base_url=fake.base_url)``. Every request is
-recorded as a :class:`Call`; answers mimic Slack's shapes closely enough for the bot. Failures (429 with
-``Retry-After``, 5xx) can be injected per method, and a websocket server speaks enough Socket Mode for
-slack_sdk's builtin ``SocketModeClient`` (hello on connect, envelopes out, acks in).
+recorded as a :class:`Call`, with the token it carried; answers mimic Slack's shapes closely enough for
+the bot. Failures (429 with ``Retry-After``, 5xx) can be injected per method (and per token), and a
+websocket server speaks enough Socket Mode for slack_sdk's builtin ``SocketModeClient`` (hello on
+connect, envelopes out, acks in).
+
+Installs: ``GET /oauth/v2/authorize`` plays a workspace admin clicking Allow (the workspace is the
+``team`` query parameter) and sends the browser back to the app's redirect URL with a code;
+``oauth.v2.access`` exchanges that code once for a bot token of that workspace, and ``auth.test``
+answers for each token as its workspace's bot. ``revoke(team)`` makes its tokens answer
+``token_revoked``, as Slack does after an uninstall.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import sys
 import threading
 import time
 import uuid
+from base64 import b64decode
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +32,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
@@ -66,6 +74,13 @@ class _Failure:
     status: int
     retry_after: int | None
     body: Any
+    token: str | None = None  # only calls carrying this token (None: any)
+
+
+def workspace_identity(team_id: str, name: str) -> dict[str, Any]:
+    """What ``auth.test`` answers for the bot of an installed workspace."""
+    return {"url": f"https://{team_id.lower()}.slack.com/", "team": name, "user": "dibs", "team_id": team_id,
+            "user_id": f"UB{team_id}", "bot_id": f"BB{team_id}"}  # fmt: skip
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -111,6 +126,11 @@ class FakeSlack:
         self._id_counter = itertools.count(1)
         self._ws_clients: set[ServerConnection] = set()
         self.socket_acks: list[dict[str, Any]] = []
+        self._codes: dict[str, tuple[str, str]] = {}  # code -> (team id, name), usable once
+        self._tokens: dict[str, dict[str, Any]] = {}  # bot token -> its auth.test identity
+        self._revoked: set[str] = set()
+        self._token_counter = itertools.count(1)
+        self.redirect_url: str | None = None  # the app's redirect URL, as its manifest lists it
         self._http: _HTTPServer | None = None
         self._ws: Server | None = None
         self._threads: list[threading.Thread] = []
@@ -231,16 +251,41 @@ class FakeSlack:
             self._history.setdefault(channel, []).append(copy.deepcopy(message))
 
     def fail_next(
-        self, method: str, status: int = 500, count: int = 1, retry_after: int | None = None, body: Any = None
+        self,
+        method: str,
+        status: int = 500,
+        count: int = 1,
+        retry_after: int | None = None,
+        body: Any = None,
+        token: str | None = None,
     ) -> None:
         """Make the next ``count`` calls of ``method`` (``"*"``: any method) answer HTTP ``status``.
 
         429 answers carry ``Retry-After: retry_after`` (default 1) and Slack's ``ratelimited`` body;
-        ``body`` (dict, str or bytes) replaces the default error body.
+        ``body`` (dict, str or bytes) replaces the default error body. With ``token``, only calls
+        carrying that token fail (one workspace's rate limit).
         """
         with self._cond:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(_Failure(status, retry_after, body) for _ in range(count))
+            queue.extend(_Failure(status, retry_after, body, token) for _ in range(count))
+
+    # ---------------------------------------------------------------- installs
+    def approve(self, team_id: str, name: str | None = None) -> str:
+        """A one-time code for installing the app in ``team_id`` (what Slack's Allow button hands back)."""
+        code = f"code-{team_id}-{uuid.uuid4().hex[:8]}"
+        with self._cond:
+            self._codes[code] = (team_id, name or f"Workspace {team_id}")
+        return code
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """Every bot token issued for ``team_id``, oldest first."""
+        with self._cond:
+            return [token for token, who in self._tokens.items() if who["team_id"] == team_id]
+
+    def revoke(self, team_id: str) -> None:
+        """The app was uninstalled from ``team_id``: its tokens answer ``token_revoked`` from now on."""
+        with self._cond:
+            self._revoked.update(t for t, who in self._tokens.items() if who["team_id"] == team_id)
 
     def clear(self) -> None:
         """Forget recorded calls, socket acks, response overrides, pending failures and reactions."""
@@ -258,7 +303,7 @@ class FakeSlack:
             self._groups.clear()
             self._missing_scopes.clear()
             self._outage = None
-            self._delays.clear()
+            self._delays.clear()  # installs (codes, tokens, revocations) stay: they are Slack's state
 
     # ---------------------------------------------------------------- inspection
     def calls(self, method: str | None = None) -> list[Call]:
@@ -312,27 +357,68 @@ class FakeSlack:
             return self._serve_file(req, url.path.split("/")[2])
         elif url.path.startswith("/upload/"):
             return self._receive_upload(req, url.path.split("/")[2])
+        elif url.path == "/oauth/v2/authorize":
+            return self._authorize(req, dict(parse_qsl(url.query)))
         else:
             return self._send(req, 404, {"ok": False, "error": "unknown_url"})
         params, token = self._parse_request(req, url.query)
         with self._cond:
             delay = self._delays.get(method, 0.0)
-            queue = self._failures.get(method) or self._failures.get("*")
-            failure = queue.popleft() if queue else None
+            failure = self._take_failure(method, token)
             if failure is None and self._outage is not None:
                 until, during, spare = self._outage
                 if time.monotonic() < until and method not in spare and method != "response_url":
                     failure = during
             if failure is not None:
                 status, headers, body = self._failure_answer(failure)
+            elif token in self._revoked and method != "response_url":
+                status, headers, body = 200, {}, {"ok": False, "error": "token_revoked"}
             else:
-                status, headers, body = 200, {}, self._answer(method, params)
+                status, headers, body = 200, {}, self._answer(method, params, token)
             response = body if isinstance(body, dict) else None
             self._calls.append(Call(method, params, token, received, status, url.path, response))
             self._cond.notify_all()
         if delay:  # Slack has done it; the answer is slow to come back (a caller may die waiting)
             time.sleep(delay)
         self._send(req, status, body, headers)
+
+    def _take_failure(self, method: str, token: str | None) -> _Failure | None:
+        """The first injected failure for this call (its method's, then any method's), taken off its queue."""
+        for queue in (self._failures.get(method), self._failures.get("*")):
+            for failure in queue or ():
+                if failure.token is None or failure.token == token:
+                    queue.remove(failure)  # type: ignore[union-attr]
+                    return failure
+        return None
+
+    def _authorize(self, req: _Handler, query: dict[str, str]) -> None:
+        """Slack's authorize page, with the admin clicking Allow: back to the app's redirect URL with a code."""
+        team = query.get("team") or "T111"
+        redirect = query.get("redirect_uri") or self.redirect_url
+        with self._cond:
+            self._calls.append(Call("oauth.authorize", query, None, time.monotonic(), path=req.path))
+            self._cond.notify_all()
+        if not redirect:
+            return self._send(req, 400, {"ok": False, "error": "no_redirect_url"})
+        back = {"code": self.approve(team), "state": query.get("state", "")}
+        req.send_response(302)
+        req.send_header("Location", f"{redirect}?{urlencode(back)}")
+        req.send_header("Content-Length", "0")
+        req.end_headers()
+
+    def _install(self, p: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: a code from ``approve`` (once) becomes a bot token of its workspace."""
+        found = self._codes.pop(str(p.get("code")), None)
+        if found is None or not p.get("client_id") or not p.get("client_secret"):
+            return {"ok": False, "error": "invalid_code" if found is None else "invalid_client_id"}
+        team_id, name = found
+        token = f"xoxb-{team_id}-{next(self._token_counter)}"
+        self._tokens[token] = workspace_identity(team_id, name)
+        return {
+            "ok": True, "app_id": "A111", "authed_user": {"id": f"UI{team_id}"}, "scope": "commands,chat:write",
+            "token_type": "bot", "access_token": token, "bot_user_id": f"UB{team_id}",
+            "team": {"id": team_id, "name": name}, "enterprise": None, "is_enterprise_install": False,
+        }  # fmt: skip
 
     @staticmethod
     def _parse_request(req: _Handler, query: str) -> tuple[dict[str, Any], str | None]:
@@ -354,6 +440,9 @@ class FakeSlack:
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(params[key])
         auth = req.headers.get("Authorization", "")
+        if auth.startswith("Basic "):  # oauth.v2.access: the app's credentials
+            client_id, _, client_secret = b64decode(auth[len("Basic ") :]).decode().partition(":")
+            params.update(client_id=client_id, client_secret=client_secret)
         token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else params.get("token")
         return params, token
 
@@ -371,7 +460,7 @@ class FakeSlack:
         micros = 1_700_000_000_000_000 + 100 * next(self._ts_counter)
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
-    def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, p: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         """The JSON Slack would answer (called with the lock held)."""
         if method in self._overrides:
             return copy.deepcopy(self._overrides[method])
@@ -382,8 +471,10 @@ class FakeSlack:
         if method.startswith("files.") or method in ("conversations.open", "users.conversations", "users.info",
                                                        "usergroups.users.list"):  # fmt: skip
             return self._people_and_files(method, p)
+        if method == "oauth.v2.access":
+            return self._install(p)
         if method == "auth.test":
-            return {"ok": True, **AUTH_TEST}
+            return {"ok": True, **self._tokens.get(str(token), AUTH_TEST)}
         if method == "chat.postMessage":
             ts = self._next_ts()
             message = {

@@ -106,24 +106,31 @@ def command_form(
 
 
 def block_action(
-    action_id: str, value: str, user: str, message_ts: str, thread_ts: str, response_url: str = ""
+    action_id: str,
+    value: str,
+    user: str,
+    message_ts: str,
+    thread_ts: str,
+    response_url: str = "",
+    team: str = TEAM,
+    channel: str = CHANNEL,
 ) -> dict:
     return {
         "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "user": {"id": user, "username": user.lower(), "team_id": team},
         "api_app_id": "A111",
         "container": {
             "type": "message",
             "message_ts": message_ts,
-            "channel_id": CHANNEL,
+            "channel_id": channel,
             "is_ephemeral": False,
             "thread_ts": thread_ts,
         },
         "trigger_id": new_trigger(),
-        "team": {"id": TEAM, "domain": "test-domain"},
+        "team": {"id": team, "domain": "test-domain"},
         "enterprise": None,
         "is_enterprise_install": False,
-        "channel": {"id": CHANNEL, "name": "marketing"},
+        "channel": {"id": channel, "name": "marketing"},
         "message": {
             "bot_id": "BBOT",
             "type": "message",
@@ -133,7 +140,7 @@ def block_action(
             "thread_ts": thread_ts,
             "app_id": "A111",
             "blocks": [],
-            "team": TEAM,
+            "team": team,
         },
         "state": {"values": {}},
         "response_url": response_url or "https://hooks.slack.com/actions/T111/111/xxxxx",
@@ -150,11 +157,11 @@ def block_action(
     }
 
 
-def view_submission(callback_id: str, private_metadata: str, values: dict, user: str) -> dict:
+def view_submission(callback_id: str, private_metadata: str, values: dict, user: str, team: str = TEAM) -> dict:
     return {
         "type": "view_submission",
-        "team": {"id": TEAM, "domain": "test-domain"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "team": {"id": team, "domain": "test-domain"},
+        "user": {"id": user, "username": user.lower(), "team_id": team},
         "api_app_id": "A111",
         "trigger_id": new_trigger(),
         "view": {
@@ -164,7 +171,7 @@ def view_submission(callback_id: str, private_metadata: str, values: dict, user:
             "private_metadata": private_metadata,
             "state": {"values": values},
             "hash": "1",
-            "team_id": TEAM,
+            "team_id": team,
             "app_id": "A111",
         },
     }

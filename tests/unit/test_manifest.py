@@ -478,3 +478,20 @@ def test_every_scope_is_needed_and_every_need_is_declared(app: App) -> None:
     declared = set(bot_scopes())
     assert set(needed) <= declared, f"missing scopes: { {s: needed[s] for s in set(needed) - declared} }"
     assert declared <= set(needed), f"scopes nothing uses: {sorted(declared - set(needed))}"
+
+
+def test_an_install_asks_for_exactly_the_manifests_bot_scopes() -> None:
+    """With many workspaces the install link names the scopes itself: the same as the manifest's."""
+    from bot.installs.oauth import BOT_SCOPES
+
+    assert list(BOT_SCOPES) == bot_scopes()
+
+
+def test_the_redirect_url_is_the_one_dibs_serves_on_the_same_host() -> None:
+    from bot.installs.oauth import REDIRECT_PATH
+
+    [redirect] = MANIFEST["oauth_config"]["redirect_urls"]
+    events = MANIFEST["settings"]["event_subscriptions"]["request_url"]
+    assert redirect.startswith("https://") and redirect.endswith(REDIRECT_PATH)
+    assert redirect.removesuffix(REDIRECT_PATH) == events.removesuffix("/slack/events")
+    assert MANIFEST["settings"]["org_deploy_enabled"] is False, "org-wide installs are not supported"

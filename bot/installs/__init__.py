@@ -1,0 +1,1 @@
+"""Many workspaces: Slack's OAuth install flow, each workspace's token, its own settings, uninstall and purge."""

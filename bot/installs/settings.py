@@ -1,0 +1,56 @@
+"""`/dibs settings`: a workspace's own time zone, working hours and digest time, over the settings file's.
+
+Anyone may look; changing is for the admins (the `admins:` group when the settings name one, else
+anyone in the workspace, as for `/dibs watch` and `/dibs route`). A change applies from the next
+scheduler tick: reminders are sent by the new working hours, digests at the new time, and the due-date
+reminders of the workspace's tasks are planned again by the new clock.
+"""
+
+from __future__ import annotations
+
+from bot.intake.channels import check_admin
+from bot.services import Services
+from bot.settings import SettingsError
+from bot.settings.workspace import KEYS, describe, parse_value
+from bot.tasks.errors import DibsError
+from store.queries.tasks import replan_due_dates
+from store.queries.workspaces import clear_setting, set_setting, setting_rows
+
+HOW = "`/dibs settings KEY VALUE` changes one here; `default` goes back to the settings file's."
+
+
+def settings_text(svc: Services, team_id: str) -> str:
+    """What `/dibs settings` shows: each value in force here and where it comes from."""
+    with svc.read() as session:
+        here = svc.settings_for(team_id, session)
+        own = {row.key: row for row in setting_rows(session, team_id)}
+    lines = ["*Dibs's settings in this workspace*"]
+    for key in KEYS:
+        row = own.get(key)
+        source = f"set here by <@{row.set_by}> on {row.set_at:%Y-%m-%d}" if row else "the settings file's"
+        lines.append(f"• `{key}`: {describe(key, here)} ({source})")
+    lines += [HOW, "Which user group a kind asks: `/dibs route KIND @group`."]
+    return "\n".join(lines)
+
+
+def change_setting(svc: Services, team_id: str, user_id: str, key: str, value: str | None) -> str:
+    """Set (or, with None, clear) one of the workspace's own settings; the answer for the person who asked."""
+    check_admin(svc, team_id, user_id)
+    if value is not None:
+        try:
+            value = parse_value(key, value)
+        except SettingsError as error:
+            raise DibsError(f"{error}. Nothing changed.") from None
+    with svc.transaction() as tx:
+        if value is None:
+            changed = clear_setting(tx.session, team_id, key)
+        else:
+            set_setting(tx.session, team_id, key, value, user_id, tx.now)
+            changed = True
+        if changed and key in ("timezone", "working_hours"):
+            replan_due_dates(tx.session, team_id, tx.now)
+    now_in_force = describe(key, svc.settings_for(team_id))
+    if value is None:
+        back = f"`{key}` is the settings file's again: {now_in_force}." if changed else f"`{key}` was not set here."
+        return back if changed else f"{back} It is the settings file's: {now_in_force}."
+    return f"`{key}` is {now_in_force} in this workspace from now on."
