@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot.delivery.outbox import queue_message
 from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
-from bot.reminders.policy import local_day
+from bot.reminders.policy import digest_slot, local_day
 from bot.services import Services
 from bot.slack.blocks import Message
 from store.enums import Purpose
@@ -22,7 +22,9 @@ def plan_digests(svc: Services, now: datetime, due: bool) -> int:
     settings = svc.settings
     day = local_day(now, settings)
     with svc.read() as session:
-        channels = channels_without_digest(session, day)
+        # A channel watched after today's digest time waits for the next one: no digest a minute
+        # after `/dibs watch`.
+        channels = channels_without_digest(session, day, watched_by=digest_slot(day, settings))
     queued = 0
     for team_id, channel_id in channels:
         with svc.transaction(now=now) as tx:

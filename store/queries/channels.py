@@ -53,12 +53,13 @@ def watched_channel_ids(session: Session, team_id: str) -> list[str]:
     return list(session.scalars(select(WatchedChannel.channel_id).where(WatchedChannel.team_id == team_id)))
 
 
-def channels_without_digest(session: Session, day: date) -> list[tuple[str, str]]:
-    """(team, channel) of every watched channel that has no digest for `day` yet."""
+def channels_without_digest(session: Session, day: date, watched_by: datetime) -> list[tuple[str, str]]:
+    """(team, channel) of every channel watched since `watched_by` or earlier that has no digest for `day` yet."""
     done_today = select(DigestRun.team_id, DigestRun.channel_id).where(DigestRun.day == day)
     rows = session.execute(
         select(WatchedChannel.team_id, WatchedChannel.channel_id).where(
             tuple_(WatchedChannel.team_id, WatchedChannel.channel_id).not_in(done_today),
+            WatchedChannel.added_at <= watched_by,
             WatchedChannel.archived.is_(False),
             still_installed(WatchedChannel.team_id),
         )
