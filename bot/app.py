@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +37,7 @@ from bot.reminders.policy import digest_due
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
+from bot.slack.identity import AuthAnswers, RememberingClient
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.queries.workspaces import mark_installed
@@ -53,10 +55,18 @@ def default_retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def make_client(settings: Settings, retry_handlers: Sequence[RetryHandler] | None = None) -> WebClient:
-    """The Web API client: Dibs's base URL, and slack_sdk's retries."""
+def make_client(
+    settings: Settings, retry_handlers: Sequence[RetryHandler] | None = None, answers: AuthAnswers | None = None
+) -> WebClient:
+    """The Web API client: Dibs's base URL, slack_sdk's retries, and auth.test asked once (per `answers`)."""
     handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
-    return WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=15, retry_handlers=handlers)
+    return RememberingClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=15,
+        retry_handlers=handlers,
+        answers=answers or AuthAnswers(),
+    )
 
 
 @dataclass
@@ -194,8 +204,12 @@ def create_app(
     socket_mode: bool = False,
     clock: Clock | None = None,
     retry_handlers: Sequence[RetryHandler] | None = None,
+    identity: SlackResponse | None = None,
 ) -> Dibs:
     """Build a bot: migrate the database, create the Bolt app, register every listener.
+
+    `identity` is auth.test's answer when the caller has asked already (`dibs serve` checks the token
+    first): Bolt, the team id, links and recovery then use it, and Slack is not asked again.
 
     Listeners run before the response (`process_before_response`): each records what a request
     means in one short transaction and returns, so Slack's 200 means it is kept. Nothing on a
@@ -216,10 +230,15 @@ def create_app(
         admins=AdminGroup(settings.admins),
     )
     handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
-    background = make_client(settings, handlers)
+    answers = AuthAnswers()
+    if identity is not None and settings.bot_token:
+        answers.remember(settings.bot_token, identity)
+    background = make_client(settings, handlers, answers)
     # The courier honours Retry-After itself (the row waits, the worker moves on), so its client
     # leaves 429s to it; lost connections and 5xx are still retried by slack_sdk.
-    courier_client = make_client(settings, [h for h in handlers if not isinstance(h, RateLimitErrorRetryHandler)])
+    courier_client = make_client(
+        settings, [h for h in handlers if not isinstance(h, RateLimitErrorRetryHandler)], answers
+    )
     app = App(
         client=background,
         signing_secret=settings.signing_secret or ("unused-in-socket-mode" if socket_mode else None),

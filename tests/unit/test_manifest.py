@@ -416,6 +416,9 @@ def test_every_request_url_is_the_one_bolt_serves() -> None:
 
 
 def test_bot_scopes_are_exactly_the_expected_ones() -> None:
+    from bot.slack.scopes import BOT_SCOPES  # what `dibs doctor` compares a token's scopes with
+
+    assert set(bot_scopes()) == BOT_SCOPES
     scopes = bot_scopes()
     assert len(scopes) == len(set(scopes)), "a scope is listed twice"
     assert set(scopes) == EXPECTED_BOT_SCOPES
