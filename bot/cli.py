@@ -1,4 +1,4 @@
-"""The `dibs` command: `dibs serve --http|--socket`, `dibs doctor`, `dibs migrate`, `dibs gifts import`."""
+"""The `dibs` command: `dibs demo`, `dibs serve --http|--socket`, `dibs doctor`, `dibs migrate`, `dibs gifts import`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ environment:
   DIBS_CONFIG           path of the optional YAML settings file
   DIBS_INTAKE_TOKEN     opens POST /intake to callers that send it
 
-Creating the Slack app, the settings file and every
+Try it without Slack: dibs demo --seed. Creating the Slack app, the settings file and every
 /dibs command: README.md, beside app_manifest.yml in Dibs's source."""
 
 
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"dibs {_version()}")
     parser.add_argument("--log-level", default="INFO", type=_level, help="DEBUG, INFO, WARNING or ERROR (default INFO)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _demo_parser(sub)
     serve = sub.add_parser(
         "serve",
         help="run the bot",
@@ -86,6 +87,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="try Dibs in the browser, without Slack",
+        description="Run Dibs against a small stand-in for Slack on 127.0.0.1 and show it as a web page: post, "
+        "react, click, type /dibs commands and move the clock on. Keeps its data in dibs-demo.db and "
+        "dibs-demo.json in the working directory; needs no token and no network.",
+    )
+    demo.add_argument("--seed", action="store_true", help="start with sample posts (a booth, a blog comment, a gift)")
+    demo.add_argument("--reset", action="store_true", help="forget the demo's posts and tasks and start over")
+    demo.add_argument("--port", type=int, default=3000, help="the page's port on 127.0.0.1 (default 3000)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `dibs` console script."""
     args = _parser().parse_args(argv)
@@ -98,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"dibs: bad setting: {error}", file=sys.stderr)
         return 2
+    if args.command == "demo":
+        from bot.demo.run import run_demo
+
+        return run_demo(settings, seed=args.seed, reset=args.reset, port=args.port, browser=not args.no_browser)
     if args.command == "migrate":
         return migrate_database(settings)
     if args.command == "gifts":

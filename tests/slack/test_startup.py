@@ -54,7 +54,7 @@ def test_help_names_the_environment_and_the_readme_and_there_is_a_version(capsys
     shown = capsys.readouterr().out
     assert done.value.code == 0
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-                 "DIBS_CONFIG", "README.md", "doctor"):  # fmt: skip
+                 "DIBS_CONFIG", "README.md", "dibs demo", "doctor"):  # fmt: skip
         assert name in shown
     with pytest.raises(SystemExit):
         main(["--version"])

@@ -28,3 +28,4 @@ def test_the_wheel_holds_every_package_of_the_source_tree():
 def test_the_files_packages_read_are_package_data():
     data = PYPROJECT["tool"]["setuptools"]["package-data"]
     assert "*.mako" in data["store.migrations"]
+    assert "static/*" in data["bot.demo"]  # the demo's page: HTML, CSS and JavaScript
