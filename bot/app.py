@@ -198,6 +198,20 @@ def _hide_token_warning(record: logging.LogRecord) -> bool:
     return "`token` will be unused" not in record.getMessage()
 
 
+def _clients(
+    settings: Settings, retry_handlers: Sequence[RetryHandler] | None, identity: SlackResponse | None
+) -> tuple[WebClient, WebClient]:
+    """The background jobs' client and the courier's, sharing one auth.test answer."""
+    handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
+    answers = AuthAnswers()
+    if identity is not None and settings.bot_token:
+        answers.remember(settings.bot_token, identity)
+    # The courier honours Retry-After itself (the row waits, the worker moves on), so its client
+    # leaves 429s to it; lost connections and 5xx are still retried by slack_sdk.
+    courier = [h for h in handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    return make_client(settings, handlers, answers), make_client(settings, courier, answers)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -229,16 +243,7 @@ def create_app(
         reader=make_reader_factory(engine),
         admins=AdminGroup(settings.admins),
     )
-    handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
-    answers = AuthAnswers()
-    if identity is not None and settings.bot_token:
-        answers.remember(settings.bot_token, identity)
-    background = make_client(settings, handlers, answers)
-    # The courier honours Retry-After itself (the row waits, the worker moves on), so its client
-    # leaves 429s to it; lost connections and 5xx are still retried by slack_sdk.
-    courier_client = make_client(
-        settings, [h for h in handlers if not isinstance(h, RateLimitErrorRetryHandler)], answers
-    )
+    background, courier_client = _clients(settings, retry_handlers, identity)
     app = App(
         client=background,
         signing_secret=settings.signing_secret or ("unused-in-socket-mode" if socket_mode else None),

@@ -64,10 +64,12 @@ class Page:
         self.demo: Demo | None = None  # set once the bot is up (the stand-in answers its auth.test before)
         self.settings = settings
         self.hosts: set[str] = set()
+        self.base = ""
 
     def listening_on(self, port: int) -> None:
         """The port the page is served on: requests for the page's JSON must name it in their Host header."""
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        self.base = f"http://127.0.0.1:{port}"
 
     @property
     def ready(self) -> Demo:

@@ -12,7 +12,7 @@ import webbrowser
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.checks import StartupError, check_slack
 from bot.clock import OffsetClock, utcnow
@@ -24,6 +24,9 @@ from bot.demo.standin import StandIn
 from bot.demo.visitor import Bot
 from bot.demo.world import BOT_TOKEN, BOT_USER
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.app import Dibs
 
 log = logging.getLogger(__name__)
 DATABASE = "dibs-demo.db"
@@ -72,14 +75,47 @@ def _begin(demo: Demo, fresh: bool, want_seed: bool) -> None:
         print("dibs demo: it already has posts, so --seed adds none (--reset starts over)")
 
 
+def _bot(settings: Settings, clock: OffsetClock) -> tuple[Dibs, Bot] | None:
+    """The bot, checked against the stand-in like `dibs serve` checks Slack, behind its own waitress."""
+    from bot.app import create_app
+    from bot.serve import http_server
+
+    try:
+        identity = check_slack(settings)
+    except StartupError as error:
+        print(f"dibs: the demo's stand-in for Slack did not answer: {error}", file=sys.stderr)
+        return None
+    dibs = create_app(settings, clock=clock, identity=identity)
+    server = http_server(dibs, "127.0.0.1", 0, threads=4)
+    _serve(server, "dibs-demo-bot")
+    return dibs, Bot(f"http://127.0.0.1:{server.effective_port}/slack/events", str(settings.signing_secret))
+
+
+def _page(record: Record, clock: OffsetClock, settings: Settings, port: int, where: Path) -> Page | None:
+    """The page and the stand-in on 127.0.0.1:`port`, serving; its settings point the bot at them."""
+    import waitress
+
+    standin = StandIn(record, clock.now)
+    page = Page(standin, settings)
+    try:
+        server = waitress.create_server(page, host="127.0.0.1", port=port, threads=12, ident="dibs-demo")
+    except OSError as error:
+        print(f"dibs: cannot serve the demo on 127.0.0.1:{port} ({error.strerror}); try dibs demo --port {port + 1}",
+              file=sys.stderr)  # fmt: skip
+        return None
+    base = f"http://127.0.0.1:{server.effective_port}"
+    page.settings = demo_settings(settings, base, where / DATABASE)
+    standin.files_url = f"{base}/files/"
+    page.listening_on(server.effective_port)
+    _serve(server, "dibs-demo-page")
+    return page
+
+
 def run_demo(
     settings: Settings, *, seed: bool, reset: bool, port: int, browser: bool, directory: Path | None = None
 ) -> int:
     """Start everything, print the page's address, and run until stopped; 0 after a clean stop."""
-    import waitress
-
-    from bot.app import create_app
-    from bot.serve import http_server, stop_on_signals
+    from bot.serve import stop_on_signals
 
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))  # one migration a reset
     where = (directory or Path.cwd()).resolve()
@@ -89,29 +125,13 @@ def run_demo(
     fresh = record.offset_seconds is None
     clock = OffsetClock(start_offset(settings, utcnow()) if fresh else timedelta(seconds=record.offset_seconds or 0))
     record.offset_seconds = clock.offset.total_seconds()
-    standin = StandIn(record, clock.now)
-    page = Page(standin, settings)
-    try:
-        server = waitress.create_server(page, host="127.0.0.1", port=port, threads=12, ident="dibs-demo")
-    except OSError as error:
-        print(f"dibs: cannot serve the demo on 127.0.0.1:{port} ({error.strerror}); try dibs demo --port {port + 1}",
-              file=sys.stderr)  # fmt: skip
+    page = _page(record, clock, settings, port, where)
+    started = _bot(page.settings, clock) if page else None
+    if page is None or started is None:
         return 2
-    base = f"http://127.0.0.1:{server.effective_port}"
-    page.settings = settings = demo_settings(settings, base, where / DATABASE)
-    standin.files_url = f"{base}/files/"
-    page.listening_on(server.effective_port)
-    _serve(server, "dibs-demo-page")
-    try:
-        identity = check_slack(settings)
-    except StartupError as error:
-        print(f"dibs: the demo's stand-in for Slack did not answer: {error}", file=sys.stderr)
-        return 2
-    dibs = create_app(settings, clock=clock, identity=identity)
-    bot_server = http_server(dibs, "127.0.0.1", 0, threads=4)
-    _serve(bot_server, "dibs-demo-bot")
-    bot = Bot(f"http://127.0.0.1:{bot_server.effective_port}/slack/events", str(settings.signing_secret))
-    page.demo = Demo(record, standin, bot, clock, dibs.tick, f"{base}/respond")
+    dibs, bot = started
+    base = page.base
+    page.demo = Demo(record, page.standin, bot, clock, dibs.tick, f"{base}/respond")
     received = stop_on_signals()
     try:
         dibs.start()
