@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,7 @@ from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
+from bot.slack.identity import AuthAnswers, RememberingClient
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.enums import Purpose
@@ -68,11 +70,21 @@ def default_retry_handlers() -> list[RetryHandler]:
 
 
 def make_client(
-    settings: Settings, retry_handlers: Sequence[RetryHandler] | None = None, token: str | None = None
+    settings: Settings,
+    retry_handlers: Sequence[RetryHandler] | None = None,
+    token: str | None = None,
+    answers: AuthAnswers | None = None,
 ) -> WebClient:
-    """A Web API client: Dibs's base URL, slack_sdk's retries, and a token (default: `SLACK_BOT_TOKEN`)."""
+    """A Web API client: Dibs's base URL, slack_sdk's retries, a token (default: `SLACK_BOT_TOKEN`), and
+    auth.test asked once per token (per `answers`)."""
     handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
-    return WebClient(token=token or settings.bot_token, base_url=settings.api_url, timeout=15, retry_handlers=handlers)
+    return RememberingClient(
+        token=token or settings.bot_token,
+        base_url=settings.api_url,
+        timeout=15,
+        retry_handlers=handlers,
+        answers=answers or AuthAnswers(),
+    )
 
 
 @dataclass
@@ -229,8 +241,12 @@ def create_app(
     socket_mode: bool = False,
     clock: Clock | None = None,
     retry_handlers: Sequence[RetryHandler] | None = None,
+    identity: SlackResponse | None = None,
 ) -> Dibs:
     """Build a bot: migrate the database, create the Bolt app, register every listener.
+
+    `identity` is auth.test's answer when the caller has asked already (`dibs serve` checks the token
+    first): Bolt, the team id, links and recovery then use it, and Slack is not asked again.
 
     Listeners run before the response (`process_before_response`): each records what a request
     means in one short transaction and returns, so Slack's 200 means it is kept. Nothing on a
@@ -253,10 +269,13 @@ def create_app(
         installs=installs or OneWorkspace(settings.bot_token),
     )
     handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
-    background = make_client(settings, handlers)
+    answers = AuthAnswers()  # auth.test once per token: `dibs serve` has asked already (`identity`)
+    if identity is not None and settings.bot_token:
+        answers.remember(settings.bot_token, identity)
+    background = make_client(settings, handlers, answers=answers)
     # The courier honours Retry-After itself (the row waits, the worker moves on), so its clients
     # leave 429s to it; lost connections and 5xx are still retried by slack_sdk.
-    clients = Clients(services.installs, lambda token, kept: make_client(settings, kept, token), handlers)
+    clients = Clients(services.installs, lambda token, kept: make_client(settings, kept, token, answers), handlers)
     oauth: dict[str, Any] = {}
     if installs is not None:
         oauth = {

@@ -1,4 +1,4 @@
-"""The `dibs` command: `dibs serve --http --port 3000`, `dibs serve --socket`, `dibs migrate`,
+"""The `dibs` command: `dibs demo`, `dibs serve --http|--socket`, `dibs doctor`, `dibs migrate`,
 `dibs gifts import`, `dibs export`, `dibs purge TEAM_ID`."""
 
 from __future__ import annotations
@@ -6,15 +6,28 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-import subprocess
 import sys
 from collections.abc import Sequence
 
+from bot.checks import README_APP, README_MANY, first_line
 from bot.settings import Settings, SettingsError, load_settings
 
-README_APP = 'see "Create the Slack app" in README.md'
-README_MANY = 'see "Many workspaces" in README.md'
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 APP_CREDENTIALS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
+ENVIRONMENT = """\
+environment:
+  SLACK_BOT_TOKEN       the bot token, xoxb-… (serve, doctor)
+  SLACK_SIGNING_SECRET  verifies Slack's requests (serve --http)
+  SLACK_APP_TOKEN       the app-level token, xapp-… (serve --socket)
+  SLACK_API_URL         Web API base URL (default https://slack.com/api/)
+  DATABASE_URL          SQLAlchemy URL (default sqlite:///dibs.db: a file in the working directory)
+  DIBS_CONFIG           path of the optional YAML settings file
+  DIBS_INTAKE_TOKEN     opens POST /intake to callers that send it
+  SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET
+                        many workspaces: Slack's install flow instead of SLACK_BOT_TOKEN
+
+Try it without Slack: dibs demo --seed. Creating the Slack app, the settings file and every
+/dibs command: README.md, beside app_manifest.yml in Dibs's source."""
 
 
 def _problem(settings: Settings, socket_mode: bool) -> str | None:
@@ -44,17 +57,51 @@ def _problem(settings: Settings, socket_mode: bool) -> str | None:
     return f"{missing} is not set; {README_APP}." if missing else None
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dibs")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _level(text: str) -> str:
+    if text.upper() not in LEVELS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a log level; use one of {', '.join(LEVELS)}")
+    return text.upper()
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dibs", description="Dibs: every marketing follow-up gets an owner.")
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR (default INFO)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the bot")
+    parser = argparse.ArgumentParser(
+        prog="dibs",
+        description="Dibs: a Slack bot that makes sure every marketing follow-up has an owner.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"dibs {_version()}")
+    parser.add_argument("--log-level", default="INFO", type=_level, help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _demo_parser(sub)
+    serve = sub.add_parser(
+        "serve",
+        help="run the bot",
+        description="Run the bot: answer Slack's events, slash commands and clicks, and send reminders and "
+        "digests. Checks the token with Slack and migrates the database first; stops cleanly on SIGTERM.",
+    )
     mode = serve.add_mutually_exclusive_group(required=True)
     mode.add_argument("--http", action="store_true", help="serve Slack's requests at POST /slack/events")
     mode.add_argument("--socket", action="store_true", help="connect to Slack over Socket Mode")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on with --http (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
     serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    sub.add_parser(
+        "doctor",
+        help="check the token, its scopes, the watched channels and the database",
+        description="Check the setup, one line per check: Slack takes SLACK_BOT_TOKEN, the token has every scope "
+        "app_manifest.yml asks for, Dibs is a member of every watched channel, the database answers and is at the "
+        "latest migration. Exits 1 if a check fails.",
+    )
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
     gifts = sub.add_parser("gifts", help="gift campaigns").add_subparsers(dest="gifts_command", required=True)
     load = gifts.add_parser("import", help="add recipients from a CSV (a name column; email, company, address, owner)")
@@ -70,10 +117,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="try Dibs in the browser, without Slack",
+        description="Run Dibs against a small stand-in for Slack on 127.0.0.1 and show it as a web page: post, "
+        "react, click, type /dibs commands and move the clock on. Keeps its data in dibs-demo.db and "
+        "dibs-demo.json in the working directory; needs no token and no network.",
+    )
+    demo.add_argument("--seed", action="store_true", help="start with sample posts (a booth, a blog comment, a gift)")
+    demo.add_argument("--reset", action="store_true", help="forget the demo's posts and tasks and start over")
+    demo.add_argument("--port", type=int, default=3000, help="the page's port on 127.0.0.1 (default 3000)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `dibs` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # A line per scheduler tick and per Alembic plugin is noise in an admin's log.
     for chatty in ("apscheduler", "alembic.runtime.plugins"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -82,20 +143,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"dibs: bad setting: {error}", file=sys.stderr)
         return 2
+    if args.command == "demo":
+        from bot.demo.run import run_demo
+
+        return run_demo(settings, seed=args.seed, reset=args.reset, port=args.port, browser=not args.no_browser)
     if args.command == "migrate":
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from store.db import make_engine, migrate
-
-        try:
-            migrate(make_engine(settings.database_url))
-        except SQLAlchemyError as error:
-            print(f"dibs: cannot migrate the database at DATABASE_URL: {_first_line(error)}", file=sys.stderr)
-            return 2
-        print("dibs: the database schema is up to date")
-        return 0
+        return migrate_database(settings)
     if args.command == "gifts":
         return import_gifts(settings, args.task_id, args.file)
+    if args.command == "doctor":
+        from bot.doctor import doctor
+
+        return doctor(settings)
     if args.command == "export":
         return export(settings, args.since, args.format, args.team, args.output)
     if args.command == "purge":
@@ -104,7 +163,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"dibs: {problem}", file=sys.stderr)
         return 2
+    from bot.serve import serve
+
     return serve(settings, socket_mode=args.socket, host=args.host, port=args.port, threads=args.threads)
+
+
+def migrate_database(settings: Settings) -> int:
+    """`dibs migrate`: bring the schema to the newest revision, or say in one line why not."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.db import make_engine, migrate
+
+    try:
+        migrate(make_engine(settings.database_url))
+    except SQLAlchemyError as error:
+        print(f"dibs: cannot migrate the database at DATABASE_URL: {first_line(error)}", file=sys.stderr)
+        return 2
+    print("dibs: the database schema is up to date")
+    return 0
 
 
 def import_gifts(settings: Settings, task_id: int, path: str) -> int:
@@ -131,7 +207,7 @@ def import_gifts(settings: Settings, task_id: int, path: str) -> int:
             raise DibsError(f"there is no task #{task_id}")
         added, total = import_recipients(svc, team_id, task_id, found, actor="cli")
     except (OSError, RecipientsError, DibsError, SQLAlchemyError) as error:
-        print(f"dibs: cannot import {path}: {_first_line(error) if isinstance(error, SQLAlchemyError) else error}",
+        print(f"dibs: cannot import {path}: {first_line(error) if isinstance(error, SQLAlchemyError) else error}",
               file=sys.stderr)  # fmt: skip
         return 2
     print(f"dibs: #{task_id} has {total} recipients ({added} new)")
@@ -161,7 +237,7 @@ def export(settings: Settings, since: str, fmt: str, teams: Sequence[str] | None
             records = export_records(session, Task.team_id.in_(teams) if teams else None, start)
         engine.dispose()
     except SQLAlchemyError as error:
-        print(f"dibs: cannot read the database at DATABASE_URL: {_first_line(error)}", file=sys.stderr)
+        print(f"dibs: cannot read the database at DATABASE_URL: {first_line(error)}", file=sys.stderr)
         return 2
     text = render(records, fmt)
     if output:
@@ -194,79 +270,13 @@ def purge(settings: Settings, team_id: str) -> int:
         print(f"dibs: cannot purge {team_id}: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        print(f"dibs: cannot purge {team_id}: {_first_line(error)}", file=sys.stderr)
+        print(f"dibs: cannot purge {team_id}: {first_line(error)}", file=sys.stderr)
         return 2
     if not purged.total:
         print(f"dibs: there was nothing of {team_id} to remove")
         return 0
     rows = ", ".join(f"{count} {table}" for table, count in sorted(purged.rows.items()))
     print(f"dibs: removed every row of {team_id} ({rows})")
-    return 0
-
-
-def _first_line(error: Exception) -> str:
-    return f"{error.__class__.__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
-
-
-def _migrate_in_a_child(settings: Settings) -> bool:
-    """Migrate in a child process (`dibs migrate`), so the server never loads Alembic; False if it failed."""
-    from store.db import at_head, make_engine
-
-    engine = make_engine(settings.database_url)
-    try:
-        if at_head(engine):
-            return True
-    finally:
-        engine.dispose()
-    child = subprocess.run([sys.executable, "-m", "bot.cli", "--log-level", "WARNING", "migrate"], check=False)
-    return child.returncode == 0
-
-
-def serve(settings: Settings, *, socket_mode: bool, host: str, port: int, threads: int) -> int:
-    """Run until interrupted: waitress for HTTP, or slack_sdk's Socket Mode client."""
-    from slack_bolt.error import BoltError
-    from slack_sdk.errors import SlackClientError
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.app import create_app
-
-    try:
-        if not _migrate_in_a_child(settings):
-            return 2
-        dibs = create_app(settings, socket_mode=socket_mode)
-    except SQLAlchemyError as error:
-        print(f"dibs: cannot open the database at DATABASE_URL: {error.__class__.__name__}: {error}", file=sys.stderr)
-        return 2
-    except (BoltError, SlackClientError, OSError) as error:
-        if settings.many_workspaces:  # nothing is asked of Slack at start: the app's settings are wrong
-            print(f"dibs: cannot start ({error}); {README_MANY}.", file=sys.stderr)
-        else:
-            print(
-                f"dibs: Slack at {settings.api_url} did not accept SLACK_BOT_TOKEN ({error}); {README_APP}.",
-                file=sys.stderr,
-            )
-        return 2
-    dibs.start()
-    try:
-        if socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            SocketModeHandler(dibs.app, settings.app_token).start()
-        else:
-            import waitress
-
-            from bot.web import MAX_BODY
-
-            logging.getLogger(__name__).info("Dibs listening on http://%s:%s/slack/events", host, port)
-            if settings.many_workspaces:
-                logging.getLogger(__name__).info("install page: http://%s:%s/slack/install", host, port)
-            waitress.serve(
-                dibs.wsgi(), host=host, port=port, threads=threads, ident="dibs", max_request_body_size=MAX_BODY
-            )
-    except KeyboardInterrupt:
-        pass
-    finally:
-        dibs.shutdown()
     return 0
 
 

@@ -72,13 +72,19 @@ def make_reader_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
-def at_head(engine: Engine) -> bool:
-    """Whether the schema is at the newest revision (asked without importing Alembic)."""
+def schema_revision(engine: Engine) -> str | None:
+    """The schema's Alembic revision, or None for a database Dibs never migrated (asked without Alembic)."""
     with engine.connect() as connection:  # a database that cannot be reached raises here
         try:
-            return bool(connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD)
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except SQLAlchemyError:  # no alembic_version table yet: a new database
-            return False
+            return None
+    return None if found is None else str(found)
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the schema is at the newest revision (asked without importing Alembic)."""
+    return schema_revision(engine) == HEAD
 
 
 def migrate(engine: Engine) -> None:

@@ -28,7 +28,9 @@ from tests.support.fakeslack import FakeSlack
 from tests.support.payloads import Sender
 
 SECRET = "test-signing-secret"
-ADMIN_URL = os.environ.get("DIBS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+# The server's maintenance database, which every PostgreSQL has: the per-run database is created
+# through it (a `test` database need not exist).
+ADMIN_URL = os.environ.get("DIBS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
@@ -40,7 +42,10 @@ def _postgres_reason() -> str | None:
         engine.dispose()
         return None
     except Exception as error:
-        return f"PostgreSQL at {ADMIN_URL} is not reachable ({type(error).__name__})"
+        # The driver's own words (wrong database, refused, password needed), not just the class name.
+        cause = error.orig if isinstance(getattr(error, "orig", None), Exception) else error
+        lines = str(cause).strip().splitlines()
+        return f"PostgreSQL at {ADMIN_URL} is not usable: {type(cause).__name__}: {lines[0] if lines else ''}"
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from bot.delivery.outbox import queue_message
 from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
 from bot.insight.weekly import is_weekly, queue_chart, week_in_numbers
-from bot.reminders.policy import digest_due, local_day
+from bot.reminders.policy import digest_due, digest_slot, local_day
 from bot.services import Services
 from bot.settings.workspace import merged
 from bot.slack.blocks import Message
@@ -40,7 +40,11 @@ def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
     channels: list[tuple[date, str, str]] = []
     for day, team_ids in _due_days(svc, now, due).items():
         with svc.read() as session:
-            channels += [(day, t, c) for t, c in channels_without_digest(session, day, team_ids)]
+            for team_id in team_ids:
+                # A channel watched after today's digest time waits for the next one: no digest a minute
+                # after `/dibs watch`.
+                slot = digest_slot(day, svc.settings_for(team_id, session))
+                channels += [(day, t, c) for t, c in channels_without_digest(session, day, [team_id], slot)]
     queued = 0
     for day, team_id, channel_id in channels:
         # The week's numbers are read before the write transaction, which stays short.

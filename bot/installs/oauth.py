@@ -31,27 +31,12 @@ from sqlalchemy import Engine
 
 from bot.installs.tokens import ManyWorkspaces
 from bot.settings import Settings
+from bot.slack.scopes import BOT_SCOPES
 
 log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600
-# The bot scopes the install asks for: app_manifest.yml's (tests/unit/test_manifest.py keeps them equal).
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "reactions:read",
-    "channels:history",
-    "groups:history",
-    "channels:join",
-    "channels:read",
-    "groups:read",
-    "usergroups:read",
-    "users:read",
-    "files:read",
-    "files:write",
-    "im:write",
-)
 
 
 class SignedStateStore(SQLAlchemyOAuthStateStore):

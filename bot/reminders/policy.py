@@ -123,6 +123,11 @@ def local_day(now: datetime, settings: Settings) -> date:
     return _local(now, settings.tz).date()
 
 
+def digest_slot(day: date, settings: Settings) -> datetime:
+    """The moment `day`'s digest falls due: `digest.at` that day, local time."""
+    return datetime.combine(day, settings.digest.at, tzinfo=settings.tz)
+
+
 def digest_due(now: datetime, settings: Settings) -> bool:
     """Whether today's digest is due: a digest day, at or after `digest.at` local time."""
     local = _local(now, settings.tz)

@@ -65,13 +65,17 @@ def teams_watching(session: Session) -> list[str]:
     )
 
 
-def channels_without_digest(session: Session, day: date, team_ids: Sequence[str]) -> list[tuple[str, str]]:
-    """(team, channel) of every watched channel of these workspaces that has no digest for `day` yet."""
+def channels_without_digest(
+    session: Session, day: date, team_ids: Sequence[str], watched_by: datetime
+) -> list[tuple[str, str]]:
+    """(team, channel) of every channel of these workspaces watched since `watched_by` or earlier that has
+    no digest for `day` yet."""
     done_today = select(DigestRun.team_id, DigestRun.channel_id).where(DigestRun.day == day)
     rows = session.execute(
         select(WatchedChannel.team_id, WatchedChannel.channel_id).where(
             WatchedChannel.team_id.in_(team_ids),
             tuple_(WatchedChannel.team_id, WatchedChannel.channel_id).not_in(done_today),
+            WatchedChannel.added_at <= watched_by,
             WatchedChannel.archived.is_(False),
             still_installed(WatchedChannel.team_id),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -11,12 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from bot.slack.ids import ActionId
 from store.db import normalise_url
 from store.enums import ClaimRole
-from store.models import Claim
+from store.models import Claim, OutboxPost, Task
 from tests.conftest import SECRET
 from tests.support.helpers import BOOTH, blocks_text, replies_stored
 from tests.support.payloads import Sender, block_action, message_event, reaction_event
@@ -131,11 +132,43 @@ def test_a_refused_token_or_a_dead_database_stops_start_up_with_one_sentence(fak
     fake.set_response("auth.test", {"ok": False, "error": "invalid_auth"})
     result = run_cli("serve", "--http", env=bot_env(fake.base_url, f"sqlite:///{tmp_path}/d.db"))
     assert result.returncode == 2
-    assert "did not accept SLACK_BOT_TOKEN" in result.stderr and "invalid_auth" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.stderr == f"dibs: Slack at {fake.base_url} rejected SLACK_BOT_TOKEN (invalid_auth); " \
+        'see "Create the Slack app" in README.md.\n'  # fmt: skip
+    assert not (tmp_path / "d.db").exists()  # nothing is created before the checks pass
+    fake.clear()
     dead = "postgresql://nobody@127.0.0.1:1/none"
     result = run_cli("serve", "--http", env=bot_env(fake.base_url, dead))
     assert result.returncode == 2 and "cannot open the database at DATABASE_URL" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_slack_that_cannot_be_reached_is_not_called_a_rejected_token(tmp_path):
+    result = run_cli("serve", "--http", env=bot_env("http://127.0.0.1:9/api/", f"sqlite:///{tmp_path}/d.db"))
+    assert result.returncode == 2
+    assert result.stderr == "dibs: cannot reach Slack at http://127.0.0.1:9/api/ (Connection refused).\n"
+    assert not (tmp_path / "d.db").exists()
+
+
+def test_sigterm_stops_cleanly_and_hands_back_the_leases(fake, database_url, tmp_path):
+    bot = HttpBot(bot_env(fake.base_url, database_url), tmp_path / "bot.log")
+    try:
+        slack = Sender(SECRET, url=bot.events_url)
+        slack.command("watch")
+        fake.delay("chat.postMessage", 2.0)  # the question is in flight when SIGTERM comes
+        slack.event(message_event(BOOTH))
+        fake.wait_for("chat.postMessage")
+        bot.proc.send_signal(signal.SIGTERM)
+        assert bot.proc.wait(timeout=15) == 0
+    finally:
+        bot.stop()
+    log = bot.output()
+    assert "SIGTERM: Dibs is stopping" in log and "Dibs stopped" in log and "Traceback" not in log
+    engine = create_engine(normalise_url(database_url))
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).where(Task.thread_lease_owner.is_not(None))) == 0
+        assert connection.scalar(select(func.count()).where(OutboxPost.lease_owner.is_not(None))) == 0
+        assert connection.scalar(select(Task.reply_ts)) is not None  # the call in flight finished and was recorded
+    engine.dispose()
 
 
 def test_socket_mode_round_trip(fake, tmp_path):
@@ -183,5 +216,8 @@ def test_socket_mode_round_trip(fake, tmp_path):
         fake.wait_socket_ack(envelope["envelope_id"], timeout=10)
         [reply] = fake.wait_for("chat.postMessage", timeout=10)
         assert reply.params["thread_ts"] == post["ts"]
+        bot.proc.send_signal(signal.SIGTERM)  # reaches Dibs in Socket Mode too: a clean stop
+        assert bot.proc.wait(timeout=15) == 0
+        assert "SIGTERM: Dibs is stopping" in bot.output() and "Dibs stopped" in bot.output()
     finally:
         bot.stop()

@@ -13,7 +13,7 @@ from bot.tasks.service import NewTask
 from store.db import make_engine, make_session_factory, migrate
 from store.enums import Via
 from tests.conftest import SECRET
-from tests.support.helpers import BOOTH, nags, replies_stored, wait_until
+from tests.support.helpers import BOOTH, nags, replies_stored, wait_until, watched_since_yesterday
 from tests.support.payloads import Sender, message_event, reaction_event
 from tests.support.server import HttpBot, bot_env
 from tests.support.services import create_task
@@ -73,6 +73,7 @@ def test_the_daily_digest_posts_once_across_two_processes(fake, pg_url, tmp_path
         replies_stored(pg_url, count=2)
     finally:
         setup.stop()
+    watched_since_yesterday(pg_url)
     fake.clear()
     digest = config(tmp_path, "digest: {at: '00:00', days: mon-sun}\n", "digest.yml")
     env = bot_env(fake.base_url, pg_url, DIBS_CONFIG=digest)

@@ -19,11 +19,14 @@ def code_blocks(text: str) -> list[str]:
     return [block.strip() for block in re.findall(r"```(?:sh|yaml)?\n(.*?)```", text, re.S)]
 
 
-def test_readme_opens_with_the_run_and_test_commands_and_ci_runs_the_second():
-    run, test = code_blocks(README)[:2]
-    assert "pip install ." in run and "dibs serve --http" in run
+def test_readme_opens_with_the_demo_and_test_commands_and_ci_runs_the_second():
+    assert README.index("```sh") < README.index("\n## ")  # the commands come before anything else
+    demo, test = code_blocks(README)[:2]
+    assert demo == "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/dibs demo --seed"
     assert "pytest" in test
-    assert test in (ROOT / ".ci" / "run").read_text()
+    assert test in (ROOT / ".ci" / "run").read_text().splitlines()
+    assert (ROOT / "docs" / "demo.png").read_bytes().startswith(b"\x89PNG")
+    assert "](docs/demo.png)" in README
 
 
 def test_the_settings_reference_parses_and_names_every_variable():

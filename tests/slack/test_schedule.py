@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
@@ -21,7 +21,7 @@ from bot.settings import DEFAULT_KINDS, DigestSettings, NagSettings, WorkingHour
 from store.enums import Via
 from store.models import OutboxPost, Task, utcnow
 from tests.conftest import make_dibs, sender_for
-from tests.support.helpers import last_update, nags, open_task, tick
+from tests.support.helpers import last_update, nags, open_task, tick, watched_since_yesterday
 from tests.support.payloads import CHANNEL, message_event
 
 
@@ -231,6 +231,7 @@ def test_one_digest_per_channel_per_day_even_across_restarts(settings, fake):
     open_task(slack, fake)
     slack.command("claim 1", user="U2")
     slack.event(message_event("Sending gifts to every customer"))
+    watched_since_yesterday(settings.database_url)
     fake.clear()
     tick(first)
     tick(first)
@@ -266,6 +267,7 @@ def test_a_quiet_day_gives_one_line_or_no_digest(settings, fake):
         bot = make_dibs(settings, digest=digest)
         try:
             sender_for(bot).command("watch", channel=f"CQ{when_empty.upper()}")
+            watched_since_yesterday(settings.database_url)
             plan_digests(bot.services, utcnow(), due=True)
             bot.deliver(utcnow())
             posts = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == f"CQ{when_empty.upper()}"]
@@ -329,6 +331,7 @@ def test_a_digest_of_2000_open_tasks_still_posts_within_block_kit_limits(bot, sl
         )
     with bot.db.begin() as session:  # make the first task the oldest by far
         session.get(Task, 1).created_at = start
+    watched_since_yesterday(bot.settings.database_url)
     assert plan_digests(bot.services, utcnow(), due=True) == 1
     bot.deliver(utcnow())
     [posted] = [c for c in fake.calls("chat.postMessage") if "thread_ts" not in c.params]
@@ -353,3 +356,35 @@ def test_a_task_turning_overdue_updates_its_thread(bot, slack, fake):
     with bot.db() as session:
         assert session.get(Task, 1).next_due_at is None  # the last step: nothing more is planned
     assert plan_due_dates(bot.services, utcnow()) == []
+
+
+@pytest.mark.parametrize(
+    "watched_at, first_digest",
+    [
+        ("2026-12-01 10:30", "2026-12-02 09:00"),  # after today's digest time: tomorrow's is the first
+        ("2026-12-01 08:30", "2026-12-01 09:00"),  # before it: today's
+        ("2026-12-04 18:00", "2026-12-07 09:00"),  # a Friday evening: Monday's (mon-fri)
+    ],
+)
+def test_a_newly_watched_channel_gets_its_first_digest_at_the_next_digest_time(
+    settings, fake, watched_at, first_digest
+):
+    """`/dibs watch` after digest.at used to post a digest at the next tick (about 30 s later)."""
+    from freezegun import freeze_time
+
+    bot = make_dibs(settings)  # digest at 09:00 mon-fri, UTC
+    try:
+        with freeze_time(watched_at) as frozen:
+            sender_for(bot).command("watch")
+            fake.clear()
+            for _ in range(200):  # every tick of the next few days, 30 minutes apart
+                frozen.tick(timedelta(minutes=30))
+                tick(bot)
+                if fake.calls("chat.postMessage"):
+                    break
+            [posted] = fake.calls("chat.postMessage")
+            assert "digest" in posted.params["text"].lower()
+            assert utcnow() - timedelta(minutes=30) < datetime.fromisoformat(first_digest).replace(tzinfo=UTC)
+            assert utcnow() >= datetime.fromisoformat(first_digest).replace(tzinfo=UTC)
+    finally:
+        bot.shutdown()

@@ -136,6 +136,9 @@ class FakeSlack:
         self._threads: list[threading.Thread] = []
         self.base_url = ""
         self.ws_url = ""
+        # Sent as the x-oauth-scopes header of every answer (Slack's way of saying what a token may do).
+        self.scopes: list[str] | None = None
+        self.members: set[str] = set()  # channels the bot is in (conversations.join adds; conversations.info tells)
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> FakeSlack:
@@ -375,6 +378,8 @@ class FakeSlack:
                 status, headers, body = 200, {}, {"ok": False, "error": "token_revoked"}
             else:
                 status, headers, body = 200, {}, self._answer(method, params, token)
+                if self.scopes is not None:
+                    headers["x-oauth-scopes"] = ",".join(self.scopes)
             response = body if isinstance(body, dict) else None
             self._calls.append(Call(method, params, token, received, status, url.path, response))
             self._cond.notify_all()
@@ -502,7 +507,13 @@ class FakeSlack:
         if method == "conversations.replies":
             return self._conversation_replies(str(channel), str(p.get("ts")))
         if method == "conversations.join":
+            self.members.add(str(channel))
             return {"ok": True, "channel": {"id": channel}}
+        if method == "conversations.info":
+            return {
+                "ok": True,
+                "channel": {"id": channel, "name": str(channel).lower(), "is_member": channel in self.members},
+            }
         if method in ("views.open", "views.publish", "views.update"):
             view = dict(p["view"]) if isinstance(p.get("view"), dict) else {}
             view["id"] = p.get("view_id") or f"V{next(self._id_counter):08d}"

@@ -74,8 +74,19 @@ class FeedServer:
 
 
 def wordpress_comments() -> bytes:
-    """The WordPress comments feed sample in ../shared/feeds/."""
-    return (SHARED_FEEDS / "wordpress-comments.rss").read_bytes()
+    """The WordPress comments feed sample in ../shared/feeds/; the test is skipped in a clone without it
+    (and fails on CI, which has it)."""
+    import os
+
+    import pytest
+
+    sample = SHARED_FEEDS / "wordpress-comments.rss"
+    if not sample.is_file():
+        reason = f"the WordPress comments feed sample ships in ../shared/ and is absent here ({sample})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}, and CI is set: CI must have it")
+        pytest.skip(reason)
+    return sample.read_bytes()
 
 
 def rss(*items: tuple[str, str, str], title: str = "Comments") -> bytes:

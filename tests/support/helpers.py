@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 from bot.app import Dibs
 from store.db import normalise_url
-from store.models import Task
+from store.models import Task, WatchedChannel
 from tests.support.fakeslack import Call, FakeSlack
 from tests.support.payloads import Sender, message_event
 
@@ -76,5 +78,17 @@ def replies_stored(database_url: str, count: int = 1) -> None:
                 return (connection.scalar(select(func.count()).where(Task.reply_ts.is_not(None))) or 0) >= count
 
         wait_until(stored, what=f"{count} stored thread replies")
+    finally:
+        engine.dispose()
+
+
+def watched_since_yesterday(database_url: str) -> None:
+    """Date every watch a day back, so today's digest is each channel's (a channel watched after the digest
+    time gets its first one the next day)."""
+    engine = create_engine(normalise_url(database_url))
+    try:
+        with Session(engine) as session, session.begin():
+            for row in session.scalars(select(WatchedChannel)):
+                row.added_at -= timedelta(days=1)
     finally:
         engine.dispose()

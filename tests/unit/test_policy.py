@@ -620,3 +620,15 @@ def test_claimed_task_with_a_due_date_walks_its_due_steps():
             ("Fri 2026-07-17 00:00 CEST", 3, True),
         ]
         assert is_overdue(due, True, datetime.now(UTC), settings) is False  # done: no longer overdue
+
+
+def test_the_offset_clock_moves_on_only_when_told_and_never_back():
+    from bot.clock import OffsetClock
+
+    clock = OffsetClock(timedelta(hours=1))
+    with freeze_time("2026-12-01 10:00:00"):
+        assert clock.now() == datetime(2026, 12, 1, 11, tzinfo=UTC)
+        assert clock.advance(timedelta(days=1)) == datetime(2026, 12, 2, 11, tzinfo=UTC)
+        with pytest.raises(ValueError):
+            clock.advance(timedelta(hours=-1))
+    assert clock.offset == timedelta(days=1, hours=1)

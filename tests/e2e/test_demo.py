@@ -1,0 +1,121 @@
+"""`dibs demo` without a browser: seeded posts get their threads, the clock brings reminders, a restart
+keeps everything and --reset forgets it; the page's JSON takes only what its own page sends."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.demo.standin import StandIn
+from tests.support.helpers import wait_until
+from tests.support.server import dibs_command, free_port
+from tests.unit.test_manifest import web_api_methods
+
+pytestmark = pytest.mark.e2e
+
+
+class Demo:
+    """`dibs demo …` in `directory`, and the page's JSON."""
+
+    def __init__(self, directory: Path, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = directory / "demo.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DIBS_", "DATABASE_URL"))}
+        seen = self.log.stat().st_size if self.log.exists() else 0
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([*dibs_command(), "demo", "--port", str(self.port), "--no-browser", *args],
+                                         cwd=directory, env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        wait_until(
+            lambda: self.proc.poll() is None and "Dibs demo: http" in self.log.read_text()[seen:], 30, "the demo"
+        )
+
+    def state(self, user: str = "U0ANA") -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.url}/demo/state?user={user}&since=-1", timeout=10) as answer:
+            return dict(json.load(answer))
+
+    def act(self, **action: Any) -> int:
+        request = urllib.request.Request(f"{self.url}/demo/act", data=json.dumps(action).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return int(answer.status)
+
+    def text(self, channel: str, user: str = "U0ANA") -> str:
+        found = next(c for c in self.state(user)["channels"] if c["id"] == channel)
+        return json.dumps(found["messages"])
+
+    def stop(self) -> str:
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=20) == 0
+        return self.log.read_text()
+
+
+def test_seed_reminders_restart_and_reset(tmp_path):
+    demo = Demo(tmp_path, "--seed")
+    try:
+        asked = ("Who will answer this comment?", "Who will make sure every gift arrives")
+        wait_until(lambda: all(q in demo.text("C0MARKETING") for q in asked), 15, "the seeded threads")
+        assert "Who will staff this event?" in demo.text("C0EVENTS")
+        wait_until(lambda: "has 5 recipients" in demo.text("C0MARKETING", "U0CHLOE"), 15, "the CSV imported")
+        assert "has 5 recipients" not in demo.text("C0MARKETING")  # a note for Chloe only
+        assert demo.act(type="clock", step="hour", user="U0BEN") == 200
+        assert demo.act(type="clock", step="hour", user="U0BEN") == 200  # two hours: the first reminders
+        wait_until(lambda: "still unclaimed" in demo.text("C0EVENTS"), 15, "a reminder")
+        assert demo.act(type="post", user="U0BEN", channel="C0EVENTS", text="/dibs claim 1") == 200
+        wait_until(lambda: "Owners:" in demo.text("C0EVENTS"), 15, "Ben as the owner")
+        moved = demo.state()["now"]
+    finally:
+        assert "Dibs demo stopped." in demo.stop()
+    calls = [call["method"] for call in json.loads((tmp_path / "dibs-demo.json").read_text())["calls"]]
+    assert {"conversations.join", "chat.postMessage", "chat.update", "files.info"} <= set(calls)
+    assert calls.count("auth.test") == 1  # asked once, at start
+    again = Demo(tmp_path, "--seed")  # picks up where it was: the same posts, the clock still moved on
+    try:
+        assert "Owners:" in again.text("C0EVENTS") and again.state()["now"][:14] == moved[:14]
+        assert "--seed adds none" in again.log.read_text()
+    finally:
+        again.stop()
+    fresh = Demo(tmp_path, "--reset")
+    try:
+        assert "Springfield" not in fresh.text("C0EVENTS") and "Watching" in fresh.text("C0EVENTS")
+    finally:
+        fresh.stop()
+
+
+def test_the_page_json_answers_only_its_own_page(tmp_path):
+    demo = Demo(tmp_path)
+    try:
+        forged = urllib.request.Request(f"{demo.url}/demo/act", data=b'{"type": "clock", "step": "day"}',
+                                        headers={"Content-Type": "text/plain"}, method="POST")  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=10)
+        assert refused.value.code == 400
+        rebound = urllib.request.Request(f"{demo.url}/demo/state", headers={"Host": "evil.example:80"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound, timeout=10)
+        assert refused.value.code == 403
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            demo.act(type="post", user="UNOBODY", channel="C0EVENTS", text="hi")
+        assert refused.value.code == 400
+    finally:
+        demo.stop()
+
+
+def test_the_stand_in_answers_every_web_api_method_dibs_calls():
+    from bot.demo.record import Record
+
+    answered = set(StandIn(Record(), lambda: None).handlers)  # type: ignore[arg-type, return-value]
+    # files_upload_v2 is slack_sdk's: it calls these two methods (and posts the bytes in between).
+    called = set(web_api_methods()) - {"conversations.info"}
+    called = (called - {"files.upload.v2"}) | ({"files.getUploadURLExternal", "files.completeUploadExternal"}
+                                               if "files.upload.v2" in called else set())  # fmt: skip
+    assert called <= answered | {"api.call"}
+    assert "conversations.info" in answered  # dibs doctor's
