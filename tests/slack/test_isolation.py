@@ -147,3 +147,24 @@ def test_nothing_is_ever_queued_for_one_workspace_about_the_others_tasks(bot, sl
         ours_ids = set(session.scalars(select(Task.id)))
     assert theirs and all(p.task_id not in ours_ids for p in theirs)
     assert Sender(SECRET, app=bot.app).command("claim 1", user="U1", team=OURS).body.startswith("You own #1")
+
+
+def test_stats_export_and_home_clicks_see_only_their_own_workspace(bot, slack, fake):
+    slack.command("claim 1", user="U5", team=OURS)
+    stats = slack.command("stats all", user="U999", team=THEIRS).json()["text"]
+    assert stats.startswith("Stats for the last 30 days: 0 created, 0 claimed, 0 done")
+    assert "U5" not in slack.command("stats all", user="U999", team=THEIRS).body
+    assert "2 created, 1 claimed" in slack.command("stats", user="U5", team=OURS).json()["text"]
+    slack.command("export all", user="U999", team=THEIRS)
+    [exported] = fake.uploaded()
+    assert exported["content"].decode().splitlines()[1:] == []  # the header alone
+    for action in (ActionId.CLAIM, ActionId.RELEASE, ActionId.DONE):
+        click = {
+            "type": "block_actions", "user": {"id": "U5", "team_id": THEIRS}, "team": {"id": THEIRS},
+            "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", "type": "home"},
+            "trigger_id": "1.2", "actions": [{"action_id": action, "value": "1", "type": "button"}],
+        }  # fmt: skip
+        slack.interactive(click)
+    with bot.db() as session:
+        assert session.scalars(select(Claim.user_id)).all() == ["U5"]  # OURS's claim, untouched
+        assert session.get(Task, 1).status == "claimed"

@@ -84,7 +84,8 @@ def test_doctor_passes_on_a_good_setup(env, fake, capsys):
     assert main(["doctor"]) == 0
     lines = capsys.readouterr().out.splitlines()[1:]
     assert [line[:4] for line in lines] == ["ok  ", "ok  ", "ok  ", "--  "], lines
-    assert "latest migration" in lines[0] and "workspace Test" in lines[1] and f"all {len(BOT_SCOPES)} scopes" in lines[2]
+    assert "latest migration" in lines[0] and "workspace Test" in lines[1]
+    assert f"all {len(BOT_SCOPES)} scopes" in lines[2]
 
 
 def test_doctor_names_missing_scopes_channels_it_is_not_in_and_an_old_database(env, fake, capsys, tmp_path):
