@@ -23,6 +23,7 @@ class ClaimRole(StrEnum):
     """A person on a task: an owner, or waiting in line for a free slot."""
 
     OWNER = "owner"
+    OFFERED = "offered"  # a freed seat is held for them until they take it, pass, or the offer runs out
     WAITING = "waiting"
 
 
@@ -56,6 +57,11 @@ class Purpose(StrEnum):
     CHART = "chart"  # the weekly chart, rendered and uploaded after the Monday digest
     EXPORT = "export"  # /dibs export: the CSV, built and uploaded to the person's DM
     NOMINATE = "nominate"  # rotation: fair: choose the nominee and ask them privately
+    OFFER = "offer"  # a freed seat offered to the first person waiting (Take it / Pass)
+    ROSTER = "roster"  # the roster posted in the thread before the event
+    CALENDAR = "calendar"  # an owner's calendar entry (.ics), written and uploaded to their DM as it is sent
+    STALE = "stale"  # "still on it?" to the owners of a claim that went quiet
+    SWAP = "swap"  # an owner asks someone to take their seat
 
 
 # Reminders that only make sense while a task is unclaimed.
@@ -75,6 +81,7 @@ class Via(StrEnum):
     WEBHOOK = "webhook"
     SHORTCUT = "shortcut"
     GIFT = "gift"
+    UNDO = "undo"
 
 
 class GiftState(StrEnum):

@@ -147,12 +147,28 @@ class Task(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     # `rotation: fair`: the person Dibs asked privately to take it (the thread names them; never who declined).
     nominee: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Staffing: the kind's roles and their seats as JSON (`[["lead", 1], ["staff", 2]]`, in order); NULL is
+    # plain `slots` (one role without a name). `slots` is always the sum of the seats.
+    roles: Mapped[str | None] = mapped_column(Text, default=None)
+    # When and where the event is (`/dibs when`); a due date alone is an all-day event on that day.
+    event_start: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    event_end: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    place: Mapped[str | None] = mapped_column(String(200), default=None)
+    # When the roster goes into the thread (`roster.before` the event); NULL once posted or without a date.
+    roster_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # The calendar entries' SEQUENCE (RFC 5545): it moves on when the event's time or place changes.
+    calendar_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The last time a person changed the task (claim, release, done, due...): a claim quiet since is nudged.
+    touched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the owners of a claimed task without a due date are next asked "still on it?".
+    stale_nudge_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
 
     claims: Mapped[list[Claim]] = relationship(back_populates="task", order_by="Claim.id", cascade="all, delete-orphan")
 
 
 class Claim(Base):
-    """A person on a task: an owner, or waiting in line (ordered by id) for a free slot."""
+    """A person on a task: an owner, offered a freed seat (until `offered_until`), or waiting in line
+    (ordered by id) for one. `seat` is the role (NULL on a task with plain slots)."""
 
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("task_id", "user_id", name="uq_claims_task_user"),)
@@ -162,8 +178,45 @@ class Claim(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     role: Mapped[ClaimRole] = mapped_column(EnumText(ClaimRole, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seat: Mapped[str | None] = mapped_column(String(40), default=None)
+    offered_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # Who put them there when it was not themselves (an admin or the poster taking a seat over for them).
+    placed_by: Mapped[str | None] = mapped_column(String(32), default=None)
 
     task: Mapped[Task] = relationship(back_populates="claims")
+
+
+class Swap(Base):
+    """An owner asked someone to take their seat (`/dibs swap`): it moves only when they accept."""
+
+    __tablename__ = "swaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    from_user: Mapped[str] = mapped_column(String(32))
+    to_user: Mapped[str] = mapped_column(String(32))
+    seat: Mapped[str | None] = mapped_column(String(40), default=None)
+    state: Mapped[str] = mapped_column(String(16), default="asked")  # asked, accepted, declined, void
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Undo(Base):
+    """What a task's people looked like before one change, so its Undo button can put them back
+    (for a few minutes, and only while the task is still at `version`)."""
+
+    __tablename__ = "undos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer)
+    before: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class TaskEvent(Base):

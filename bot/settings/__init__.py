@@ -12,6 +12,7 @@ from bot.settings.model import (
     NomineeSettings,
     Settings,
     SettingsError,
+    StaffingSettings,
     StatsSettings,
     WorkingHours,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "NomineeSettings",
     "Settings",
     "SettingsError",
+    "StaffingSettings",
     "StatsSettings",
     "WorkingHours",
     "load_settings",

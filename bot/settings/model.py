@@ -31,6 +31,8 @@ class Kind:
     done_needs_link: bool = False
     # "fair": still unclaimed at nag.escalate_after, one person is asked privately (see NomineeSettings).
     rotation: str | None = None
+    # Roles with their seats, in order (`roles: {lead: 1, staff: 2}`): instead of plain `slots`.
+    roles: tuple[tuple[str, int], ...] = ()
 
 
 DEFAULT_KINDS: dict[str, Kind] = {
@@ -80,6 +82,8 @@ class NagSettings:
     max_pings_per_day: int = 3
     coalesce_over: int = 3
     due_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
+    # A claimed task without a due date, quiet this long (working hours): its owners are asked "still on it?".
+    stale_claim_after: timedelta | None = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class DigestSettings:
     at: time = time(9, 0)
     days: frozenset[int] = frozenset(range(5))
     when_empty: str = "one_line"
+    when_unchanged: str = "post"  # "skip": no digest when nothing changed since the last one
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,14 @@ class NomineeSettings:
 
     skip_status: frozenset[str] = frozenset({"palm_tree", "face_with_thermometer"})
     lookback: timedelta = timedelta(days=30)  # claims counted over this long: the fewest is asked first
+
+
+@dataclass(frozen=True)
+class StaffingSettings:
+    """Seats: how long a freed seat is held for the first person waiting, and when the roster is posted."""
+
+    offer_expires_after: timedelta = timedelta(hours=24)  # working hours; 0: the seat is theirs at once
+    roster_before: timedelta | None = timedelta(days=1)  # None: no roster
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,7 @@ class Settings:
     digest: DigestSettings = field(default_factory=DigestSettings)
     stats: StatsSettings = field(default_factory=StatsSettings)
     nominee: NomineeSettings = field(default_factory=NomineeSettings)
+    staffing: StaffingSettings = field(default_factory=StaffingSettings)
     claim_reaction: str = "raising_hand"
     done_reaction: str = "white_check_mark"
     kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))

@@ -24,6 +24,7 @@ from bot.settings.model import (
     NomineeSettings,
     Settings,
     SettingsError,
+    StaffingSettings,
     StatsSettings,
     WorkingHours,
 )
@@ -112,7 +113,7 @@ def _parse_kind(name: str, raw: Mapping[str, Any], base: Kind | None) -> Kind:
     key = f"kinds.{name}"
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", name):
         raise SettingsError(f"{key}: kind names are lower-case letters, digits and _, like trade_show")
-    _check_keys(key, raw, {"keywords", "slots", "owner_group", "question", "done_needs_link", "rotation"})
+    _check_keys(key, raw, {"keywords", "slots", "owner_group", "question", "done_needs_link", "rotation", "roles"})
     kind = base or Kind(name=name, keywords=())
     if "keywords" in raw:
         words = raw["keywords"]
@@ -138,9 +139,50 @@ def _parse_kind(name: str, raw: Mapping[str, Any], base: Kind | None) -> Kind:
         if raw["rotation"] not in ("fair", None, "none"):
             raise SettingsError(f"{key}.rotation: {raw['rotation']!r} is not accepted; use fair or none")
         kind = replace(kind, rotation="fair" if raw["rotation"] == "fair" else None)
+    if "roles" in raw:
+        kind = replace(kind, **_parse_roles(f"{key}.roles", raw["roles"]))
     if not kind.keywords:
         raise SettingsError(f"{key}.keywords: a new kind needs keywords to recognise its posts")
     return kind
+
+
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,20}")
+MAX_SEATS = 50
+
+
+def _parse_roles(key: str, roles: object) -> dict[str, Any]:
+    """`{lead: 1, staff: 2}`: role names and their seats, in order; the kind's slots become their sum."""
+    if roles is None or roles == {}:
+        return {"roles": ()}
+    if not isinstance(roles, Mapping):
+        raise SettingsError(f"{key}: expected roles and their seats, like {{lead: 1, staff: 2}}")
+    parsed: list[tuple[str, int]] = []
+    for name, seats in roles.items():
+        if not isinstance(name, str) or not ROLE_NAME.fullmatch(name):
+            raise SettingsError(f"{key}: {name!r} is not a role name; use lower-case letters, digits and _, like staff")
+        parsed.append((name, _count(f"{key}.{name}", seats, 1, MAX_SEATS)))
+    if sum(n for _, n in parsed) > MAX_SEATS:
+        raise SettingsError(f"{key}: at most {MAX_SEATS} seats in all")
+    return {"roles": tuple(parsed), "slots": sum(n for _, n in parsed)}
+
+
+def _duration_or_off(key: str, value: object) -> timedelta | None:
+    """A duration, or `off` (None)."""
+    if value in ("off", "none", False, None, 0, "0"):
+        return None
+    return parse_duration(key, value)
+
+
+def _parse_staffing(data: Mapping[str, Any]) -> StaffingSettings:
+    result = StaffingSettings()
+    if "offer_expires_after" in data:
+        window = _duration_or_off("offer_expires_after", data["offer_expires_after"])
+        result = replace(result, offer_expires_after=window or timedelta(0))
+    roster = _mapping("roster", data.get("roster"))
+    _check_keys("roster", roster, {"before"})
+    if "before" in roster:
+        result = replace(result, roster_before=_duration_or_off("roster.before", roster["before"]))
+    return result
 
 
 def parse_group(key: str, group: object) -> str | None:
@@ -193,8 +235,10 @@ def _count(key: str, value: object, low: int, high: int) -> int:
 
 def _parse_nag(nag: Mapping[str, Any]) -> NagSettings:
     durations = {"first_after", "every", "escalate_after", "dm_poster_after"}
-    _check_keys("nag", nag, {*durations, "max_pings_per_day", "coalesce_over", "due_reminders"})
+    _check_keys("nag", nag, {*durations, "max_pings_per_day", "coalesce_over", "due_reminders", "stale_claim_after"})
     result = NagSettings()
+    if "stale_claim_after" in nag:
+        result = replace(result, stale_claim_after=_duration_or_off("nag.stale_claim_after", nag["stale_claim_after"]))
     for key in durations & set(nag):
         result = replace(result, **{key: parse_duration(f"nag.{key}", nag[key])})  # type: ignore[arg-type]
     if "max_pings_per_day" in nag:
@@ -211,7 +255,7 @@ def _parse_nag(nag: Mapping[str, Any]) -> NagSettings:
 
 
 def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
-    _check_keys("digest", digest, {"at", "days", "when_empty"})
+    _check_keys("digest", digest, {"at", "days", "when_empty", "when_unchanged"})
     result = DigestSettings()
     if "at" in digest:
         at = digest["at"]
@@ -225,6 +269,12 @@ def _parse_digest(digest: Mapping[str, Any]) -> DigestSettings:
         if digest["when_empty"] not in ("one_line", "skip"):
             raise SettingsError(f"digest.when_empty: {digest['when_empty']!r} is not accepted; use one_line or skip")
         result = replace(result, when_empty=digest["when_empty"])
+    if "when_unchanged" in digest:
+        if digest["when_unchanged"] not in ("post", "skip"):
+            raise SettingsError(
+                f"digest.when_unchanged: {digest['when_unchanged']!r} is not accepted; use post or skip"
+            )
+        result = replace(result, when_unchanged=digest["when_unchanged"])
     return result
 
 
@@ -251,7 +301,7 @@ def _parse_nominee(nominee: Mapping[str, Any]) -> NomineeSettings:
 
 
 TOP_LEVEL_KEYS = {"timezone", "working_hours", "nag", "digest", "stats", "reactions", "kinds", "feeds", "retry_every",
-                  "admins", "accept_bots", "nominee"}  # fmt: skip
+                  "admins", "accept_bots", "nominee", "offer_expires_after", "roster"}  # fmt: skip
 
 
 def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
@@ -266,6 +316,7 @@ def settings_from_yaml(data: Mapping[str, Any], base: Settings) -> Settings:
     result = replace(result, digest=_parse_digest(_mapping("digest", data.get("digest"))))
     result = replace(result, stats=_parse_stats(_mapping("stats", data.get("stats"))))
     result = replace(result, nominee=_parse_nominee(_mapping("nominee", data.get("nominee"))))
+    result = replace(result, staffing=_parse_staffing(data))
     reactions = _mapping("reactions", data.get("reactions"))
     _check_keys("reactions", reactions, {"claim", "done"})
     if "claim" in reactions:
