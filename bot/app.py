@@ -44,6 +44,8 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.slack.identity import AuthAnswers, RememberingClient
+from bot.tasks.offers import expire_offers
+from bot.tasks.staffing import post_rosters
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.enums import Purpose
@@ -115,6 +117,8 @@ class Dibs:
         """One pass of the schedule at `now`: plan what is due (due dates, reminders, digests) into the
         outbox; the courier sends it."""
         plan_due_dates(self.services, now)
+        expire_offers(self.services, now)
+        post_rosters(self.services, now)
         plan_nags(self.services, now)
         plan_digests(self.services, now)
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -30,9 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def _task_id(body: dict[str, Any]) -> int:
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else None
-    value = str(first.get("value") or "") if isinstance(first, dict) else ""
+    """The task a button is about: its value, or the part before `:` (`12:staff`)."""
+    value = _value(body).partition(":")[0]
     if not value.isdigit() or len(value) > 9:
         log.warning("a button without a task id: %r", value[:40])
         raise DibsError("That button no longer works; `/dibs list` shows the tasks and their ids.")
@@ -135,6 +136,73 @@ def handle_nomination_passed(ack: Ack, body: dict[str, Any], services: Services)
     ack()
 
 
+def _value(body: dict[str, Any]) -> str:
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return str(first.get("value") or "") if isinstance(first, dict) else ""
+
+
+def _number(body: dict[str, Any]) -> int:
+    """The id a button carries (a swap's, an Undo's)."""
+    value = _value(body)
+    if not value.isdigit() or len(value) > 9:
+        log.warning("a button without an id: %r", value[:40])
+        raise DibsError("That button no longer works; `/dibs list` shows the tasks and their ids.")
+    return int(value)
+
+
+def _answered(services: Services, body: dict[str, Any], act: Callable[[ReplyTo], replies.Outcome]) -> None:
+    """Do what a button in a note or a direct message says; the answer goes privately where the click was."""
+    to = _reply_to(body)
+    try:
+        outcome = act(to)
+        with services.transaction() as tx:
+            replies.tell_others(tx, replace(outcome, quiet=False), to)
+    except DibsError as error:
+        replies.tell(services, to, str(error))
+
+
+def handle_seat_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "I'll take staff" (the value is `task id:role`): a seat of that role, or a place in its line."""
+    seat = _value(body).partition(":")[2][:40] or None
+
+    def take(svc: Services, team_id: str, task_id: int, user_id: str, via: Via, **where: Any) -> replies.Outcome:
+        return replies.claim(svc, team_id, task_id, user_id, via, seat=seat, **where)
+
+    _clicked(services, body, take)
+    ack()
+
+
+def handle_offer_taken(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Take it" on a freed seat offered by direct message."""
+    _answered(services, body, lambda to: replies.take_offer(services, to.team_id, _task_id(body), to.user_id))
+    ack()
+
+
+def handle_offer_passed(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Pass": the next person in line is asked."""
+    _answered(services, body, lambda to: replies.pass_offer(services, to.team_id, _task_id(body), to.user_id))
+    ack()
+
+
+def handle_swap_accepted(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Accept" on a swap someone asked of you."""
+    _answered(services, body, lambda to: replies.answer_swap(services, to.team_id, _number(body), to.user_id, True))
+    ack()
+
+
+def handle_swap_declined(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Decline": the seat stays with whoever asked."""
+    _answered(services, body, lambda to: replies.answer_swap(services, to.team_id, _number(body), to.user_id, False))
+    ack()
+
+
+def handle_undo_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Undo" on the note after a change."""
+    _answered(services, body, lambda to: replies.undo_change(services, to.team_id, _number(body), to.user_id))
+    ack()
+
+
 def handle_gift_chosen(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """Delivered or Missed next to a recipient in `/dibs gift ID`."""
     to = _reply_to(body)
@@ -185,6 +253,12 @@ def register(app: App) -> None:
     app.action(ActionId.TAKE_NOMINATION)(handle_nomination_taken)
     app.action(ActionId.PASS_NOMINATION)(handle_nomination_passed)
     app.action(ActionId.GIFT)(handle_gift_chosen)
+    app.action(re.compile(rf"^{ActionId.CLAIM_SEAT}_\d+$"))(handle_seat_clicked)
+    app.action(ActionId.TAKE_OFFER)(handle_offer_taken)
+    app.action(ActionId.PASS_OFFER)(handle_offer_passed)
+    app.action(ActionId.ACCEPT_SWAP)(handle_swap_accepted)
+    app.action(ActionId.DECLINE_SWAP)(handle_swap_declined)
+    app.action(ActionId.UNDO)(handle_undo_clicked)
     app.view(CallbackId.DONE_LINK)(handle_done_link_submitted)
     app.shortcut(CallbackId.TRACK)(handle_track_shortcut)
     app.view(CallbackId.TRACK)(handle_track_submitted)

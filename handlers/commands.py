@@ -117,8 +117,17 @@ def _on_task(c: Caller, command: cmd.Command) -> replies.Outcome:
     """The subcommands that act on one task."""
     svc, team, user, here = c.services, c.team, c.user, c.channel
     match command:
-        case cmd.Claim(task_id):
-            return replies.claim(svc, team, task_id, user, Via.COMMAND, seen_from=here)
+        case cmd.Claim(task_id, seat):
+            return replies.claim(svc, team, task_id, user, Via.COMMAND, seen_from=here, seat=seat)
+        case cmd.Roles(task_id, counts):
+            return replies.set_roles(svc, team, task_id, user, list(counts), here)
+        case cmd.When(task_id, day, hours, place):
+            return replies.set_when(svc, team, task_id, user, day, hours, place, here)
+        case cmd.Swap(task_id, to_user, None):
+            return replies.ask_swap(svc, team, task_id, user, to_user, here)
+        case cmd.Swap(task_id, to_user, from_user):
+            assert from_user is not None
+            return replies.take_over(svc, team, task_id, user, from_user, to_user, here)
         case cmd.Release(task_id):
             return replies.release(svc, team, task_id, user, Via.COMMAND, seen_from=here)
         case cmd.Done(task_id, proof):
@@ -166,7 +175,7 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
         case cmd.NewTask(kind, title):
             _new(c, kind, title)
         case _:
-            c.ack(text=_on_task(c, command).reply)
+            c.ack(**_on_task(c, command).as_message().as_kwargs())  # type: ignore[arg-type]
 
 
 def handle_dibs(ack: Ack, command: dict[str, Any], services: Services) -> None:

@@ -98,11 +98,12 @@ def make_call(client: WebClient, call: Call) -> dict[str, Any]:
 
 
 def _still_wanted(session: Session, row: OutboxPost) -> bool:
-    """A reminder about an unclaimed task is dropped once the task is claimed or its channel muted."""
+    """A reminder about an unclaimed task (or an event's free seats) is dropped once it is claimed (every seat
+    held) or its channel muted."""
     if row.purpose not in NAG_PURPOSES or row.task_id is None:
         return True
     task = session.get(Task, row.task_id)
-    if task is None or task.status != TaskStatus.OPEN:
+    if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED) or task.next_nag_at is None:
         return False
     return not is_muted(session, task.team_id, task.channel_id)
 

@@ -11,14 +11,16 @@ from bot.settings import Kind, Settings
 from bot.slack.blocks import TEXT_LIMIT, Message, section
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, mention, people, proof
-from bot.tasks.model import TaskSnapshot
+from bot.tasks.model import Seating, TaskSnapshot
+from bot.tasks.offers import local_time
+from bot.tasks.staffing import when_text
 from bot.tasks.text import due_note
 from store.enums import TaskStatus
 
 DEFAULT_QUESTION = "Who owns this follow-up?"
 
 
-def status_text(task: TaskSnapshot, today: date) -> str:
+def status_text(task: TaskSnapshot, today: date, settings: Settings | None = None) -> str:
     """The status section of the ownership thread: who owns it, who waits, whether it is done."""
     if task.status == TaskStatus.DONE:
         by = f" by {mention(task.done_by)}" if task.done_by else ""
@@ -26,29 +28,55 @@ def status_text(task: TaskSnapshot, today: date) -> str:
         return f":white_check_mark: *Done*{by}. Owners: {people(task.owners) or 'nobody'}.{shown}"
     if task.status == TaskStatus.CANCELLED:
         return ":no_entry_sign: *Cancelled.*"
-    if not task.owners:
+    settings = settings or Settings()
+    if task.has_roles:
+        return f"*Seats* ({task.slots - task.free_slots} of {task.slots} taken){due_note(task, today)}\n" + "\n".join(
+            _role_line(seating, settings) for seating in task.seating
+        )
+    if not task.owners and not task.offered:
         slots = f" ({task.slots} people needed)" if task.slots > 1 else ""
         asked = f"\nDibs asked {mention(task.nominee)} privately whether they can take it." if task.nominee else ""
         return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}{asked}"
-    text = f"*Owners:* {people(task.owners)} ({len(task.owners)} of {task.slots}){due_note(task, today)}"
+    held = len(task.owners) + len(task.offered)
+    text = f"*Owners:* {_holders(task.seating[0], settings)} ({held} of {task.slots}){due_note(task, today)}"
     if task.waitlist:
         text += f"\n*Waitlist:* {people(task.waitlist)}"
     return text
 
 
+def _holders(seating: Seating, settings: Settings) -> str:
+    """`<@a>, <@b> (placed by <@admin>), offered to <@c> until Tue 01 Dec 14:00 (UTC)`."""
+    placed = dict(seating.placed_by)
+    names = [mention(o) + (f" (placed by {mention(placed[o])})" if o in placed else "") for o in seating.owners]
+    names += [f"offered to {mention(u)} until {local_time(until, settings)}" for u, until in seating.offered]
+    return ", ".join(names) or "nobody yet"
+
+
+def _role_line(seating: Seating, settings: Settings) -> str:
+    """One role in the thread: its people, its free seats in bold, its waitlist."""
+    free = f"*{seating.free} free*" if seating.free else ""
+    held = _holders(seating, settings) if seating.owners or seating.offered else ""
+    line = f"• *{seating.name}* ({seating.seats}): " + (", ".join(x for x in (held, free) if x))
+    return line + (f" · waitlist: {people(seating.waiting)}" if seating.waiting else "")
+
+
 def _buttons(task: TaskSnapshot, settings: Settings) -> list[Block]:
     value = str(task.id)
     hint = (
-        f"React with :{settings.claim_reaction}: to take it and "
-        f":{settings.done_reaction}: when it is done, or use `/dibs claim {task.id}`."
+        f"React with :{settings.claim_reaction}: to take a seat and "
+        f":{settings.done_reaction}: when it is done, or use `/dibs claim {task.id}"
+        + (" ROLE`." if task.has_roles else "`.")
     )
+    if task.has_roles:
+        claim: list[ButtonElement] = [
+            ButtonElement(text=f"I'll take {s.name}"[:75], action_id=f"{ActionId.CLAIM_SEAT}_{n}",
+                          value=f"{task.id}:{s.name}", style="primary" if s.free else None)
+            for n, s in enumerate(task.seating[:20])
+        ]  # fmt: skip
+    else:
+        claim = [ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=value, style="primary")]
     return [
-        ActionsBlock(
-            elements=[
-                ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=value, style="primary"),
-                ButtonElement(text="Done", action_id=ActionId.DONE, value=value),
-            ]
-        ),
+        ActionsBlock(elements=[*claim, ButtonElement(text="Done", action_id=ActionId.DONE, value=value)]),
         ContextBlock(elements=[MarkdownTextObject(text=hint)]),
     ]
 
@@ -66,8 +94,9 @@ def build_ownership_message(
     """The bot's reply in the post's thread: the question, the owners, a campaign's gifts, the buttons."""
     question = kind.question if kind else DEFAULT_QUESTION
     group = f" <!subteam^{kind.owner_group}>" if kind and kind.owner_group else ""
-    status = status_text(task, today)
-    blocks: list[Block] = [section(f"*#{task.id}* · {task.kind}: {question}{group}"), section(status)]
+    status = status_text(task, today, settings)
+    when = when_text(task, settings) if task.event_start or task.place else ""
+    blocks: list[Block] = [section(f"*#{task.id}* · {task.kind}: {question}{group}{when}"), section(status)]
     if gifts:
         blocks.append(section(gifts_line(gifts).replace("ID", str(task.id))))
     if not task.is_finished:

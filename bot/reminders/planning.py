@@ -20,6 +20,7 @@ from bot.reminders.policy import (
     Step,
     due_steps_passed,
     escalation,
+    event_moment,
     following_nag_at,
     in_working_hours,
     local_day,
@@ -31,6 +32,7 @@ from bot.settings import Settings
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
 from bot.tasks.rules import audit, bump_version
+from bot.tasks.seats import free_seats
 from bot.tasks.text import linked_title
 from store.enums import ClaimRole, PostState, Purpose, TaskStatus, Via
 from store.models import Task
@@ -111,6 +113,7 @@ def _queue_channel_nags(tx: Tx, tasks: list[Task], settings: Settings) -> None:
                     steps[task.id],
                     kind_for(tx.session, settings, task.team_id, task.kind),
                     settings,
+                    free_seats(task) if task.status == TaskStatus.CLAIMED else 0,
                 ),
                 purpose=Purpose.NAG,
                 task_id=task.id,
@@ -134,6 +137,10 @@ def _nag_team(tx: Tx, tasks: list[Task]) -> int:
         return 0
     by_channel: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
+        starts = event_moment(task.due_on, task.event_start, settings)
+        if task.status == TaskStatus.CLAIMED and (not free_seats(task) or (starts is not None and starts <= now)):
+            task.next_nag_at = None  # an event's free seats are not asked about once it has begun
+            continue
         by_channel[task.channel_id].append(task)
     reminded = 0
     for channel_id, group in by_channel.items():

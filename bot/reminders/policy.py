@@ -132,3 +132,43 @@ def digest_due(now: datetime, settings: Settings) -> bool:
     """Whether today's digest is due: a digest day, at or after `digest.at` local time."""
     local = _local(now, settings.tz)
     return local.weekday() in settings.digest.days and local.time() >= settings.digest.at
+
+
+def add_working_time(start: datetime, duration: timedelta, hours: WorkingHours, tz: ZoneInfo) -> datetime:
+    """`duration` of working time after `start`: the clock runs only inside working hours (24h of offer
+    from Friday 16:00, at 09:00-17:00 mon-fri, runs out three working days later at 16:00)."""
+    if hours.always:
+        return start + duration
+    left, moment = duration, next_working_moment(start, hours, tz)
+    for _ in range(3700):  # ten years of working days is more than any setting allows
+        local = _local(moment, tz)
+        day_ends = datetime.combine(local.date(), hours.end, tzinfo=tz).astimezone(UTC)
+        if left <= day_ends - moment:
+            return moment + left
+        left -= day_ends - moment
+        moment = next_working_moment(day_ends, hours, tz)
+    raise ValueError("working time beyond ten years")
+
+
+def event_moment(due_on: date | None, event_start: datetime | None, settings: Settings) -> datetime | None:
+    """When an event starts: its time if it has one (`/dibs when`), else the start of its day's working hours."""
+    if event_start is not None:
+        return event_start
+    return due_moment(due_on, settings) if due_on is not None else None
+
+
+def offer_deadline(now: datetime, starts: datetime | None, settings: Settings) -> datetime:
+    """When an offer of a freed seat made at `now` runs out: `offer_expires_after` of working time, but
+    never past the event's start."""
+    hours, tz = settings.working_hours, settings.tz
+    until = add_working_time(now, settings.staffing.offer_expires_after, hours, tz)
+    return min(until, starts) if starts is not None else until
+
+
+def roster_moment(starts: datetime | None, now: datetime, settings: Settings) -> datetime | None:
+    """When the roster goes into the thread: `roster.before` the event (now, if that has passed); None
+    without a roster, or once the event has started."""
+    before = settings.staffing.roster_before
+    if before is None or starts is None or starts <= now:
+        return None
+    return max(starts - before, now)

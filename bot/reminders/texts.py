@@ -18,9 +18,12 @@ def loudness(step: Step, kind: Kind | None) -> str:
 
 
 def nag_text(
-    task_id: int, created_at: datetime, now: datetime, step: Step, kind: Kind | None, settings: Settings
+    task_id: int, created_at: datetime, now: datetime, step: Step, kind: Kind | None, settings: Settings, free: int = 0
 ) -> str:
-    """A reminder in the task's thread."""
+    """A reminder in the task's thread (`free`: an event's seats still free after its roster)."""
+    if free:
+        seats = f"{free} free seat{'s' if free != 1 else ''}"
+        return f"{loudness(step, kind)}#{task_id} still has {seats}. Can you help? `/dibs claim {task_id}` takes one."
     return (
         f"{loudness(step, kind)}#{task_id} is still unclaimed after {age(created_at, now)}. "
         f"Who owns it? React with :{settings.claim_reaction}: or `/dibs claim {task_id}`."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from bot.settings import SettingsError, parse_duration
 from bot.settings.workspace import KEYS, setting_key
@@ -125,9 +125,38 @@ class MarkGift:
 
 @dataclass(frozen=True)
 class Claim:
-    """`/dibs claim ID`."""
+    """`/dibs claim ID [ROLE]`."""
 
     task_id: int
+    seat: str | None = None
+
+
+@dataclass(frozen=True)
+class Roles:
+    """`/dibs roles ID staff=3 lead=1`: the seats of an event's roles."""
+
+    task_id: int
+    counts: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class When:
+    """`/dibs when ID 2026-12-12 [09:00-17:00] [at PLACE]`: the event's day, hours and place."""
+
+    task_id: int
+    day: date
+    hours: tuple[time, time] | None = None
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class Swap:
+    """`/dibs swap ID @someone` (ask them to take your seat), or `/dibs swap ID @from @to` (move a seat:
+    admins and the poster)."""
+
+    task_id: int
+    to_user: str
+    from_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +224,7 @@ class Export:
 Command = (
     Help | Watch | Unwatch | Mute | NewTask | ListTasks | Claim | Release | Done | Assign | Snooze | SetDue | Digest
     | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift | Stats | Export | ShowSettings | ChangeSetting
+    | Roles | When | Swap
 )  # fmt: skip
 
 
@@ -326,6 +356,57 @@ def _assign(task_id: int, rest: list[str]) -> Command:
     return Assign(task_id, match.group(1))
 
 
+def _claim(task_id: int, rest: list[str]) -> Command:
+    if len(rest) > 1 or (rest and not _KIND.fullmatch(rest[0].lower())):
+        raise UsageError(f"Write `/dibs claim {task_id}`, or `/dibs claim {task_id} ROLE` for an event's role.")
+    return Claim(task_id, rest[0].lower() if rest else None)
+
+
+def _roles(task_id: int, rest: list[str]) -> Command:
+    counts = []
+    for word in rest:
+        found = re.fullmatch(r"([a-z][a-z0-9_]{0,20})=(\d{1,2})", word.lower())
+        if found is None:
+            raise UsageError(f"Write `/dibs roles {task_id} staff=3 lead=1`: each role and how many seats it has.")
+        counts.append((found.group(1), int(found.group(2))))
+    if not counts:
+        raise UsageError(f"Write `/dibs roles {task_id} staff=3 lead=1`: each role and how many seats it has.")
+    return Roles(task_id, tuple(counts))
+
+
+def _hours(word: str) -> tuple[time, time] | None:
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", word)
+    if found is None:
+        return None
+    h1, m1, h2, m2 = (int(g) for g in found.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h2, m2) <= (h1, m1):
+        return None
+    return time(h1, m1), time(h2, m2)
+
+
+def _when(task_id: int, rest: list[str], text: str) -> Command:
+    day = _iso_date(rest[0]) if rest else None
+    hours = _hours(rest[1]) if len(rest) > 1 else None
+    after = rest[2:] if hours else rest[1:]
+    if day is None or (len(rest) > 1 and hours is None and rest[1].lower() != "at") or (after and after[0] != "at"):
+        raise UsageError(
+            f"Write `/dibs when {task_id} 2026-12-12 09:00-17:00 at Hall 3` (the hours and the place are optional)."
+        )
+    place = text.split(" at ", 1)[1].strip() if after else None
+    return When(task_id, day, hours, clean_text(unescape(place)) if place else None)
+
+
+def _swap(task_id: int, rest: list[str]) -> Command:
+    found = [_USER.match(word) for word in rest]
+    if not 1 <= len(rest) <= 2 or not all(found):
+        raise UsageError(
+            f"Write `/dibs swap {task_id} @someone` to ask someone to take your seat "
+            f"(or `/dibs swap {task_id} @from @to` to move a seat, if you posted it or are a Dibs admin)."
+        )
+    users = [m.group(1) for m in found if m]
+    return Swap(task_id, users[-1], users[0] if len(users) == 2 else None)
+
+
 def _done(task_id: int, rest: list[str]) -> Command:
     if len(rest) > 1:
         raise UsageError(f"`/dibs done {task_id}` takes at most one link, like `/dibs done {task_id} https://…`.")
@@ -368,7 +449,9 @@ _PLAIN: dict[str, Callable[[list[str], str], Command]] = {
 }
 # Subcommands that start with a task id: the id and the words after it -> the command.
 _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
-    "claim": _only_id("claim", Claim),
+    "claim": _claim,
+    "roles": _roles,
+    "swap": _swap,
     "release": _only_id("release", Release),
     "done": _done,
     "assign": _assign,
@@ -377,8 +460,9 @@ _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
     "gift": _gift,
 }
 # In the order `/dibs help` lists them.
-SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "snooze", "due",
-               "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "route", "settings", "gift")  # fmt: skip
+SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "swap", "snooze",
+               "due", "when", "roles", "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "route",
+               "settings", "gift")  # fmt: skip
 
 
 def parse_command(text: str) -> Command:
@@ -389,8 +473,10 @@ def parse_command(text: str) -> Command:
     name, args = words[0].lower(), words[1:]
     if name in _PLAIN:
         return _PLAIN[name](args, text)
-    if name not in _ON_TASK:
+    if name not in _ON_TASK and name != "when":
         raise UsageError(f"I don't know `/dibs {escape(words[0])}`.")
     if not args:
         raise UsageError(f"`/dibs {name}` needs a task id, like `/dibs {name} 12`.")
+    if name == "when":  # the place is the rest of the text, spaces and all
+        return _when(parse_task_id(args[0], name), args[1:], text)
     return _ON_TASK[name](parse_task_id(args[0], name), args[1:])

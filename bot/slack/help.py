@@ -8,11 +8,15 @@ HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs watch` / `/dibs unwatch`: start or stop turning posts in this channel into tasks
 • `/dibs new KIND TITLE`: post a task here yourself, e.g. `/dibs new event Booth at Springfield Expo`
 • `/dibs list [unclaimed|mine|all] [KIND]`: open tasks (default), unclaimed ones, yours, or everything (done ones too)
-• `/dibs claim ID` / `/dibs release ID`: take a task or let it go (`ID` like `12` or `#12`)
+• `/dibs claim ID [ROLE]` / `/dibs release ID`: take a task (or an event's role, like `staff`) or let it go
 • `/dibs done ID [LINK]`: mark it done (some kinds need a link or tracking number as proof)
 • `/dibs assign ID @someone`: hand it over (owners and the poster can)
+• `/dibs swap ID @someone`: ask someone to take your seat; it stays yours until they accept
+• `/dibs swap ID @from @to`: move someone's seat (the poster and Dibs admins)
 • `/dibs snooze ID 2d`: no reminders for a task for a while
 • `/dibs due ID 2026-12-12`: give it a due date (`none` clears it)
+• `/dibs when ID 2026-12-12 09:00-17:00 at Hall 3`: an event's day, hours and place (owners get calendar entries)
+• `/dibs roles ID staff=3 lead=1`: how many seats an event's roles have
 • `/dibs mute` / `/dibs unmute`: pause or resume reminders in this channel
 • `/dibs digest [preview]`: post the digest here now, or show it only to you
 • `/dibs stats [7d|30d|90d] [all]`: how long follow-ups wait here (or everywhere), who takes them, what fell through

@@ -15,6 +15,13 @@ class ActionId(StrEnum):
     TAKE_NOMINATION = "dibs_nominee_take"  # rotation: fair, in the nominee's DM
     PASS_NOMINATION = "dibs_nominee_pass"
     GIFT = "dibs_gift"  # the Delivered / Missed choice next to a recipient
+    CLAIM_SEAT = "dibs_claim_seat"  # "I'll take lead": one per role, the value is `task id:role`
+    TAKE_OFFER = "dibs_offer_take"  # a freed seat offered to the first in line, in their DM
+    PASS_OFFER = "dibs_offer_pass"
+    ACCEPT_SWAP = "dibs_swap_accept"  # someone asked to take an owner's seat, in their DM (value: swap id)
+    DECLINE_SWAP = "dibs_swap_decline"
+    SWAP_PICK = "dibs_swap_pick"  # "Hand my seat to…" in the thread: a person picker
+    UNDO = "dibs_undo"  # on the private note after a change (value: undo id)
 
 
 class CallbackId(StrEnum):

@@ -6,8 +6,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from bot.tasks.seats import seat_plan
 from store.enums import FINISHED, ClaimRole, TaskStatus
-from store.models import Task
+from store.models import Claim, Task
+
+
+@dataclass(frozen=True)
+class Seating:
+    """One role of a task: its seats, who holds them (owners, and people a freed seat is offered to until
+    when), who waits. `name` is None for plain slots."""
+
+    name: str | None
+    seats: int
+    owners: tuple[str, ...]
+    offered: tuple[tuple[str, datetime], ...]
+    waiting: tuple[str, ...]
+    placed_by: tuple[tuple[str, str], ...] = ()  # (owner, who put them there) when it was not themselves
+
+    @property
+    def free(self) -> int:
+        """Seats nobody holds."""
+        return max(self.seats - len(self.owners) - len(self.offered), 0)
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,21 @@ class TaskSnapshot:
     due_on: date | None = None
     snoozed_until: datetime | None = None
     nominee: str | None = None  # rotation: fair: who Dibs asked privately to take it
+    seating: tuple[Seating, ...] = ()
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    place: str | None = None
+    undo: int | None = None  # the Undo button of the change this snapshot was taken after, if it has one
+
+    @property
+    def has_roles(self) -> bool:
+        """Its seats are split into named roles (lead, staff) rather than plain slots."""
+        return any(s.name is not None for s in self.seating)
+
+    @property
+    def offered(self) -> tuple[tuple[str, datetime], ...]:
+        """People a freed seat is held for, and until when."""
+        return tuple(o for s in self.seating for o in s.offered)
 
     @property
     def is_finished(self) -> bool:
@@ -45,8 +79,8 @@ class TaskSnapshot:
 
     @property
     def free_slots(self) -> int:
-        """How many more owners it takes."""
-        return max(self.slots - len(self.owners), 0)
+        """How many more owners it takes (seats held for someone offered them are not free)."""
+        return max(self.slots - len(self.owners) - len(self.offered), 0)
 
 
 @dataclass(frozen=True)
@@ -55,6 +89,8 @@ class ClaimResult:
 
     task: TaskSnapshot
     outcome: Literal["claimed", "waitlisted", "already_owner", "already_waiting"]
+    seat: str | None = None
+    undo: int | None = None  # the Undo button's id
 
 
 @dataclass(frozen=True)
@@ -63,7 +99,8 @@ class ReleaseResult:
 
     task: TaskSnapshot
     outcome: Literal["released", "left_waitlist", "not_claimed"]
-    promoted: str | None = None
+    promoted: str | None = None  # who was offered (or given) the freed seat
+    undo: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +109,24 @@ class AssignResult:
 
     task: TaskSnapshot
     replaced: str | None
+    undo: int | None = None
+
+
+def _seating(task: Task) -> tuple[Seating, ...]:
+    def of(name: str | None, role: ClaimRole) -> list[Claim]:
+        return sorted((c for c in task.claims if c.seat == name and c.role == role), key=lambda c: c.id or 0)
+
+    return tuple(
+        Seating(
+            name=name,
+            seats=count,
+            owners=tuple(c.user_id for c in of(name, ClaimRole.OWNER)),
+            offered=tuple((c.user_id, c.offered_until) for c in of(name, ClaimRole.OFFERED) if c.offered_until),
+            waiting=tuple(c.user_id for c in of(name, ClaimRole.WAITING)),
+            placed_by=tuple((c.user_id, c.placed_by) for c in of(name, ClaimRole.OWNER) if c.placed_by),
+        )
+        for name, count in seat_plan(task)
+    )
 
 
 def snapshot(task: Task) -> TaskSnapshot:
@@ -100,4 +155,8 @@ def snapshot(task: Task) -> TaskSnapshot:
         due_on=task.due_on,
         snoozed_until=task.snoozed_until,
         nominee=task.nominee,
+        seating=_seating(task),
+        event_start=task.event_start,
+        event_end=task.event_end,
+        place=task.place,
     )

@@ -9,16 +9,20 @@ so nothing that was acknowledged to Slack can be lost, and nothing here waits on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, time, timedelta
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
 from bot.intake.announce import open_announced_task
 from bot.intake.classify import title_from
 from bot.services import EventId, Services, Tx
 from bot.settings import Kind
+from bot.slack.blocks import Message, section, text_message
+from bot.slack.ids import ActionId
 from bot.slack.text import people
-from bot.tasks import service
+from bot.tasks import offers, service, staffing, undo
 from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_snooze
@@ -35,6 +39,14 @@ class Outcome:
     task: TaskSnapshot | None = None
     quiet: bool = False
     direct_messages: tuple[tuple[str, str], ...] = field(default=())
+    undo: int | None = None  # the change can be undone for a few minutes: the note carries an Undo button
+
+    def as_message(self) -> Message:
+        """The answer for the person who acted, with its Undo button when it has one."""
+        if self.undo is None:
+            return text_message(self.reply)
+        button = ButtonElement(text="Undo", action_id=ActionId.UNDO, value=str(self.undo))
+        return Message(text=self.reply, blocks=[section(self.reply), ActionsBlock(elements=[button])])
 
 
 def tell_others(tx: Tx, outcome: Outcome, reply_to: ReplyTo | None) -> None:
@@ -42,8 +54,8 @@ def tell_others(tx: Tx, outcome: Outcome, reply_to: ReplyTo | None) -> None:
     team_id = outcome.task.team_id if outcome.task else reply_to.team_id if reply_to else ""
     for user_id, text in outcome.direct_messages:
         queue_dm(tx, team_id, user_id, text, task_id=outcome.task.id if outcome.task else None)
-    if reply_to is not None and outcome.reply and not outcome.quiet:
-        queue_note(tx, reply_to, outcome.reply)
+    if reply_to is not None and outcome.reply and (not outcome.quiet or outcome.undo is not None):
+        queue_note(tx, reply_to, outcome.as_message())
 
 
 def tell(svc: Services, reply_to: ReplyTo, text: str) -> None:
@@ -62,26 +74,39 @@ def date_in(text: str) -> date | None:
     return None
 
 
+def _quiet_for(via: Via, outcome: Outcome) -> Outcome:
+    """A reaction is undone by taking it back: no note with an Undo button for it."""
+    return replace(outcome, undo=None) if via == Via.REACTION else outcome
+
+
 def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
-    task = result.task
+    task, seat, undo = result.task, result.seat, result.undo
     if result.outcome == "claimed":
-        return Outcome(f"You own #{task.id} now: {linked_title(task)}. Thank you!", task, quiet=True)
+        what = f"the {seat} seat on #{task.id}" if seat else f"#{task.id}"
+        return Outcome(f"You own {what} now: {linked_title(task)}. Thank you!", task, quiet=True, undo=undo)
     if result.outcome == "already_owner":
         return Outcome(f"You already own #{task.id}. `/dibs release {task.id}` lets it go.", None)
-    position = task.waitlist.index(user_id) + 1
-    line = f"#{task.id} is taken by {people(task.owners)} ({task.slots} of {task.slots} slots)."
+    line_of = next((s for s in task.seating if user_id in s.waiting), task.seating[0])
+    position = line_of.waiting.index(user_id) + 1 if user_id in line_of.waiting else 1
+    role = f" {seat}" if seat else ""
+    line = f"Every{role} seat on #{task.id} is taken ({people(line_of.owners)}; {line_of.seats} of {line_of.seats})."
     if result.outcome == "already_waiting":
         return Outcome(f"{line} You are already number {position} on the waitlist.", None)
-    return Outcome(f"{line} You are number {position} on the waitlist; I'll tell you when a slot frees up.", task)
+    return Outcome(
+        f"{line} You are number {position} on the waitlist; when a seat frees up I'll offer it to you.", task, undo=undo
+    )
 
 
 def claim(
     svc: Services, team_id: str, task_id: int, user_id: str, via: Via,
     *, reply_to: ReplyTo | None = None, event: EventId | None = None, seen_from: str | None = None,
+    seat: str | None = None,
 ) -> Outcome:  # fmt: skip
-    """Take a task, or join its waitlist when every slot is taken."""
+    """Take a seat (of the role asked for), or join its waitlist when every seat is taken."""
     with svc.transaction(event) as tx:
-        outcome = _claimed(service.claim_task(tx, team_id, task_id, user_id, via, seen_from), user_id)
+        outcome = _quiet_for(
+            via, _claimed(service.claim_task(tx, team_id, task_id, user_id, via, seen_from, seat), user_id)
+        )
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -91,11 +116,8 @@ def _released(result: service.ReleaseResult) -> Outcome:
     if result.outcome == "not_claimed":
         return Outcome(f"You don't own #{task.id} and are not on its waitlist, so there is nothing to release.")
     if result.outcome == "left_waitlist":
-        return Outcome(f"You left the waitlist for #{task.id}.", task, quiet=True)
-    dms: tuple[tuple[str, str], ...] = ()
-    if result.promoted:
-        dms = ((result.promoted, f"A slot freed up on #{task.id} {linked_title(task)}: it is yours now."),)
-    return Outcome(f"You let go of #{task.id}.", task, quiet=True, direct_messages=dms)
+        return Outcome(f"You left the waitlist for #{task.id}.", task, quiet=True, undo=result.undo)
+    return Outcome(f"You let go of #{task.id}.", task, quiet=True, undo=result.undo)
 
 
 def release(
@@ -104,7 +126,7 @@ def release(
 ) -> Outcome:  # fmt: skip
     """Let go of a task (or leave its waitlist); the first in line gets the slot."""
     with svc.transaction(event) as tx:
-        outcome = _released(service.release_claim(tx, team_id, task_id, user_id, via, seen_from))
+        outcome = _quiet_for(via, _released(service.release_claim(tx, team_id, task_id, user_id, via, seen_from)))
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -116,7 +138,7 @@ def finish(
     """Mark a task done (with proof where its kind needs it; else NeedsLink)."""
     with svc.transaction(event) as tx:
         task = service.complete_task(tx, team_id, task_id, user_id, via, link=link, seen_from=seen_from)
-        outcome = Outcome(f"#{task.id} is done. Thank you!", task, quiet=True)
+        outcome = _quiet_for(via, Outcome(f"#{task.id} is done. Thank you!", task, quiet=True, undo=task.undo))
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -130,7 +152,9 @@ def assign(
         task = result.task
         note = f"<@{actor}> handed you #{task.id} {linked_title(task)}."
         gave = " your slot" if result.replaced else ""
-        outcome = Outcome(f"You handed{gave} #{task.id} to <@{target}>.", task, direct_messages=((target, note),))
+        outcome = Outcome(
+            f"You handed{gave} #{task.id} to <@{target}>.", task, direct_messages=((target, note),), undo=result.undo
+        )
         tell_others(tx, outcome, None)
     return outcome
 
@@ -186,3 +210,77 @@ def set_due(
         return Outcome(f"#{task.id} has no due date now.", task)
     days = ", ".join(f"{int(d.total_seconds() // 86400)}d" for d in svc.settings.nag.due_reminders) or "no"
     return Outcome(f"#{task.id} is due {due_on:%a %d %b %Y}; its owners get reminders ({days} before).", task)
+
+
+def take_offer(svc: Services, team_id: str, task_id: int, user_id: str) -> Outcome:
+    """Take it: the seat offered to `user_id` is theirs."""
+    with svc.transaction() as tx:
+        before = undo.state_of(service.locked_task(tx.session, team_id, task_id))
+        task = offers.take_offer(tx, team_id, task_id, user_id, Via.BUTTON)
+        locked = service.locked_task(tx.session, team_id, task_id)
+        staffing.calendars_follow(tx, locked, before)
+        kept = undo.keep(tx, locked, user_id, "claimed", before)
+    return Outcome(f"The seat on #{task.id} {linked_title(task)} is yours now. Thank you!", task, undo=kept)
+
+
+def pass_offer(svc: Services, team_id: str, task_id: int, user_id: str) -> Outcome:
+    """Pass: the next person in line is asked."""
+    with svc.transaction() as tx:
+        task = offers.pass_offer(tx, team_id, task_id, user_id, Via.BUTTON)
+    return Outcome(f"You passed on the seat on #{task.id}; I asked the next person in line, if there is one.", task)
+
+
+def undo_change(svc: Services, team_id: str, undo_id: int, user_id: str) -> Outcome:
+    """Undo: the task's people as they were before the change."""
+    with svc.transaction() as tx:
+        row_task = undo.task_of(tx, team_id, undo_id)
+        before = undo.state_of(row_task) if row_task is not None else None
+        task = undo.undo(tx, team_id, undo_id, user_id)
+        if row_task is not None and before is not None:
+            staffing.calendars_follow(tx, row_task, before)
+    return Outcome(f"Undone: #{task.id} is as it was before.", task)
+
+
+def ask_swap(svc: Services, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None) -> Outcome:
+    """`/dibs swap ID @someone`: they are asked privately; the seat moves only when they accept."""
+    with svc.transaction() as tx:
+        return Outcome(staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from))
+
+
+def answer_swap(svc: Services, team_id: str, swap_id: int, user_id: str, accept: bool) -> Outcome:
+    """Accept or Decline, in the DM that asked."""
+    with svc.transaction() as tx:
+        task, answer, _ = staffing.answer_swap(tx, team_id, swap_id, user_id, accept)
+    return Outcome(answer, task)
+
+
+def take_over(
+    svc: Services, team_id: str, task_id: int, actor: str, from_user: str, to_user: str, seen_from: str | None
+) -> Outcome:
+    """`/dibs swap ID @from @to` by an admin or the poster: the seat moves now."""
+    is_admin = svc.admins.group is not None and svc.admins.allows(team_id, actor) is True
+    with svc.transaction() as tx:
+        task = staffing.take_over(tx, team_id, task_id, actor, is_admin, from_user, to_user, seen_from)
+    return Outcome(f"<@{to_user}> has <@{from_user}>'s seat on #{task.id} now; I told them both.", task, undo=task.undo)
+
+
+def set_when(
+    svc: Services, team_id: str, task_id: int, user_id: str, day: date, hours: tuple[time, time] | None,
+    place: str | None, seen_from: str | None,
+) -> Outcome:  # fmt: skip
+    """`/dibs when ID DAY [HH:MM-HH:MM] [at PLACE]`."""
+    with svc.transaction() as tx:
+        task = staffing.set_event_time(tx, team_id, task_id, user_id, day, hours, place, seen_from)
+        when = staffing.when_text(task, tx.settings_for(team_id)).removeprefix(" · ")
+    owners = " Its owners get updated calendar entries." if task.owners else ""
+    return Outcome(f"#{task.id} is on {when}.{owners}", task)
+
+
+def set_roles(
+    svc: Services, team_id: str, task_id: int, user_id: str, counts: list[tuple[str, int]], seen_from: str | None
+) -> Outcome:
+    """`/dibs roles ID staff=3`."""
+    with svc.transaction() as tx:
+        task = staffing.set_roles(tx, team_id, task_id, user_id, counts, seen_from)
+    shown = ", ".join(f"{s.name} {s.seats}" for s in task.seating)
+    return Outcome(f"#{task.id} now has seats for {shown}.", task)

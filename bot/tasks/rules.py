@@ -16,6 +16,7 @@ from bot.home.refresh import refresh_homes
 from bot.reminders.timers import start_nag_clock, stop_reminders
 from bot.settings import Settings
 from bot.slack.text import people
+from bot.tasks import seats
 from bot.tasks.errors import DibsError, NotAllowed
 from store.enums import ClaimRole, TaskStatus, Via
 from store.models import Claim, Task, TaskEvent
@@ -76,34 +77,26 @@ def claim_of(task: Task, user_id: str) -> Claim | None:
 
 
 def sync_status(session: Session, task: Task, now: datetime, settings: Settings) -> None:
-    """Claimed while it has owners (reminders stop), open again without (the nag clock restarts)."""
-    has_owner = bool(owners(task))
-    if has_owner and task.status == TaskStatus.OPEN:
+    """Claimed while someone holds a seat (reminders stop), open again without (the nag clock restarts).
+    Free seats still reminded about after the roster stop being so once every seat is held."""
+    held = any(c.role in seats.HOLDING for c in task.claims)
+    if held and task.status == TaskStatus.OPEN:
         task.status = TaskStatus.CLAIMED
         task.claimed_at = task.claimed_at or now
         task.nominee = None
         stop_reminders(session, task)
-    elif not has_owner and task.status == TaskStatus.CLAIMED:
+    elif not held and task.status == TaskStatus.CLAIMED:
         task.status = TaskStatus.OPEN
         start_nag_clock(task, now, settings)
+    elif task.status == TaskStatus.CLAIMED and task.next_nag_at is not None and not seats.free_seats(task):
+        stop_reminders(session, task)
 
 
-def add_claim(task: Task, user_id: str, now: datetime) -> ClaimRole:
-    """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
-    role = ClaimRole.OWNER if len(owners(task)) < task.slots else ClaimRole.WAITING
-    task.claims.append(Claim(user_id=user_id, role=role, created_at=now))
+def add_claim(task: Task, user_id: str, now: datetime, seat: str | None = None) -> ClaimRole:
+    """Give `user_id` a free seat of the role `seat`, else put them at the end of that role's waitlist."""
+    role = ClaimRole.OWNER if seats.free(task, seat) > 0 else ClaimRole.WAITING
+    task.claims.append(Claim(user_id=user_id, role=role, created_at=now, seat=seat))
     return role
-
-
-def promote_first_waiting(session: Session, task: Task, via: Via, now: datetime) -> str | None:
-    """Give a free slot to the first person waiting; returns who got it."""
-    waiting = [c for c in task.claims if c.role == ClaimRole.WAITING]
-    if not waiting or len(owners(task)) >= task.slots:
-        return None
-    first = min(waiting, key=lambda c: c.id)
-    first.role = ClaimRole.OWNER
-    record(session, task, first.user_id, "promoted", via, now)
-    return first.user_id
 
 
 def _who(task: Task) -> str:
@@ -154,9 +147,9 @@ def check_may_assign(task: Task, actor: str, target: str) -> Claim | None:
         raise NotAllowed(
             f"Only an owner of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can hand it over."
         )
-    if mine is None and len(owners(task)) >= task.slots:
+    if mine is None and not seats.free_seats(task):
         raise DibsError(
-            f"#{task.id} has no free slot (owners: {_who(task)}); "
-            "an owner can hand over their own slot with `/dibs assign`."
+            f"#{task.id} has no free seat (owners: {_who(task)}); "
+            "an owner can hand over their own seat with `/dibs assign`."
         )
     return mine

@@ -8,8 +8,9 @@ transaction then changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from bot.reminders.policy import local_day
 from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
 from bot.slack.text import escape
-from bot.tasks import rules
+from bot.tasks import offers, rules, seats, staffing, undo
 from bot.tasks.errors import DibsError, NeedsLink, TaskNotFound
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
 from store.enums import FINISHED, ClaimRole, TaskStatus, Via
@@ -96,7 +97,11 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
         due_on=new.due_on,
         private=new.private,
     )
+    kind = tx.settings.kind(new.kind)
+    if kind is not None and kind.roles:
+        seats.set_plan(task, seats.seats_from_text(kind, new.title))
     start_nag_clock(task, tx.now, tx.settings_for(new.team_id))
+    staffing.plan_roster(task, tx.now, tx.settings_for(new.team_id), new=True)
     try:
         with tx.session.begin_nested():  # a savepoint: a second task for one post is refused, not an error
             tx.session.add(task)
@@ -118,10 +123,13 @@ def set_due_date(
     rules.check_may_change(task, user_id, "set its due date")
     if due_on is not None:
         rules.check_due_date(due_on, local_day(tx.now, tx.settings_for(team_id)))
+    moved = task.due_on != due_on
     task.due_on = due_on
     task.next_due_at = None
     if due_on is not None:
         plan_due_steps(task, tx.now, tx.settings_for(team_id))
+    if moved and task.event_start is None:  # a timed event keeps its time; the day alone moves an all-day one
+        staffing.time_changed(tx, task)
     rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
     return snapshot(task)
 
@@ -147,38 +155,55 @@ def get_task(session: Session, team_id: str, task_id: int, seen_from: str | None
     return snapshot(_found(session, team_id, task_id, queries.load_task(session, team_id, task_id), seen_from))
 
 
-def claim_task(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None) -> ClaimResult:
-    """Make `user_id` an owner if a slot is free, else put them at the end of the waitlist."""
+def claim_task(
+    tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None, seat: str | None = None
+) -> ClaimResult:
+    """Give `user_id` a seat (of the role asked for, else the first with one free), else a place in line.
+    Someone a freed seat is offered to takes it."""
     session, now = tx.session, tx.now
     task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
+    before = undo.state_of(task)
     mine = rules.claim_of(task, user_id)
+    if mine is not None and mine.role == ClaimRole.OFFERED:
+        taken = offers.take_offer(tx, team_id, task_id, user_id, via)
+        return ClaimResult(taken, "claimed", mine.seat, undo.keep(tx, task, user_id, "claimed", before))
     if mine is not None:
-        return ClaimResult(snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting")
-    role = rules.add_claim(task, user_id, now)
+        return ClaimResult(
+            snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting", mine.seat
+        )
+    chosen = seats.pick_seat(task, seat)
+    role = rules.add_claim(task, user_id, now, chosen)
     rules.sync_status(session, task, now, tx.settings_for(team_id))
-    rules.record(session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now)
+    rules.record(
+        session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now, detail=chosen
+    )
     session.flush()
-    return ClaimResult(snapshot(task), "claimed" if role == ClaimRole.OWNER else "waitlisted")
+    staffing.calendars_follow(tx, task, before)
+    outcome: Literal["claimed", "waitlisted"] = "claimed" if role == ClaimRole.OWNER else "waitlisted"
+    return ClaimResult(snapshot(task), outcome, chosen, undo.keep(tx, task, user_id, outcome, before))
 
 
 def release_claim(
     tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None
 ) -> ReleaseResult:
-    """Drop `user_id` from the owners (promoting the first in line) or from the waitlist."""
+    """Drop `user_id` from the owners (the first in line for that role is offered the seat) or from the line."""
     session, now = tx.session, tx.now
     task = locked_task(session, team_id, task_id, seen_from)
     mine = rules.claim_of(task, user_id)
     if mine is None or task.status in FINISHED:
         return ReleaseResult(snapshot(task), "not_claimed")
-    was_owner = mine.role == ClaimRole.OWNER
+    before = undo.state_of(task)
+    held, seat = mine.role in seats.HOLDING, mine.seat
     task.claims.remove(mine)
     session.flush()
-    rules.record(session, task, user_id, "released" if was_owner else "left_waitlist", via, now)
-    promoted = rules.promote_first_waiting(session, task, via, now) if was_owner else None
+    rules.record(session, task, user_id, "released" if held else "left_waitlist", via, now, detail=seat)
+    promoted = offers.offer_freed_seat(tx, task, seat, via) if held else None
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     session.flush()
-    return ReleaseResult(snapshot(task), "released" if was_owner else "left_waitlist", promoted)
+    staffing.calendars_follow(tx, task, before)
+    outcome: Literal["released", "left_waitlist"] = "released" if held else "left_waitlist"
+    return ReleaseResult(snapshot(task), outcome, promoted, undo.keep(tx, task, user_id, outcome, before))
 
 
 def complete_task(
@@ -188,6 +213,7 @@ def complete_task(
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     rules.check_may_finish(task, user_id)
+    before = undo.state_of(task)
     open_gifts = still_open(tx.session, task.id) if task.kind == "gift_campaign" else []
     if open_gifts:
         raise DibsError(f"#{task.id} still waits on {len(open_gifts)} gift(s): {gift_names(open_gifts)}.")
@@ -204,17 +230,19 @@ def complete_task(
     task.done_by = user_id
     task.done_link = link[:PROOF_STORED] if link else None
     rules.record(tx.session, task, user_id, "done", via, tx.now, detail=task.done_link)
-    return snapshot(task)
+    return replace(snapshot(task), undo=undo.keep(tx, task, user_id, "done", before))
 
 
 def assign_task(
     tx: Tx, team_id: str, task_id: int, actor: str, target: str, via: Via, seen_from: str | None = None
 ) -> AssignResult:
-    """Hand a task over: an owner gives their slot to `target`; the poster may fill a free slot."""
+    """Hand a task over: an owner gives their seat to `target`; the poster may fill a free seat."""
     session, now = tx.session, tx.now
     task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = rules.check_may_assign(task, actor, target)
+    before = undo.state_of(task)
+    seat = mine.seat if mine is not None else seats.pick_seat(task, None)
     theirs = rules.claim_of(task, target)
     if theirs is not None:  # they were waiting in line: they skip it
         task.claims.remove(theirs)
@@ -222,11 +250,15 @@ def assign_task(
     if mine is not None:
         task.claims.remove(mine)
         session.flush()
-    task.claims.append(Claim(user_id=target, role=ClaimRole.OWNER, created_at=now))
+    placed_by = None if mine is not None else actor
+    task.claims.append(Claim(user_id=target, role=ClaimRole.OWNER, created_at=now, seat=seat, placed_by=placed_by))
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(session, task, actor, "assigned", via, now, detail=target)
     session.flush()
-    return AssignResult(snapshot(task), actor if mine is not None else None)
+    staffing.calendars_follow(tx, task, before)
+    return AssignResult(
+        snapshot(task), actor if mine is not None else None, undo.keep(tx, task, actor, "assigned", before)
+    )
 
 
 def list_tasks(

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from store.enums import ACTIVE, TaskStatus
+from store.enums import ACTIVE, ClaimRole, TaskStatus
 from store.models import Claim, Task
 from store.queries.common import rows_changed
 from store.queries.workspaces import still_installed
@@ -148,8 +148,9 @@ def _lock_due(session: Session, due_at: Any, *conditions: ColumnElement[bool], l
 
 
 def lock_tasks_to_nag(session: Session, now: datetime, limit: int) -> list[Task]:
-    """Unclaimed tasks whose next reminder is due at `now`, locked (not in workspaces that uninstalled Dibs)."""
-    conditions = (Task.status == TaskStatus.OPEN, still_installed(Task.team_id))
+    """Unclaimed tasks (and, after their roster, events with free seats) whose next reminder is due at `now`,
+    locked (not in workspaces that uninstalled Dibs)."""
+    conditions = (Task.status.in_(ACTIVE), still_installed(Task.team_id))
     return _lock_due(session, Task.next_nag_at, Task.next_nag_at <= now, *conditions, limit=limit)
 
 
@@ -157,6 +158,19 @@ def lock_tasks_with_due_steps(session: Session, now: datetime, limit: int) -> li
     """Open or claimed tasks whose next due-date step (a reminder, turning overdue) is at `now`, locked."""
     conditions = (Task.status.in_(ACTIVE), still_installed(Task.team_id))
     return _lock_due(session, Task.next_due_at, Task.next_due_at <= now, *conditions, limit=limit)
+
+
+def lock_tasks_with_expired_offers(session: Session, now: datetime, limit: int) -> list[Task]:
+    """Open or claimed tasks holding a seat for someone whose offer ran out at `now`, locked."""
+    expired = select(Claim.task_id).where(Claim.role == ClaimRole.OFFERED, Claim.offered_until <= now)
+    conditions = (Task.id.in_(expired), Task.status.in_(ACTIVE), still_installed(Task.team_id))
+    return _lock_due(session, Task.id, *conditions, limit=limit)
+
+
+def lock_tasks_for_roster(session: Session, now: datetime, limit: int) -> list[Task]:
+    """Open or claimed tasks whose roster is due at `now`, locked."""
+    conditions = (Task.roster_at <= now, Task.status.in_(ACTIVE), still_installed(Task.team_id))
+    return _lock_due(session, Task.roster_at, *conditions, limit=limit)
 
 
 def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:

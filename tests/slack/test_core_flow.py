@@ -112,7 +112,7 @@ def test_claim_reaction_on_the_post_and_on_the_reply(dibs, slack, fake):
     assert update.params["ts"] == reply.response["ts"] and update.params["channel"] == CHANNEL
 
 
-def test_past_the_cap_goes_on_the_waitlist_and_is_promoted_on_release(dibs, slack, fake):
+def test_past_the_cap_goes_on_the_waitlist_and_is_offered_the_freed_seat(dibs, slack, fake):
     post, _ = open_task(slack, fake)
     for user in ("U1", "U2", "U3"):
         slack.event(reaction_event("reaction_added", user, post["ts"]))
@@ -121,9 +121,16 @@ def test_past_the_cap_goes_on_the_waitlist_and_is_promoted_on_release(dibs, slac
     assert "<@U1>, <@U2>" in note.params["text"] and "number 1 on the waitlist" in note.params["text"]
     assert "Waitlist:* <@U3>" in last_update(fake)
     slack.event(reaction_event("reaction_removed", "U1", post["ts"]))
-    assert "<@U2>, <@U3>" in last_update(fake) and "Waitlist" not in last_update(fake)
+    assert "<@U2>, offered to <@U3> until" in last_update(fake) and "Waitlist" not in last_update(fake)
     [dm] = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U3"]
-    assert "it is yours now" in dm.params["text"]
+    assert "held for you until" in dm.params["text"]
+    shown = blocks_text(dm)
+    assert "Take it" in shown and "Pass" in shown
+    slack.interactive(block_action(ActionId.TAKE_OFFER, "1", "U3", dm.response["ts"], "", channel="D333"))
+    assert "<@U2>, <@U3>" in last_update(fake) and "offered" not in last_update(fake)
+    answer = fake.calls("chat.postEphemeral")[-1]
+    assert answer.params["channel"] == "D333" and "is yours now" in answer.params["text"]
+    assert "Undo" in json.dumps(answer.params.get("blocks"))
 
 
 def test_done_reaction_by_an_owner_completes_and_by_others_is_ignored(dibs, slack, fake):

@@ -182,23 +182,36 @@ def test_claim_on_a_done_task_is_refused(svc):
 # --- release ------------------------------------------------------------------------------
 
 
-def test_release_by_an_owner_promotes_the_first_in_line(svc):
+def test_release_by_an_owner_offers_the_seat_to_the_first_in_line(svc):
     task = new_task(svc, slots=2)
     for user in ("U1", "U2", "U3", "U4", "U5"):
         claim_task(svc, TEAM, task.id, user, "button")
     result = release_claim(svc, TEAM, task.id, "U1", "reaction")
     assert result.outcome == "released"
     assert result.promoted == "U3"
-    assert set(result.task.owners) == {"U2", "U3"}
+    assert result.task.owners == ("U2",)
+    assert [who for who, _ in result.task.offered] == ["U3"]  # held for U3 until they take it or pass
+    assert result.task.free_slots == 0  # nobody else can take the held seat
     assert result.task.waitlist == ("U4", "U5")  # the rest keep their order
     assert result.task.status == "claimed"
-    # Next release promotes the next in line.
+    assert claim_task(svc, TEAM, task.id, "U3", "button").outcome == "claimed"  # taking the offer
+    # Next release offers it to the next in line.
     second = release_claim(svc, TEAM, task.id, "U3", "command")
     assert second.promoted == "U4"
-    assert set(second.task.owners) == {"U2", "U4"}
+    assert second.task.owners == ("U2",) and [w for w, _ in second.task.offered] == ["U4"]
     assert second.task.waitlist == ("U5",)
-    stored = get_task(svc, TEAM, task.id)
-    assert set(stored.owners) == {"U2", "U4"} and stored.waitlist == ("U5",)
+
+
+def test_without_offers_the_first_in_line_gets_the_seat_at_once(database_url):
+    at_once = replace(SETTINGS, staffing=replace(SETTINGS.staffing, offer_expires_after=timedelta(0)))
+    with services_on(database_url, at_once) as svc:
+        task = new_task(svc, slots=2)
+        for user in ("U1", "U2", "U3", "U4"):
+            claim_task(svc, TEAM, task.id, user, "button")
+        result = release_claim(svc, TEAM, task.id, "U1", "reaction")
+        assert result.promoted == "U3"
+        assert set(result.task.owners) == {"U2", "U3"} and result.task.offered == ()
+        assert get_task(svc, TEAM, task.id).waitlist == ("U4",)
 
 
 def test_release_by_the_last_owner_reopens_the_task(svc):
@@ -433,7 +446,7 @@ def test_poster_assigns_an_open_task(svc):
 def test_poster_cannot_overfill_a_full_task(svc):
     task = new_task(svc, slots=1)
     claim_task(svc, TEAM, task.id, "U1", "button")
-    with pytest.raises(DibsError, match="no free slot") as error:
+    with pytest.raises(DibsError, match="no free seat") as error:
         assign_task(svc, TEAM, task.id, POSTER, "U7", "command")
     assert not isinstance(error.value, NotAllowed)
     assert "<@U1>" in str(error.value)
@@ -554,7 +567,8 @@ def test_every_transition_is_recorded_once(svc):
     claim_task(svc, TEAM, task.id, "U1", "reaction")  # already owner: nothing happens
     release_claim(svc, TEAM, task.id, "U9", "reaction")  # never claimed: nothing happens
     release_claim(svc, TEAM, task.id, "U3", "button")
-    release_claim(svc, TEAM, task.id, "U1", "reaction")  # U2 is promoted
+    release_claim(svc, TEAM, task.id, "U1", "reaction")  # U2 is offered the seat...
+    claim_task(svc, TEAM, task.id, "U2", "button")  # ...and takes it
     assign_task(svc, TEAM, task.id, "U2", "U4", "modal")
     with pytest.raises(NotAllowed):
         complete_task(svc, TEAM, task.id, "U9", "button")
@@ -567,12 +581,13 @@ def test_every_transition_is_recorded_once(svc):
         ("U3", "waitlisted", "command"),
         ("U3", "left_waitlist", "button"),
         ("U1", "released", "reaction"),
-        ("U2", "promoted", "reaction"),
+        ("U2", "offered", "reaction"),
+        ("U2", "claimed", "button"),
         ("U2", "assigned", "modal"),
         ("U4", "done", "command"),
     ]
-    assert trail[7][3] == "U4"  # the hand-over names its target
-    assert trail[8][3] == "https://x.example/done"
+    assert trail[8][3] == "U4"  # the hand-over names its target
+    assert trail[9][3] == "https://x.example/done"
     final = get_task(svc, TEAM, task.id)
     assert final.version == len(trail)  # the version moves on once per recorded change
     with svc.db.begin() as session:

@@ -1,0 +1,139 @@
+"""Offers: when a seat frees up, the first person waiting for it is asked privately (Take it / Pass) and
+the seat is held for them until `offer_expires_after` of working time has passed (never past the
+event's start); then it goes to the next person. With `offer_expires_after: 0`, or when the event is
+about to start, the seat is theirs at once, as before offers existed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from bot.delivery.outbox import queue_call, queue_dm
+from bot.reminders.policy import event_moment, offer_deadline
+from bot.services import Services, Tx
+from bot.settings import Settings
+from bot.slack.blocks import section
+from bot.slack.ids import ActionId
+from bot.tasks import rules, seats
+from bot.tasks.errors import DibsError
+from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.text import linked_title
+from store.enums import ClaimRole, Purpose, Via
+from store.models import Task
+from store.queries.tasks import lock_tasks_with_expired_offers
+
+BATCH = 200
+
+
+def local_time(moment: datetime, settings: Settings) -> str:
+    """`Tue 01 Dec 14:00 (Europe/Berlin)`: a moment as the workspace reads it."""
+    return f"{moment.astimezone(settings.tz):%a %d %b %H:%M} ({settings.timezone})"
+
+
+def _role(seat: str | None) -> str:
+    return f" ({seat})" if seat else ""
+
+
+def offer_freed_seat(tx: Tx, task: Task, seat: str | None, via: Via) -> str | None:
+    """Offer a role's free seat to the first person waiting for it (or give it outright, see above);
+    returns who was asked. The thread shows the offer; the person gets a direct message."""
+    line = seats.waiting(task, seat)
+    if not line or seats.free(task, seat) <= 0:
+        return None
+    first, settings, now = line[0], tx.settings_for(task.team_id), tx.now
+    until = offer_deadline(now, event_moment(task.due_on, task.event_start, settings), settings)
+    title = f"#{task.id} {linked_title(snapshot(task))}{_role(seat)}"
+    if settings.staffing.offer_expires_after <= timedelta(0) or until <= now + timedelta(minutes=1):
+        first.role = ClaimRole.OWNER
+        rules.record(tx.session, task, first.user_id, "promoted", via, now)
+        queue_dm(tx, task.team_id, first.user_id, f"A seat freed up on {title}: it is yours now.", task_id=task.id)
+        return first.user_id
+    first.role, first.offered_until = ClaimRole.OFFERED, until
+    rules.record(tx.session, task, first.user_id, "offered", via, now, detail=until.isoformat())
+    text = (
+        f"A seat freed up on {title}, and you were first in line. It is held for you until "
+        f"{local_time(until, settings)}: take it, or pass so the next person is asked."
+    )
+    value = str(task.id)
+    buttons = ActionsBlock(
+        elements=[
+            ButtonElement(text="Take it", action_id=ActionId.TAKE_OFFER, value=value, style="primary"),
+            ButtonElement(text="Pass", action_id=ActionId.PASS_OFFER, value=value),
+        ]
+    )
+    queue_call(
+        tx, team_id=task.team_id, channel_id=first.user_id, recipient=first.user_id, purpose=Purpose.OFFER,
+        text=text, blocks=[section(text).to_dict(), buttons.to_dict()], task_id=task.id,
+        dedupe_key=f"offer:{task.id}:{first.user_id}:{until.isoformat()}",
+    )  # fmt: skip
+    return first.user_id
+
+
+def refill(tx: Tx, task: Task, via: Via) -> list[str]:
+    """Offer every role's free seats to the people waiting for them; returns who was asked."""
+    asked = []
+    for seat, _ in seats.seat_plan(task):
+        while (who := offer_freed_seat(tx, task, seat, via)) is not None:
+            asked.append(who)
+    return asked
+
+
+def take_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> TaskSnapshot:
+    """Take the seat offered to `user_id`."""
+    task = rules_locked(tx, team_id, task_id)
+    mine = rules.claim_of(task, user_id)
+    if mine is not None and mine.role == ClaimRole.OWNER:
+        raise DibsError(f"You already have {seats.describe(mine.seat)} on #{task.id}.")
+    if mine is None or mine.role != ClaimRole.OFFERED:
+        raise DibsError(
+            f"The seat on #{task.id} is no longer held for you (the offer ran out or went to the next person). "
+            f"`/dibs claim {task.id}` puts you in line again."
+        )
+    mine.role, mine.offered_until = ClaimRole.OWNER, None
+    rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))
+    rules.record(tx.session, task, user_id, "claimed", via, tx.now, detail=mine.seat)
+    tx.session.flush()
+    return snapshot(task)
+
+
+def pass_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> TaskSnapshot:
+    """Pass on the seat offered to `user_id`: they leave the line and the next person is asked."""
+    task = rules_locked(tx, team_id, task_id)
+    mine = rules.claim_of(task, user_id)
+    if mine is None or mine.role != ClaimRole.OFFERED:
+        raise DibsError(f"No seat on #{task.id} is held for you any more, so there is nothing to pass.")
+    seat = mine.seat
+    task.claims.remove(mine)
+    tx.session.flush()
+    rules.record(tx.session, task, user_id, "passed", via, tx.now, detail=seat)
+    offer_freed_seat(tx, task, seat, via)
+    rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))
+    tx.session.flush()
+    return snapshot(task)
+
+
+def rules_locked(tx: Tx, team_id: str, task_id: int) -> Task:
+    """The task (locked), refusing one that is finished."""
+    from bot.tasks.service import locked_task  # the service module builds on this one
+
+    task = locked_task(tx.session, team_id, task_id)
+    rules.refuse_finished(task)
+    return task
+
+
+def expire_offers(svc: Services, now: datetime) -> int:
+    """Offers that ran out go to the next person in line; returns how many ran out."""
+    expired = 0
+    with svc.transaction(now=now) as tx:
+        for task in lock_tasks_with_expired_offers(tx.session, now, limit=BATCH):
+            for claim in [c for c in task.claims if c.role == ClaimRole.OFFERED and (c.offered_until or now) <= now]:
+                seat, user_id = claim.seat, claim.user_id
+                task.claims.remove(claim)
+                tx.session.flush()
+                rules.record(tx.session, task, user_id, "offer_expired", Via.SCHEDULE, now, detail=seat)
+                offer_freed_seat(tx, task, seat, Via.SCHEDULE)
+                expired += 1
+            rules.sync_status(tx.session, task, now, tx.settings_for(task.team_id))
+    return expired

@@ -1,0 +1,303 @@
+"""Staffing an event: its time and place (`/dibs when`), its roles' seats (`/dibs roles`), the roster posted
+in the thread before it, swaps the other person accepts, take-overs by an admin or the poster, and the
+owners' calendar entries following every change. Each function works in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement
+
+from bot.delivery.outbox import queue_call, queue_dm
+from bot.reminders.policy import event_moment, first_nag_at, local_day, roster_moment
+from bot.reminders.timers import plan_due_steps
+from bot.services import Services, Tx
+from bot.settings import Settings
+from bot.slack.blocks import section
+from bot.slack.ids import ActionId
+from bot.slack.text import escape, mention, people
+from bot.tasks import rules, seats
+from bot.tasks.errors import DibsError, NotAllowed
+from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.text import linked_title
+from store.enums import ClaimRole, Purpose, TaskStatus, Via
+from store.models import Claim, Swap, Task
+from store.queries.tasks import lock_tasks_for_roster
+
+PLACE_STORED = 200
+BATCH = 200
+
+
+def is_event(task: Task) -> bool:
+    """A task staffed by several people, or with a time: it gets a roster before its day."""
+    return task.roles is not None or task.slots > 1 or task.event_start is not None
+
+
+def plan_roster(task: Task, now: datetime, settings: Settings, new: bool = False) -> None:
+    """When the roster goes into the thread. A task posted after that moment (the day before its event,
+    say) gets none: its thread is already the roster."""
+    starts = event_moment(task.due_on, task.event_start, settings)
+    at = roster_moment(starts, now, settings) if is_event(task) else None
+    task.roster_at = None if new and at is not None and at <= now else at
+
+
+def _calendar(tx: Tx, task: Task, user_id: str, cancel: bool = False) -> None:
+    """An owner's calendar entry (or its cancellation), when the task has a day."""
+    from bot.staffing.calendar import queue_calendar
+
+    queue_calendar(tx, task, user_id, cancel=cancel)
+
+
+def _owners_in(state: str) -> set[str]:
+    return {user for user, role, *_ in json.loads(state)["claims"] if role == ClaimRole.OWNER}
+
+
+def calendars_follow(tx: Tx, task: Task, before: str) -> None:
+    """New owners get a calendar entry, people who let go get it cancelled (`before`: `undo.state_of`)."""
+    if task.due_on is None and task.event_start is None:
+        return
+    had, has = _owners_in(before), {c.user_id for c in rules.owners(task)}
+    if task.status == TaskStatus.CANCELLED:
+        has = set()
+    for user in sorted(has - had):
+        _calendar(tx, task, user)
+    for user in sorted(had - has):
+        _calendar(tx, task, user, cancel=True)
+
+
+def time_changed(tx: Tx, task: Task) -> None:
+    """The event's day, time or place changed: the roster moves, and every owner's entry is updated."""
+    task.calendar_seq += 1
+    plan_roster(task, tx.now, tx.settings_for(task.team_id))
+    for claim in rules.owners(task):
+        _calendar(tx, task, claim.user_id, cancel=task.due_on is None)
+
+
+def set_event_time(
+    tx: Tx, team_id: str, task_id: int, user_id: str, day: date, hours: tuple[time, time] | None,
+    place: str | None, seen_from: str | None = None,
+) -> TaskSnapshot:  # fmt: skip
+    """`/dibs when ID 2026-12-12 09:00-17:00 [at PLACE]`: the event's day, its hours, where it is."""
+    from bot.tasks.service import locked_task  # the service module builds on this one
+
+    settings = tx.settings_for(team_id)
+    task = locked_task(tx.session, team_id, task_id, seen_from)
+    rules.refuse_finished(task)
+    rules.check_may_change(task, user_id, "set its time")
+    rules.check_due_date(day, local_day(tx.now, settings))
+    task.due_on = day
+    if hours is None:
+        task.event_start = task.event_end = None
+    else:
+        task.event_start = datetime.combine(day, hours[0], tzinfo=settings.tz).astimezone(UTC)
+        task.event_end = datetime.combine(day, hours[1], tzinfo=settings.tz).astimezone(UTC)
+    if place is not None:
+        task.place = place[:PLACE_STORED] or None
+    plan_due_steps(task, tx.now, settings)
+    time_changed(tx, task)
+    rules.record(tx.session, task, user_id, "when", Via.COMMAND, tx.now, detail=day.isoformat())
+    return snapshot(task)
+
+
+def set_roles(
+    tx: Tx, team_id: str, task_id: int, user_id: str, counts: list[tuple[str, int]], seen_from: str | None = None
+) -> TaskSnapshot:
+    """`/dibs roles ID staff=3`: change a role's seats (or add a role); never below the people holding them."""
+    from bot.tasks.offers import refill
+    from bot.tasks.service import locked_task
+
+    task = locked_task(tx.session, team_id, task_id, seen_from)
+    rules.refuse_finished(task)
+    rules.check_may_change(task, user_id, "change its seats")
+    if task.roles is None:
+        raise DibsError(
+            f"#{task.id} has plain seats ({task.slots}); roles come from its kind's `roles:` setting "
+            "(like `roles: {lead: 1, staff: 2}`)."
+        )
+    plan = dict(seats.seat_plan(task))
+    for name, count in counts:
+        held = len(seats.holders(task, name))
+        if not 1 <= count <= seats.MAX_SEATS:
+            raise DibsError(f"A role has 1 to {seats.MAX_SEATS} seats; `{name}={count}` is outside.")
+        if count < held:
+            raise DibsError(f"{held} people hold {name} seats on #{task.id}; one of them must let go first.")
+        plan[name] = count
+    if sum(plan.values()) > seats.MAX_SEATS:
+        raise DibsError(f"A task has at most {seats.MAX_SEATS} seats in all.")
+    seats.set_plan(task, [(str(name), count) for name, count in plan.items()])
+    refill(tx, task, Via.COMMAND)
+    rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))
+    detail = " ".join(f"{name}={count}" for name, count in counts)
+    rules.record(tx.session, task, user_id, "roles", Via.COMMAND, tx.now, detail=detail)
+    tx.session.flush()
+    return snapshot(task)
+
+
+def _owner_claim(task: Task, user_id: str) -> Claim | None:
+    return next((c for c in rules.owners(task) if c.user_id == user_id), None)
+
+
+def _move_seat(task: Task, old: Claim, to_user: str, now: datetime, placed_by: str | None) -> None:
+    """`old`'s seat goes to `to_user` (who leaves any line they were in)."""
+    theirs = rules.claim_of(task, to_user)
+    if theirs is not None:
+        task.claims.remove(theirs)
+    task.claims.remove(old)
+    task.claims.append(Claim(user_id=to_user, role=ClaimRole.OWNER, seat=old.seat, created_at=now, placed_by=placed_by))
+
+
+def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None) -> str:
+    """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept."""
+    from bot.tasks.service import locked_task
+
+    task = locked_task(tx.session, team_id, task_id, seen_from)
+    rules.refuse_finished(task)
+    mine = _owner_claim(task, user_id)
+    if mine is None:
+        raise NotAllowed(f"You don't hold a seat on #{task.id}, so there is nothing to swap.")
+    if target == user_id or _owner_claim(task, target) is not None:
+        raise DibsError(f"{mention(target)} already holds a seat on #{task.id}.")
+    swap = Swap(team_id=team_id, task_id=task.id, from_user=user_id, to_user=target, seat=mine.seat,
+                state="asked", created_at=tx.now)  # fmt: skip
+    tx.session.add(swap)
+    tx.session.flush()
+    rules.audit(tx.session, task, user_id, "swap_asked", Via.COMMAND, tx.now, detail=target)
+    text = (
+        f"{mention(user_id)} asks whether you can take their {seats.describe(mine.seat)[2:]} on "
+        f"#{task.id} {linked_title(snapshot(task))}{when_text(task, tx.settings_for(team_id))}. "
+        "It stays theirs until you accept."
+    )
+    value = str(swap.id)
+    buttons = ActionsBlock(
+        elements=[
+            ButtonElement(text="Accept", action_id=ActionId.ACCEPT_SWAP, value=value, style="primary"),
+            ButtonElement(text="Decline", action_id=ActionId.DECLINE_SWAP, value=value),
+        ]
+    )
+    queue_call(
+        tx, team_id=team_id, channel_id=target, recipient=target, purpose=Purpose.SWAP, text=text,
+        blocks=[section(text).to_dict(), buttons.to_dict()], task_id=task.id, dedupe_key=f"swap:{swap.id}",
+    )  # fmt: skip
+    return f"I asked {mention(target)} privately to take your seat on #{task.id}; it stays yours until they accept."
+
+
+def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) -> tuple[TaskSnapshot, str, str]:
+    """Accept or decline a swap asked of `user_id`: (the task, the answer for them, the id of who asked)."""
+    from bot.tasks.service import locked_task
+    from bot.tasks.undo import state_of
+
+    swap = tx.session.get(Swap, swap_id)
+    if swap is None or swap.team_id != team_id or swap.to_user != user_id:
+        raise DibsError("That swap no longer works; `/dibs list` shows the tasks.")
+    if swap.state != "asked":
+        raise DibsError(f"You already answered that swap ({swap.state}).")
+    task = locked_task(tx.session, team_id, swap.task_id)
+    swap.decided_at = tx.now
+    old = _owner_claim(task, swap.from_user)
+    if task.status in (TaskStatus.DONE, TaskStatus.CANCELLED) or old is None or old.seat != swap.seat:
+        swap.state = "void"
+        raise DibsError(
+            f"{mention(swap.from_user)} no longer holds that seat on #{task.id}, so there is nothing to take."
+        )
+    if not accept:
+        swap.state = "declined"
+        rules.audit(tx.session, task, user_id, "swap_declined", Via.BUTTON, tx.now, detail=swap.from_user)
+        queue_dm(
+            tx, team_id, swap.from_user, f"{mention(user_id)} can't take your seat on #{task.id}; it is still yours."
+        )
+        return snapshot(task), f"Declined: the seat on #{task.id} stays with {mention(swap.from_user)}.", swap.from_user
+    before = state_of(task)
+    swap.state = "accepted"
+    _move_seat(task, old, user_id, tx.now, None)
+    tx.session.flush()
+    rules.record(tx.session, task, user_id, "swapped", Via.BUTTON, tx.now, detail=swap.from_user)
+    calendars_follow(tx, task, before)
+    queue_dm(
+        tx, team_id, swap.from_user, f"{mention(user_id)} took your seat on #{task.id} {linked_title(snapshot(task))}."
+    )
+    return snapshot(task), f"The seat on #{task.id} is yours now. Thank you!", swap.from_user
+
+
+def take_over(
+    tx: Tx, team_id: str, task_id: int, actor: str, is_admin: bool, from_user: str, to_user: str,
+    seen_from: str | None = None,
+) -> TaskSnapshot:  # fmt: skip
+    """`/dibs swap ID @from @to` by an admin or the poster: the seat moves now, and the thread says who moved it."""
+    from bot.tasks.service import locked_task
+    from bot.tasks.undo import keep, state_of
+
+    task = locked_task(tx.session, team_id, task_id, seen_from)
+    rules.refuse_finished(task)
+    if actor != task.posted_by and not is_admin:
+        raise NotAllowed(
+            f"Only {mention(task.posted_by)}, who posted #{task.id}, or a Dibs admin can move someone's seat; "
+            f"`/dibs swap {task.id} @someone` asks someone to take yours."
+        )
+    old = _owner_claim(task, from_user)
+    if old is None:
+        owners = people([c.user_id for c in rules.owners(task)]) or "nobody yet"
+        raise DibsError(f"{mention(from_user)} holds no seat on #{task.id}; its owners are {owners}.")
+    if _owner_claim(task, to_user) is not None:
+        raise DibsError(f"{mention(to_user)} already holds a seat on #{task.id}.")
+    before = state_of(task)
+    _move_seat(task, old, to_user, tx.now, actor)
+    tx.session.flush()
+    rules.record(tx.session, task, actor, "taken_over", Via.COMMAND, tx.now, detail=f"{from_user}>{to_user}")
+    calendars_follow(tx, task, before)
+    title = f"#{task.id} {linked_title(snapshot(task))}"
+    queue_dm(tx, team_id, to_user, f"{mention(actor)} gave you {mention(from_user)}'s seat on {title}.")
+    queue_dm(tx, team_id, from_user, f"{mention(actor)} moved your seat on {title} to {mention(to_user)}.")
+    return replace(snapshot(task), undo=keep(tx, task, actor, "taken_over", before))
+
+
+def when_text(task: Task | TaskSnapshot, settings: Settings) -> str:
+    """` · Sat 12 Dec 09:00–17:00 (Europe/Berlin) · Hall 3`, or ` · Sat 12 Dec`; empty without a day."""
+    if task.due_on is None:
+        return ""
+    if task.event_start is not None:
+        start = task.event_start.astimezone(settings.tz)
+        end = f"–{task.event_end.astimezone(settings.tz):%H:%M}" if task.event_end else ""
+        text = f" · {start:%a %d %b %H:%M}{end} ({settings.timezone})"
+    else:
+        text = f" · {task.due_on:%a %d %b}"
+    return text + (f" · {escape(task.place)}" if task.place else "")
+
+
+def roster_text(task: TaskSnapshot, settings: Settings) -> str:
+    """The roster: each role's people, and its free seats in bold."""
+    lines = [f"*Roster for #{task.id} {linked_title(task)}*{when_text(task, settings)}"]
+    for seating in task.seating:
+        held = [mention(o) for o in seating.owners] + [f"{mention(u)} (offered)" for u, _ in seating.offered]
+        free = f"*{seating.free} free seat{'s' if seating.free != 1 else ''}*" if seating.free else ""
+        who = ", ".join([*held, free] if free else held) or "nobody"
+        lines.append(f"• {seating.name}: {who}" if seating.name else f"• {who}")
+    if task.free_slots:
+        lines.append(f"Can you help? `/dibs claim {task.id}` takes a free seat.")
+    return "\n".join(lines)
+
+
+def post_rosters(svc: Services, now: datetime) -> int:
+    """Rosters that are due go into their threads; free seats then escalate like an unclaimed task."""
+    posted = 0
+    with svc.transaction(now=now) as tx:
+        for task in lock_tasks_for_roster(tx.session, now, limit=BATCH):
+            if task.message_ts is None:  # its announcement is not posted yet: a minute later
+                task.roster_at = now + timedelta(minutes=1)
+                continue
+            task.roster_at = None
+            settings = tx.settings_for(task.team_id)
+            queue_call(
+                tx, team_id=task.team_id, channel_id=task.channel_id, thread_ts=task.message_ts,
+                text=roster_text(snapshot(task), settings), purpose=Purpose.ROSTER, task_id=task.id,
+                dedupe_key=f"roster:{task.id}:{task.calendar_seq}",
+            )  # fmt: skip
+            rules.audit(tx.session, task, "schedule", "roster", Via.SCHEDULE, now)
+            if task.status == TaskStatus.CLAIMED and seats.free_seats(task):
+                task.open_since = now - settings.nag.escalate_after  # the next reminder calls the owner group
+                task.nags_sent, task.poster_nagged = 0, True
+                task.next_nag_at = first_nag_at(now, settings)
+            posted += 1
+    return posted

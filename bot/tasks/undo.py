@@ -1,0 +1,110 @@
+"""Undo: a change to who holds a task (a claim, a release, done, a swap, a take-over) can be taken back by
+the person who made it for five minutes, as long as nothing else changed the task since.
+
+Before the change the task's people and status are kept as JSON (`state_of`); `keep` stores them
+with the task's version after the change; `undo` puts them back if the task is still at that version.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
+from bot.services import Tx
+from bot.tasks import rules
+from bot.tasks.errors import DibsError, NotAllowed
+from bot.tasks.model import TaskSnapshot, snapshot
+from store.enums import ACTIVE, ClaimRole, TaskStatus, Via
+from store.models import Claim, Task, Undo
+
+UNDO_FOR = timedelta(minutes=5)
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def state_of(task: Task) -> str:
+    """The task's people and status as they are now (before a change), as JSON."""
+    return json.dumps(
+        {
+            "status": str(task.status),
+            "claimed_at": _when(task.claimed_at),
+            "done": [_when(task.done_at), task.done_by, task.done_link],
+            "claims": [
+                [c.user_id, str(c.role), c.seat, _when(c.offered_until), c.placed_by, _when(c.created_at)]
+                for c in sorted(task.claims, key=lambda c: c.id or 0)
+            ],
+        }
+    )
+
+
+def keep(tx: Tx, task: Task, actor: str, action: str, before: str) -> int:
+    """Remember how the task was before `actor`'s change (call after the change); the Undo button's id."""
+    row = Undo(
+        team_id=task.team_id, task_id=task.id, actor=actor, action=action, version=task.version, before=before,
+        created_at=tx.now, used=False,
+    )  # fmt: skip
+    tx.session.add(row)
+    tx.session.flush()
+    return row.id
+
+
+def _check(row: Undo | None, team_id: str, user_id: str, now: datetime) -> Undo:
+    if row is None or row.team_id != team_id:
+        raise DibsError("That Undo button no longer works; `/dibs list` shows where things stand.")
+    if row.actor != user_id:
+        raise NotAllowed("Only the person who made a change can undo it.")
+    if row.used:
+        raise DibsError(f"That change to #{row.task_id} is already undone.")
+    if now - row.created_at > UNDO_FOR:
+        raise DibsError(
+            f"Undo works for {int(UNDO_FOR.total_seconds() // 60)} minutes after a change; this one is older. "
+            f"`/dibs claim {row.task_id}` or `/dibs release {row.task_id}` does it by hand."
+        )
+    return row
+
+
+def task_of(tx: Tx, team_id: str, undo_id: int) -> Task | None:
+    """The task an Undo button is about, locked (None if the button is not this workspace's)."""
+    from bot.tasks.service import locked_task
+
+    row = tx.session.get(Undo, undo_id)
+    return locked_task(tx.session, team_id, row.task_id) if row is not None and row.team_id == team_id else None
+
+
+def undo(tx: Tx, team_id: str, undo_id: int, user_id: str) -> TaskSnapshot:
+    """Put the task's people and status back as they were before the change (see the module's rules)."""
+    from bot.tasks.service import locked_task  # the service module builds on this one
+
+    session, now = tx.session, tx.now
+    row = _check(session.get(Undo, undo_id), team_id, user_id, now)
+    task = locked_task(session, team_id, row.task_id)
+    if task.version != row.version:
+        raise DibsError(f"#{task.id} changed again since, so I can't undo that; `/dibs list` shows where it stands.")
+    before = json.loads(row.before)
+    task.claims.clear()
+    session.flush()
+    for user, role, seat, offered_until, placed_by, created_at in before["claims"]:
+        task.claims.append(
+            Claim(user_id=user, role=ClaimRole(role), seat=seat, offered_until=_moment(offered_until),
+                  placed_by=placed_by, created_at=_moment(created_at) or now)
+        )  # fmt: skip
+    settings = tx.settings_for(team_id)
+    task.status, task.claimed_at = TaskStatus(before["status"]), _moment(before["claimed_at"])
+    task.done_at, task.done_by, task.done_link = _moment(before["done"][0]), before["done"][1], before["done"][2]
+    if task.status == TaskStatus.OPEN:
+        start_nag_clock(task, now, settings)
+    else:
+        stop_reminders(session, task)
+    if task.due_on is not None and task.status in ACTIVE:
+        plan_due_steps(task, now, settings)
+    row.used = True
+    rules.record(session, task, user_id, "undone", Via.UNDO, now, detail=row.action)
+    session.flush()
+    return snapshot(task)

@@ -1,0 +1,170 @@
+"""Staffing an event end to end: `dibs serve --http` with roles, offers that expire in seconds, swaps and
+undo, driven by signed Events API, slash command and interactivity requests, against the fake Slack."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.slack.ids import ActionId
+from tests.conftest import SECRET
+from tests.support.fakeslack import Call, FakeSlack
+from tests.support.helpers import blocks_text, replies_stored
+from tests.support.payloads import Sender, block_action, message_event, reaction_event
+from tests.support.server import HttpBot, bot_env
+
+pytestmark = pytest.mark.e2e
+
+STAFFED = """
+working_hours: always
+nag: {first_after: 2s, every: 2s}
+digest: {days: none}
+offer_expires_after: 3s
+kinds:
+  event:
+    roles: {lead: 1, staff: 2}
+"""
+POST = "We have a booth at the Springfield Expo on 2027-03-01, 3 staff needed. Who can help?"
+
+
+@pytest.fixture
+def bot(fake, database_url, tmp_path):
+    config = tmp_path / "dibs.yml"
+    config.write_text(STAFFED)
+    running = HttpBot(bot_env(fake.base_url, database_url, DIBS_CONFIG=str(config)), tmp_path / "dibs.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def slack(bot):
+    return Sender(SECRET, url=bot.events_url)
+
+
+def thread_now(fake: FakeSlack, *shown: str) -> str:
+    """The thread reply once it shows everything in `shown`."""
+    [update] = fake.wait_for(
+        "chat.update", predicate=lambda c: all(s in blocks_text(c) for s in shown), timeout=10
+    )[-1:]
+    return blocks_text(update)
+
+
+def dm_to(fake: FakeSlack, user: str, says: str) -> Call:
+    """The direct message Dibs sent `user` that says `says`."""
+    found = fake.wait_for(
+        "chat.postMessage", predicate=lambda c: c.params["channel"] == user and says in str(c.params.get("text"))
+    )
+    return found[-1]
+
+
+def note_to(fake: FakeSlack, user: str, says: str) -> Call:
+    """The private note Dibs showed `user` that says `says`."""
+    found = fake.wait_for(
+        "chat.postEphemeral", predicate=lambda c: c.params["user"] == user and says in str(c.params.get("text"))
+    )
+    return found[-1]
+
+
+def button_value(message: Call, action_id: str) -> str:
+    blocks = message.params["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return next(e["value"] for b in blocks for e in b.get("elements", []) if e.get("action_id") == action_id)
+
+
+def open_event(slack: Sender, fake: FakeSlack, database_url: str) -> tuple[dict, Call]:
+    slack.command("watch", user="UADMIN")
+    post = message_event(POST)
+    slack.event(post)
+    [reply] = fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("thread_ts") == post["ts"])
+    replies_stored(database_url)
+    return post, reply
+
+
+def said(reply) -> dict:
+    """A slash command's answer: Bolt sends JSON when it has blocks, else the plain text."""
+    try:
+        return json.loads(reply.body)
+    except ValueError:
+        return {"text": reply.body}
+
+
+def click(slack: Sender, action_id: str, value: str, user: str, message_ts: str, thread_ts: str, **where) -> None:
+    assert slack.interactive(block_action(action_id, value, user, message_ts, thread_ts, **where)).status == 200
+
+
+def test_roles_are_claimed_by_buttons_reactions_and_commands(bot, slack, fake, database_url):
+    post, reply = open_event(slack, fake, database_url)
+    shown = blocks_text(reply)
+    assert "*lead* (1)" in shown and "*staff* (3)" in shown  # "3 staff" in the post overrides the kind's 2
+    assert "I'll take lead" in shown and "I'll take staff" in shown
+    click(slack, f"{ActionId.CLAIM_SEAT}_0", "1:lead", "U1", reply.response["ts"], post["ts"])
+    assert "*lead* (1): <@U1>" in thread_now(fake, "*lead* (1): <@U1>")
+    slack.event(reaction_event("reaction_added", "U2", post["ts"]))  # the first role with a free seat: staff
+    thread_now(fake, "*staff* (3): <@U2>, *2 free*")
+    answer = said(slack.command("claim 1 staff", user="U3"))
+    assert "You own the staff seat on #1" in answer["text"]
+    assert button_value_in(answer, ActionId.UNDO)  # the answer carries its Undo button
+    assert "has no role `chef`" in said(slack.command("claim 1 chef", user="U4"))["text"]
+    slack.command("claim 1 staff", user="U4")
+    slack.command("claim 1 lead", user="U5")  # lead is full: U5 waits in lead's own line
+    shown = thread_now(fake, "<@U4>", "waitlist: <@U5>")
+    assert "*staff* (3): <@U2>, <@U3>, <@U4>" in shown and "*lead* (1): <@U1> · waitlist: <@U5>" in shown
+
+
+def button_value_in(answer: dict, action_id: str) -> str | None:
+    return next(
+        (e["value"] for b in answer.get("blocks", []) for e in b.get("elements", []) if e["action_id"] == action_id),
+        None,
+    )
+
+
+def test_an_offer_that_runs_out_goes_to_the_next_in_line(bot, slack, fake, database_url):
+    post, _ = open_event(slack, fake, database_url)
+    for user in ("U1", "U2", "U3", "U4"):
+        slack.command("claim 1 staff", user=user)
+    slack.command("claim 1 staff", user="U5")
+    thread_now(fake, "waitlist: <@U4>, <@U5>")
+    slack.command("release 1", user="U1")
+    offer = dm_to(fake, "U4", "held for you until")
+    assert "Take it" in blocks_text(offer) and "Pass" in blocks_text(offer)
+    thread_now(fake, "offered to <@U4> until")
+    second = dm_to(fake, "U5", "held for you until")  # U4 did nothing for 3 s: the next person is asked
+    shown = thread_now(fake, "offered to <@U5> until")
+    assert "<@U4>" not in shown
+    click(slack, ActionId.TAKE_OFFER, "1", "U5", second.response["ts"], "", channel="D555")
+    assert "*staff* (3): <@U2>, <@U3>, <@U5>" in thread_now(fake, "*staff* (3): <@U2>, <@U3>, <@U5>")
+    assert "is yours now" in note_to(fake, "U5", "is yours now").params["text"]
+    click(slack, ActionId.TAKE_OFFER, "1", "U4", offer.response["ts"], "", channel="D444")  # too late
+    assert "no longer held for you" in note_to(fake, "U4", "no longer held").params["text"]
+
+
+def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, slack, fake, database_url):
+    post, _ = open_event(slack, fake, database_url)
+    slack.command("claim 1 lead", user="U1")
+    slack.command("claim 1 staff", user="U2")
+    assert "stays yours until they accept" in said(slack.command("swap 1 <@U7>", user="U2"))["text"]
+    asked = dm_to(fake, "U7", "asks whether you can take their staff seat")
+    click(slack, ActionId.DECLINE_SWAP, button_value(asked, ActionId.DECLINE_SWAP), "U7", asked.response["ts"], "",
+          channel="D777")  # fmt: skip
+    dm_to(fake, "U2", "can't take your seat on #1")
+    thread_now(fake, "*staff* (3): <@U2>")
+    slack.command("swap 1 <@U8>", user="U1")
+    asked = dm_to(fake, "U8", "asks whether you can take their lead seat")
+    click(slack, ActionId.ACCEPT_SWAP, button_value(asked, ActionId.ACCEPT_SWAP), "U8", asked.response["ts"], "",
+          channel="D888")  # fmt: skip
+    thread_now(fake, "*lead* (1): <@U8>")
+    dm_to(fake, "U1", "<@U8> took your seat on #1")
+    # The poster moves a seat for someone: the thread says who did.
+    slack.command("swap 1 <@U2> <@U9>", user="U111")
+    thread_now(fake, "<@U9> (placed by <@U111>)")
+    assert "Only <@U111>" in said(slack.command("swap 1 <@U9> <@U3>", user="U3"))["text"]
+    # Undo: U9 lets go, then takes it back with the button on the answer.
+    answer = said(slack.command("release 1", user="U9"))
+    thread_now(fake, "*staff* (3): *3 free*")
+    undo = button_value_in(answer, ActionId.UNDO)
+    assert undo is not None
+    click(slack, ActionId.UNDO, undo, "U9", "1.1", "", channel="C111")
+    thread_now(fake, "<@U9> (placed by <@U111>)")
+    click(slack, ActionId.UNDO, undo, "U9", "1.1", "", channel="C111")
+    assert "already undone" in note_to(fake, "U9", "already undone").params["text"]
