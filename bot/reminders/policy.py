@@ -132,3 +132,12 @@ def digest_due(now: datetime, settings: Settings) -> bool:
     """Whether today's digest is due: a digest day, at or after `digest.at` local time."""
     local = _local(now, settings.tz)
     return local.weekday() in settings.digest.days and local.time() >= settings.digest.at
+
+
+def stale_nudge_at(quiet_since: datetime, settings: Settings) -> datetime | None:
+    """When the owners of a claim quiet since `quiet_since` are asked "still on it?": `nag.stale_claim_after`
+    later, moved into working hours (a Thursday-afternoon claim with 3d: Monday morning); None when off."""
+    after = settings.nag.stale_claim_after
+    if after is None:
+        return None
+    return next_working_moment(quiet_since + after, settings.working_hours, settings.tz)

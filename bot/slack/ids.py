@@ -15,6 +15,7 @@ class ActionId(StrEnum):
     TAKE_NOMINATION = "dibs_nominee_take"  # rotation: fair, in the nominee's DM
     PASS_NOMINATION = "dibs_nominee_pass"
     GIFT = "dibs_gift"  # the Delivered / Missed choice next to a recipient
+    SNOOZE_STALE = "dibs_stale_snooze"  # "still on it?" in an owner's DM: ask again one stale_claim_after later
 
 
 class CallbackId(StrEnum):

@@ -52,6 +52,12 @@ def tell(svc: Services, reply_to: ReplyTo, text: str) -> None:
         queue_note(tx, reply_to, text)
 
 
+def tell_in_dm(svc: Services, to: ReplyTo, text: str) -> None:
+    """A direct message to someone who clicked a button in their DM with Dibs (it stays, unlike a note)."""
+    with svc.transaction() as tx:
+        queue_dm(tx, to.team_id, to.user_id, text)
+
+
 def date_in(text: str) -> date | None:
     """The first ISO date (2026-12-12) in a text: `/dibs new event Booth 2026-12-12` is due that day."""
     for match in re.finditer(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", text):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery.jobs import Job, note
 from bot.home.refresh import refresh_homes
-from bot.reminders.timers import start_nag_clock, stop_reminders
+from bot.reminders.timers import keep_quiet_clock, start_nag_clock, stop_reminders, touched
 from bot.settings import Settings
 from bot.slack.text import people
 from bot.tasks.errors import DibsError, NotAllowed
@@ -38,6 +38,7 @@ def record(
     elif task.message_ts is not None:
         note(session, Job("thread", task.id, task.team_id, task.channel_id))
     audit(session, task, actor, action, via, now, detail)
+    touched(task, actor, now)
     refresh_homes(session, task, now, actor)
 
 
@@ -86,6 +87,7 @@ def sync_status(session: Session, task: Task, now: datetime, settings: Settings)
     elif not has_owner and task.status == TaskStatus.CLAIMED:
         task.status = TaskStatus.OPEN
         start_nag_clock(task, now, settings)
+    keep_quiet_clock(task, now, settings)
 
 
 def add_claim(task: Task, user_id: str, now: datetime) -> ClaimRole:

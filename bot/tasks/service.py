@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.reminders.policy import local_day
-from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
+from bot.reminders.timers import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
 from bot.slack.text import escape
 from bot.tasks import rules
@@ -122,6 +122,7 @@ def set_due_date(
     task.next_due_at = None
     if due_on is not None:
         plan_due_steps(task, tx.now, tx.settings_for(team_id))
+    keep_quiet_clock(task, tx.now, tx.settings_for(team_id))
     rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
     return snapshot(task)
 
