@@ -54,7 +54,7 @@ def _nudge_or_move(tx: Tx, task: Task) -> int:
         task.stale_nudge_at = None  # finished, unclaimed or dated meanwhile, or the setting is off
         return 0
     hours, tz = settings.working_hours, settings.tz
-    wait_until = max(due, task.snoozed_until or now)  # touched since (a snooze: /dibs snooze)
+    wait_until = max(due, task.snoozed_until or now)  # changed since it was scheduled, or under /dibs snooze
     if wait_until > now or not in_working_hours(now, hours, tz):
         task.stale_nudge_at = next_working_moment(max(wait_until, now), hours, tz)
         return 0
