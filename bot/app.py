@@ -40,6 +40,7 @@ from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
 from bot.ownership.nominee import nominee_call
 from bot.reminders.planning import plan_due_dates, plan_nags
+from bot.reminders.stale import plan_stale_claims
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
@@ -114,12 +115,13 @@ class Dibs:
         return self.services.settings
 
     def tick(self, now: datetime) -> None:
-        """One pass of the schedule at `now`: plan what is due (due dates, reminders, digests) into the
-        outbox; the courier sends it."""
+        """One pass of the schedule at `now`: plan what is due (due dates, reminders, quiet claims, digests)
+        into the outbox; the courier sends it."""
         plan_due_dates(self.services, now)
         expire_offers(self.services, now)
         post_rosters(self.services, now)
         plan_nags(self.services, now)
+        plan_stale_claims(self.services, now)
         plan_digests(self.services, now)
 
     def deliver(self, now: datetime | None = None, linger: timedelta = timedelta(seconds=5)) -> int:

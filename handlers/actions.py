@@ -20,6 +20,7 @@ from bot.gifts.service import mark_by_id
 from bot.home.refresh import tell_on_home
 from bot.intake.shortcut import start_tracking, track
 from bot.ownership.nominee import pass_nomination
+from bot.reminders.stale import snooze_nudge
 from bot.services import Services
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from bot.slack.payloads import clean_text
@@ -51,19 +52,38 @@ def _on_home(body: dict[str, Any]) -> bool:
     return (body.get("container") or {}).get("type") == "view" and (body.get("view") or {}).get("type") == "home"
 
 
-def _clicked(services: Services, body: dict[str, Any], act: Callable[..., replies.Outcome]) -> None:
-    """Do what a task's button says; the answer goes privately where the click was (a thread, the Home tab)."""
-    to, home = _reply_to(body), _on_home(body)
+def _in_dm(body: dict[str, Any]) -> bool:
+    """The click came from a direct message Dibs sent (its conversation id starts with D)."""
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    return container.get("type") == "message" and str(channel).startswith("D")
+
+
+def _clicked(
+    services: Services, body: dict[str, Any], act: Callable[..., replies.Outcome], in_dm_as_owner: bool = False
+) -> None:
+    """Do what a task's button says; the answer goes privately where the click was (a thread, the Home tab).
+
+    With `in_dm_as_owner`, a click in a DM (Done or Release on "still on it?", which Dibs sent to the task's
+    owners) acts like one on the Home tab: the task is found wherever it lives, private channels included
+    (the rules still check who may), and the answer is a DM reply, since no thread shows what happened.
+    """
+    to, home, dm = _reply_to(body), _on_home(body), in_dm_as_owner and _in_dm(body)
+    anywhere = home or dm
     try:
         outcome = act(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON,
-                      reply_to=None if home else to, seen_from=None if home else to.channel_id)  # fmt: skip
+                      reply_to=None if anywhere else to, seen_from=None if anywhere else to.channel_id)  # fmt: skip
         if home:
             tell_on_home(services, to.team_id, to.user_id, outcome.reply)
+        elif dm:
+            replies.tell_in_dm(services, to, outcome.reply)
     except NeedsLink as missing:
         _ask_for_proof(services, body, to, missing)
     except DibsError as error:
         if home:
             tell_on_home(services, to.team_id, to.user_id, str(error))
+        elif dm:
+            replies.tell_in_dm(services, to, str(error))
         else:
             replies.tell(services, to, str(error))
 
@@ -75,8 +95,19 @@ def handle_claim_clicked(ack: Ack, body: dict[str, Any], services: Services) -> 
 
 
 def handle_release_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
-    """ "Release" (or "Leave waitlist") on the Home tab."""
-    _clicked(services, body, replies.release)
+    """ "Release" (or "Leave waitlist") on the Home tab, or on "still on it?" in an owner's DM."""
+    _clicked(services, body, replies.release, in_dm_as_owner=True)
+    ack()
+
+
+def handle_stale_snooze_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Snooze" on "still on it?": ask again one `nag.stale_claim_after` later; the answer is a DM reply."""
+    to = _reply_to(body)
+    try:
+        answer = snooze_nudge(services, to.team_id, _task_id(body), to.user_id)
+    except DibsError as error:
+        answer = str(error)
+    replies.tell_in_dm(services, to, answer)
     ack()
 
 
@@ -97,8 +128,9 @@ def _finish_without_proof(
 
 
 def handle_done_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
-    """ "Done": finish the task, or open the modal that asks for proof."""
-    _clicked(services, body, _finish_without_proof)
+    """ "Done" (in the thread, on the Home tab, on "still on it?"): finish the task, or open the modal that
+    asks for proof."""
+    _clicked(services, body, _finish_without_proof, in_dm_as_owner=True)
     ack()
 
 
@@ -259,6 +291,7 @@ def register(app: App) -> None:
     app.action(ActionId.ACCEPT_SWAP)(handle_swap_accepted)
     app.action(ActionId.DECLINE_SWAP)(handle_swap_declined)
     app.action(ActionId.UNDO)(handle_undo_clicked)
+    app.action(ActionId.SNOOZE_STALE)(handle_stale_snooze_clicked)
     app.view(CallbackId.DONE_LINK)(handle_done_link_submitted)
     app.shortcut(CallbackId.TRACK)(handle_track_shortcut)
     app.view(CallbackId.TRACK)(handle_track_submitted)

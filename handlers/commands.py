@@ -175,7 +175,11 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
         case cmd.NewTask(kind, title):
             _new(c, kind, title)
         case _:
-            c.ack(**_on_task(c, command).as_message().as_kwargs())  # type: ignore[arg-type]
+            outcome = _on_task(c, command)
+            if outcome.undo is None:
+                c.ack(text=outcome.reply)
+            else:  # the answer carries its Undo button
+                c.ack(**outcome.as_message().as_kwargs())  # type: ignore[arg-type]
 
 
 def handle_dibs(ack: Ack, command: dict[str, Any], services: Services) -> None:

@@ -99,7 +99,10 @@ def make_call(client: WebClient, call: Call) -> dict[str, Any]:
 
 def _still_wanted(session: Session, row: OutboxPost) -> bool:
     """A reminder about an unclaimed task (or an event's free seats) is dropped once it is claimed (every seat
-    held) or its channel muted."""
+    held) or its channel muted; "still on it?" once the task is no longer a claim without a due date."""
+    if row.purpose == Purpose.STALE and row.task_id is not None:
+        quiet = session.get(Task, row.task_id)
+        return quiet is not None and quiet.status == TaskStatus.CLAIMED and quiet.due_on is None
     if row.purpose not in NAG_PURPOSES or row.task_id is None:
         return True
     task = session.get(Task, row.task_id)

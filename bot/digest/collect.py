@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from bot.reminders.policy import local_day
@@ -20,6 +21,14 @@ from store.queries.tasks import claim_times_since, tasks_in_channel
 
 # How much of each list a digest gathers; the view says how many more there are.
 DIGEST_ROWS = 100
+
+
+@dataclass(frozen=True)
+class QuietClaim:
+    """A claimed task without a due date that nobody has changed since `since`."""
+
+    task: TaskSnapshot
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,9 @@ class DigestData:
     median_time_to_claim: timedelta | None  # over tasks first claimed in the last 7 days
     folded: list[str]  # reminders held back by the noise budget, as mrkdwn lines
     weekly: list[str] = field(default_factory=list)  # the week's numbers (the first digest of a week)
+    # Claimed, no due date, nobody changed it for `nag.stale_claim_after`: quietest first.
+    quiet: list[QuietClaim] = field(default_factory=list)
+    quiet_total: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -75,6 +87,7 @@ def collect_digest(
     taken, taken_total = listed(Task.status == TaskStatus.CLAIMED)
     overdue, overdue_total = listed(Task.status.in_(ACTIVE), Task.due_on < day, order=Task.due_on)
     done, done_total = listed(Task.status == TaskStatus.DONE, Task.done_at > since, order=Task.done_at.desc())
+    quiet, quiet_total = _quiet_claims(session, settings, team_id, channel_id, now)
     held = folded_posts_in_channel(session, team_id, channel_id)
     for post in held if take_held else ():
         post.state = PostState.DIGESTED
@@ -91,4 +104,21 @@ def collect_digest(
         done_total=done_total,
         median_time_to_claim=_median_time_to_claim(session, team_id, channel_id, now),
         folded=[folded_line(p.text) for p in held],
+        quiet=quiet,
+        quiet_total=quiet_total,
     )
+
+
+def _quiet_claims(
+    session: Session, settings: Settings, team_id: str, channel_id: str, now: datetime
+) -> tuple[list[QuietClaim], int]:
+    """The channel's claims without a due date untouched for `nag.stale_claim_after` (none when it is off)."""
+    after = settings.nag.stale_claim_after
+    if after is None:
+        return [], 0
+    since = func.coalesce(Task.touched_at, Task.claimed_at, Task.created_at)
+    rows, total = tasks_in_channel(
+        session, team_id, channel_id, Task.status == TaskStatus.CLAIMED, Task.due_on.is_(None), since <= now - after,
+        order=since, limit=DIGEST_ROWS,
+    )  # fmt: skip
+    return [QuietClaim(snapshot(t), t.touched_at or t.claimed_at or t.created_at) for t in rows], total

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from bot.delivery.outbox import queue_message
 from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
@@ -16,8 +18,12 @@ from bot.settings.workspace import merged
 from bot.slack.blocks import Message
 from store.enums import Purpose
 from store.queries.channels import channels_without_digest, teams_watching
-from store.queries.digests import claim_digest_day, last_digest_at
+from store.queries.digests import changed_since, claim_digest_day, last_digest_at
+from store.queries.outbox import folded_posts_in_channel
 from store.queries.workspaces import all_setting_values
+
+# Audit rows made by people that leave a task as the digest shows it.
+NOT_CHANGES = ("nudge_snoozed",)
 
 
 def _due_days(svc: Services, now: datetime, due: bool | None) -> dict[date, list[str]]:
@@ -32,6 +38,15 @@ def _due_days(svc: Services, now: datetime, due: bool | None) -> dict[date, list
         if digest_due(now, here) if due is None else due:
             days.setdefault(local_day(now, here), []).append(team_id)
     return days
+
+
+def something_new(session: Session, team_id: str, channel_id: str, last: datetime) -> bool:
+    """`digest.when_unchanged: skip`: whether the channel's digest has news since its last one at `last`:
+    a task created, claimed, released, dated, done or cancelled (any audit row a person or Slack made;
+    the schedule's reminders and nudges, and Snooze on a nudge, change nothing), or pings held back for it."""
+    return changed_since(session, team_id, channel_id, last, NOT_CHANGES) or bool(
+        folded_posts_in_channel(session, team_id, channel_id)
+    )
 
 
 def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
@@ -54,7 +69,11 @@ def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
             if not claim_digest_day(session, team_id, channel_id, day, now):
                 continue  # another process (or an earlier run today) has it
             here = tx.settings_for(team_id)
-            since = last_digest_at(session, team_id, channel_id, day) or now - timedelta(days=1)
+            last = last_digest_at(session, team_id, channel_id, day)
+            skip_unchanged = here.digest.when_unchanged == "skip" and week is None
+            if skip_unchanged and last is not None and not something_new(session, team_id, channel_id, last):
+                continue  # today's run is recorded: tomorrow looks for changes since now, the same thing
+            since = last or now - timedelta(days=1)
             data = collect_digest(session, here, team_id, channel_id, now, since)
             if week is not None:
                 data = replace(data, weekly=week.lines)

@@ -13,7 +13,8 @@ from functools import partial
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
-from bot.digest.collect import DigestData
+from bot.digest.collect import DigestData, QuietClaim
+from bot.reminders.stale_view import quiet_for
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, share_blocks, text_message
 from bot.slack.text import age, format_duration, people, proof
 from bot.tasks.model import TaskSnapshot
@@ -27,6 +28,7 @@ TITLE_LIMIT = 150
 PROOF_LIMIT = 300
 EMPTY_LINE = "Nothing open, nothing taken, nothing done since the last digest. :sunny:"
 FOLDED_TITLE = "Held back to keep the noise down"
+QUIET_TITLE = "Claimed, quiet for a while"  # nobody changed them for nag.stale_claim_after
 WEEKLY_BLOCKS = 4  # the week's numbers take at most this many of the 50 blocks
 
 
@@ -70,6 +72,15 @@ def taken_line(task: TaskSnapshot, now: datetime, today: date) -> str:
     return task_line(_short(task), now, today)
 
 
+def quiet_line(quiet: QuietClaim, now: datetime) -> str:
+    """`• #12 event · <title> · <@U1> · claimed, quiet for 4 days`."""
+    task = quiet.task
+    return (
+        f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {owners_line(task)} · "
+        f"claimed, {quiet_for(quiet.since, now)}"
+    )
+
+
 def done_line(task: TaskSnapshot) -> str:
     """`• #12 event · <title> · done by <@U1> · proof: https://…`."""
     by = f"done by {people([task.done_by])}" if task.done_by else "done"
@@ -94,6 +105,8 @@ def summary_text(data: DigestData) -> str:
         f"{_count(data.overdue_total, data.overdue):,} overdue, {_count(data.taken_total, data.taken):,} taken, "
         f"{_count(data.done_total, data.done):,} done"
     )
+    if data.quiet or data.quiet_total:
+        text += f", {_count(data.quiet_total, data.quiet):,} quiet"
     if data.folded:
         text += f", {len(data.folded):,} held back"
     return text[:TEXT_LIMIT]
@@ -124,6 +137,12 @@ def _parts(data: DigestData, now: datetime) -> list[_Part]:
             "Taken",
             [taken_line(t, now, today) for t in data.taken],
             _count(data.taken_total, data.taken),
+            ": `/dibs list`",
+        ),
+        _Part(
+            QUIET_TITLE,
+            [quiet_line(q, now) for q in data.quiet],
+            _count(data.quiet_total, data.quiet),
             ": `/dibs list`",
         ),
         _Part(
@@ -183,8 +202,9 @@ def build_digest(data: DigestData, now: datetime, when_empty: str = "one_line") 
     """The daily digest for one channel, or None on a quiet day when `when_empty` is `"skip"`.
 
     In order: a header, then unclaimed (oldest first, with how long they have waited), overdue,
-    taken and done tasks, the median time to claim, and the reminders held back by the noise
-    budget. Empty lists are left out; long ones end with how many more there are.
+    taken, claimed but quiet (quietest first) and done tasks, the median time to claim, and the
+    reminders held back by the noise budget. Empty lists are left out; long ones end with how many
+    more there are.
     """
     if data.is_empty:
         if when_empty == "skip":

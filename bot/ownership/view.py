@@ -38,7 +38,8 @@ def status_text(task: TaskSnapshot, today: date, settings: Settings | None = Non
         asked = f"\nDibs asked {mention(task.nominee)} privately whether they can take it." if task.nominee else ""
         return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}{asked}"
     held = len(task.owners) + len(task.offered)
-    text = f"*Owners:* {_holders(task.seating[0], settings)} ({held} of {task.slots}){due_note(task, today)}"
+    plain = task.seating[0] if task.seating else Seating(None, task.slots, task.owners, (), task.waitlist)
+    text = f"*Owners:* {_holders(plain, settings)} ({held} of {task.slots}){due_note(task, today)}"
     if task.waitlist:
         text += f"\n*Waitlist:* {people(task.waitlist)}"
     return text

@@ -172,3 +172,12 @@ def roster_moment(starts: datetime | None, now: datetime, settings: Settings) ->
     if before is None or starts is None or starts <= now:
         return None
     return max(starts - before, now)
+
+
+def stale_nudge_at(quiet_since: datetime, settings: Settings) -> datetime | None:
+    """When the owners of a claim quiet since `quiet_since` are asked "still on it?": `nag.stale_claim_after`
+    later, moved into working hours (a Thursday-afternoon claim with 3d: Monday morning); None when off."""
+    after = settings.nag.stale_claim_after
+    if after is None:
+        return None
+    return next_working_moment(quiet_since + after, settings.working_hours, settings.tz)

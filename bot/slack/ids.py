@@ -22,6 +22,7 @@ class ActionId(StrEnum):
     DECLINE_SWAP = "dibs_swap_decline"
     SWAP_PICK = "dibs_swap_pick"  # "Hand my seat to…" in the thread: a person picker
     UNDO = "dibs_undo"  # on the private note after a change (value: undo id)
+    SNOOZE_STALE = "dibs_stale_snooze"  # "still on it?" in an owner's DM: ask again one stale_claim_after later
 
 
 class CallbackId(StrEnum):

@@ -24,7 +24,7 @@ from bot.slack.ids import ActionId
 from bot.slack.text import people
 from bot.tasks import offers, service, staffing, undo
 from bot.tasks.errors import DibsError
-from bot.tasks.model import TaskSnapshot
+from bot.tasks.model import Seating, TaskSnapshot
 from bot.tasks.rules import check_snooze
 from bot.tasks.text import linked_title
 from bot.tasks.views import build_announcement
@@ -64,6 +64,12 @@ def tell(svc: Services, reply_to: ReplyTo, text: str) -> None:
         queue_note(tx, reply_to, text)
 
 
+def tell_in_dm(svc: Services, to: ReplyTo, text: str) -> None:
+    """A direct message to someone who clicked a button in their DM with Dibs (it stays, unlike a note)."""
+    with svc.transaction() as tx:
+        queue_dm(tx, to.team_id, to.user_id, text)
+
+
 def date_in(text: str) -> date | None:
     """The first ISO date (2026-12-12) in a text: `/dibs new event Booth 2026-12-12` is due that day."""
     for match in re.finditer(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", text):
@@ -86,7 +92,9 @@ def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
         return Outcome(f"You own {what} now: {linked_title(task)}. Thank you!", task, quiet=True, undo=undo)
     if result.outcome == "already_owner":
         return Outcome(f"You already own #{task.id}. `/dibs release {task.id}` lets it go.", None)
-    line_of = next((s for s in task.seating if user_id in s.waiting), task.seating[0])
+    line_of = next((s for s in task.seating if user_id in s.waiting), None) or Seating(
+        None, task.slots, task.owners, (), task.waitlist
+    )
     position = line_of.waiting.index(user_id) + 1 if user_id in line_of.waiting else 1
     role = f" {seat}" if seat else ""
     line = f"Every{role} seat on #{task.id} is taken ({people(line_of.owners)}; {line_of.seats} of {line_of.seats})."

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery.jobs import Job, note
 from bot.home.refresh import refresh_homes
-from bot.reminders.timers import start_nag_clock, stop_reminders
+from bot.reminders.timers import keep_quiet_clock, start_nag_clock, stop_reminders, touched
 from bot.settings import Settings
 from bot.slack.text import people
 from bot.tasks import seats
@@ -39,6 +39,7 @@ def record(
     elif task.message_ts is not None:
         note(session, Job("thread", task.id, task.team_id, task.channel_id))
     audit(session, task, actor, action, via, now, detail)
+    touched(task, actor, now)
     refresh_homes(session, task, now, actor)
 
 
@@ -90,6 +91,7 @@ def sync_status(session: Session, task: Task, now: datetime, settings: Settings)
         start_nag_clock(task, now, settings)
     elif task.status == TaskStatus.CLAIMED and task.next_nag_at is not None and not seats.free_seats(task):
         stop_reminders(session, task)
+    keep_quiet_clock(task, now, settings)
 
 
 def add_claim(task: Task, user_id: str, now: datetime, seat: str | None = None) -> ClaimRole:

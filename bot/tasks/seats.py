@@ -82,8 +82,6 @@ def describe(seat: str | None) -> str:
     return f"a {seat} seat" if seat else "a seat"
 
 
-
-
 def seats_from_text(kind: Kind, text: str) -> list[tuple[str, int]]:
     """The kind's roles, with counts a post or `/dibs new` overrides ("booth … 3 staff"); [] without roles."""
     plan = []

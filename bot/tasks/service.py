@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.reminders.policy import local_day
-from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
+from bot.reminders.timers import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
 from bot.slack.text import escape
 from bot.tasks import offers, rules, seats, staffing, undo
@@ -130,6 +130,7 @@ def set_due_date(
         plan_due_steps(task, tx.now, tx.settings_for(team_id))
     if moved and task.event_start is None:  # a timed event keeps its time; the day alone moves an all-day one
         staffing.time_changed(tx, task)
+    keep_quiet_clock(task, tx.now, tx.settings_for(team_id))
     rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
     return snapshot(task)
 

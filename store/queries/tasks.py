@@ -173,6 +173,14 @@ def lock_tasks_for_roster(session: Session, now: datetime, limit: int) -> list[T
     return _lock_due(session, Task.roster_at, *conditions, limit=limit)
 
 
+def lock_quiet_claims(session: Session, now: datetime, limit: int) -> list[Task]:
+    """Tasks whose owners are due to be asked "still on it?" at `now`, locked (not in workspaces that
+    uninstalled Dibs). Any status: the planner clears the clock of one that is no longer a quiet claim."""
+    return _lock_due(
+        session, Task.stale_nudge_at, Task.stale_nudge_at <= now, still_installed(Task.team_id), limit=limit
+    )
+
+
 def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:
     """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since` (in workspaces
     that have not uninstalled Dibs)."""

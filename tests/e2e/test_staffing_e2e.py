@@ -44,9 +44,9 @@ def slack(bot):
 
 def thread_now(fake: FakeSlack, *shown: str) -> str:
     """The thread reply once it shows everything in `shown`."""
-    [update] = fake.wait_for(
-        "chat.update", predicate=lambda c: all(s in blocks_text(c) for s in shown), timeout=10
-    )[-1:]
+    [update] = fake.wait_for("chat.update", predicate=lambda c: all(s in blocks_text(c) for s in shown), timeout=10)[
+        -1:
+    ]
     return blocks_text(update)
 
 
@@ -120,7 +120,7 @@ def button_value_in(answer: dict, action_id: str) -> str | None:
 
 
 def test_an_offer_that_runs_out_goes_to_the_next_in_line(bot, slack, fake, database_url):
-    post, _ = open_event(slack, fake, database_url)
+    open_event(slack, fake, database_url)
     for user in ("U1", "U2", "U3", "U4"):
         slack.command("claim 1 staff", user=user)
     slack.command("claim 1 staff", user="U5")
@@ -140,7 +140,7 @@ def test_an_offer_that_runs_out_goes_to_the_next_in_line(bot, slack, fake, datab
 
 
 def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, slack, fake, database_url):
-    post, _ = open_event(slack, fake, database_url)
+    open_event(slack, fake, database_url)
     slack.command("claim 1 lead", user="U1")
     slack.command("claim 1 staff", user="U2")
     assert "stays yours until they accept" in said(slack.command("swap 1 <@U7>", user="U2"))["text"]

@@ -146,7 +146,7 @@ def test_nothing_is_ever_queued_for_one_workspace_about_the_others_tasks(bot, sl
         theirs = session.scalars(select(OutboxPost).where(OutboxPost.team_id == THEIRS)).all()
         ours_ids = set(session.scalars(select(Task.id)))
     assert theirs and all(p.task_id not in ours_ids for p in theirs)
-    assert Sender(SECRET, app=bot.app).command("claim 1", user="U1", team=OURS).body.startswith("You own #1")
+    assert Sender(SECRET, app=bot.app).command("claim 1", user="U1", team=OURS).json()["text"].startswith("You own #1")
 
 
 def test_stats_export_and_home_clicks_see_only_their_own_workspace(bot, slack, fake):

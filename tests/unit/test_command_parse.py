@@ -105,8 +105,30 @@ def test_subcommands_without_an_id(name):
 
 
 def test_claim_with_extra_words_is_an_error():
-    with pytest.raises(UsageError, match="takes only a task id"):
+    with pytest.raises(UsageError, match=r"or `/dibs claim 12 ROLE` for an event's role"):
         parse_command("claim 12 13")
+    with pytest.raises(UsageError, match=r"or `/dibs claim 12 ROLE`"):
+        parse_command("claim 12 staff lead")
+
+
+def test_staffing_commands_parse():
+    from datetime import date, time
+
+    from bot.slack.commands import Claim, Roles, Swap, When
+
+    assert parse_command("claim #12 Staff") == Claim(12, "staff")
+    assert parse_command("roles 12 staff=3 lead=1") == Roles(12, (("staff", 3), ("lead", 1)))
+    assert parse_command("when 12 2026-12-12 09:00-17:00 at Hall 3, stand B7") == When(
+        12, date(2026, 12, 12), (time(9), time(17)), "Hall 3, stand B7"
+    )
+    assert parse_command("when 12 2026-12-12") == When(12, date(2026, 12, 12))
+    assert parse_command("when 12 2026-12-12 at Hall 3") == When(12, date(2026, 12, 12), None, "Hall 3")
+    assert parse_command("swap 12 <@U7|ann>") == Swap(12, "U7")
+    assert parse_command("swap 12 <@U1> <@U7>") == Swap(12, "U7", "U1")
+    for wrong in ("roles 12 staff", "roles 12", "when 12 tomorrow", "when 12 2026-12-12 17:00-09:00",
+                  "swap 12 ann", "swap 12 <@U1> <@U2> <@U3>"):  # fmt: skip
+        with pytest.raises(UsageError):
+            parse_command(wrong)
 
 
 @pytest.mark.parametrize("mention", ["<@U333|bob>", "<@U333>"])

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from slack_sdk.models.blocks import HeaderBlock, SectionBlock
 
-from bot.digest.collect import DigestData
+from bot.digest.collect import DigestData, QuietClaim
 from bot.digest.view import build_digest
 from bot.slack.blocks import Message, share_blocks
 from bot.slack.text import format_duration
@@ -351,3 +351,43 @@ def test_caller_truncated_big_lists_count_from_the_total() -> None:
     check_limits(message)
     shown, last = more_line(message, "Unclaimed")
     assert last == f"…and {N - shown:,} more: `/dibs list unclaimed`"
+
+
+def quiet(count: int, **fields: object) -> list[QuietClaim]:
+    """`count` claims quiet for 3 days and more, quietest first."""
+    return [
+        QuietClaim(task(i, status="claimed", owners=("UBOB",), **fields), NOW - timedelta(days=3 + count - i))
+        for i in range(1, count + 1)
+    ]
+
+
+def test_quiet_claims_come_after_taken_with_how_long_they_were_quiet() -> None:
+    data = digest(
+        taken=[task(4, status="claimed", owners=("UBOB",))], quiet=quiet(2, title="Ans <wer> & co"), quiet_total=2
+    )
+    message = build_digest(data, NOW)
+    assert message is not None
+    body = texts(message)[1:]
+    assert [t.splitlines()[0] for t in body][:2] == ["*Taken (1)*", "*Claimed, quiet for a while (2)*"]
+    assert body[1].splitlines()[1:] == [
+        "• *#1* event · <https://example.slack.com/archives/C1/p1|Ans &lt;wer&gt; &amp; co> · <@UBOB> · "
+        "claimed, quiet for 4 days",
+        "• *#2* event · <https://example.slack.com/archives/C1/p2|Ans &lt;wer&gt; &amp; co> · <@UBOB> · "
+        "claimed, quiet for 3 days",
+    ]
+    assert message.text == "Dibs digest: 0 unclaimed, 0 overdue, 1 taken, 0 done, 2 quiet"
+
+
+def test_two_thousand_quiet_claims_fit_with_every_other_list() -> None:
+    data = digest(
+        unclaimed=many("open"),
+        taken=many("claimed", owners=("UBOB", "UCAT")),
+        quiet=[QuietClaim(t, NOW - timedelta(days=9)) for t in many("claimed", owners=("UBOB",))],
+        quiet_total=N,
+        folded=[f"• #{i} is still unclaimed after 2d. " + "z" * 250 for i in range(N)],
+    )
+    message = build_digest(data, NOW)
+    assert message is not None
+    check_limits(message)
+    shown, last = more_line(message, "Claimed, quiet for a while")
+    assert 0 < shown < N and last == f"…and {N - shown:,} more: `/dibs list`"

@@ -1,0 +1,127 @@
+"""Claims that went quiet, through the real Web API client to the fake Slack and signed clicks from the
+owner's DM: the question with its three buttons, Snooze moving the next one, Done and Release from the DM
+(a private channel's task included), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.settings import DigestSettings, WorkingHours
+from store.models import Task, TaskEvent, utcnow
+from tests.conftest import make_dibs, sender_for
+from tests.support.helpers import BOOTH, last_update, open_task
+from tests.support.payloads import block_action, message_event
+
+ASKED = "still on it?"
+
+
+@pytest.fixture
+def bot(settings):
+    b = make_dibs(settings, working_hours=WorkingHours(always=True), digest=DigestSettings(days=frozenset()))
+    yield b
+    b.shutdown()
+
+
+@pytest.fixture
+def slack(bot):
+    return sender_for(bot)
+
+
+def dms(fake, user: str):
+    return [c for c in fake.calls("chat.postMessage") if c.params["channel"] == user and c.status == 200]
+
+
+def in_dm(action: str, task_id: int, user: str) -> dict:
+    """A click on a button of a message Dibs sent to `user` (their DM with Dibs, D…)."""
+    payload = block_action(action, str(task_id), user, "1700000000.000900", "1700000000.000900")
+    payload["channel"] = {"id": f"D{user}", "name": "directmessage"}
+    payload["container"]["channel_id"] = f"D{user}"
+    del payload["container"]["thread_ts"], payload["message"]["thread_ts"]
+    return payload
+
+
+def tick(bot, at: datetime) -> None:
+    bot.tick(at)
+    bot.deliver(at)
+
+
+def next_ask(bot, task_id: int = 1) -> datetime | None:
+    with bot.db() as session:
+        return session.get(Task, task_id).stale_nudge_at
+
+
+def test_a_quiet_claim_is_asked_about_by_dm_and_snooze_moves_the_next_ask(bot, slack, fake):
+    open_task(slack, fake)
+    slack.command("claim 1", user="U2")
+    tick(bot, utcnow() + timedelta(days=2, hours=23))
+    assert dms(fake, "U2") == []
+    tick(bot, utcnow() + timedelta(days=3, minutes=1))
+    [asked] = dms(fake, "U2")
+    assert asked.params["text"].startswith("You took *#1* ") and asked.params["text"].endswith(f"3 days ago: {ASKED}")
+    assert [e["action_id"] for e in asked.params["blocks"][1]["elements"]] == [
+        "dibs_done",
+        "dibs_release",
+        "dibs_stale_snooze",
+    ]
+    then = next_ask(bot)
+    assert then is not None and then > utcnow() + timedelta(days=5)
+
+    assert slack.interactive(in_dm("dibs_stale_snooze", 1, "U2")).status == 200
+    answer = dms(fake, "U2")[-1].params["text"]
+    assert answer.startswith("Got it. I'll ask again on ") and "if #1 is still quiet then" in answer
+    assert next_ask(bot) == then + timedelta(days=3)
+    tick(bot, then + timedelta(minutes=1))
+    assert len([c for c in dms(fake, "U2") if ASKED in c.params["text"]]) == 1  # snoozed past this one
+    tick(bot, then + timedelta(days=3, minutes=1))
+    assert len([c for c in dms(fake, "U2") if ASKED in c.params["text"]]) == 2
+    with bot.db() as session:
+        actions = session.scalars(select(TaskEvent.action).where(TaskEvent.task_id == 1).order_by(TaskEvent.id))
+        assert [a for a in actions] == ["created", "claimed", "nudged", "nudge_snoozed", "nudged"]
+
+    slack.interactive(in_dm("dibs_stale_snooze", 1, "U9"))
+    assert "You don't own #1" in dms(fake, "U9")[-1].params["text"]
+
+
+def test_done_from_the_dm_finishes_a_private_channels_task(bot, slack, fake):
+    slack.command("watch", channel="G111", user="UADMIN")
+    slack.event(message_event(BOOTH, channel="G111", channel_type="group"))
+    assert "You own #1" in slack.command("claim 1", user="U2", channel="G111").body
+    tick(bot, utcnow() + timedelta(days=3, minutes=1))
+    [asked] = dms(fake, "U2")
+    assert ASKED in asked.params["text"] and "<#G111>" in asked.params["text"]
+
+    assert slack.interactive(in_dm("dibs_done", 1, "U2")).status == 200
+    with bot.db() as session:
+        task = session.get(Task, 1)
+        assert (task.status, task.done_by, task.stale_nudge_at) == ("done", "U2", None)
+    assert dms(fake, "U2")[-1].params["text"] == "#1 is done. Thank you!"  # no thread shows it in the DM
+    assert "*Done* by <@U2>" in last_update(fake)
+    assert not fake.calls("chat.postEphemeral")
+
+    slack.interactive(in_dm("dibs_done", 1, "U2"))  # a second click: the DM says why not
+    assert dms(fake, "U2")[-1].params["text"] == "#1 is already done."
+
+
+def test_release_from_the_dm_lets_go_and_the_asking_stops(bot, slack, fake):
+    open_task(slack, fake)
+    slack.command("claim 1", user="U2")
+    tick(bot, utcnow() + timedelta(days=3, minutes=1))
+    slack.interactive(in_dm("dibs_release", 1, "U2"))
+    assert dms(fake, "U2")[-1].params["text"] == "You let go of #1."
+    with bot.db() as session:
+        task = session.get(Task, 1)
+        assert (task.status, task.stale_nudge_at) == ("open", None)
+    tick(bot, utcnow() + timedelta(days=7))
+    assert len([c for c in dms(fake, "U2") if ASKED in c.params["text"]]) == 1
+
+
+def test_a_claim_button_in_a_dm_still_hides_a_private_channels_task(bot, slack, fake):
+    slack.command("watch", channel="G111", user="UADMIN")
+    slack.event(message_event(BOOTH, channel="G111", channel_type="group"))
+    slack.interactive(in_dm("dibs_claim", 1, "U9"))
+    with bot.db() as session:
+        assert session.get(Task, 1).status == "open"
+    assert "There is no task #1" in fake.calls("chat.postEphemeral")[-1].params["text"]
