@@ -44,6 +44,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.slack.identity import AuthAnswers, RememberingClient
+from bot.staffing.calendar_send import calendar_call
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.enums import Purpose
@@ -52,6 +53,7 @@ from store.queries.workspaces import installed_teams, mark_installed
 log = logging.getLogger(__name__)
 # The outbox calls whose content is made as they are sent (see bot.delivery.calls.Prepare).
 PREPARED: dict[str, Prepare] = {
+    Purpose.CALENDAR: calendar_call,
     Purpose.CHART: chart_call,
     Purpose.EXPORT: export_call,
     Purpose.HOME: home_call,
