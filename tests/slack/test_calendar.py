@@ -175,3 +175,11 @@ def test_another_workspaces_row_reads_nothing_of_this_one(bot, slack, fake):
     client = WebClient(token="xoxb-test", base_url=fake.base_url)
     assert calendar_call(client, bot.services, call, datetime.now(UTC)) is None
     assert not fake.calls("conversations.open")
+
+
+def test_without_im_write_the_link_goes_to_the_owner_all_the_same(bot, slack, fake):
+    fake.without_scope("im:write")  # conversations.open is refused before the upload
+    task_id = an_event(bot, slack, fake)
+    send(bot, task_id, "U7")
+    [dm] = [c for c in fake.calls("chat.postMessage") if "Add to Google Calendar" in str(c.params.get("text"))]
+    assert dm.params["channel"] == "U7" and f"#{task_id} " in dm.params["text"] and not fake.uploaded()
