@@ -45,6 +45,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.slack.identity import AuthAnswers, RememberingClient
+from bot.staffing.calendar_send import calendar_call
 from bot.tasks.offers import expire_offers
 from bot.tasks.staffing import post_rosters
 from bot.web import wsgi_app
@@ -55,6 +56,7 @@ from store.queries.workspaces import installed_teams, mark_installed
 log = logging.getLogger(__name__)
 # The outbox calls whose content is made as they are sent (see bot.delivery.calls.Prepare).
 PREPARED: dict[str, Prepare] = {
+    Purpose.CALENDAR: calendar_call,
     Purpose.CHART: chart_call,
     Purpose.EXPORT: export_call,
     Purpose.HOME: home_call,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
 from bot.delivery.jobs import Job, note
-from bot.delivery.outbox import ReplyTo, queue_note
+from bot.delivery.outbox import ReplyTo, queue_call, queue_note
 from bot.delivery.pacing import reserve_channel
 from bot.gifts.imports import download, import_answer
 from bot.services import Services, Tx
@@ -161,6 +161,14 @@ def _gave_up(tx: Tx, row: OutboxPost, failure: Failure) -> str | None:
         return CANNOT_JOIN.format(channel=row.channel_id)
     if row.purpose == Purpose.EXPORT:
         return CANNOT_EXPORT.format(error=failure.error)
+    no_scope = failure.error.startswith("missing_scope")
+    if row.purpose == Purpose.CALENDAR and row.method == "files.upload_v2" and no_scope:
+        # Without files:write (or im:write) the owner still gets the entry: its words and Google Calendar link.
+        queue_call(
+            tx, team_id=row.team_id, channel_id=row.channel_id, recipient=row.recipient, purpose=Purpose.CALENDAR,
+            task_id=row.task_id, args=json.loads(row.args or "{}"), dedupe_key=f"{row.dedupe_key}:text",
+        )  # fmt: skip
+        return None
     if row.purpose == Purpose.MODAL and row.recipient and row.text:
         queue_note(tx, ReplyTo(row.team_id, row.channel_id, row.recipient), row.text)
         return None

@@ -282,8 +282,10 @@ def cancel_task(tx: Tx, team_id: str, channel_id: str, message_ts: str, why: str
     task = queries.lock_task(tx.session, team_id, found) if found is not None else None
     if task is None or task.status in FINISHED:
         return None
+    before = undo.state_of(task)
     task.status = TaskStatus.CANCELLED
     task.next_due_at = None
     stop_reminders(tx.session, task)
     rules.record(tx.session, task, "slack", "cancelled", Via.MESSAGE, tx.now, detail=why)
+    staffing.calendars_follow(tx, task, before)  # the owners' calendar entries are cancelled
     return snapshot(task)

@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.slack.blocks import section
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, mention, people
+from bot.staffing.calendar_send import queue_calendar
 from bot.tasks import rules, seats
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.model import TaskSnapshot, snapshot
@@ -46,8 +47,6 @@ def plan_roster(task: Task, now: datetime, settings: Settings, new: bool = False
 
 def _calendar(tx: Tx, task: Task, user_id: str, cancel: bool = False) -> None:
     """An owner's calendar entry (or its cancellation), when the task has a day."""
-    from bot.staffing.calendar import queue_calendar
-
     queue_calendar(tx, task, user_id, cancel=cancel)
 
 

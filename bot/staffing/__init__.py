@@ -1,0 +1,1 @@
+"""Staffing events: the owners' calendar entries (and, in time, roles, seats and the roster)."""
