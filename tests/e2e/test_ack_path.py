@@ -130,7 +130,7 @@ def test_a_slack_outage_never_blocks_a_command_or_a_click(fake, tmp_path):
             "click": lambda: slack.interactive(
                 block_action(ActionId.CLAIM, "3", "U8", reply.response["ts"], first["ts"])
             ),
-            "release": lambda: slack.command("release 1", user="U1"),  # U3 gets the slot and a DM
+            "release": lambda: slack.command("release 1", user="U1"),  # U3 is offered the seat by DM
         }.items():
             started = time.monotonic()
             answer = request()
@@ -148,11 +148,11 @@ def test_a_slack_outage_never_blocks_a_command_or_a_click(fake, tmp_path):
         time.sleep(1)
         assert all(len(questions(fake, p["ts"])) == 1 for p in posts)
         [dm] = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U3" and c.status == 200]
-        assert "it is yours now" in dm.params["text"]
+        assert "held for you until" in dm.params["text"]
         tasks, claims = stored(database_url)
         assert (tasks[posts[0]["ts"]].id, "U9") in claims and (tasks[posts[1]["ts"]].id, "U8") in claims
         updates = [c for c in fake.calls("chat.update") if c.status == 200 and c.params["ts"] == reply.response["ts"]]
-        assert "<@U2>, <@U3>" in str(updates[-1].params.get("blocks"))
+        assert "<@U2>, offered to <@U3>" in str(updates[-1].params.get("blocks"))
     finally:
         bot.stop()
 

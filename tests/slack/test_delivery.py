@@ -38,13 +38,13 @@ def test_a_direct_message_lost_in_an_outage_is_sent_once_it_ends(dibs, slack, fa
     slack.event(reaction_event("reaction_added", "U1", post["ts"]))
     slack.event(reaction_event("reaction_added", "U2", post["ts"]))  # waits in line
     fake.fail_next("*", status=500, count=30)  # longer than slack_sdk's own retries, several times over
-    slack.event(reaction_event("reaction_removed", "U1", post["ts"]))  # U2 gets the slot and a DM
+    slack.event(reaction_event("reaction_removed", "U1", post["ts"]))  # U2 is offered the seat by DM
     assert not [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U2" and c.status == 200]
     fake.clear()
     dibs.deliver(later(minutes=5))
     [dm] = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U2"]
-    assert "it is yours now" in dm.params["text"]
-    assert "<@U2>" in last_update(fake)
+    assert "held for you until" in dm.params["text"]
+    assert "offered to <@U2>" in last_update(fake)
     dibs.deliver(later(minutes=10))
     assert len([c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U2"]) == 1
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event, insert, select, text
 
 from bot.installs.oauth import BOT_SCOPES, SignedStateStore
 from bot.intake.feeds import sync_settings_feeds
-from bot.settings import FeedSettings
+from bot.settings import FeedSettings, WorkingHours
 from store.models import Feed, OutboxPost, Task, Workspace, utcnow
 from tests.conftest import make_dibs, sender_for
 from tests.support.fakeslack import FakeSlack
@@ -31,7 +31,8 @@ A, B = "T222", "T333"
 
 @pytest.fixture
 def bot(settings):
-    b = make_dibs(settings, bot_token=None, **OAUTH)
+    # Reminders at any hour: the reinstall test ticks two hours after the real now, whatever time CI runs.
+    b = make_dibs(replace(settings, working_hours=WorkingHours(always=True)), bot_token=None, **OAUTH)
     yield b
     b.shutdown()
 
