@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import lru_cache
 
 from bot.settings import Kind
@@ -46,3 +47,13 @@ def title_from(text: str) -> str:
     if len(line) <= TITLE_LIMIT:
         return line
     return line[: TITLE_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+
+
+def date_in(text: str) -> date | None:
+    """The first ISO date (2026-12-12) in a text: `/dibs new event Booth 2026-12-12` is due that day."""
+    for match in re.finditer(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", text):
+        try:
+            return date.fromisoformat(match.group(1))
+        except ValueError:
+            continue
+    return None

@@ -8,13 +8,15 @@ with the Slack event id, before Slack gets its 200. The courier posts the questi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.intake.classify import classify, title_from
+from bot.intake.classify import classify, date_in, title_from
 from bot.services import Services, Tx
 from bot.settings import Kind
+from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
+from bot.tasks.rules import check_due_date
 from bot.tasks.service import NewTask, cancel_task, create_task
 from store.enums import Via
 from store.queries.channels import watched
@@ -87,8 +89,21 @@ def open_task_for_post(tx: Tx, team_id: str, event: dict[str, Any], kind: Kind) 
         message_ts=str(event["ts"]),
         source=Via.MESSAGE,
         private=channel.private,
+        due_on=_event_day(words_of(event), tx),
     )
     return create_task(tx, new)
+
+
+def _event_day(text: str, tx: Tx) -> date | None:
+    """The day a post names (`2026-12-12`), if it is one a due date may be; else none (a post is never refused)."""
+    day = date_in(text)
+    if day is None:
+        return None
+    try:
+        check_due_date(day, tx.now.date())
+    except DibsError:
+        return None
+    return day
 
 
 def task_from_post(svc: Services, team_id: str, event: dict[str, Any]) -> TaskSnapshot | None:

@@ -43,9 +43,11 @@ def offer_freed_seat(tx: Tx, task: Task, seat: str | None, via: Via) -> str | No
     if not line or seats.free(task, seat) <= 0:
         return None
     first, settings, now = line[0], tx.settings_for(task.team_id), tx.now
-    until = offer_deadline(now, event_moment(task.due_on, task.event_start, settings), settings)
+    starts = event_moment(task.due_on, task.event_start, settings)
+    until = offer_deadline(now, starts, settings)
     title = f"#{task.id} {linked_title(snapshot(task))}{_role(seat)}"
-    if settings.staffing.offer_expires_after <= timedelta(0) or until <= now + timedelta(minutes=1):
+    about_to_start = starts is not None and starts <= now + timedelta(minutes=1)
+    if settings.staffing.offer_expires_after <= timedelta(0) or about_to_start:
         first.role = ClaimRole.OWNER
         rules.record(tx.session, task, first.user_id, "promoted", via, now)
         queue_dm(tx, task.team_id, first.user_id, f"A seat freed up on {title}: it is yours now.", task_id=task.id)

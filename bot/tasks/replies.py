@@ -8,7 +8,6 @@ so nothing that was acknowledged to Slack can be lost, and nothing here waits on
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 
@@ -16,7 +15,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
 from bot.intake.announce import open_announced_task
-from bot.intake.classify import title_from
+from bot.intake.classify import date_in, title_from
 from bot.services import EventId, Services, Tx
 from bot.settings import Kind
 from bot.slack.blocks import Message, section, text_message
@@ -68,16 +67,6 @@ def tell_in_dm(svc: Services, to: ReplyTo, text: str) -> None:
     """A direct message to someone who clicked a button in their DM with Dibs (it stays, unlike a note)."""
     with svc.transaction() as tx:
         queue_dm(tx, to.team_id, to.user_id, text)
-
-
-def date_in(text: str) -> date | None:
-    """The first ISO date (2026-12-12) in a text: `/dibs new event Booth 2026-12-12` is due that day."""
-    for match in re.finditer(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", text):
-        try:
-            return date.fromisoformat(match.group(1))
-        except ValueError:
-            continue
-    return None
 
 
 def _quiet_for(via: Via, outcome: Outcome) -> Outcome:

@@ -123,9 +123,14 @@ def check_snooze(pause: timedelta) -> None:
         raise DibsError("A snooze lasts at most 90 days: write it like 30m, 4h, 2d or 90d.")
 
 
+def _years_from(day: date, years: int) -> date:
+    """The same day `years` later (29 February becomes the 28th in a year without one)."""
+    return day.replace(year=day.year + years, day=min(day.day, 28) if (day.month, day.day) == (2, 29) else day.day)
+
+
 def check_due_date(due_on: date, today: date) -> None:
     """Due dates go from a year ago to five years ahead."""
-    first, last = today.replace(year=today.year - 1), today.replace(year=today.year + DUE_YEARS_AHEAD)
+    first, last = _years_from(today, -1), _years_from(today, DUE_YEARS_AHEAD)
     if not first <= due_on <= last:
         raise DibsError(
             f"Due dates go from {first.isoformat()} to {last.isoformat()}; {due_on.isoformat()} is outside."

@@ -97,6 +97,7 @@ def test_roles_are_claimed_by_buttons_reactions_and_commands(bot, slack, fake, d
     post, reply = open_event(slack, fake, database_url)
     shown = blocks_text(reply)
     assert "*lead* (1)" in shown and "*staff* (3)" in shown  # "3 staff" in the post overrides the kind's 2
+    assert "due Mon 01 Mar" in shown  # the post's date is the event's day
     assert "I'll take lead" in shown and "I'll take staff" in shown
     click(slack, f"{ActionId.CLAIM_SEAT}_0", "1:lead", "U1", reply.response["ts"], post["ts"])
     assert "*lead* (1): <@U1>" in thread_now(fake, "*lead* (1): <@U1>")
