@@ -20,6 +20,7 @@ from bot.gifts.service import mark_by_id
 from bot.home.refresh import tell_on_home
 from bot.intake.shortcut import start_tracking, track
 from bot.ownership.nominee import pass_nomination
+from bot.ownership.view import SEATS_BLOCK
 from bot.reminders.stale import snooze_nudge
 from bot.services import Services
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
@@ -229,6 +230,22 @@ def handle_swap_declined(ack: Ack, body: dict[str, Any], services: Services) -> 
     ack()
 
 
+def handle_swap_picked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+    """ "Hand my seat to…" in the thread: ask the person picked privately, as `/dibs swap ID @them` does."""
+    to = _reply_to(body)
+    first = (body.get("actions") or [{}])[0]
+    block, picked = str(first.get("block_id") or ""), str(first.get("selected_user") or "")
+    task_id = block.removeprefix(SEATS_BLOCK)
+    try:
+        if not block.startswith(SEATS_BLOCK) or not task_id.isdigit() or len(task_id) > 9 or not picked:
+            raise DibsError("That picker no longer works; `/dibs swap ID @someone` asks someone to take your seat.")
+        replies.tell(services, to, replies.ask_swap(services, to.team_id, int(task_id), to.user_id, picked,
+                                                    to.channel_id).reply)  # fmt: skip
+    except DibsError as error:
+        replies.tell(services, to, str(error))
+    ack()
+
+
 def handle_undo_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Undo" on the note after a change."""
     _answered(services, body, lambda to: replies.undo_change(services, to.team_id, _number(body), to.user_id))
@@ -291,6 +308,7 @@ def register(app: App) -> None:
     app.action(ActionId.ACCEPT_SWAP)(handle_swap_accepted)
     app.action(ActionId.DECLINE_SWAP)(handle_swap_declined)
     app.action(ActionId.UNDO)(handle_undo_clicked)
+    app.action(ActionId.SWAP_PICK)(handle_swap_picked)
     app.action(ActionId.SNOOZE_STALE)(handle_stale_snooze_clicked)
     app.view(CallbackId.DONE_LINK)(handle_done_link_submitted)
     app.shortcut(CallbackId.TRACK)(handle_track_shortcut)

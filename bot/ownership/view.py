@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    UserSelectElement,
+)
 
 from bot.settings import Kind, Settings
 from bot.slack.blocks import TEXT_LIMIT, Message, section
@@ -18,6 +25,7 @@ from bot.tasks.text import due_note
 from store.enums import TaskStatus
 
 DEFAULT_QUESTION = "Who owns this follow-up?"
+SEATS_BLOCK = "dibs_task_"  # the thread's buttons' block: its id ends with the task id (a person picker has no value)
 
 
 def status_text(task: TaskSnapshot, today: date, settings: Settings | None = None) -> str:
@@ -76,8 +84,14 @@ def _buttons(task: TaskSnapshot, settings: Settings) -> list[Block]:
         ]  # fmt: skip
     else:
         claim = [ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=value, style="primary")]
+    elements: list[ButtonElement | UserSelectElement] = [
+        *claim,
+        ButtonElement(text="Done", action_id=ActionId.DONE, value=value),
+    ]
+    if task.owners and (task.has_roles or task.slots > 1):  # an owner can ask someone to take their seat
+        elements.append(UserSelectElement(placeholder="Hand my seat to…", action_id=ActionId.SWAP_PICK))
     return [
-        ActionsBlock(elements=[*claim, ButtonElement(text="Done", action_id=ActionId.DONE, value=value)]),
+        ActionsBlock(block_id=f"{SEATS_BLOCK}{task.id}", elements=elements),
         ContextBlock(elements=[MarkdownTextObject(text=hint)]),
     ]
 

@@ -20,7 +20,7 @@ class ActionId(StrEnum):
     PASS_OFFER = "dibs_offer_pass"
     ACCEPT_SWAP = "dibs_swap_accept"  # someone asked to take an owner's seat, in their DM (value: swap id)
     DECLINE_SWAP = "dibs_swap_decline"
-    SWAP_PICK = "dibs_swap_pick"  # "Hand my seat to…" in the thread: a person picker
+    SWAP_PICK = "dibs_swap_pick"  # "Hand my seat to…" in the thread: a person picker (the task id is in its block)
     UNDO = "dibs_undo"  # on the private note after a change (value: undo id)
     SNOOZE_STALE = "dibs_stale_snooze"  # "still on it?" in an owner's DM: ask again one stale_claim_after later
 

@@ -96,6 +96,7 @@ def click(slack: Sender, action_id: str, value: str, user: str, message_ts: str,
 def test_roles_are_claimed_by_buttons_reactions_and_commands(bot, slack, fake, database_url):
     post, reply = open_event(slack, fake, database_url)
     shown = blocks_text(reply)
+    assert "Hand my seat to" not in shown  # nobody holds a seat yet
     assert "*lead* (1)" in shown and "*staff* (3)" in shown  # "3 staff" in the post overrides the kind's 2
     assert "due Mon 01 Mar" in shown  # the post's date is the event's day
     assert "I'll take lead" in shown and "I'll take staff" in shown
@@ -150,6 +151,13 @@ def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, sla
           channel="D777")  # fmt: skip
     dm_to(fake, "U2", "can't take your seat on #1")
     thread_now(fake, "*staff* (3): <@U2>")
+    # The thread's person picker asks the same way: "Hand my seat to…" U6.
+    picked = block_action(ActionId.SWAP_PICK, "", "U2", "1.1", "")
+    picked["actions"] = [{"action_id": ActionId.SWAP_PICK, "block_id": "dibs_task_1", "type": "users_select",
+                          "selected_user": "U6", "action_ts": "1.2"}]  # fmt: skip
+    assert slack.interactive(picked).status == 200
+    dm_to(fake, "U6", "asks whether you can take their staff seat")
+    assert "stays yours until they accept" in note_to(fake, "U2", "stays yours").params["text"]
     slack.command("swap 1 <@U8>", user="U1")
     asked = dm_to(fake, "U8", "asks whether you can take their lead seat")
     click(slack, ActionId.ACCEPT_SWAP, button_value(asked, ActionId.ACCEPT_SWAP), "U8", asked.response["ts"], "",
