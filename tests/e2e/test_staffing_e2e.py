@@ -10,7 +10,7 @@ import pytest
 from bot.slack.ids import ActionId
 from tests.conftest import SECRET
 from tests.support.fakeslack import Call, FakeSlack
-from tests.support.helpers import blocks_text, replies_stored
+from tests.support.helpers import blocks_text, replies_stored, wait_until
 from tests.support.payloads import Sender, block_action, message_event, reaction_event
 from tests.support.server import HttpBot, bot_env
 
@@ -79,6 +79,16 @@ def open_event(slack: Sender, fake: FakeSlack, database_url: str) -> tuple[dict,
     [reply] = fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("thread_ts") == post["ts"])
     replies_stored(database_url)
     return post, reply
+
+
+def calendar_entries(fake: FakeSlack) -> set[tuple[str, str]]:
+    """(DM, METHOD) of every .ics Dibs uploaded."""
+    found = set()
+    for upload in fake.uploaded():
+        content = upload["content"].decode() if isinstance(upload["content"], bytes) else str(upload["content"])
+        method = next((line.split(":", 1)[1] for line in content.splitlines() if line.startswith("METHOD:")), "")
+        found.add((upload["channel_id"], method.strip()))
+    return found
 
 
 def said(reply) -> dict:
@@ -164,6 +174,9 @@ def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, sla
           channel="D888")  # fmt: skip
     thread_now(fake, "*lead* (1): <@U8>")
     dm_to(fake, "U1", "<@U8> took your seat on #1")
+    # The event is dated (2027-03-01 in the post): owners' calendars follow the seat.
+    wanted = {("D1", "REQUEST"), ("D2", "REQUEST"), ("D1", "CANCEL"), ("D8", "REQUEST")}
+    wait_until(lambda: wanted <= calendar_entries(fake), what="calendar entries for U1, U2, U8 and U1's cancel")
     # The poster moves a seat for someone: the thread says who did.
     slack.command("swap 1 <@U2> <@U9>", user="U111")
     thread_now(fake, "<@U9> (placed by <@U111>)")
