@@ -4,8 +4,8 @@ channel with 10,000 open tasks, and the query plans behind them. Run by hand; no
     .venv/bin/python -m bench.schedule --databases sqlite,postgresql
 
 A tick here is the planning half of `Dibs.tick(now)` repeated until nothing is due (reminders, due
-dates, digests into the outbox), plus the courier's look for work; Slack is not called. Each
-database is filled with Core bulk inserts, then `ANALYZE`d.
+dates, offers that ran out, rosters, quiet claims, digests into the outbox), plus the courier's look
+for work; Slack is not called. Each database is filled with Core bulk inserts, then `ANALYZE`d.
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ from bot.digest.collect import collect_digest
 from bot.digest.plan import plan_digests
 from bot.digest.view import build_digest
 from bot.reminders.planning import plan_due_dates, plan_nags
+from bot.reminders.stale import plan_stale_claims
 from bot.services import Services
 from bot.settings import NagSettings, Settings, parse_working_hours
+from bot.tasks.offers import expire_offers
+from bot.tasks.staffing import post_rosters
 from store.db import make_engine, make_reader_factory, make_session_factory, migrate, normalise_url
 from store.enums import TaskStatus
 from store.models import Task, WatchedChannel, utcnow
@@ -102,6 +105,9 @@ def tick_all(svc: Services) -> None:
     while plan_nags(svc, now):
         pass
     plan_due_dates(svc, now)
+    expire_offers(svc, now)
+    post_rosters(svc, now)
+    plan_stale_claims(svc, now)
     plan_digests(svc, now, due=False)
     Courier(svc, lambda team: None).due(now)  # type: ignore[arg-type,return-value]
 
@@ -145,8 +151,13 @@ def digest_case(kind: str, admin: str, total: int) -> tuple[float, int, int]:
 
 
 PLANNED = {
-    "reminders due": "SELECT * FROM tasks WHERE next_nag_at <= :now AND status = 'open' "
+    "reminders due": "SELECT * FROM tasks WHERE next_nag_at <= :now AND status IN ('open','claimed') "
     "ORDER BY next_nag_at, id LIMIT 500",
+    "offers run out": "SELECT * FROM tasks WHERE id IN (SELECT task_id FROM claims WHERE role = 'offered' "
+    "AND offered_until <= :now) AND status IN ('open','claimed') ORDER BY id LIMIT 200",
+    "rosters due": "SELECT * FROM tasks WHERE roster_at <= :now AND status IN ('open','claimed') "
+    "ORDER BY roster_at, id LIMIT 200",
+    "quiet claims": "SELECT * FROM tasks WHERE stale_nudge_at <= :now ORDER BY stale_nudge_at, id LIMIT 200",
     "due dates": "SELECT * FROM tasks WHERE next_due_at <= :now AND status IN ('open','claimed') "
     "ORDER BY next_due_at, id LIMIT 500",
     "threads behind": "SELECT id FROM tasks WHERE thread_version < version AND message_ts IS NOT NULL "
