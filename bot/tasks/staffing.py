@@ -135,6 +135,14 @@ def set_roles(
     return snapshot(task)
 
 
+def dm_title(task: Task) -> str:
+    """How a task is named in a direct message to someone who may not be in its channel: a private
+    channel's title and link stay in that channel (Slack shows its name only to its members)."""
+    if task.private:
+        return f"#{task.id} in <#{task.channel_id}>"
+    return f"#{task.id} {linked_title(snapshot(task))}"
+
+
 def _owner_claim(task: Task, user_id: str) -> Claim | None:
     return next((c for c in rules.owners(task) if c.user_id == user_id), None)
 
@@ -166,8 +174,7 @@ def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen
     rules.audit(tx.session, task, user_id, "swap_asked", Via.COMMAND, tx.now, detail=target)
     text = (
         f"{mention(user_id)} asks whether you can take their {seats.describe(mine.seat)[2:]} on "
-        f"#{task.id} {linked_title(snapshot(task))}{when_text(task, tx.settings_for(team_id))}. "
-        "It stays theirs until you accept."
+        f"{dm_title(task)}{when_text(task, tx.settings_for(team_id))}. It stays theirs until you accept."
     )
     value = str(swap.id)
     buttons = ActionsBlock(
@@ -246,7 +253,7 @@ def take_over(
     tx.session.flush()
     rules.record(tx.session, task, actor, "taken_over", Via.COMMAND, tx.now, detail=f"{from_user}>{to_user}")
     calendars_follow(tx, task, before)
-    title = f"#{task.id} {linked_title(snapshot(task))}"
+    title = dm_title(task)
     queue_dm(tx, team_id, to_user, f"{mention(actor)} gave you {mention(from_user)}'s seat on {title}.")
     queue_dm(tx, team_id, from_user, f"{mention(actor)} moved your seat on {title} to {mention(to_user)}.")
     return replace(snapshot(task), undo=keep(tx, task, actor, "taken_over", before))

@@ -104,6 +104,7 @@ def undo(tx: Tx, team_id: str, undo_id: int, user_id: str) -> TaskSnapshot:
         stop_reminders(session, task)
     if task.due_on is not None and task.status in ACTIVE:
         plan_due_steps(task, now, settings)
+    rules.sync_status(session, task, now, settings)  # the quiet-claim clock follows the restored owners
     row.used = True
     rules.record(session, task, user_id, "undone", Via.UNDO, now, detail=row.action)
     session.flush()

@@ -305,3 +305,16 @@ def test_undo_of_a_release_gives_the_seat_back_and_calls_off_the_offer(svc):
         assert released.promoted == "U2"
         task = undo_change(svc, TEAM, released.undo, "U1")
     assert task.seating[0].owners == ("U1",) and task.seating[0].waiting == ("U2",) and task.offered == ()
+
+
+def test_a_swap_asked_about_a_private_channels_task_names_no_title(svc):
+    with freeze_time(T0):
+        create_task(
+            svc,
+            NewTask(team_id=TEAM, channel_id="G1", kind="event", title="Secret launch booth", slots=2,
+                    posted_by=POSTER, message_ts="2.1", source=Via.MESSAGE, private=True),
+        )  # fmt: skip
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+        ask_swap(svc, TEAM, 1, "U1", "U7")
+    [asked] = outbox(svc, Purpose.SWAP)
+    assert "#1 in <#G1>" in asked.text and "Secret" not in asked.text and "Secret" not in (asked.blocks or "")
