@@ -107,11 +107,17 @@ def queue_note(tx: Open, to: ReplyTo, text: str | Message) -> None:
     )  # fmt: skip
 
 
-def queue_dm(tx: Open, team_id: str, user_id: str, text: str, task_id: int | None = None) -> None:
-    """A direct message (it lands in the person's Messages tab with Dibs)."""
+def queue_dm(
+    tx: Open, team_id: str, user_id: str, text: str | Message, task_id: int | None = None,
+    purpose: Purpose = Purpose.DM, dedupe_key: str | None = None,
+) -> None:  # fmt: skip
+    """A direct message (it lands in the person's Messages tab with Dibs); a message: with its buttons."""
+    message = text if isinstance(text, Message) else None
     queue_call(
-        tx, team_id=team_id, channel_id=user_id, recipient=user_id, purpose=Purpose.DM, text=text, task_id=task_id
-    )
+        tx, team_id=team_id, channel_id=user_id, recipient=user_id, purpose=purpose, task_id=task_id,
+        text=message.text if message else str(text), blocks=[b.to_dict() for b in message.blocks] if message else None,
+        dedupe_key=dedupe_key,
+    )  # fmt: skip
 
 
 def queue_home(tx: Open, team_id: str, user_id: str, notice: str | None = None) -> None:

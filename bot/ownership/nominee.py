@@ -19,14 +19,13 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.delivery.calls import Call
 from bot.delivery.failures import failure_of
 from bot.delivery.outbox import Open, queue_call
 from bot.reminders.policy import local_day
 from bot.services import Services
-from bot.slack.blocks import section
+from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age
 from bot.tasks import rules
@@ -125,13 +124,10 @@ def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) ->
         f"It has waited {age(task.open_since or task.created_at, now)} for an owner, and you have taken the fewest "
         "follow-ups lately."
     )
-    value = str(task_id)
-    buttons = ActionsBlock(elements=[
-        ButtonElement(text="Take it", action_id=ActionId.TAKE_NOMINATION, value=value, style="primary"),
-        ButtonElement(text="Not me", action_id=ActionId.PASS_NOMINATION, value=value),
-    ])  # fmt: skip
-    kwargs = {"channel": chosen, "text": text, "blocks": [section(text).to_dict(), buttons.to_dict()],
-              "unfurl_links": False}  # fmt: skip
+    choice = with_buttons(
+        text, str(task_id), ("Take it", ActionId.TAKE_NOMINATION), ("Not me", ActionId.PASS_NOMINATION)
+    )
+    kwargs = {"channel": chosen, **choice.as_kwargs(), "unfurl_links": False}
     return replace(call, kwargs=kwargs, recipient=chosen)
 
 

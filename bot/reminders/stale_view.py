@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
-
-from bot.slack.blocks import TEXT_LIMIT, Message, section
+from bot.slack.blocks import Message, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age, mention
 from bot.tasks.model import TaskSnapshot
@@ -42,15 +40,9 @@ def stale_nudge_text(task: TaskSnapshot, took_at: datetime, now: datetime) -> st
 def build_stale_nudge(task: TaskSnapshot, took_at: datetime, now: datetime) -> Message:
     """The DM to one owner of a quiet claim, with Done, Release and Snooze (the task id in each value)."""
     text = stale_nudge_text(task, took_at, now)
-    value = str(task.id)
-    buttons = ActionsBlock(
-        elements=[
-            ButtonElement(text="Done", action_id=ActionId.DONE, value=value, style="primary"),
-            ButtonElement(text="Release", action_id=ActionId.RELEASE, value=value),
-            ButtonElement(text="Snooze", action_id=ActionId.SNOOZE_STALE, value=value),
-        ]
+    return with_buttons(
+        text, str(task.id), ("Done", ActionId.DONE), ("Release", ActionId.RELEASE), ("Snooze", ActionId.SNOOZE_STALE)
     )
-    return Message(text=text[:TEXT_LIMIT], blocks=[section(text), buttons])
 
 
 def held_nudge_text(task: TaskSnapshot, owner: str, took_at: datetime, now: datetime) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
 SECTION_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
@@ -59,3 +59,12 @@ def share_blocks(needs: Sequence[int], budget: int) -> list[int]:
         shares[i] = min(needs[i], left // (len(needs) - done))
         left -= shares[i]
     return shares
+
+
+def with_buttons(text: str, value: str, *buttons: tuple[str, str], primary: bool = True) -> Message:
+    """`text`, then a row of buttons (label, action id) that all carry `value`; the first is the primary one."""
+    elements = [
+        ButtonElement(text=label, action_id=action, value=value, style="primary" if primary and n == 0 else None)
+        for n, (label, action) in enumerate(buttons)
+    ]
+    return Message(text=text[:TEXT_LIMIT], blocks=[section(text), ActionsBlock(elements=elements)])

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
-
-from bot.delivery.outbox import queue_call, queue_dm
+from bot.delivery.outbox import queue_dm
 from bot.reminders.policy import event_moment, offer_deadline
 from bot.services import Services, Tx
 from bot.settings import Settings
-from bot.slack.blocks import section
+from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
 from bot.tasks import rules, seats
 from bot.tasks.errors import DibsError
@@ -58,18 +56,9 @@ def offer_freed_seat(tx: Tx, task: Task, seat: str | None, via: Via) -> str | No
         f"A seat freed up on {title}, and you were first in line. It is held for you until "
         f"{local_time(until, settings)}: take it, or pass so the next person is asked."
     )
-    value = str(task.id)
-    buttons = ActionsBlock(
-        elements=[
-            ButtonElement(text="Take it", action_id=ActionId.TAKE_OFFER, value=value, style="primary"),
-            ButtonElement(text="Pass", action_id=ActionId.PASS_OFFER, value=value),
-        ]
-    )
-    queue_call(
-        tx, team_id=task.team_id, channel_id=first.user_id, recipient=first.user_id, purpose=Purpose.OFFER,
-        text=text, blocks=[section(text).to_dict(), buttons.to_dict()], task_id=task.id,
-        dedupe_key=f"offer:{task.id}:{first.user_id}:{until.isoformat()}",
-    )  # fmt: skip
+    choice = with_buttons(text, str(task.id), ("Take it", ActionId.TAKE_OFFER), ("Pass", ActionId.PASS_OFFER))
+    queue_dm(tx, task.team_id, first.user_id, choice, task_id=task.id, purpose=Purpose.OFFER,
+             dedupe_key=f"offer:{task.id}:{first.user_id}:{until.isoformat()}")  # fmt: skip
     return first.user_id
 
 

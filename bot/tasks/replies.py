@@ -11,14 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
-
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
 from bot.intake.announce import open_announced_task
 from bot.intake.classify import date_in, title_from
 from bot.services import EventId, Services, Tx
 from bot.settings import Kind
-from bot.slack.blocks import Message, section, text_message
+from bot.slack.blocks import Message, text_message, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import people
 from bot.tasks import offers, service, staffing, undo
@@ -44,8 +42,7 @@ class Outcome:
         """The answer for the person who acted, with its Undo button when it has one."""
         if self.undo is None:
             return text_message(self.reply)
-        button = ButtonElement(text="Undo", action_id=ActionId.UNDO, value=str(self.undo))
-        return Message(text=self.reply, blocks=[section(self.reply), ActionsBlock(elements=[button])])
+        return with_buttons(self.reply, str(self.undo), ("Undo", ActionId.UNDO), primary=False)
 
 
 def tell_others(tx: Tx, outcome: Outcome, reply_to: ReplyTo | None) -> None:

@@ -12,13 +12,13 @@ import re
 from collections.abc import Sequence
 
 from bot.settings import Kind
+from bot.settings.parse import MAX_SEATS
 from bot.tasks.errors import DibsError
 from store.enums import ClaimRole
 from store.models import Claim, Task
 
 Plan = list[tuple[str | None, int]]
 HOLDING = (ClaimRole.OWNER, ClaimRole.OFFERED)
-MAX_SEATS = 50
 
 
 def seat_plan(task: Task) -> Plan:
@@ -90,14 +90,3 @@ def seats_from_text(kind: Kind, text: str) -> list[tuple[str, int]]:
         wanted = int(found.group(1)) if found else count
         plan.append((name, min(max(wanted, 1), MAX_SEATS)))
     return plan
-
-
-def parse_counts(words: Sequence[str]) -> list[tuple[str, int]]:
-    """`staff=3 lead=1` into roles and counts; a DibsError says the form when a word is not like that."""
-    counts = []
-    for word in words:
-        found = re.fullmatch(r"([a-z][a-z0-9_]{0,20})=(\d{1,2})", word.lower())
-        if found is None:
-            raise DibsError(f"Write roles and seats like `staff=3 lead=1` (`{word[:40]}` is not like that).")
-        counts.append((found.group(1), int(found.group(2))))
-    return counts

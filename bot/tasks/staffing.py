@@ -9,14 +9,12 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement
-
 from bot.delivery.outbox import queue_call, queue_dm
 from bot.reminders.policy import event_moment, first_nag_at, local_day, roster_moment
 from bot.reminders.timers import plan_due_steps
 from bot.services import Services, Tx
 from bot.settings import Settings
-from bot.slack.blocks import section
+from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, mention, people
 from bot.staffing.calendar_send import queue_calendar
@@ -176,17 +174,8 @@ def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen
         f"{mention(user_id)} asks whether you can take their {seats.describe(mine.seat)[2:]} on "
         f"{dm_title(task)}{when_text(task, tx.settings_for(team_id))}. It stays theirs until you accept."
     )
-    value = str(swap.id)
-    buttons = ActionsBlock(
-        elements=[
-            ButtonElement(text="Accept", action_id=ActionId.ACCEPT_SWAP, value=value, style="primary"),
-            ButtonElement(text="Decline", action_id=ActionId.DECLINE_SWAP, value=value),
-        ]
-    )
-    queue_call(
-        tx, team_id=team_id, channel_id=target, recipient=target, purpose=Purpose.SWAP, text=text,
-        blocks=[section(text).to_dict(), buttons.to_dict()], task_id=task.id, dedupe_key=f"swap:{swap.id}",
-    )  # fmt: skip
+    choice = with_buttons(text, str(swap.id), ("Accept", ActionId.ACCEPT_SWAP), ("Decline", ActionId.DECLINE_SWAP))
+    queue_dm(tx, team_id, target, choice, task_id=task.id, purpose=Purpose.SWAP, dedupe_key=f"swap:{swap.id}")
     return f"I asked {mention(target)} privately to take your seat on #{task.id}; it stays yours until they accept."
 
 
