@@ -8,7 +8,7 @@ so nothing that was acknowledged to Slack can be lost, and nothing here waits on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
@@ -66,11 +66,6 @@ def tell_in_dm(svc: Services, to: ReplyTo, text: str) -> None:
         queue_dm(tx, to.team_id, to.user_id, text)
 
 
-def _quiet_for(via: Via, outcome: Outcome) -> Outcome:
-    """A reaction is undone by taking it back: no note with an Undo button for it."""
-    return replace(outcome, undo=None) if via == Via.REACTION else outcome
-
-
 def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
     task, seat, undo = result.task, result.seat, result.undo
     if result.outcome == "claimed":
@@ -98,9 +93,7 @@ def claim(
 ) -> Outcome:  # fmt: skip
     """Take a seat (of the role asked for), or join its waitlist when every seat is taken."""
     with svc.transaction(event) as tx:
-        outcome = _quiet_for(
-            via, _claimed(service.claim_task(tx, team_id, task_id, user_id, via, seen_from, seat), user_id)
-        )
+        outcome = _claimed(service.claim_task(tx, team_id, task_id, user_id, via, seen_from, seat), user_id)
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -120,7 +113,7 @@ def release(
 ) -> Outcome:  # fmt: skip
     """Let go of a task (or leave its waitlist); the first in line gets the slot."""
     with svc.transaction(event) as tx:
-        outcome = _quiet_for(via, _released(service.release_claim(tx, team_id, task_id, user_id, via, seen_from)))
+        outcome = _released(service.release_claim(tx, team_id, task_id, user_id, via, seen_from))
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -132,7 +125,7 @@ def finish(
     """Mark a task done (with proof where its kind needs it; else NeedsLink)."""
     with svc.transaction(event) as tx:
         task = service.complete_task(tx, team_id, task_id, user_id, via, link=link, seen_from=seen_from)
-        outcome = _quiet_for(via, Outcome(f"#{task.id} is done. Thank you!", task, quiet=True, undo=task.undo))
+        outcome = Outcome(f"#{task.id} is done. Thank you!", task, quiet=True, undo=task.undo)
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -267,7 +260,7 @@ def set_when(
         task = staffing.set_event_time(tx, team_id, task_id, user_id, day, hours, place, seen_from)
         when = staffing.when_text(task, tx.settings_for(team_id)).removeprefix(" · ")
     owners = " Its owners get updated calendar entries." if task.owners else ""
-    return Outcome(f"#{task.id} is on {when}.{owners}", task)
+    return Outcome(f"#{task.id} is on {when}.{owners}", task, undo=task.undo)
 
 
 def set_roles(
@@ -277,4 +270,4 @@ def set_roles(
     with svc.transaction() as tx:
         task = staffing.set_roles(tx, team_id, task_id, user_id, counts, seen_from)
     shown = ", ".join(f"{s.name} {s.seats}" for s in task.seating)
-    return Outcome(f"#{task.id} now has seats for {shown}.", task)
+    return Outcome(f"#{task.id} now has seats for {shown}.", task, undo=task.undo)

@@ -128,7 +128,8 @@ def set_due_date(
     task.next_due_at = None
     if due_on is not None:
         plan_due_steps(task, tx.now, tx.settings_for(team_id))
-    if moved and task.event_start is None:  # a timed event keeps its time; the day alone moves an all-day one
+    if moved:  # a timed event moves to the new day at the same hours; its calendars and roster follow
+        staffing.move_to_day(task, due_on, tx.settings_for(team_id))
         staffing.time_changed(tx, task)
     keep_quiet_clock(task, tx.now, tx.settings_for(team_id))
     rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
@@ -164,11 +165,12 @@ def claim_task(
     session, now = tx.session, tx.now
     task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
-    before = undo.state_of(task)
+    before = undo.before(task, via)
     mine = rules.claim_of(task, user_id)
     if mine is not None and mine.role == ClaimRole.OFFERED:
         taken = offers.take_offer(tx, team_id, task_id, user_id, via)
-        return ClaimResult(taken, "claimed", mine.seat, undo.keep(tx, task, user_id, "claimed", before))
+        staffing.calendars_follow(tx, task, before)
+        return ClaimResult(taken, "claimed", mine.seat, undo.keep(tx, task, user_id, "claimed", before, via))
     if mine is not None:
         return ClaimResult(
             snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting", mine.seat
@@ -182,7 +184,7 @@ def claim_task(
     session.flush()
     staffing.calendars_follow(tx, task, before)
     outcome: Literal["claimed", "waitlisted"] = "claimed" if role == ClaimRole.OWNER else "waitlisted"
-    return ClaimResult(snapshot(task), outcome, chosen, undo.keep(tx, task, user_id, outcome, before))
+    return ClaimResult(snapshot(task), outcome, chosen, undo.keep(tx, task, user_id, outcome, before, via))
 
 
 def release_claim(
@@ -194,7 +196,7 @@ def release_claim(
     mine = rules.claim_of(task, user_id)
     if mine is None or task.status in FINISHED:
         return ReleaseResult(snapshot(task), "not_claimed")
-    before = undo.state_of(task)
+    before = undo.before(task, via)
     held, seat = mine.role in seats.HOLDING, mine.seat
     task.claims.remove(mine)
     session.flush()
@@ -204,7 +206,7 @@ def release_claim(
     session.flush()
     staffing.calendars_follow(tx, task, before)
     outcome: Literal["released", "left_waitlist"] = "released" if held else "left_waitlist"
-    return ReleaseResult(snapshot(task), outcome, promoted, undo.keep(tx, task, user_id, outcome, before))
+    return ReleaseResult(snapshot(task), outcome, promoted, undo.keep(tx, task, user_id, outcome, before, via))
 
 
 def complete_task(
@@ -214,7 +216,7 @@ def complete_task(
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     rules.check_may_finish(task, user_id)
-    before = undo.state_of(task)
+    before = undo.before(task, via)
     open_gifts = still_open(tx.session, task.id) if task.kind == "gift_campaign" else []
     if open_gifts:
         raise DibsError(f"#{task.id} still waits on {len(open_gifts)} gift(s): {gift_names(open_gifts)}.")
@@ -231,7 +233,7 @@ def complete_task(
     task.done_by = user_id
     task.done_link = link[:PROOF_STORED] if link else None
     rules.record(tx.session, task, user_id, "done", via, tx.now, detail=task.done_link)
-    return replace(snapshot(task), undo=undo.keep(tx, task, user_id, "done", before))
+    return replace(snapshot(task), undo=undo.keep(tx, task, user_id, "done", before, via))
 
 
 def assign_task(
@@ -242,7 +244,7 @@ def assign_task(
     task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = rules.check_may_assign(task, actor, target)
-    before = undo.state_of(task)
+    before = undo.before(task, via)
     seat = mine.seat if mine is not None else seats.pick_seat(task, None)
     theirs = rules.claim_of(task, target)
     if theirs is not None:  # they were waiting in line: they skip it
@@ -258,7 +260,7 @@ def assign_task(
     session.flush()
     staffing.calendars_follow(tx, task, before)
     return AssignResult(
-        snapshot(task), actor if mine is not None else None, undo.keep(tx, task, actor, "assigned", before)
+        snapshot(task), actor if mine is not None else None, undo.keep(tx, task, actor, "assigned", before, via)
     )
 
 

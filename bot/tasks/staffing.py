@@ -52,9 +52,9 @@ def _owners_in(state: str) -> set[str]:
     return {user for user, role, *_ in json.loads(state)["claims"] if role == ClaimRole.OWNER}
 
 
-def calendars_follow(tx: Tx, task: Task, before: str) -> None:
+def calendars_follow(tx: Tx, task: Task, before: str | None) -> None:
     """New owners get a calendar entry, people who let go get it cancelled (`before`: `undo.state_of`)."""
-    if task.due_on is None and task.event_start is None:
+    if before is None or (task.due_on is None and task.event_start is None):
         return
     had, has = _owners_in(before), {c.user_id for c in rules.owners(task)}
     if task.status == TaskStatus.CANCELLED:
@@ -73,18 +73,33 @@ def time_changed(tx: Tx, task: Task) -> None:
         _calendar(tx, task, claim.user_id, cancel=task.due_on is None)
 
 
+def move_to_day(task: Task, day: date | None, settings: Settings) -> None:
+    """A timed event keeps its hours on its new day (local time); without a day it has no time either."""
+    if task.event_start is None:
+        return
+    if day is None:
+        task.event_start = task.event_end = None
+        return
+    tz = settings.tz
+    task.event_start = datetime.combine(day, task.event_start.astimezone(tz).time(), tzinfo=tz).astimezone(UTC)
+    if task.event_end is not None:
+        task.event_end = datetime.combine(day, task.event_end.astimezone(tz).time(), tzinfo=tz).astimezone(UTC)
+
+
 def set_event_time(
     tx: Tx, team_id: str, task_id: int, user_id: str, day: date, hours: tuple[time, time] | None,
     place: str | None, seen_from: str | None = None,
 ) -> TaskSnapshot:  # fmt: skip
     """`/dibs when ID 2026-12-12 09:00-17:00 [at PLACE]`: the event's day, its hours, where it is."""
     from bot.tasks.service import locked_task  # the service module builds on this one
+    from bot.tasks.undo import keep, state_of
 
     settings = tx.settings_for(team_id)
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     rules.check_may_change(task, user_id, "set its time")
     rules.check_due_date(day, local_day(tx.now, settings))
+    before = state_of(task)
     task.due_on = day
     if hours is None:
         task.event_start = task.event_end = None
@@ -96,7 +111,7 @@ def set_event_time(
     plan_due_steps(task, tx.now, settings)
     time_changed(tx, task)
     rules.record(tx.session, task, user_id, "when", Via.COMMAND, tx.now, detail=day.isoformat())
-    return snapshot(task)
+    return replace(snapshot(task), undo=keep(tx, task, user_id, "when", before))
 
 
 def set_roles(
@@ -105,6 +120,7 @@ def set_roles(
     """`/dibs roles ID staff=3`: change a role's seats (or add a role); never below the people holding them."""
     from bot.tasks.offers import refill
     from bot.tasks.service import locked_task
+    from bot.tasks.undo import keep, state_of
 
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
@@ -114,6 +130,7 @@ def set_roles(
             f"#{task.id} has plain seats ({task.slots}); roles come from its kind's `roles:` setting "
             "(like `roles: {lead: 1, staff: 2}`)."
         )
+    before = state_of(task)
     plan = dict(seats.seat_plan(task))
     for name, count in counts:
         held = len(seats.holders(task, name))
@@ -130,7 +147,7 @@ def set_roles(
     detail = " ".join(f"{name}={count}" for name, count in counts)
     rules.record(tx.session, task, user_id, "roles", Via.COMMAND, tx.now, detail=detail)
     tx.session.flush()
-    return snapshot(task)
+    return replace(snapshot(task), undo=keep(tx, task, user_id, "roles", before))
 
 
 def dm_title(task: Task) -> str:

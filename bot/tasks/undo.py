@@ -1,4 +1,4 @@
-"""Undo: a change to who holds a task (a claim, a release, done, a swap, a take-over) can be taken back by
+"""Undo: a change to a task (a claim, a release, done, a swap, a take-over, its time or its seats) can be taken back by
 the person who made it for five minutes, as long as nothing else changed the task since.
 
 Before the change the task's people and status are kept as JSON (`state_of`); `keep` stores them
@@ -8,13 +8,14 @@ with the task's version after the change; `undo` puts them back if the task is s
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
 from bot.tasks import rules
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.staffing import time_changed
 from store.enums import ACTIVE, ClaimRole, TaskStatus, Via
 from store.models import Claim, Task, Undo
 
@@ -29,6 +30,20 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _restore_when(tx: Tx, task: Task, when: list[str | None]) -> None:
+    """The event's day, time and place as they were; calendars and the roster follow a difference."""
+    if when == [_day(task.due_on), _when(task.event_start), _when(task.event_end), task.place]:
+        return
+    task.due_on = date.fromisoformat(when[0]) if when[0] else None
+    task.event_start, task.event_end, task.place = _moment(when[1]), _moment(when[2]), when[3]
+    task.next_due_at = None
+    time_changed(tx, task)
+
+
 def state_of(task: Task) -> str:
     """The task's people and status as they are now (before a change), as JSON."""
     return json.dumps(
@@ -36,6 +51,8 @@ def state_of(task: Task) -> str:
             "status": str(task.status),
             "claimed_at": _when(task.claimed_at),
             "done": [_when(task.done_at), task.done_by, task.done_link],
+            "seats": [task.roles, task.slots],
+            "when": [_day(task.due_on), _when(task.event_start), _when(task.event_end), task.place],
             "claims": [
                 [c.user_id, str(c.role), c.seat, _when(c.offered_until), c.placed_by, _when(c.created_at)]
                 for c in sorted(task.claims, key=lambda c: c.id or 0)
@@ -44,8 +61,19 @@ def state_of(task: Task) -> str:
     )
 
 
-def keep(tx: Tx, task: Task, actor: str, action: str, before: str) -> int:
-    """Remember how the task was before `actor`'s change (call after the change); the Undo button's id."""
+def before(task: Task, via: Via) -> str | None:
+    """The state to keep before a change, when anything needs it: an Undo button (not for a reaction: taking
+    it back is its undo), or calendars to follow (a dated task). None saves the work on a hot path."""
+    if via == Via.REACTION and task.due_on is None and task.event_start is None:
+        return None
+    return state_of(task)
+
+
+def keep(tx: Tx, task: Task, actor: str, action: str, before: str | None, via: Via | None = None) -> int | None:
+    """Remember how the task was before `actor`'s change (call after the change); the Undo button's id
+    (None without a state, or for a reaction)."""
+    if before is None or via == Via.REACTION:
+        return None
     row = Undo(
         team_id=task.team_id, task_id=task.id, actor=actor, action=action, version=task.version, before=before,
         created_at=tx.now, used=False,
@@ -96,6 +124,8 @@ def undo(tx: Tx, team_id: str, undo_id: int, user_id: str) -> TaskSnapshot:
                   placed_by=placed_by, created_at=_moment(created_at) or now)
         )  # fmt: skip
     settings = tx.settings_for(team_id)
+    task.roles, task.slots = before["seats"]
+    _restore_when(tx, task, before["when"])
     task.status, task.claimed_at = TaskStatus(before["status"]), _moment(before["claimed_at"])
     task.done_at, task.done_by, task.done_link = _moment(before["done"][0]), before["done"][1], before["done"][2]
     if task.status == TaskStatus.OPEN:

@@ -13,8 +13,9 @@ from store.enums import ACTIVE, ClaimRole, TaskStatus
 from store.models import Claim, Task, TaskEvent
 from store.queries.tasks import visible_from
 
-# Audit actions that make someone an owner (`assigned` names the new owner in `detail`).
-BECAME_OWNER = ("claimed", "promoted")
+# Audit actions that make their actor an owner (a seat taken, given from the line, or a swap accepted);
+# `assigned` names the new owner in `detail`, `taken_over` as `from>to`.
+BECAME_OWNER = ("claimed", "promoted", "swapped")
 
 
 class TaskFacts(NamedTuple):
@@ -98,10 +99,18 @@ def owners_taken(session: Session, where: ColumnElement[bool], since: datetime, 
             TaskEvent.team_id == Task.team_id,
             TaskEvent.at >= since,
             TaskEvent.at < until,
-            TaskEvent.action.in_((*BECAME_OWNER, "assigned")),
+            TaskEvent.action.in_((*BECAME_OWNER, "assigned", "taken_over")),
         )
     ).all()
-    return [str(detail) if action == "assigned" else actor for action, actor, detail in rows if actor or detail]
+    return [_new_owner(action, actor, detail) for action, actor, detail in rows if actor or detail]
+
+
+def _new_owner(action: str, actor: str, detail: str | None) -> str:
+    if action == "assigned":
+        return str(detail)
+    if action == "taken_over":
+        return str(detail).partition(">")[2]
+    return actor
 
 
 def claims_per_person(session: Session, team_id: str, since: datetime, people: Sequence[str] = ()) -> dict[str, int]:

@@ -318,3 +318,58 @@ def test_a_swap_asked_about_a_private_channels_task_names_no_title(svc):
         ask_swap(svc, TEAM, 1, "U1", "U7")
     [asked] = outbox(svc, Purpose.SWAP)
     assert "#1 in <#G1>" in asked.text and "Secret" not in asked.text and "Secret" not in (asked.blocks or "")
+
+
+def test_seats_taken_by_a_swap_or_a_take_over_count_in_the_claims_per_person(svc):
+    from store.queries.stats import claims_per_person
+
+    with freeze_time(T0):
+        new_event(svc)
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+        claim_task(svc, TEAM, 1, "U2", Via.COMMAND, seat="staff")
+        ask_swap(svc, TEAM, 1, "U1", "U7")
+        answer_swap(svc, TEAM, 1, "U7", True)
+        take_over(svc, TEAM, 1, POSTER, False, "U2", "U3")
+    with svc.db() as session:
+        counts = claims_per_person(session, TEAM, T0 - timedelta(days=1))
+    assert counts == {"U1": 1, "U2": 1, "U7": 1, "U3": 1}
+
+
+def test_a_new_due_date_moves_a_timed_event_to_that_day_at_the_same_hours(svc):
+    from tests.support.services import set_due_date
+
+    with freeze_time(T0):
+        new_event(svc)
+        set_event_time(svc, TEAM, 1, POSTER, date(2026, 12, 12), (time(9, 0), time(17, 0)), None)
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+        set_due_date(svc, TEAM, 1, POSTER, date(2026, 12, 19))
+    task = stored(svc)
+    assert (task.event_start, task.event_end) == (
+        datetime(2026, 12, 19, 8, 0, tzinfo=UTC),
+        datetime(2026, 12, 19, 16, 0, tzinfo=UTC),
+    )
+    assert task.calendar_seq == 2 and task.roster_at == datetime(2026, 12, 18, 8, 0, tzinfo=UTC)
+    with svc.db() as session:
+        entries = session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.CALENDAR)).all()
+        assert [(e.channel_id, e.dedupe_key.split(":")[3]) for e in entries] == [("U1", "1"), ("U1", "2")]
+    with freeze_time(T0):
+        set_due_date(svc, TEAM, 1, POSTER, None)
+    task = stored(svc)
+    assert task.event_start is None and task.roster_at is None
+
+
+def test_undo_puts_back_an_events_time_and_its_seats(svc):
+    with freeze_time(T0):
+        new_event(svc)
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+        first = set_event_time(svc, TEAM, 1, POSTER, date(2026, 12, 12), (time(9, 0), time(17, 0)), "Hall 3")
+        moved = set_event_time(svc, TEAM, 1, POSTER, date(2026, 12, 19), None, "Hall 4")
+        back = undo_change(svc, TEAM, moved.undo, POSTER)
+        assert (back.due_on, back.place) == (date(2026, 12, 12), "Hall 3")
+        assert back.event_start == datetime(2026, 12, 12, 8, 0, tzinfo=UTC)
+        assert first.undo is not None
+        grown = set_roles(svc, TEAM, 1, POSTER, [("staff", 4)])
+        assert grown.slots == 5
+        shrunk = undo_change(svc, TEAM, grown.undo, POSTER)
+    assert [(s.name, s.seats) for s in shrunk.seating] == [("lead", 1), ("staff", 2)] and shrunk.slots == 3
+    assert stored(svc).calendar_seq == 3  # set, moved, moved back: U1's entry followed each time
