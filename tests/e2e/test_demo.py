@@ -119,3 +119,27 @@ def test_the_stand_in_answers_every_web_api_method_dibs_calls():
                                                if "files.upload.v2" in called else set())  # fmt: skip
     assert called <= answered | {"api.call"}
     assert "conversations.info" in answered  # dibs doctor's
+
+
+def test_the_hand_my_seat_picker_asks_the_person_picked(tmp_path):
+    demo = Demo(tmp_path)
+    try:
+        assert demo.act(type="post", user="U0BEN", channel="C0EVENTS", text="Booth at the Springfield Expo") == 200
+        wait_until(lambda: "Who will staff this event?" in demo.text("C0EVENTS"), 15, "the thread")
+        assert demo.act(type="post", user="U0ANA", channel="C0EVENTS", text="/dibs claim 1") == 200
+
+        def reply() -> dict[str, Any] | None:
+            messages = next(c for c in demo.state()["channels"] if c["id"] == "C0EVENTS")["messages"]
+            post = next(m for m in messages if "Springfield" in str(m["text"]))
+            return next((r for r in post["replies"] if r["bot"] and "dibs_swap_pick" in json.dumps(r["blocks"])), None)
+
+        wait_until(lambda: reply(), 15, "the picker in the thread, once Ana holds a seat")
+        picker = {"action_id": "dibs_swap_pick", "block_id": "dibs_task_1", "type": "users_select",
+                  "selected_user": "U0DEV", "action_ts": "1.0"}  # fmt: skip
+        shown = reply()
+        assert shown is not None
+        where = {"channel": "C0EVENTS", "ts": shown["ts"]}
+        assert demo.act(type="click", user="U0ANA", where=where, action=picker) == 200
+        wait_until(lambda: "asks whether you can take their seat" in json.dumps(demo.state("U0DEV")), 15, "Dev's DM")
+    finally:
+        demo.stop()

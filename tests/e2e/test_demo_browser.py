@@ -151,6 +151,8 @@ def test_a_visitor_posts_a_booth_claims_it_lists_it_and_sees_the_next_days_diges
     assert "Unclaimed" in _find(browser, question, "Dibs's question in the booth's thread")
     _click(browser, question + '//button[normalize-space()="I\'ll take it"]', "I'll take it")
     _find(browser, question + "[contains(., 'Owners:')][contains(., '@Ana')]", "Ana as the owner in the thread")
+    # Two seats and an owner: the thread offers "Hand my seat to…" as a menu of people, not a placeholder.
+    _find(browser, question + "//select[@aria-label='Hand my seat to…']/option[normalize-space()='Dev']", "the picker")
     _say(browser, "/dibs list")
     listed = _find(browser, "//article[contains(@class,'private')][.//div[@class='command'][.='/dibs list']]",
                    "the answer to /dibs list")  # fmt: skip

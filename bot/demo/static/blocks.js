@@ -135,6 +135,20 @@ const DibsBlocks = (() => {
       });
       return s;
     }
+    if (e.type === "users_select") {
+      const s = el("select", "select");
+      s.setAttribute("aria-label", (e.placeholder && e.placeholder.text) || "Choose a person");
+      const first = el("option", "", (e.placeholder && e.placeholder.text) || "Choose a person…");
+      first.value = "";
+      s.appendChild(first);
+      Object.entries(ctx.names || {}).forEach(([id, name]) => {
+        const o = el("option", "", name);
+        o.value = id;
+        s.appendChild(o);
+      });
+      s.addEventListener("change", () => { if (s.value) act({ selected_user: s.value }); });
+      return s;
+    }
     if (e.type === "image") return el("span", "image", "[" + (e.alt_text || "image") + "]");
     if (e.type === "mrkdwn" || e.type === "plain_text") return textObject(e, ctx);
     return el("span", "unknown", "[" + e.type + "]");
