@@ -76,11 +76,19 @@ def _queue_poster_dm(tx: Tx, task: Task, settings: Settings) -> None:
     task.poster_nagged = True
 
 
+def _free_after_roster(task: Task) -> int:
+    """An event reminded about after its roster: its free seats (0 for an unclaimed task)."""
+    return free_seats(task) if task.status == TaskStatus.CLAIMED else 0
+
+
 def _queue_batch(tx: Tx, tasks: list[Task], steps: dict[int, Step]) -> None:
     """One channel message listing every due task, instead of a burst of thread replies."""
     now, settings = tx.now, tx.settings
     first = tasks[0]
-    lines = [coalesced_line(t.id, t.kind, linked_title(snapshot(t)), _clock_start(t), now) for t in tasks]
+    lines = [
+        coalesced_line(t.id, t.kind, linked_title(snapshot(t)), _clock_start(t), now, _free_after_roster(t))
+        for t in tasks
+    ]
     loudest = max(steps.values())
     loud_kind = kind_for(tx.session, settings, first.team_id, next(t.kind for t in tasks if steps[t.id] == loudest))
     queue_call(
@@ -113,7 +121,7 @@ def _queue_channel_nags(tx: Tx, tasks: list[Task], settings: Settings) -> None:
                     steps[task.id],
                     kind_for(tx.session, settings, task.team_id, task.kind),
                     settings,
-                    free_seats(task) if task.status == TaskStatus.CLAIMED else 0,
+                    _free_after_roster(task),
                 ),
                 purpose=Purpose.NAG,
                 task_id=task.id,

@@ -32,12 +32,20 @@ def nag_text(
 
 def coalesced_text(lines: Sequence[str], step: Step, kind: Kind | None) -> str:
     """One channel message instead of a burst of thread reminders."""
-    head = f"{loudness(step, kind)}*{len(lines)} follow-ups here are still unclaimed.* Who takes them?"
+    need = (
+        "still need people"
+        if any(line.endswith(("free seat", "free seats")) for line in lines)
+        else "are still unclaimed"
+    )
+    head = f"{loudness(step, kind)}*{len(lines)} follow-ups here {need}.* Who takes them?"
     return "\n".join([head, *lines])
 
 
-def coalesced_line(task_id: int, kind: str, title_link: str, created_at: datetime, now: datetime) -> str:
-    """One task in the coalesced message: id, kind, linked title, how long it has waited."""
+def coalesced_line(task_id: int, kind: str, title_link: str, created_at: datetime, now: datetime, free: int = 0) -> str:
+    """One task in the coalesced message: id, kind, linked title, how long it has waited (or, for an event
+    after its roster, its free seats)."""
+    if free:
+        return f"• *#{task_id}* {kind} · {title_link} · {free} free seat{'s' if free != 1 else ''}"
     return f"• *#{task_id}* {kind} · {title_link} · waiting {age(created_at, now)}"
 
 

@@ -238,7 +238,7 @@ def answer_swap(svc: Services, team_id: str, swap_id: int, user_id: str, accept:
     """Accept or Decline, in the DM that asked."""
     with svc.transaction() as tx:
         task, answer, _ = staffing.answer_swap(tx, team_id, swap_id, user_id, accept)
-    return Outcome(answer, task)
+    return Outcome(answer, task, undo=task.undo)
 
 
 def take_over(

@@ -199,7 +199,7 @@ def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen
 def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) -> tuple[TaskSnapshot, str, str]:
     """Accept or decline a swap asked of `user_id`: (the task, the answer for them, the id of who asked)."""
     from bot.tasks.service import locked_task
-    from bot.tasks.undo import state_of
+    from bot.tasks.undo import keep, state_of
 
     swap = tx.session.get(Swap, swap_id)
     if swap is None or swap.team_id != team_id or swap.to_user != user_id:
@@ -230,7 +230,8 @@ def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) 
     queue_dm(
         tx, team_id, swap.from_user, f"{mention(user_id)} took your seat on #{task.id} {linked_title(snapshot(task))}."
     )
-    return snapshot(task), f"The seat on #{task.id} is yours now. Thank you!", swap.from_user
+    taken = replace(snapshot(task), undo=keep(tx, task, user_id, "swapped", before))
+    return taken, f"The seat on #{task.id} is yours now. Thank you!", swap.from_user
 
 
 def take_over(
