@@ -185,14 +185,21 @@ def _number(body: dict[str, Any]) -> int:
 
 
 def _answered(services: Services, body: dict[str, Any], act: Callable[[ReplyTo], replies.Outcome]) -> None:
-    """Do what a button in a note or a direct message says; the answer goes privately where the click was."""
-    to = _reply_to(body)
+    """Do what a button in a note, a direct message or the Home tab says; the answer goes privately where
+    the click was (on the tab itself, for the Home tab)."""
+    to, home = _reply_to(body), _on_home(body)
     try:
         outcome = act(to)
+        if home:
+            tell_on_home(services, to.team_id, to.user_id, outcome.reply)
+            return
         with services.transaction() as tx:
             replies.tell_others(tx, replace(outcome, quiet=False), to)
     except DibsError as error:
-        replies.tell(services, to, str(error))
+        if home:
+            tell_on_home(services, to.team_id, to.user_id, str(error))
+        else:
+            replies.tell(services, to, str(error))
 
 
 def handle_seat_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ class HomeData:
     summary: TeamSummary
     in_a_watched_channel: bool
     notice: str | None = None  # what the last click on the tab did, or why it did nothing
+    settings: Settings = field(default_factory=Settings)  # the workspace's (its time zone shows times)
 
 
 def week_start(now: datetime, settings: Settings) -> datetime:
@@ -84,4 +85,5 @@ def collect_home(
         ),
         in_a_watched_channel=bool(theirs),
         notice=notice,
+        settings=settings,
     )

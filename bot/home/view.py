@@ -9,6 +9,7 @@ command that lists them. Someone in no watched channel, with nothing of their ow
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -23,10 +24,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.home.collect import HomeData
-from bot.slack.blocks import HOME_BLOCK_LIMIT, section, sections, share_blocks
+from bot.slack.blocks import HOME_BLOCK_LIMIT, section, sections, share_blocks, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, format_duration
 from bot.tasks.model import TaskSnapshot
+from bot.tasks.offers import local_time
 from bot.tasks.text import due_note, linked_title, owners_line
 
 TITLE_LIMIT = 150
@@ -61,9 +63,23 @@ def summary_line(data: HomeData) -> str:
     )
 
 
+def _offered(task: TaskSnapshot, data: HomeData, until: datetime) -> list[Block]:
+    """A seat held for them: Take it or Pass, as in the direct message that offered it."""
+    line = (
+        f"*#{task.id}* {escape(task.kind)} · {_title(task)}{due_note(task, data.today)}\n"
+        f"A seat is held for you until {local_time(until, data.settings)}."
+    )
+    return with_buttons(line, str(task.id), ("Take it", ActionId.TAKE_OFFER), ("Pass", ActionId.PASS_OFFER)).blocks
+
+
 def _mine(task: TaskSnapshot, data: HomeData) -> list[Block]:
+    offer = next((until for user, until in task.offered if user == data.user_id), None)
+    if offer is not None:
+        return _offered(task, data, offer)
     waiting = data.user_id in task.waitlist
+    seat = next((s.name for s in task.seating if s.name and data.user_id in (*s.owners, *s.waiting)), None)
     line = f"*#{task.id}* {escape(task.kind)} · {_title(task)}{due_note(task, data.today)}"
+    line += f" · {'waiting for' if waiting else 'your seat:'} {escape(seat)}" if seat else ""
     if waiting:
         line += f"\nYou are number {task.waitlist.index(data.user_id) + 1} on the waitlist · {owners_line(task)}"
     elif len(task.owners) > 1:

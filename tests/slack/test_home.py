@@ -178,3 +178,21 @@ def test_a_private_channels_task_refreshes_only_its_people(dibs, slack, fake):
     slack.command("claim 1", user="U3", channel="G555")
     assert len(fake.calls("views.publish")) == before
     assert "Secret launch" not in texts(last_home(fake, "U9"))
+
+
+def test_a_seat_held_for_you_shows_on_the_tab_with_take_it_and_pass(dibs, slack, fake):
+    fake.set_memberships("U2", [CHANNEL])
+    open_task(slack, fake)  # a booth: two seats
+    for user in ("U3", "U4", "U2"):
+        slack.command("claim 1", user=user)
+    slack.command("release 1", user="U3")  # U2, first in line, is offered the seat
+    open_home(slack)
+    shown = texts(last_home(fake))
+    assert "A seat is held for you until" in shown and "dibs_offer_take" in shown and "dibs_offer_pass" in shown
+    assert '"Done"' not in shown  # not theirs yet
+    slack.interactive(home_click("dibs_offer_take", 1))
+    shown = texts(last_home(fake))
+    assert "is yours now" in shown and "Release" in shown and "held for you" not in shown
+    slack.interactive(home_click("dibs_offer_take", 1))
+    assert "You already have a seat on #1" in texts(last_home(fake))
+    assert not fake.calls("chat.postEphemeral")  # nothing went to a channel
