@@ -66,3 +66,31 @@ def test_titles_and_proof_stored_escaped_are_stored_as_typed_after_0004(database
         run(engine, command.upgrade, "head")
     finally:
         engine.dispose()
+
+
+def test_claims_made_before_0008_are_looked_at_for_going_quiet(database_url):
+    engine = make_engine(database_url)
+    try:
+        run(engine, command.downgrade, "base")
+        run(engine, command.upgrade, "0007")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO tasks (team_id, channel_id, kind, title, status, slots, posted_by, source, message_ts,"
+                    " created_at, claimed_at, version, thread_version, nags_sent, poster_nagged, due_reminders_sent,"
+                    " thread_attempts, private, due_on) VALUES"
+                    " ('T1', 'C1', 'event', 'Quiet', 'claimed', 2, 'U1', 'message', '1.1', '2026-11-01 10:00',"
+                    " '2026-11-01 11:00', 1, 1, 0, false, 0, 0, false, NULL),"
+                    " ('T1', 'C1', 'event', 'Dated', 'claimed', 2, 'U1', 'message', '1.2', '2026-11-01 10:00',"
+                    " '2026-11-01 11:00', 1, 1, 0, false, 0, 0, false, '2026-12-12'),"
+                    " ('T1', 'C1', 'event', 'Open', 'open', 2, 'U1', 'message', '1.3', '2026-11-01 10:00',"
+                    " NULL, 1, 1, 0, false, 0, 0, false, NULL)"
+                )
+            )
+        run(engine, command.upgrade, "0008")
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT title, stale_nudge_at FROM tasks ORDER BY id")).all()
+        assert [(title, at is not None) for title, at in rows] == [("Quiet", True), ("Dated", False), ("Open", False)]
+        run(engine, command.upgrade, "head")
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ Create Date: 2026-11-27
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -65,6 +66,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_undos")),
     )
     op.create_index(op.f("ix_undos_task_id"), "undos", ["task_id"], unique=False)
+    # Claims made before this migration, without a due date, are looked at by the first tick: the quiet-claim
+    # planner works out from when they were claimed whether (and when) their owners are asked "still on it?".
+    tasks = sa.table(
+        "tasks",
+        sa.column("status", sa.String()),
+        sa.column("due_on", sa.Date()),
+        sa.column("stale_nudge_at", store.models.UTCDateTime(timezone=True)),
+    )
+    op.execute(
+        tasks.update()
+        .where(tasks.c.status == "claimed", tasks.c.due_on.is_(None))
+        .values(stale_nudge_at=datetime.now(UTC))
+    )
 
 
 def downgrade() -> None:
