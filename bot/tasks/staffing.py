@@ -59,6 +59,8 @@ def calendars_follow(tx: Tx, task: Task, before: str | None) -> None:
     had, has = _owners_in(before), {c.user_id for c in rules.owners(task)}
     if task.status == TaskStatus.CANCELLED:
         has = set()
+    if has != had:  # a new SEQUENCE: someone who let go and came back gets an entry their calendar takes again
+        task.calendar_seq += 1
     for user in sorted(has - had):
         _calendar(tx, task, user)
     for user in sorted(had - has):

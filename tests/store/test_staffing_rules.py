@@ -348,10 +348,10 @@ def test_a_new_due_date_moves_a_timed_event_to_that_day_at_the_same_hours(svc):
         datetime(2026, 12, 19, 8, 0, tzinfo=UTC),
         datetime(2026, 12, 19, 16, 0, tzinfo=UTC),
     )
-    assert task.calendar_seq == 2 and task.roster_at == datetime(2026, 12, 18, 8, 0, tzinfo=UTC)
+    assert task.calendar_seq == 3 and task.roster_at == datetime(2026, 12, 18, 8, 0, tzinfo=UTC)
     with svc.db() as session:
         entries = session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.CALENDAR)).all()
-        assert [(e.channel_id, e.dedupe_key.split(":")[3]) for e in entries] == [("U1", "1"), ("U1", "2")]
+        assert [(e.channel_id, e.dedupe_key.split(":")[3]) for e in entries] == [("U1", "2"), ("U1", "3")]
     with freeze_time(T0):
         set_due_date(svc, TEAM, 1, POSTER, None)
     task = stored(svc)
@@ -373,3 +373,14 @@ def test_undo_puts_back_an_events_time_and_its_seats(svc):
         shrunk = undo_change(svc, TEAM, grown.undo, POSTER)
     assert [(s.name, s.seats) for s in shrunk.seating] == [("lead", 1), ("staff", 2)] and shrunk.slots == 3
     assert stored(svc).calendar_seq == 3  # set, moved, moved back: U1's entry followed each time
+
+
+def test_an_owner_who_lets_go_and_comes_back_gets_a_new_calendar_entry(svc):
+    with freeze_time(T0):
+        new_event(svc, due_on=date(2026, 12, 12))
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+        release_claim(svc, TEAM, 1, "U1", Via.COMMAND)
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+    with svc.db() as session:
+        entries = session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.CALENDAR)).all()
+        assert [e.dedupe_key for e in entries] == ["cal:1:U1:1:r", "cal:1:U1:2:x", "cal:1:U1:3:r"]
