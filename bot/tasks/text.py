@@ -29,6 +29,8 @@ def linked_title(task: Titled) -> str:
 def owners_line(task: TaskSnapshot) -> str:
     """Who has a task, as `<@U…>` mentions, or the word unclaimed; then the waitlist."""
     text = people(task.owners) if task.owners else "unclaimed"
+    if task.offered:
+        text += f" · offered to {people([user for user, _ in task.offered])}"
     if task.waitlist:
         text += f" · waitlist {people(task.waitlist)}"
     return text
