@@ -18,7 +18,6 @@ from bot.services import EventId, Services, Tx
 from bot.settings import Kind
 from bot.slack.blocks import Message, text_message, with_buttons
 from bot.slack.ids import ActionId
-from bot.slack.text import people
 from bot.tasks import offers, service, staffing, undo
 from bot.tasks.errors import DibsError
 from bot.tasks.model import Seating, TaskSnapshot
@@ -77,8 +76,13 @@ def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
         None, task.slots, task.owners, (), task.waitlist
     )
     position = line_of.waiting.index(user_id) + 1 if user_id in line_of.waiting else 1
-    role = f" {seat}" if seat else ""
-    line = f"Every{role} seat on #{task.id} is taken ({people(line_of.owners)}; {line_of.seats} of {line_of.seats})."
+    held = ", ".join([*(f"<@{u}>" for u in line_of.owners), *(f"<@{u}> (offered)" for u, _ in line_of.offered)])
+    if seat is None:
+        line = f"#{task.id} is taken by {held} ({line_of.seats} of {line_of.seats} seats)."
+    elif line_of.seats == 1:
+        line = f"The {seat} seat on #{task.id} is taken by {held}."
+    else:
+        line = f"All {line_of.seats} {seat} seats on #{task.id} are taken ({held})."
     if result.outcome == "already_waiting":
         return Outcome(f"{line} You are already number {position} on the waitlist.", None)
     return Outcome(
