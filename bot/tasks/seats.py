@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bot.settings import Kind
 from bot.settings.parse import MAX_SEATS
+from bot.slack.text import escape
 from bot.tasks.errors import DibsError
 from store.enums import ClaimRole
 from store.models import Claim, Task
@@ -73,7 +74,7 @@ def pick_seat(task: Task, wanted: str | None) -> str | None:
     if not names:
         raise DibsError(f"#{task.id} has no roles, only {task.slots} seat(s): `/dibs claim {task.id}` takes one.")
     if wanted not in names:
-        raise DibsError(f"#{task.id} has no role `{wanted[:40]}`; its roles are {', '.join(names)}.")
+        raise DibsError(f"#{task.id} has no role `{escape(wanted[:40])}`; its roles are {', '.join(names)}.")
     return wanted
 
 

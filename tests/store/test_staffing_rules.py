@@ -384,3 +384,11 @@ def test_an_owner_who_lets_go_and_comes_back_gets_a_new_calendar_entry(svc):
     with svc.db() as session:
         entries = session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.CALENDAR)).all()
         assert [e.dedupe_key for e in entries] == ["cal:1:U1:1:r", "cal:1:U1:2:x", "cal:1:U1:3:r"]
+
+
+def test_a_forged_role_is_refused_without_repeating_it_as_markup(svc):
+    with freeze_time(T0):
+        new_event(svc)
+        with pytest.raises(DibsError) as refused:
+            claim_task(svc, TEAM, 1, "U1", Via.BUTTON, seat="<!channel>")
+    assert "`&lt;!channel&gt;`" in str(refused.value) and "<!channel>" not in str(refused.value)
