@@ -20,7 +20,7 @@ STAFFED = """
 working_hours: always
 nag: {first_after: 2s, every: 2s}
 digest: {days: none}
-offer_expires_after: 3s
+offer_expires_after: 5s
 kinds:
   event:
     roles: {lead: 1, staff: 2}
@@ -53,7 +53,9 @@ def thread_now(fake: FakeSlack, *shown: str) -> str:
 def dm_to(fake: FakeSlack, user: str, says: str) -> Call:
     """The direct message Dibs sent `user` that says `says`."""
     found = fake.wait_for(
-        "chat.postMessage", predicate=lambda c: c.params["channel"] == user and says in str(c.params.get("text"))
+        "chat.postMessage",
+        predicate=lambda c: c.params["channel"] == user and says in str(c.params.get("text")),
+        timeout=15,  # an offer runs out after 5 s, then a tick (0.5 s) asks the next person: room for a busy CI
     )
     return found[-1]
 
@@ -61,7 +63,9 @@ def dm_to(fake: FakeSlack, user: str, says: str) -> Call:
 def note_to(fake: FakeSlack, user: str, says: str) -> Call:
     """The private note Dibs showed `user` that says `says`."""
     found = fake.wait_for(
-        "chat.postEphemeral", predicate=lambda c: c.params["user"] == user and says in str(c.params.get("text"))
+        "chat.postEphemeral",
+        predicate=lambda c: c.params["user"] == user and says in str(c.params.get("text")),
+        timeout=15,
     )
     return found[-1]
 
@@ -76,7 +80,7 @@ def open_event(slack: Sender, fake: FakeSlack, database_url: str) -> tuple[dict,
     slack.command("watch", user="UADMIN")
     post = message_event(POST)
     slack.event(post)
-    [reply] = fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("thread_ts") == post["ts"])
+    [reply] = fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("thread_ts") == post["ts"], timeout=15)
     replies_stored(database_url)
     return post, reply
 
@@ -141,7 +145,7 @@ def test_an_offer_that_runs_out_goes_to_the_next_in_line(bot, slack, fake, datab
     offer = dm_to(fake, "U4", "held for you until")
     assert "Take it" in blocks_text(offer) and "Pass" in blocks_text(offer)
     thread_now(fake, "offered to <@U4> until")
-    second = dm_to(fake, "U5", "held for you until")  # U4 did nothing for 3 s: the next person is asked
+    second = dm_to(fake, "U5", "held for you until")  # U4 did nothing for 5 s: the next person is asked
     shown = thread_now(fake, "offered to <@U5> until")
     assert "<@U4>" not in shown
     click(slack, ActionId.TAKE_OFFER, "1", "U5", second.response["ts"], "", channel="D555")
