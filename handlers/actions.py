@@ -60,6 +60,16 @@ def _in_dm(body: dict[str, Any]) -> bool:
     return container.get("type") == "message" and str(channel).startswith("D")
 
 
+def _refuse(services: Services, to: ReplyTo, text: str, home: bool = False, dm: bool = False) -> None:
+    """Why a click did nothing, where the person clicked: on the Home tab, in their DM, or as a private note."""
+    if home:
+        tell_on_home(services, to.team_id, to.user_id, text)
+    elif dm:
+        replies.tell_in_dm(services, to, text)
+    else:
+        replies.tell(services, to, text)
+
+
 def _clicked(
     services: Services, body: dict[str, Any], act: Callable[..., replies.Outcome], in_dm_as_owner: bool = False
 ) -> None:
@@ -81,12 +91,7 @@ def _clicked(
     except NeedsLink as missing:
         _ask_for_proof(services, body, to, missing)
     except DibsError as error:
-        if home:
-            tell_on_home(services, to.team_id, to.user_id, str(error))
-        elif dm:
-            replies.tell_in_dm(services, to, str(error))
-        else:
-            replies.tell(services, to, str(error))
+        _refuse(services, to, str(error), home=home, dm=dm)
 
 
 def handle_claim_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
@@ -196,10 +201,7 @@ def _answered(services: Services, body: dict[str, Any], act: Callable[[ReplyTo],
         with services.transaction() as tx:
             replies.tell_others(tx, replace(outcome, quiet=False), to)
     except DibsError as error:
-        if home:
-            tell_on_home(services, to.team_id, to.user_id, str(error))
-        else:
-            replies.tell(services, to, str(error))
+        _refuse(services, to, str(error), home=home)
 
 
 def handle_seat_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:

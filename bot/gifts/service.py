@@ -14,8 +14,8 @@ from bot.services import Services, Tx
 from bot.slack.text import escape
 from bot.tasks import rules
 from bot.tasks.errors import DibsError, NotAllowed, TaskNotFound
+from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
-from bot.tasks.service import locked_task
 from store.enums import FINISHED, GiftState, Purpose, Via
 from store.models import GiftRecipient, Task
 from store.queries import gifts as queries

@@ -18,9 +18,9 @@ from bot.settings import Kind, Settings
 from bot.slack.blocks import TEXT_LIMIT, Message, section
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, mention, people, proof
+from bot.tasks.event import when_text
 from bot.tasks.model import Seating, TaskSnapshot
 from bot.tasks.offers import local_time
-from bot.tasks.staffing import when_text
 from bot.tasks.text import due_note
 from store.enums import TaskStatus
 
@@ -46,8 +46,7 @@ def status_text(task: TaskSnapshot, today: date, settings: Settings | None = Non
         asked = f"\nDibs asked {mention(task.nominee)} privately whether they can take it." if task.nominee else ""
         return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}{asked}"
     held = len(task.owners) + len(task.offered)
-    plain = task.seating[0] if task.seating else Seating(None, task.slots, task.owners, (), task.waitlist)
-    text = f"*Owners:* {_holders(plain, settings)} ({held} of {task.slots}){due_note(task, today)}"
+    text = f"*Owners:* {_holders(task.seats_shown[0], settings)} ({held} of {task.slots}){due_note(task, today)}"
     if task.waitlist:
         text += f"\n*Waitlist:* {people(task.waitlist)}"
     return text

@@ -21,9 +21,9 @@ from bot.reminders.policy import in_working_hours, local_day, next_working_momen
 from bot.reminders.stale_view import build_stale_nudge, held_nudge_text
 from bot.services import Services, Tx
 from bot.tasks.errors import DibsError
+from bot.tasks.lookup import locked_task
 from bot.tasks.model import snapshot
 from bot.tasks.rules import audit, owners
-from bot.tasks.service import locked_task
 from store.enums import PostState, Purpose, TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted

@@ -68,6 +68,11 @@ class TaskSnapshot:
         return any(s.name is not None for s in self.seating)
 
     @property
+    def seats_shown(self) -> tuple[Seating, ...]:
+        """Its roles; a snapshot made by hand without them reads as one plain role of its owners and line."""
+        return self.seating or (Seating(None, self.slots, self.owners, (), self.waitlist),)
+
+    @property
     def offered(self) -> tuple[tuple[str, datetime], ...]:
         """People a freed seat is held for, and until when."""
         return tuple(o for s in self.seating for o in s.offered)

@@ -6,6 +6,7 @@ about to start, the seat is theirs at once, as before offers existed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.delivery.outbox import queue_dm
@@ -14,8 +15,10 @@ from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
-from bot.tasks import rules, seats
+from bot.tasks import rules, seats, undo
 from bot.tasks.errors import DibsError
+from bot.tasks.event import calendars_follow
+from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.text import linked_title
 from store.enums import ClaimRole, Purpose, Via
@@ -72,8 +75,8 @@ def refill(tx: Tx, task: Task, via: Via) -> list[str]:
 
 
 def take_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> TaskSnapshot:
-    """Take the seat offered to `user_id`."""
-    task = rules_locked(tx, team_id, task_id)
+    """Take the seat offered to `user_id` (their calendar entry follows; the change can be undone)."""
+    task = _unfinished(tx, team_id, task_id)
     mine = rules.claim_of(task, user_id)
     if mine is not None and mine.role == ClaimRole.OWNER:
         raise DibsError(f"You already have {seats.describe(mine.seat)} on #{task.id}.")
@@ -82,16 +85,18 @@ def take_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> Ta
             f"The seat on #{task.id} is no longer held for you (the offer ran out or went to the next person). "
             f"`/dibs claim {task.id}` puts you in line again."
         )
+    before = undo.before(task, via)
     mine.role, mine.offered_until = ClaimRole.OWNER, None
     rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))
     rules.record(tx.session, task, user_id, "claimed", via, tx.now, detail=mine.seat)
     tx.session.flush()
-    return snapshot(task)
+    calendars_follow(tx, task, before)
+    return replace(snapshot(task), undo=undo.keep(tx, task, user_id, "claimed", before, via))
 
 
 def pass_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> TaskSnapshot:
     """Pass on the seat offered to `user_id`: they leave the line and the next person is asked."""
-    task = rules_locked(tx, team_id, task_id)
+    task = _unfinished(tx, team_id, task_id)
     mine = rules.claim_of(task, user_id)
     if mine is None or mine.role != ClaimRole.OFFERED:
         raise DibsError(f"No seat on #{task.id} is held for you any more, so there is nothing to pass.")
@@ -105,10 +110,8 @@ def pass_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> Ta
     return snapshot(task)
 
 
-def rules_locked(tx: Tx, team_id: str, task_id: int) -> Task:
+def _unfinished(tx: Tx, team_id: str, task_id: int) -> Task:
     """The task (locked), refusing one that is finished."""
-    from bot.tasks.service import locked_task  # the service module builds on this one
-
     task = locked_task(tx.session, team_id, task_id)
     rules.refuse_finished(task)
     return task

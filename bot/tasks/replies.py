@@ -18,9 +18,9 @@ from bot.services import EventId, Services, Tx
 from bot.settings import Kind
 from bot.slack.blocks import Message, text_message, with_buttons
 from bot.slack.ids import ActionId
-from bot.tasks import offers, service, staffing, undo
+from bot.tasks import event, offers, service, staffing, undo
 from bot.tasks.errors import DibsError
-from bot.tasks.model import Seating, TaskSnapshot
+from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_snooze
 from bot.tasks.text import linked_title
 from bot.tasks.views import build_announcement
@@ -72,9 +72,7 @@ def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
         return Outcome(f"You own {what} now: {linked_title(task)}. Thank you!", task, quiet=True, undo=undo)
     if result.outcome == "already_owner":
         return Outcome(f"You already own #{task.id}. `/dibs release {task.id}` lets it go.", None)
-    line_of = next((s for s in task.seating if user_id in s.waiting), None) or Seating(
-        None, task.slots, task.owners, (), task.waitlist
-    )
+    line_of = next((s for s in task.seats_shown if user_id in s.waiting), task.seats_shown[0])
     position = line_of.waiting.index(user_id) + 1 if user_id in line_of.waiting else 1
     held = ", ".join([*(f"<@{u}>" for u in line_of.owners), *(f"<@{u}> (offered)" for u, _ in line_of.offered)])
     if seat is None:
@@ -206,12 +204,8 @@ def set_due(
 def take_offer(svc: Services, team_id: str, task_id: int, user_id: str) -> Outcome:
     """Take it: the seat offered to `user_id` is theirs."""
     with svc.transaction() as tx:
-        before = undo.state_of(service.locked_task(tx.session, team_id, task_id))
         task = offers.take_offer(tx, team_id, task_id, user_id, Via.BUTTON)
-        locked = service.locked_task(tx.session, team_id, task_id)
-        staffing.calendars_follow(tx, locked, before)
-        kept = undo.keep(tx, locked, user_id, "claimed", before)
-    return Outcome(f"The seat on #{task.id} {linked_title(task)} is yours now. Thank you!", task, undo=kept)
+    return Outcome(f"The seat on #{task.id} {linked_title(task)} is yours now. Thank you!", task, undo=task.undo)
 
 
 def pass_offer(svc: Services, team_id: str, task_id: int, user_id: str) -> Outcome:
@@ -224,11 +218,7 @@ def pass_offer(svc: Services, team_id: str, task_id: int, user_id: str) -> Outco
 def undo_change(svc: Services, team_id: str, undo_id: int, user_id: str) -> Outcome:
     """Undo: the task's people as they were before the change."""
     with svc.transaction() as tx:
-        row_task = undo.task_of(tx, team_id, undo_id)
-        before = undo.state_of(row_task) if row_task is not None else None
         task = undo.undo(tx, team_id, undo_id, user_id)
-        if row_task is not None and before is not None:
-            staffing.calendars_follow(tx, row_task, before)
     return Outcome(f"Undone: #{task.id} is as it was before.", task)
 
 
@@ -262,7 +252,7 @@ def set_when(
     """`/dibs when ID DAY [HH:MM-HH:MM] [at PLACE]`."""
     with svc.transaction() as tx:
         task = staffing.set_event_time(tx, team_id, task_id, user_id, day, hours, place, seen_from)
-        when = staffing.when_text(task, tx.settings_for(team_id)).removeprefix(" · ")
+        when = event.when_text(task, tx.settings_for(team_id)).removeprefix(" · ")
     owners = " Its owners get updated calendar entries." if task.owners else ""
     return Outcome(f"#{task.id} is on {when}.{owners}", task, undo=task.undo)
 

@@ -78,9 +78,14 @@ def pick_seat(task: Task, wanted: str | None) -> str | None:
     return wanted
 
 
+def seat_word(seat: str | None) -> str:
+    """`staff seat`, or `seat` for plain slots."""
+    return f"{seat} seat" if seat else "seat"
+
+
 def describe(seat: str | None) -> str:
-    """`the staff seat`, or `a seat` for plain slots."""
-    return f"a {seat} seat" if seat else "a seat"
+    """`a staff seat`, or `a seat` for plain slots."""
+    return f"a {seat_word(seat)}"
 
 
 def seats_from_text(kind: Kind, text: str) -> list[tuple[str, int]]:

@@ -19,8 +19,9 @@ from bot.reminders.policy import local_day
 from bot.reminders.timers import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
 from bot.slack.text import escape
-from bot.tasks import offers, rules, seats, staffing, undo
-from bot.tasks.errors import DibsError, NeedsLink, TaskNotFound
+from bot.tasks import event, offers, rules, seats, undo
+from bot.tasks.errors import DibsError, NeedsLink
+from bot.tasks.lookup import found, locked_task
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
 from store.enums import FINISHED, ClaimRole, TaskStatus, Via
 from store.models import Claim, Task
@@ -28,8 +29,6 @@ from store.queries import tasks as queries
 from store.queries.gifts import still_open
 from store.queries.tasks import ListFilter
 
-# How many ids a "no such task" answer lists before it says "and more".
-IDS_SHOWN = 15
 TITLE_STORED = 300
 PROOF_STORED = 500
 
@@ -50,31 +49,10 @@ class NewTask:
     private: bool = False
 
 
-def _existing_ids(session: Session, team_id: str, seen_from: str | None) -> str:
-    ids = queries.active_task_ids(session, team_id, IDS_SHOWN + 1, seen_from)
-    if not ids:
-        return "There are no open tasks in this workspace."
-    shown = ", ".join(f"#{i}" for i in ids[:IDS_SHOWN])
-    more = " and more (see `/dibs list`)" if len(ids) > IDS_SHOWN else ""
-    return f"Open tasks: {shown}{more}."
-
-
-def _found(session: Session, team_id: str, task_id: int, task: Task | None, seen_from: str | None) -> Task:
-    """`task` if it can be seen from `seen_from`; a private channel's task is not there for anyone elsewhere."""
-    if task is None or (task.private and seen_from is not None and seen_from != task.channel_id):
-        raise TaskNotFound(f"There is no task #{task_id}. {_existing_ids(session, team_id, seen_from)}")
-    return task
-
-
 def gift_names(found: list[str], shown: int = 10) -> str:
     """A few recipients' names, then how many more (escaped: they come from a CSV)."""
     listed = ", ".join(escape(n) for n in found[:shown])
     return listed + (f" and {len(found) - shown} more" if len(found) > shown else "")
-
-
-def locked_task(session: Session, team_id: str, task_id: int, seen_from: str | None = None) -> Task:
-    """The task, locked for the transaction, if it can be seen from `seen_from`."""
-    return _found(session, team_id, task_id, queries.lock_task(session, team_id, task_id), seen_from)
 
 
 def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
@@ -101,7 +79,7 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
     if kind is not None and kind.roles:
         seats.set_plan(task, seats.seats_from_text(kind, new.title))
     start_nag_clock(task, tx.now, tx.settings_for(new.team_id))
-    staffing.plan_roster(task, tx.now, tx.settings_for(new.team_id), new=True)
+    event.plan_roster(task, tx.now, tx.settings_for(new.team_id), new=True)
     try:
         with tx.session.begin_nested():  # a savepoint: a second task for one post is refused, not an error
             tx.session.add(task)
@@ -129,8 +107,8 @@ def set_due_date(
     if due_on is not None:
         plan_due_steps(task, tx.now, tx.settings_for(team_id))
     if moved:  # a timed event moves to the new day at the same hours; its calendars and roster follow
-        staffing.move_to_day(task, due_on, tx.settings_for(team_id))
-        staffing.time_changed(tx, task)
+        event.move_to_day(task, due_on, tx.settings_for(team_id))
+        event.time_changed(tx, task)
     keep_quiet_clock(task, tx.now, tx.settings_for(team_id))
     rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
     return snapshot(task)
@@ -154,7 +132,7 @@ def snooze_task(
 
 def get_task(session: Session, team_id: str, task_id: int, seen_from: str | None = None) -> TaskSnapshot:
     """One task of this workspace, or TaskNotFound naming the ids that exist."""
-    return snapshot(_found(session, team_id, task_id, queries.load_task(session, team_id, task_id), seen_from))
+    return snapshot(found(session, team_id, task_id, queries.load_task(session, team_id, task_id), seen_from))
 
 
 def claim_task(
@@ -165,24 +143,23 @@ def claim_task(
     session, now = tx.session, tx.now
     task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
-    before = undo.before(task, via)
     mine = rules.claim_of(task, user_id)
     if mine is not None and mine.role == ClaimRole.OFFERED:
         taken = offers.take_offer(tx, team_id, task_id, user_id, via)
-        staffing.calendars_follow(tx, task, before)
-        return ClaimResult(taken, "claimed", mine.seat, undo.keep(tx, task, user_id, "claimed", before, via))
+        return ClaimResult(taken, "claimed", mine.seat, taken.undo)
     if mine is not None:
         return ClaimResult(
             snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting", mine.seat
         )
     chosen = seats.pick_seat(task, seat)
+    before = undo.before(task, via)
     role = rules.add_claim(task, user_id, now, chosen)
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(
         session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now, detail=chosen
     )
     session.flush()
-    staffing.calendars_follow(tx, task, before)
+    event.calendars_follow(tx, task, before)
     outcome: Literal["claimed", "waitlisted"] = "claimed" if role == ClaimRole.OWNER else "waitlisted"
     return ClaimResult(snapshot(task), outcome, chosen, undo.keep(tx, task, user_id, outcome, before, via))
 
@@ -204,7 +181,7 @@ def release_claim(
     promoted = offers.offer_freed_seat(tx, task, seat, via) if held else None
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     session.flush()
-    staffing.calendars_follow(tx, task, before)
+    event.calendars_follow(tx, task, before)
     outcome: Literal["released", "left_waitlist"] = "released" if held else "left_waitlist"
     return ReleaseResult(snapshot(task), outcome, promoted, undo.keep(tx, task, user_id, outcome, before, via))
 
@@ -258,7 +235,7 @@ def assign_task(
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(session, task, actor, "assigned", via, now, detail=target)
     session.flush()
-    staffing.calendars_follow(tx, task, before)
+    event.calendars_follow(tx, task, before)
     return AssignResult(
         snapshot(task), actor if mine is not None else None, undo.keep(tx, task, actor, "assigned", before, via)
     )
@@ -289,5 +266,5 @@ def cancel_task(tx: Tx, team_id: str, channel_id: str, message_ts: str, why: str
     task.next_due_at = None
     stop_reminders(tx.session, task)
     rules.record(tx.session, task, "slack", "cancelled", Via.MESSAGE, tx.now, detail=why)
-    staffing.calendars_follow(tx, task, before)  # the owners' calendar entries are cancelled
+    event.calendars_follow(tx, task, before)  # the owners' calendar entries are cancelled
     return snapshot(task)

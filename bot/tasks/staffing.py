@@ -1,27 +1,29 @@
 """Staffing an event: its time and place (`/dibs when`), its roles' seats (`/dibs roles`), the roster posted
-in the thread before it, swaps the other person accepts, take-overs by an admin or the poster, and the
-owners' calendar entries following every change. Each function works in the caller's transaction.
+in the thread before it, swaps the other person accepts, and take-overs by an admin or the poster (the
+owners' calendar entries follow, see `bot.tasks.event`). Each function works in the caller's transaction.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.delivery.outbox import queue_call, queue_dm
-from bot.reminders.policy import event_moment, first_nag_at, local_day, roster_moment
+from bot.reminders.policy import first_nag_at, local_day
 from bot.reminders.timers import plan_due_steps
 from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
-from bot.slack.text import escape, mention, people
-from bot.staffing.calendar_send import queue_calendar
+from bot.slack.text import mention, people
 from bot.tasks import rules, seats
 from bot.tasks.errors import DibsError, NotAllowed
+from bot.tasks.event import calendars_follow, local_moment, time_changed, when_text
+from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.offers import refill
 from bot.tasks.text import linked_title
+from bot.tasks.undo import keep, state_of
 from store.enums import ClaimRole, Purpose, TaskStatus, Via
 from store.models import Claim, Swap, Task
 from store.queries.tasks import lock_tasks_for_roster
@@ -30,71 +32,11 @@ PLACE_STORED = 200
 BATCH = 200
 
 
-def is_event(task: Task) -> bool:
-    """A task staffed by several people, or with a time: it gets a roster before its day."""
-    return task.roles is not None or task.slots > 1 or task.event_start is not None
-
-
-def plan_roster(task: Task, now: datetime, settings: Settings, new: bool = False) -> None:
-    """When the roster goes into the thread. A task posted after that moment (the day before its event,
-    say) gets none: its thread is already the roster."""
-    starts = event_moment(task.due_on, task.event_start, settings)
-    at = roster_moment(starts, now, settings) if is_event(task) else None
-    task.roster_at = None if new and at is not None and at <= now else at
-
-
-def _calendar(tx: Tx, task: Task, user_id: str, cancel: bool = False) -> None:
-    """An owner's calendar entry (or its cancellation), when the task has a day."""
-    queue_calendar(tx, task, user_id, cancel=cancel)
-
-
-def _owners_in(state: str) -> set[str]:
-    return {user for user, role, *_ in json.loads(state)["claims"] if role == ClaimRole.OWNER}
-
-
-def calendars_follow(tx: Tx, task: Task, before: str | None) -> None:
-    """New owners get a calendar entry, people who let go get it cancelled (`before`: `undo.state_of`)."""
-    if before is None or (task.due_on is None and task.event_start is None):
-        return
-    had, has = _owners_in(before), {c.user_id for c in rules.owners(task)}
-    if task.status == TaskStatus.CANCELLED:
-        has = set()
-    if has != had:  # a new SEQUENCE: someone who let go and came back gets an entry their calendar takes again
-        task.calendar_seq += 1
-    for user in sorted(has - had):
-        _calendar(tx, task, user)
-    for user in sorted(had - has):
-        _calendar(tx, task, user, cancel=True)
-
-
-def time_changed(tx: Tx, task: Task) -> None:
-    """The event's day, time or place changed: the roster moves, and every owner's entry is updated."""
-    task.calendar_seq += 1
-    plan_roster(task, tx.now, tx.settings_for(task.team_id))
-    for claim in rules.owners(task):
-        _calendar(tx, task, claim.user_id, cancel=task.due_on is None)
-
-
-def move_to_day(task: Task, day: date | None, settings: Settings) -> None:
-    """A timed event keeps its hours on its new day (local time); without a day it has no time either."""
-    if task.event_start is None:
-        return
-    if day is None:
-        task.event_start = task.event_end = None
-        return
-    tz = settings.tz
-    task.event_start = datetime.combine(day, task.event_start.astimezone(tz).time(), tzinfo=tz).astimezone(UTC)
-    if task.event_end is not None:
-        task.event_end = datetime.combine(day, task.event_end.astimezone(tz).time(), tzinfo=tz).astimezone(UTC)
-
-
 def set_event_time(
     tx: Tx, team_id: str, task_id: int, user_id: str, day: date, hours: tuple[time, time] | None,
     place: str | None, seen_from: str | None = None,
 ) -> TaskSnapshot:  # fmt: skip
     """`/dibs when ID 2026-12-12 09:00-17:00 [at PLACE]`: the event's day, its hours, where it is."""
-    from bot.tasks.service import locked_task  # the service module builds on this one
-    from bot.tasks.undo import keep, state_of
 
     settings = tx.settings_for(team_id)
     task = locked_task(tx.session, team_id, task_id, seen_from)
@@ -106,8 +48,7 @@ def set_event_time(
     if hours is None:
         task.event_start = task.event_end = None
     else:
-        task.event_start = datetime.combine(day, hours[0], tzinfo=settings.tz).astimezone(UTC)
-        task.event_end = datetime.combine(day, hours[1], tzinfo=settings.tz).astimezone(UTC)
+        task.event_start, task.event_end = local_moment(day, hours[0], settings), local_moment(day, hours[1], settings)
     if place is not None:
         task.place = place[:PLACE_STORED] or None
     plan_due_steps(task, tx.now, settings)
@@ -120,9 +61,6 @@ def set_roles(
     tx: Tx, team_id: str, task_id: int, user_id: str, counts: list[tuple[str, int]], seen_from: str | None = None
 ) -> TaskSnapshot:
     """`/dibs roles ID staff=3`: change a role's seats (or add a role); never below the people holding them."""
-    from bot.tasks.offers import refill
-    from bot.tasks.service import locked_task
-    from bot.tasks.undo import keep, state_of
 
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
@@ -175,7 +113,6 @@ def _move_seat(task: Task, old: Claim, to_user: str, now: datetime, placed_by: s
 
 def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None) -> str:
     """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept."""
-    from bot.tasks.service import locked_task
 
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
@@ -190,7 +127,7 @@ def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen
     tx.session.flush()
     rules.audit(tx.session, task, user_id, "swap_asked", Via.COMMAND, tx.now, detail=target)
     text = (
-        f"{mention(user_id)} asks whether you can take their {seats.describe(mine.seat)[2:]} on "
+        f"{mention(user_id)} asks whether you can take their {seats.seat_word(mine.seat)} on "
         f"{dm_title(task)}{when_text(task, tx.settings_for(team_id))}. It stays theirs until you accept."
     )
     choice = with_buttons(text, str(swap.id), ("Accept", ActionId.ACCEPT_SWAP), ("Decline", ActionId.DECLINE_SWAP))
@@ -200,8 +137,6 @@ def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen
 
 def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) -> tuple[TaskSnapshot, str, str]:
     """Accept or decline a swap asked of `user_id`: (the task, the answer for them, the id of who asked)."""
-    from bot.tasks.service import locked_task
-    from bot.tasks.undo import keep, state_of
 
     swap = tx.session.get(Swap, swap_id)
     if swap is None or swap.team_id != team_id or swap.to_user != user_id:
@@ -241,8 +176,6 @@ def take_over(
     seen_from: str | None = None,
 ) -> TaskSnapshot:  # fmt: skip
     """`/dibs swap ID @from @to` by an admin or the poster: the seat moves now, and the thread says who moved it."""
-    from bot.tasks.service import locked_task
-    from bot.tasks.undo import keep, state_of
 
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
@@ -266,19 +199,6 @@ def take_over(
     queue_dm(tx, team_id, to_user, f"{mention(actor)} gave you {mention(from_user)}'s seat on {title}.")
     queue_dm(tx, team_id, from_user, f"{mention(actor)} moved your seat on {title} to {mention(to_user)}.")
     return replace(snapshot(task), undo=keep(tx, task, actor, "taken_over", before))
-
-
-def when_text(task: Task | TaskSnapshot, settings: Settings) -> str:
-    """` · Sat 12 Dec 09:00–17:00 (Europe/Berlin) · Hall 3`, or ` · Sat 12 Dec`; empty without a day."""
-    if task.due_on is None:
-        return ""
-    if task.event_start is not None:
-        start = task.event_start.astimezone(settings.tz)
-        end = f"–{task.event_end.astimezone(settings.tz):%H:%M}" if task.event_end else ""
-        text = f" · {start:%a %d %b %H:%M}{end} ({settings.timezone})"
-    else:
-        text = f" · {task.due_on:%a %d %b}"
-    return text + (f" · {escape(task.place)}" if task.place else "")
 
 
 def roster_text(task: TaskSnapshot, settings: Settings) -> str:

@@ -14,8 +14,9 @@ from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
 from bot.services import Tx
 from bot.tasks import rules
 from bot.tasks.errors import DibsError, NotAllowed
+from bot.tasks.event import calendars_follow, time_changed
+from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
-from bot.tasks.staffing import time_changed
 from store.enums import ACTIVE, ClaimRole, TaskStatus, Via
 from store.models import Claim, Task, Undo
 
@@ -98,24 +99,15 @@ def _check(row: Undo | None, team_id: str, user_id: str, now: datetime) -> Undo:
     return row
 
 
-def task_of(tx: Tx, team_id: str, undo_id: int) -> Task | None:
-    """The task an Undo button is about, locked (None if the button is not this workspace's)."""
-    from bot.tasks.service import locked_task
-
-    row = tx.session.get(Undo, undo_id)
-    return locked_task(tx.session, team_id, row.task_id) if row is not None and row.team_id == team_id else None
-
-
 def undo(tx: Tx, team_id: str, undo_id: int, user_id: str) -> TaskSnapshot:
-    """Put the task's people and status back as they were before the change (see the module's rules)."""
-    from bot.tasks.service import locked_task  # the service module builds on this one
-
+    """Put the task's people and status back as they were before the change (see the module's rules); the
+    owners' calendar entries follow."""
     session, now = tx.session, tx.now
     row = _check(session.get(Undo, undo_id), team_id, user_id, now)
     task = locked_task(session, team_id, row.task_id)
     if task.version != row.version:
         raise DibsError(f"#{task.id} changed again since, so I can't undo that; `/dibs list` shows where it stands.")
-    before = json.loads(row.before)
+    now_state, before = state_of(task), json.loads(row.before)
     task.claims.clear()
     session.flush()
     for user, role, seat, offered_until, placed_by, created_at in before["claims"]:
@@ -138,4 +130,5 @@ def undo(tx: Tx, team_id: str, undo_id: int, user_id: str) -> TaskSnapshot:
     row.used = True
     rules.record(session, task, user_id, "undone", Via.UNDO, now, detail=row.action)
     session.flush()
+    calendars_follow(tx, task, now_state)
     return snapshot(task)
