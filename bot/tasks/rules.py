@@ -94,6 +94,17 @@ def sync_status(session: Session, task: Task, now: datetime, settings: Settings)
     keep_quiet_clock(task, now, settings)
 
 
+def give_seat(
+    session: Session, task: Task, to_user: str, seat: str | None, now: datetime,
+    replacing: Claim | None = None, placed_by: str | None = None,
+) -> None:  # fmt: skip
+    """`to_user` owns a seat of `seat` now (leaving any line they were in), in place of `replacing` if given."""
+    for gone in {c for c in (claim_of(task, to_user), replacing) if c is not None}:
+        task.claims.remove(gone)
+    session.flush()  # the old rows go first: (task, person) is unique
+    task.claims.append(Claim(user_id=to_user, role=ClaimRole.OWNER, seat=seat, created_at=now, placed_by=placed_by))
+
+
 def add_claim(task: Task, user_id: str, now: datetime, seat: str | None = None) -> ClaimRole:
     """Give `user_id` a free seat of the role `seat`, else put them at the end of that role's waitlist."""
     role = ClaimRole.OWNER if seats.free(task, seat) > 0 else ClaimRole.WAITING

@@ -24,7 +24,7 @@ from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.lookup import found, locked_task
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
 from store.enums import FINISHED, ClaimRole, TaskStatus, Via
-from store.models import Claim, Task
+from store.models import Task
 from store.queries import tasks as queries
 from store.queries.gifts import still_open
 from store.queries.tasks import ListFilter
@@ -223,15 +223,7 @@ def assign_task(
     mine = rules.check_may_assign(task, actor, target)
     before = undo.before(task, via)
     seat = mine.seat if mine is not None else seats.pick_seat(task, None)
-    theirs = rules.claim_of(task, target)
-    if theirs is not None:  # they were waiting in line: they skip it
-        task.claims.remove(theirs)
-        session.flush()
-    if mine is not None:
-        task.claims.remove(mine)
-        session.flush()
-    placed_by = None if mine is not None else actor
-    task.claims.append(Claim(user_id=target, role=ClaimRole.OWNER, created_at=now, seat=seat, placed_by=placed_by))
+    rules.give_seat(session, task, target, seat, now, replacing=mine, placed_by=None if mine is not None else actor)
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(session, task, actor, "assigned", via, now, detail=target)
     session.flush()

@@ -24,7 +24,7 @@ from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.offers import refill
 from bot.tasks.text import linked_title
 from bot.tasks.undo import keep, state_of
-from store.enums import ClaimRole, Purpose, TaskStatus, Via
+from store.enums import Purpose, TaskStatus, Via
 from store.models import Claim, Swap, Task
 from store.queries.tasks import lock_tasks_for_roster
 
@@ -102,15 +102,6 @@ def _owner_claim(task: Task, user_id: str) -> Claim | None:
     return next((c for c in rules.owners(task) if c.user_id == user_id), None)
 
 
-def _move_seat(task: Task, old: Claim, to_user: str, now: datetime, placed_by: str | None) -> None:
-    """`old`'s seat goes to `to_user` (who leaves any line they were in)."""
-    theirs = rules.claim_of(task, to_user)
-    if theirs is not None:
-        task.claims.remove(theirs)
-    task.claims.remove(old)
-    task.claims.append(Claim(user_id=to_user, role=ClaimRole.OWNER, seat=old.seat, created_at=now, placed_by=placed_by))
-
-
 def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None) -> str:
     """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept."""
 
@@ -160,7 +151,7 @@ def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) 
         return snapshot(task), f"Declined: the seat on #{task.id} stays with {mention(swap.from_user)}.", swap.from_user
     before = state_of(task)
     swap.state = "accepted"
-    _move_seat(task, old, user_id, tx.now, None)
+    rules.give_seat(tx.session, task, user_id, old.seat, tx.now, replacing=old)
     tx.session.flush()
     rules.record(tx.session, task, user_id, "swapped", Via.BUTTON, tx.now, detail=swap.from_user)
     calendars_follow(tx, task, before)
@@ -191,7 +182,7 @@ def take_over(
     if _owner_claim(task, to_user) is not None:
         raise DibsError(f"{mention(to_user)} already holds a seat on #{task.id}.")
     before = state_of(task)
-    _move_seat(task, old, to_user, tx.now, actor)
+    rules.give_seat(tx.session, task, to_user, old.seat, tx.now, replacing=old, placed_by=actor)
     tx.session.flush()
     rules.record(tx.session, task, actor, "taken_over", Via.COMMAND, tx.now, detail=f"{from_user}>{to_user}")
     calendars_follow(tx, task, before)

@@ -392,3 +392,18 @@ def test_a_forged_role_is_refused_without_repeating_it_as_markup(svc):
         with pytest.raises(DibsError) as refused:
             claim_task(svc, TEAM, 1, "U1", Via.BUTTON, seat="<!channel>")
     assert "`&lt;!channel&gt;`" in str(refused.value) and "<!channel>" not in str(refused.value)
+
+
+def test_a_seat_can_go_to_someone_already_waiting_in_line(svc):
+    with freeze_time(T0):
+        new_event(svc)
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+        claim_task(svc, TEAM, 1, "U7", Via.COMMAND, seat="lead")  # waits for lead
+        claim_task(svc, TEAM, 1, "U2", Via.COMMAND, seat="staff")
+        claim_task(svc, TEAM, 1, "U8", Via.COMMAND, seat="staff")
+        claim_task(svc, TEAM, 1, "U9", Via.COMMAND, seat="staff")  # waits for staff
+        ask_swap(svc, TEAM, 1, "U1", "U7")
+        swapped, _, _ = answer_swap(svc, TEAM, 1, "U7", True)
+        moved = take_over(svc, TEAM, 1, POSTER, False, "U2", "U9")
+    assert swapped.seating[0].owners == ("U7",) and swapped.seating[0].waiting == ()
+    assert moved.seating[1].owners == ("U8", "U9") and moved.seating[1].waiting == ()
