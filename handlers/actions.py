@@ -23,6 +23,7 @@ from bot.ownership.nominee import pass_nomination
 from bot.ownership.view import SEATS_BLOCK
 from bot.reminders.stale import snooze_nudge
 from bot.services import Services
+from bot.slack.blocks import answered_message
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from bot.slack.payloads import clean_text
 from bot.tasks import replies
@@ -31,6 +32,19 @@ from bot.tasks.views import build_done_link_modal
 from store.enums import GiftState, Purpose, Via
 
 log = logging.getLogger(__name__)
+# What a button in a direct message from Dibs becomes once it worked: the message keeps its words, and
+# its buttons give way to this line, so an answered offer, swap or "still on it?" cannot be clicked again.
+CHOSEN: dict[str, str] = {
+    ActionId.TAKE_OFFER: "You took this seat.",
+    ActionId.PASS_OFFER: "You passed; the next person in line is asked.",
+    ActionId.ACCEPT_SWAP: "You accepted: the seat is yours.",
+    ActionId.DECLINE_SWAP: "You declined: the seat stays with who asked.",
+    ActionId.DONE: "You marked it done.",
+    ActionId.RELEASE: "You let it go.",
+    ActionId.SNOOZE_STALE: "Snoozed: I will ask again later.",
+    ActionId.TAKE_NOMINATION: "You took it.",
+    ActionId.PASS_NOMINATION: "You passed; someone else is asked.",
+}
 
 
 def _task_id(body: dict[str, Any]) -> int:
@@ -58,6 +72,19 @@ def _in_dm(body: dict[str, Any]) -> bool:
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
     return container.get("type") == "message" and str(channel).startswith("D")
+
+
+def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo) -> None:
+    """After a button in a DM from Dibs worked: queue the update that swaps its buttons for what was chosen."""
+    container, message = body.get("container") or {}, body.get("message") or {}
+    chosen = CHOSEN.get(str(((body.get("actions") or [{}])[0] or {}).get("action_id") or ""))
+    if chosen is None or not _in_dm(body) or container.get("is_ephemeral") or not container.get("message_ts"):
+        return
+    settled = answered_message(message.get("blocks") or [], str(message.get("text") or ""), chosen)
+    with services.transaction() as tx:
+        queue_call(tx, team_id=to.team_id, channel_id=to.channel_id, recipient=to.user_id, purpose=Purpose.DM,
+                   method="chat.update", args={"channel": to.channel_id, "ts": str(container["message_ts"]),
+                                               **settled.as_kwargs()})  # fmt: skip
 
 
 def _refuse(services: Services, to: ReplyTo, text: str, home: bool = False, dm: bool = False) -> None:
@@ -88,6 +115,7 @@ def _clicked(
             tell_on_home(services, to.team_id, to.user_id, outcome.reply)
         elif dm:
             replies.tell_in_dm(services, to, outcome.reply)
+            _settle_dm(services, body, to)
     except NeedsLink as missing:
         _ask_for_proof(services, body, to, missing)
     except DibsError as error:
@@ -110,10 +138,10 @@ def handle_stale_snooze_clicked(ack: Ack, body: dict[str, Any], services: Servic
     """ "Snooze" on "still on it?": ask again one `nag.stale_claim_after` later; the answer is a DM reply."""
     to = _reply_to(body)
     try:
-        answer = snooze_nudge(services, to.team_id, _task_id(body), to.user_id)
+        replies.tell_in_dm(services, to, snooze_nudge(services, to.team_id, _task_id(body), to.user_id))
+        _settle_dm(services, body, to)
     except DibsError as error:
-        answer = str(error)
-    replies.tell_in_dm(services, to, answer)
+        replies.tell_in_dm(services, to, str(error))
     ack()
 
 
@@ -159,6 +187,7 @@ def handle_nomination_taken(ack: Ack, body: dict[str, Any], services: Services) 
     try:
         outcome = replies.claim(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON)
         replies.tell(services, to, outcome.reply)
+        _settle_dm(services, body, to)
     except DibsError as error:
         replies.tell(services, to, str(error))
     ack()
@@ -169,6 +198,7 @@ def handle_nomination_passed(ack: Ack, body: dict[str, Any], services: Services)
     to = _reply_to(body)
     try:
         replies.tell(services, to, pass_nomination(services, to.team_id, _task_id(body), to.user_id))
+        _settle_dm(services, body, to)
     except DibsError as error:
         replies.tell(services, to, str(error))
     ack()
@@ -200,6 +230,7 @@ def _answered(services: Services, body: dict[str, Any], act: Callable[[ReplyTo],
             return
         with services.transaction() as tx:
             replies.tell_others(tx, replace(outcome, quiet=False), to)
+        _settle_dm(services, body, to)
     except DibsError as error:
         _refuse(services, to, str(error), home=home)
 

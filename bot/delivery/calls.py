@@ -82,6 +82,8 @@ def make_call(client: WebClient, call: Call) -> dict[str, Any]:
             response = client.chat_postMessage(**call.kwargs)
         case "chat.postEphemeral":
             response = client.chat_postEphemeral(**call.kwargs)
+        case "chat.update":
+            response = client.chat_update(**call.kwargs)
         case "views.publish":
             response = client.views_publish(**call.kwargs)
         case "views.open":

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 SECTION_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
@@ -68,3 +76,13 @@ def with_buttons(text: str, value: str, *buttons: tuple[str, str], primary: bool
         for n, (label, action) in enumerate(buttons)
     ]
     return Message(text=text[:TEXT_LIMIT], blocks=[section(text), ActionsBlock(elements=elements)])
+
+
+def answered_message(blocks: Sequence[Any], text: str, chosen: str) -> Message:
+    """A message of Dibs's whose button was answered: its blocks as Slack sent them back, without the buttons,
+    then `chosen` (Dibs's own words) in small print."""
+    kept = [Block.parse(b) for b in blocks if isinstance(b, dict) and b.get("type") not in ("actions", None)]
+    body = [b for b in kept if b is not None] or [section(text[: SECTION_LIMIT - 1] or "…")]
+    return Message(
+        text=text[:TEXT_LIMIT] or chosen, blocks=[*body, ContextBlock(elements=[MarkdownTextObject(text=chosen)])]
+    )

@@ -128,6 +128,11 @@ def test_roles_are_claimed_by_buttons_reactions_and_commands(bot, slack, fake, d
     assert "*staff* (3): <@U2>, <@U3>, <@U4>" in shown and "*lead* (1): <@U1> · waitlist: <@U5>" in shown
 
 
+def dm_updates(fake, channel: str) -> list[str]:
+    """What Dibs's direct messages in `channel` were updated to show (an answered button)."""
+    return [blocks_text(c) for c in fake.calls("chat.update") if c.params.get("channel") == channel]
+
+
 def button_value_in(answer: dict, action_id: str) -> str | None:
     return next(
         (e["value"] for b in answer.get("blocks", []) for e in b.get("elements", []) if e["action_id"] == action_id),
@@ -151,8 +156,11 @@ def test_an_offer_that_runs_out_goes_to_the_next_in_line(bot, slack, fake, datab
     click(slack, ActionId.TAKE_OFFER, "1", "U5", second.response["ts"], "", channel="D555")
     assert "*staff* (3): <@U2>, <@U3>, <@U5>" in thread_now(fake, "*staff* (3): <@U2>, <@U3>, <@U5>")
     assert "is yours now" in note_to(fake, "U5", "is yours now").params["text"]
+    wait_until(lambda: dm_updates(fake, "D555"), what="the answered offer without its buttons")
+    assert "You took this seat." in dm_updates(fake, "D555")[0] and "Take it" not in dm_updates(fake, "D555")[0]
     click(slack, ActionId.TAKE_OFFER, "1", "U4", offer.response["ts"], "", channel="D444")  # too late
     assert "no longer held for you" in note_to(fake, "U4", "no longer held").params["text"]
+    assert dm_updates(fake, "D444") == []  # a refused click changes nothing
 
 
 def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, slack, fake, database_url):
@@ -164,6 +172,7 @@ def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, sla
     click(slack, ActionId.DECLINE_SWAP, button_value(asked, ActionId.DECLINE_SWAP), "U7", asked.response["ts"], "",
           channel="D777")  # fmt: skip
     dm_to(fake, "U2", "can't take your seat on #1")
+    wait_until(lambda: any("You declined" in shown for shown in dm_updates(fake, "D777")), what="the declined swap")
     thread_now(fake, "*staff* (3): <@U2>")
     # The thread's person picker asks the same way: "Hand my seat to…" U6.
     picked = block_action(ActionId.SWAP_PICK, "", "U2", "1.1", "")

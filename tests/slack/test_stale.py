@@ -4,6 +4,7 @@ owner's DM: the question with its three buttons, Snooze moving the next one, Don
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -72,6 +73,8 @@ def test_a_quiet_claim_is_asked_about_by_dm_and_snooze_moves_the_next_ask(bot, s
     assert slack.interactive(in_dm("dibs_stale_snooze", 1, "U2")).status == 200
     answer = dms(fake, "U2")[-1].params["text"]
     assert answer.startswith("Got it. I'll ask again on ") and "if #1 is still quiet then" in answer
+    [settled] = [c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"]  # no buttons left to click
+    assert settled.params["ts"] == "1700000000.000900" and "Snoozed" in json.dumps(settled.params["blocks"])
     assert next_ask(bot) == then + timedelta(days=3)
     tick(bot, then + timedelta(minutes=1))
     assert len([c for c in dms(fake, "U2") if ASKED in c.params["text"]]) == 1  # snoozed past this one
@@ -83,6 +86,7 @@ def test_a_quiet_claim_is_asked_about_by_dm_and_snooze_moves_the_next_ask(bot, s
 
     slack.interactive(in_dm("dibs_stale_snooze", 1, "U9"))
     assert "You don't own #1" in dms(fake, "U9")[-1].params["text"]
+    assert [c for c in fake.calls("chat.update") if c.params["channel"] == "DU9"] == []  # refused: left as it was
 
 
 def test_done_from_the_dm_finishes_a_private_channels_task(bot, slack, fake):
