@@ -40,7 +40,7 @@ from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
 from bot.ownership.nominee import nominee_call
 from bot.reminders.planning import plan_due_dates, plan_nags
-from bot.reminders.stale import plan_stale_claims
+from bot.reminders.stale import plan_stale_claims, resume_quiet_clocks
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
@@ -189,6 +189,7 @@ class Dibs:
             with self.services.transaction() as tx:
                 mark_installed(tx.session, self.team_id())
         sync_settings_feeds(self.services, None if self.many_workspaces else self.team_id(), self.settings.feeds)
+        resume_quiet_clocks(self.services)
         self.courier.start()
         scheduler = BackgroundScheduler(timezone="UTC")
         every = {"coalesce": True, "max_instances": 1, "replace_existing": True}

@@ -27,7 +27,7 @@ from bot.tasks.rules import audit, owners
 from store.enums import PostState, Purpose, TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted
-from store.queries.tasks import lock_quiet_claims
+from store.queries.tasks import lock_quiet_claims, quiet_claims_without_clock
 
 
 def quiet_since(task: Task) -> datetime:
@@ -44,6 +44,24 @@ def plan_stale_claims(svc: Services, now: datetime) -> int:
     """Queue "still on it?" for the owners of the claims gone quiet by `now`; returns how many tasks."""
     with svc.transaction(now=now) as tx:
         return sum(_nudge_or_move(tx, task) for task in lock_quiet_claims(tx.session, now, limit=BATCH))
+
+
+def resume_quiet_clocks(svc: Services) -> int:
+    """At start, with `nag.stale_claim_after` on: the claims that went quiet while it was off have no clock;
+    each gets the one it would have (from when it went quiet, so one quiet for long is asked at the next
+    tick). Returns how many."""
+    if svc.settings.nag.stale_claim_after is None:
+        return 0
+    after_id, started = 0, 0
+    while True:
+        with svc.transaction() as tx:
+            tasks = quiet_claims_without_clock(tx.session, after_id, limit=BATCH)
+            for task in tasks:
+                task.stale_nudge_at = stale_nudge_at(quiet_since(task), tx.settings_for(task.team_id))
+                started += task.stale_nudge_at is not None
+        if len(tasks) < BATCH:
+            return started
+        after_id = tasks[-1].id
 
 
 def _nudge_or_move(tx: Tx, task: Task) -> int:

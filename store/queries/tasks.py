@@ -181,6 +181,24 @@ def lock_quiet_claims(session: Session, now: datetime, limit: int) -> list[Task]
     )
 
 
+def quiet_claims_without_clock(session: Session, after_id: int, limit: int) -> list[Task]:
+    """Claimed tasks without a due date and without a "still on it?" clock, by id from `after_id`: the claims
+    that went quiet while `nag.stale_claim_after` was off."""
+    query = (
+        select(Task)
+        .where(
+            Task.status == TaskStatus.CLAIMED,
+            Task.due_on.is_(None),
+            Task.stale_nudge_at.is_(None),
+            Task.id > after_id,
+            still_installed(Task.team_id),
+        )
+        .order_by(Task.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def recent_active_stamps(session: Session, since: datetime) -> list[tuple[str, int, str, str | None, str | None]]:
     """(team, id, channel, post ts, reply ts) of open and claimed tasks created since `since` (in workspaces
     that have not uninstalled Dibs)."""

@@ -5,11 +5,13 @@ owner's DM: the question with its three buttons, Snooze moving the next one, Don
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.reminders.stale import resume_quiet_clocks
 from bot.settings import DigestSettings, WorkingHours
 from store.models import Task, TaskEvent, utcnow
 from tests.conftest import make_dibs, sender_for
@@ -129,3 +131,23 @@ def test_a_claim_button_in_a_dm_still_hides_a_private_channels_task(bot, slack, 
     with bot.db() as session:
         assert session.get(Task, 1).status == "open"
     assert "There is no task #1" in fake.calls("chat.postEphemeral")[-1].params["text"]
+
+
+def test_turning_the_question_on_asks_about_claims_that_went_quiet_while_it_was_off(settings, bot, fake):
+    off = make_dibs(settings, working_hours=WorkingHours(always=True), digest=DigestSettings(days=frozenset()),
+                    nag=replace(settings.nag, stale_claim_after=None))  # fmt: skip
+    try:
+        slack = sender_for(off)
+        open_task(slack, fake)
+        slack.command("claim 1", user="U2")
+        assert next_ask(off) is None  # off: no clock
+        tick(off, utcnow() + timedelta(days=4))
+        assert dms(fake, "U2") == []
+    finally:
+        off.shutdown()
+    # Dibs restarts with the default (3d): the claim, quiet for 4 days by then, is asked at the next tick.
+    assert resume_quiet_clocks(bot.services) == 1
+    assert resume_quiet_clocks(bot.services) == 0  # once
+    tick(bot, utcnow() + timedelta(days=4))
+    [asked] = dms(fake, "U2")
+    assert ASKED in asked.params["text"]
