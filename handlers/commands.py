@@ -22,6 +22,7 @@ from bot.intake.feeds import add_channel_feed, channel_feeds, feeds_text, remove
 from bot.reminders.policy import local_day
 from bot.services import Services
 from bot.slack import commands as cmd
+from bot.slack.command_parser import parse_command
 from bot.slack.help import build_help
 from bot.slack.text import escape
 from bot.tasks import replies
@@ -30,6 +31,7 @@ from bot.tasks.routing import route
 from bot.tasks.service import list_tasks
 from bot.tasks.views import build_task_list
 from store.enums import GiftState, Purpose, Via
+from store.queries.tasks import ListFilter
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def _digest(c: Caller, preview: bool) -> None:
     c.ack()
 
 
-def _list(c: Caller, which: cmd.ListFilter, kind: str | None) -> None:
+def _list(c: Caller, which: ListFilter, kind: str | None) -> None:
     if kind is not None:
         replies.kind_named(c.services, kind)  # an unknown kind says which there are
     with c.services.read() as session:
@@ -190,7 +192,7 @@ def handle_dibs(ack: Ack, command: dict[str, Any], services: Services) -> None:
         command["team_id"], channel, command["user_id"], command.get("response_url"), private, ack, services
     )
     try:
-        parsed = cmd.parse_command(command.get("text") or "")
+        parsed = parse_command(command.get("text") or "")
     except cmd.UsageError as error:
         ack(text=build_help(services.settings, str(error)))
         return

@@ -118,7 +118,7 @@ def test_new_in_a_channel_dibs_cannot_post_in_says_how_to_fix_it(dibs, slack, fa
 
 
 def test_help_names_every_subcommand(dibs, slack, fake):
-    from bot.slack.commands import SUBCOMMANDS
+    from bot.slack.command_parser import SUBCOMMANDS
 
     shown = slack.command("help").body
     assert all(f"/dibs {name}" in shown for name in SUBCOMMANDS)

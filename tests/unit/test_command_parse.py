@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.slack.command_parser import parse_command, parse_task_id
 from bot.slack.commands import (
     Assign,
     Claim,
@@ -15,8 +16,6 @@ from bot.slack.commands import (
     Unwatch,
     UsageError,
     Watch,
-    parse_command,
-    parse_task_id,
 )
 from bot.tasks.errors import DibsError
 

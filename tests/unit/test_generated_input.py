@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from bot.gifts.recipients import RecipientsError, read_recipients
 from bot.intake.feeds import FeedError, read_items
 from bot.settings import Settings, SettingsError, settings_from_yaml
-from bot.slack.commands import SUBCOMMANDS, UsageError, parse_command
+from bot.slack.command_parser import SUBCOMMANDS, parse_command
+from bot.slack.commands import UsageError
 from bot.slack.payloads import payload_problem
 from bot.web import shape_problem
 from tests.conftest import SECRET, make_dibs, sender_for

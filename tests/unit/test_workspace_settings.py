@@ -10,7 +10,8 @@ import pytest
 
 from bot.settings import Settings, SettingsError, WorkingHours, load_settings, settings_from_yaml
 from bot.settings.workspace import describe, merged, parse_value, setting_key
-from bot.slack.commands import ChangeSetting, ShowSettings, UsageError, parse_command
+from bot.slack.command_parser import parse_command
+from bot.slack.commands import ChangeSetting, ShowSettings, UsageError
 
 
 def test_keys_and_their_file_spellings():
