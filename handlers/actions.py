@@ -1,4 +1,5 @@
-"""Buttons on the ownership thread, and the modal that asks for proof of done.
+"""Buttons on the ownership thread, in Dibs's direct messages and on the Home tab, and the modal that asks
+for proof of done.
 
 Each click is recorded and answered from the database; private notes, direct messages and the
 modal go out through the outbox after Slack's 200.
@@ -7,7 +8,6 @@ modal go out through the outbox after Slack's 200.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,7 +18,6 @@ from slack_bolt import Ack, App
 from bot.delivery.outbox import ReplyTo, queue_call
 from bot.gifts.service import mark_by_id
 from bot.home.refresh import tell_on_home
-from bot.intake.shortcut import start_tracking, track
 from bot.ownership.nominee import pass_nomination
 from bot.ownership.view import SEATS_BLOCK
 from bot.reminders.stale import snooze_nudge
@@ -29,9 +28,9 @@ from bot.slack.payloads import clean_text
 from bot.tasks import replies
 from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.views import build_done_link_modal
+from handlers import clicks
 from store.enums import GiftState, Purpose, Via
 
-log = logging.getLogger(__name__)
 # What a button in a direct message from Dibs becomes once it worked: the message keeps its words, and
 # its buttons give way to this line, so an answered offer, swap or "still on it?" cannot be clicked again.
 CHOSEN: dict[str, str] = {
@@ -47,38 +46,11 @@ CHOSEN: dict[str, str] = {
 }
 
 
-def _task_id(body: dict[str, Any]) -> int:
-    """The task a button is about: its value, or the part before `:` (`12:staff`)."""
-    value = _value(body).partition(":")[0]
-    if not value.isdigit() or len(value) > 9:
-        log.warning("a button without a task id: %r", value[:40])
-        raise DibsError("That button no longer works; `/dibs list` shows the tasks and their ids.")
-    return int(value)
-
-
-def _reply_to(body: dict[str, Any]) -> ReplyTo:
-    container = body.get("container") or {}
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
-    return ReplyTo(body["team"]["id"], channel, body["user"]["id"], container.get("thread_ts"))
-
-
-def _on_home(body: dict[str, Any]) -> bool:
-    """The click came from the Home tab (its answer goes on the tab, not in a channel)."""
-    return (body.get("container") or {}).get("type") == "view" and (body.get("view") or {}).get("type") == "home"
-
-
-def _in_dm(body: dict[str, Any]) -> bool:
-    """The click came from a direct message Dibs sent (its conversation id starts with D)."""
-    container = body.get("container") or {}
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
-    return container.get("type") == "message" and str(channel).startswith("D")
-
-
 def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo) -> None:
     """After a button in a DM from Dibs worked: queue the update that swaps its buttons for what was chosen."""
     container, message = body.get("container") or {}, body.get("message") or {}
     chosen = CHOSEN.get(str(((body.get("actions") or [{}])[0] or {}).get("action_id") or ""))
-    if chosen is None or not _in_dm(body) or container.get("is_ephemeral") or not container.get("message_ts"):
+    if chosen is None or not clicks.in_dm(body) or container.get("is_ephemeral") or not container.get("message_ts"):
         return
     settled = answered_message(message.get("blocks") or [], str(message.get("text") or ""), chosen)
     with services.transaction() as tx:
@@ -106,10 +78,10 @@ def _clicked(
     owners) acts like one on the Home tab: the task is found wherever it lives, private channels included
     (the rules still check who may), and the answer is a DM reply, since no thread shows what happened.
     """
-    to, home, dm = _reply_to(body), _on_home(body), in_dm_as_owner and _in_dm(body)
+    to, home, dm = clicks.reply_to(body), clicks.on_home(body), in_dm_as_owner and clicks.in_dm(body)
     anywhere = home or dm
     try:
-        outcome = act(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON,
+        outcome = act(services, to.team_id, clicks.task_id(body), to.user_id, Via.BUTTON,
                       reply_to=None if anywhere else to, seen_from=None if anywhere else to.channel_id)  # fmt: skip
         if home:
             tell_on_home(services, to.team_id, to.user_id, outcome.reply)
@@ -136,9 +108,9 @@ def handle_release_clicked(ack: Ack, body: dict[str, Any], services: Services) -
 
 def handle_stale_snooze_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Snooze" on "still on it?": ask again one `nag.stale_claim_after` later; the answer is a DM reply."""
-    to = _reply_to(body)
+    to = clicks.reply_to(body)
     try:
-        replies.tell_in_dm(services, to, snooze_nudge(services, to.team_id, _task_id(body), to.user_id))
+        replies.tell_in_dm(services, to, snooze_nudge(services, to.team_id, clicks.task_id(body), to.user_id))
         _settle_dm(services, body, to)
     except DibsError as error:
         replies.tell_in_dm(services, to, str(error))
@@ -183,9 +155,9 @@ def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, A
 
 def handle_nomination_taken(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Take it" in the DM that asked someone (rotation: fair)."""
-    to = _reply_to(body)
+    to = clicks.reply_to(body)
     try:
-        outcome = replies.claim(services, to.team_id, _task_id(body), to.user_id, Via.BUTTON)
+        outcome = replies.claim(services, to.team_id, clicks.task_id(body), to.user_id, Via.BUTTON)
         replies.tell(services, to, outcome.reply)
         _settle_dm(services, body, to)
     except DibsError as error:
@@ -195,34 +167,19 @@ def handle_nomination_taken(ack: Ack, body: dict[str, Any], services: Services) 
 
 def handle_nomination_passed(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Not me": the next person is asked; the thread never says who declined."""
-    to = _reply_to(body)
+    to = clicks.reply_to(body)
     try:
-        replies.tell(services, to, pass_nomination(services, to.team_id, _task_id(body), to.user_id))
+        replies.tell(services, to, pass_nomination(services, to.team_id, clicks.task_id(body), to.user_id))
         _settle_dm(services, body, to)
     except DibsError as error:
         replies.tell(services, to, str(error))
     ack()
 
 
-def _value(body: dict[str, Any]) -> str:
-    actions = body.get("actions")
-    first = actions[0] if isinstance(actions, list) and actions else None
-    return str(first.get("value") or "") if isinstance(first, dict) else ""
-
-
-def _number(body: dict[str, Any]) -> int:
-    """The id a button carries (a swap's, an Undo's)."""
-    value = _value(body)
-    if not value.isdigit() or len(value) > 9:
-        log.warning("a button without an id: %r", value[:40])
-        raise DibsError("That button no longer works; `/dibs list` shows the tasks and their ids.")
-    return int(value)
-
-
 def _answered(services: Services, body: dict[str, Any], act: Callable[[ReplyTo], replies.Outcome]) -> None:
     """Do what a button in a note, a direct message or the Home tab says; the answer goes privately where
     the click was (on the tab itself, for the Home tab)."""
-    to, home = _reply_to(body), _on_home(body)
+    to, home = clicks.reply_to(body), clicks.on_home(body)
     try:
         outcome = act(to)
         if home:
@@ -237,7 +194,7 @@ def _answered(services: Services, body: dict[str, Any], act: Callable[[ReplyTo],
 
 def handle_seat_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "I'll take staff" (the value is `task id:role`): a seat of that role, or a place in its line."""
-    seat = _value(body).partition(":")[2][:40] or None
+    seat = clicks.button_value(body).partition(":")[2][:40] or None
 
     def take(svc: Services, team_id: str, task_id: int, user_id: str, via: Via, **where: Any) -> replies.Outcome:
         return replies.claim(svc, team_id, task_id, user_id, via, seat=seat, **where)
@@ -248,31 +205,35 @@ def handle_seat_clicked(ack: Ack, body: dict[str, Any], services: Services) -> N
 
 def handle_offer_taken(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Take it" on a freed seat offered by direct message."""
-    _answered(services, body, lambda to: replies.take_offer(services, to.team_id, _task_id(body), to.user_id))
+    _answered(services, body, lambda to: replies.take_offer(services, to.team_id, clicks.task_id(body), to.user_id))
     ack()
 
 
 def handle_offer_passed(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Pass": the next person in line is asked."""
-    _answered(services, body, lambda to: replies.pass_offer(services, to.team_id, _task_id(body), to.user_id))
+    _answered(services, body, lambda to: replies.pass_offer(services, to.team_id, clicks.task_id(body), to.user_id))
     ack()
 
 
 def handle_swap_accepted(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Accept" on a swap someone asked of you."""
-    _answered(services, body, lambda to: replies.answer_swap(services, to.team_id, _number(body), to.user_id, True))
+    _answered(
+        services, body, lambda to: replies.answer_swap(services, to.team_id, clicks.number(body), to.user_id, True)
+    )
     ack()
 
 
 def handle_swap_declined(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Decline": the seat stays with whoever asked."""
-    _answered(services, body, lambda to: replies.answer_swap(services, to.team_id, _number(body), to.user_id, False))
+    _answered(
+        services, body, lambda to: replies.answer_swap(services, to.team_id, clicks.number(body), to.user_id, False)
+    )
     ack()
 
 
 def handle_swap_picked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Hand my seat to…" in the thread: ask the person picked privately, as `/dibs swap ID @them` does."""
-    to = _reply_to(body)
+    to = clicks.reply_to(body)
     first = (body.get("actions") or [{}])[0]
     block, picked = str(first.get("block_id") or ""), str(first.get("selected_user") or "")
     task_id = block.removeprefix(SEATS_BLOCK)
@@ -288,13 +249,13 @@ def handle_swap_picked(ack: Ack, body: dict[str, Any], services: Services) -> No
 
 def handle_undo_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Undo" on the note after a change."""
-    _answered(services, body, lambda to: replies.undo_change(services, to.team_id, _number(body), to.user_id))
+    _answered(services, body, lambda to: replies.undo_change(services, to.team_id, clicks.number(body), to.user_id))
     ack()
 
 
 def handle_gift_chosen(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """Delivered or Missed next to a recipient in `/dibs gift ID`."""
-    to = _reply_to(body)
+    to = clicks.reply_to(body)
     actions = body.get("actions") or [{}]
     chosen = str(((actions[0] if isinstance(actions[0], dict) else {}).get("selected_option") or {}).get("value") or "")
     parts = chosen.split(":")
@@ -313,29 +274,8 @@ def handle_gift_chosen(ack: Ack, body: dict[str, Any], services: Services) -> No
     ack()
 
 
-def handle_track_shortcut(ack: Ack, body: dict[str, Any], services: Services) -> None:
-    """ "Track with Dibs" on a message: the form to make it a task."""
-    start_tracking(services, body)
-    ack()
-
-
-def handle_track_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services) -> None:
-    """The Track with Dibs form: the task, or why not, shown in the form."""
-    values = view["state"]["values"]
-    kind = ((values.get(BlockId.KIND) or {}).get("kind") or {}).get("selected_option") or {}
-    title = clean_text(((values.get(BlockId.TITLE) or {}).get("title") or {}).get("value") or "")
-    due = ((values.get(BlockId.DUE) or {}).get("due") or {}).get("selected_date")
-    try:
-        track(services, body["team"]["id"], body["user"]["id"], view.get("private_metadata") or "",
-              str(kind.get("value") or ""), title, due)  # fmt: skip
-    except (DibsError, ValueError) as error:
-        ack(response_action="errors", errors={BlockId.TITLE: str(error)[:150]})
-        return
-    ack()
-
-
 def register(app: App) -> None:
-    """Listen for the thread's buttons, the proof modal, the gift choices and the Track with Dibs shortcut."""
+    """Listen for the buttons (in threads, DMs and on the Home tab), the proof modal and the gift choices."""
     app.action(ActionId.CLAIM)(handle_claim_clicked)
     app.action(ActionId.DONE)(handle_done_clicked)
     app.action(ActionId.RELEASE)(handle_release_clicked)
@@ -351,5 +291,3 @@ def register(app: App) -> None:
     app.action(ActionId.SWAP_PICK)(handle_swap_picked)
     app.action(ActionId.SNOOZE_STALE)(handle_stale_snooze_clicked)
     app.view(CallbackId.DONE_LINK)(handle_done_link_submitted)
-    app.shortcut(CallbackId.TRACK)(handle_track_shortcut)
-    app.view(CallbackId.TRACK)(handle_track_submitted)
