@@ -261,8 +261,6 @@ def create_app(
     means in one short transaction and returns, so Slack's 200 means it is kept. Nothing on a
     request thread calls Slack; the courier does, after.
     """
-    from handlers import register_listeners
-
     engine = make_engine(settings.database_url)
     migrate(engine)
     bolt_log = logging.getLogger("slack_bolt.App")
@@ -285,6 +283,23 @@ def create_app(
     # The courier honours Retry-After itself (the row waits, the worker moves on), so its clients
     # leave 429s to it; lost connections and 5xx are still retried by slack_sdk.
     clients = Clients(services.installs, lambda token, kept: make_client(settings, kept, token, answers), handlers)
+    app = _bolt_app(settings, engine, services, installs, background, socket_mode)
+    courier = Courier(services, clients.courier, prepared=PREPARED)
+    return Dibs(services=services, engine=engine, app=app, courier=courier, background=background, clients=clients)
+
+
+def _bolt_app(
+    settings: Settings,
+    engine: Engine,
+    services: Services,
+    installs: ManyWorkspaces | None,
+    client: WebClient,
+    socket_mode: bool,
+) -> App:
+    """The Bolt app with every listener: one bot token's, or (with `installs`) the OAuth flow's, where each
+    request gets its workspace's bot from the installation store."""
+    from handlers import register_listeners
+
     oauth: dict[str, Any] = {}
     if installs is not None:
         oauth = {
@@ -293,7 +308,7 @@ def create_app(
             "before_authorize": refuse_other_workspaces(installs),
         }
     app = App(
-        client=background,
+        client=client,
         signing_secret=settings.signing_secret or ("unused-in-socket-mode" if socket_mode else None),
         request_verification_enabled=not socket_mode,
         process_before_response=True,
@@ -301,5 +316,4 @@ def create_app(
         **oauth,
     )
     register_listeners(app, services)
-    courier = Courier(services, clients.courier, prepared=PREPARED)
-    return Dibs(services=services, engine=engine, app=app, courier=courier, background=background, clients=clients)
+    return app
