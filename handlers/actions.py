@@ -35,21 +35,21 @@ from store.enums import GiftState, Purpose, Via
 # its buttons give way to this line, so an answered offer, swap or "still on it?" cannot be clicked again.
 CHOSEN: dict[str, str] = {
     ActionId.TAKE_OFFER: "You took this seat.",
-    ActionId.PASS_OFFER: "You passed; the next person in line is asked.",
+    ActionId.PASS_OFFER: "You passed on this seat.",
     ActionId.ACCEPT_SWAP: "You accepted: the seat is yours.",
-    ActionId.DECLINE_SWAP: "You declined: the seat stays with who asked.",
+    ActionId.DECLINE_SWAP: "You declined: the seat stays with whoever asked.",
     ActionId.DONE: "You marked it done.",
     ActionId.RELEASE: "You let it go.",
     ActionId.SNOOZE_STALE: "Snoozed: I will ask again later.",
-    ActionId.TAKE_NOMINATION: "You took it.",
-    ActionId.PASS_NOMINATION: "You passed; someone else is asked.",
+    ActionId.PASS_NOMINATION: "You passed.",
 }
 
 
-def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo) -> None:
-    """After a button in a DM from Dibs worked: queue the update that swaps its buttons for what was chosen."""
+def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo, said: str | None = None) -> None:
+    """After a button in a DM from Dibs worked: queue the update that swaps its buttons for what was chosen
+    (or for `said`, Dibs's answer, where the outcome can vary)."""
     container, message = body.get("container") or {}, body.get("message") or {}
-    chosen = CHOSEN.get(str(((body.get("actions") or [{}])[0] or {}).get("action_id") or ""))
+    chosen = CHOSEN.get(clicks.action_id(body)) if said is None else said[:2000]
     if chosen is None or not clicks.in_dm(body) or container.get("is_ephemeral") or not container.get("message_ts"):
         return
     settled = answered_message(message.get("blocks") or [], str(message.get("text") or ""), chosen)
@@ -159,7 +159,7 @@ def handle_nomination_taken(ack: Ack, body: dict[str, Any], services: Services) 
     try:
         outcome = replies.claim(services, to.team_id, clicks.task_id(body), to.user_id, Via.BUTTON)
         replies.tell(services, to, outcome.reply)
-        _settle_dm(services, body, to)
+        _settle_dm(services, body, to, said=outcome.reply)  # it may have been taken meanwhile: a waitlist
     except DibsError as error:
         replies.tell(services, to, str(error))
     ack()

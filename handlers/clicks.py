@@ -42,9 +42,18 @@ def in_dm(body: dict[str, Any]) -> bool:
 
 def button_value(body: dict[str, Any]) -> str:
     """The value the clicked button carries ("" for none)."""
+    return _first_action(body, "value")
+
+
+def action_id(body: dict[str, Any]) -> str:
+    """The action id of the clicked button ("" for none)."""
+    return _first_action(body, "action_id")
+
+
+def _first_action(body: dict[str, Any], field: str) -> str:
     actions = body.get("actions")
     first = actions[0] if isinstance(actions, list) and actions else None
-    return str(first.get("value") or "") if isinstance(first, dict) else ""
+    return str(first.get(field) or "") if isinstance(first, dict) else ""
 
 
 def number(body: dict[str, Any]) -> int:

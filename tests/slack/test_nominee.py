@@ -15,7 +15,7 @@ from bot.reminders.policy import local_day
 from bot.settings import DEFAULT_KINDS, NagSettings, WorkingHours
 from store.models import PingCount, Task, TaskEvent, utcnow
 from tests.conftest import make_dibs, sender_for
-from tests.support.helpers import last_update, open_task
+from tests.support.helpers import blocks_text, last_update, open_task
 from tests.support.payloads import block_action, message_event
 
 GROUP = "S0BOOTH"
@@ -106,6 +106,10 @@ def test_the_nominee_is_asked_privately_and_not_me_moves_on(bot, slack, fake):
 
     slack.interactive(in_dm("dibs_nominee_take", 5, "U3"))
     assert "<@U3>" in last_update(fake) and "asked" not in last_update(fake)
+    # Each answered DM shows what came of it instead of its buttons: U2 passed, U3 owns #5 now.
+    settled = {c.params["channel"]: blocks_text(c) for c in fake.calls("chat.update") if c.params["channel"][0] == "D"}
+    assert "You passed." in settled["DU2"] and "You own #5 now" in settled["DU3"]
+    assert "Not me" not in settled["DU3"]
     with bot.db() as session:
         task = session.get(Task, 5)
         assert task.status == "claimed" and task.nominee is None
