@@ -193,9 +193,10 @@ def test_catch_up_reads_each_workspace_in_its_own_thread(bot, site, slack, fake)
     install(site, fake, A)
     install(site, fake, B)
     [token_a], [token_b] = fake.tokens_of(A), fake.tokens_of(B)
-    since = time.time()
     for team in (A, B):
         slack.command("watch", user="UADMIN", team=team, channel=f"C{team}")
+    since = time.time()  # after both watches: a catch-up reads only what was posted since a channel was watched
+    for team in (A, B):
         fake.add_history(f"C{team}", {"type": "message", "user": "U1", "text": BOOTH, "ts": f"{since + 1:.6f}"})
     fake.fail_next("conversations.history", status=429, retry_after=2, token=token_a)
     assert bot.catch_up() == 2
