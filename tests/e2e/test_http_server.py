@@ -62,7 +62,7 @@ def test_acks_return_fast_while_slack_is_slow(server, fake):
     fake.fail_next("chat.postMessage", status=429, retry_after=2)
     started = time.monotonic()
     assert slack.event(message_event(BOOTH)).status == 200
-    assert time.monotonic() - started < 1.0  # the 2 s Retry-After is waited out after the ack
+    assert time.monotonic() - started < 1.5  # the 2 s Retry-After is waited out after the ack (room for a busy CI)
     calls = fake.wait_for("chat.postMessage", count=2, timeout=10)
     assert [c.status for c in calls] == [429, 200]
 
