@@ -59,6 +59,24 @@ def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo, said: str 
                                                **settled.as_kwargs()})  # fmt: skip
 
 
+def _answered_in_dm(
+    services: Services,
+    body: dict[str, Any],
+    act: Callable[[ReplyTo], str],
+    tell: Callable[[Services, ReplyTo, str], None] = replies.tell,
+    settle_with_answer: bool = False,
+) -> None:
+    """Do what a button in Dibs's DM says and tell the answer (or why not) where the click was; once it
+    worked, the DM's buttons give way to what was chosen (or to the answer itself)."""
+    to = clicks.reply_to(body)
+    try:
+        answer = act(to)
+        tell(services, to, answer)
+        _settle_dm(services, body, to, said=answer if settle_with_answer else None)
+    except DibsError as error:
+        tell(services, to, str(error))
+
+
 def _refuse(services: Services, to: ReplyTo, text: str, home: bool = False, dm: bool = False) -> None:
     """Why a click did nothing, where the person clicked: on the Home tab, in their DM, or as a private note."""
     if home:
@@ -108,12 +126,8 @@ def handle_release_clicked(ack: Ack, body: dict[str, Any], services: Services) -
 
 def handle_stale_snooze_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Snooze" on "still on it?": ask again one `nag.stale_claim_after` later; the answer is a DM reply."""
-    to = clicks.reply_to(body)
-    try:
-        replies.tell_in_dm(services, to, snooze_nudge(services, to.team_id, clicks.task_id(body), to.user_id))
-        _settle_dm(services, body, to)
-    except DibsError as error:
-        replies.tell_in_dm(services, to, str(error))
+    _answered_in_dm(services, body, lambda to: snooze_nudge(services, to.team_id, clicks.task_id(body), to.user_id),
+                    tell=replies.tell_in_dm)  # fmt: skip
     ack()
 
 
@@ -155,24 +169,15 @@ def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, A
 
 def handle_nomination_taken(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Take it" in the DM that asked someone (rotation: fair)."""
-    to = clicks.reply_to(body)
-    try:
-        outcome = replies.claim(services, to.team_id, clicks.task_id(body), to.user_id, Via.BUTTON)
-        replies.tell(services, to, outcome.reply)
-        _settle_dm(services, body, to, said=outcome.reply)  # it may have been taken meanwhile: a waitlist
-    except DibsError as error:
-        replies.tell(services, to, str(error))
+    # It may have been taken meanwhile (a waitlist): the DM shows Dibs's answer, not a fixed line.
+    _answered_in_dm(services, body, lambda to: replies.claim(services, to.team_id, clicks.task_id(body), to.user_id,
+                                                             Via.BUTTON).reply, settle_with_answer=True)  # fmt: skip
     ack()
 
 
 def handle_nomination_passed(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Not me": the next person is asked; the thread never says who declined."""
-    to = clicks.reply_to(body)
-    try:
-        replies.tell(services, to, pass_nomination(services, to.team_id, clicks.task_id(body), to.user_id))
-        _settle_dm(services, body, to)
-    except DibsError as error:
-        replies.tell(services, to, str(error))
+    _answered_in_dm(services, body, lambda to: pass_nomination(services, to.team_id, clicks.task_id(body), to.user_id))
     ack()
 
 
