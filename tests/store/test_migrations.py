@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from store.db import MIGRATIONS, make_engine
 
@@ -17,11 +20,21 @@ def run(engine, action, revision: str) -> None:
         action(config, revision)
 
 
-def test_open_tasks_of_an_existing_install_start_their_nag_clock(database_url):
+@contextmanager
+def at_revision(database_url: str, revision: str) -> Iterator[Engine]:
+    """An engine on the test database migrated from nothing up to `revision` (the fixture's database may
+    already be at head), disposed afterwards."""
     engine = make_engine(database_url)
     try:
-        run(engine, command.downgrade, "base")  # the fixture's database may already be at head
-        run(engine, command.upgrade, "0001")
+        run(engine, command.downgrade, "base")
+        run(engine, command.upgrade, revision)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def test_open_tasks_of_an_existing_install_start_their_nag_clock(database_url):
+    with at_revision(database_url, "0001") as engine:
         with engine.begin() as connection:
             connection.execute(
                 text(
@@ -38,15 +51,10 @@ def test_open_tasks_of_an_existing_install_start_their_nag_clock(database_url):
         assert rows[1].next_nag_at is None
         run(engine, command.downgrade, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-    finally:
-        engine.dispose()
 
 
 def test_titles_and_proof_stored_escaped_are_stored_as_typed_after_0004(database_url):
-    engine = make_engine(database_url)
-    try:
-        run(engine, command.downgrade, "base")
-        run(engine, command.upgrade, "0003")
+    with at_revision(database_url, "0003") as engine:
         with engine.begin() as connection:
             connection.execute(
                 text(
@@ -64,15 +72,10 @@ def test_titles_and_proof_stored_escaped_are_stored_as_typed_after_0004(database
         with engine.connect() as connection:
             assert connection.execute(text("SELECT title FROM tasks")).scalar() == "Q&amp;A &lt;booth&gt;"
         run(engine, command.upgrade, "head")
-    finally:
-        engine.dispose()
 
 
 def test_claims_made_before_0008_are_looked_at_for_going_quiet(database_url):
-    engine = make_engine(database_url)
-    try:
-        run(engine, command.downgrade, "base")
-        run(engine, command.upgrade, "0007")
+    with at_revision(database_url, "0007") as engine:
         with engine.begin() as connection:
             connection.execute(
                 text(
@@ -92,5 +95,3 @@ def test_claims_made_before_0008_are_looked_at_for_going_quiet(database_url):
             rows = connection.execute(text("SELECT title, stale_nudge_at FROM tasks ORDER BY id")).all()
         assert [(title, at is not None) for title, at in rows] == [("Quiet", True), ("Dated", False), ("Open", False)]
         run(engine, command.upgrade, "head")
-    finally:
-        engine.dispose()
