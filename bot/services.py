@@ -19,17 +19,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot import editor
 from bot.delivery.jobs import Doorbell, noted
 from bot.installs.tokens import Installs, OneWorkspace
 from bot.settings import Settings
-from bot.settings.workspace import merged
 from bot.slack.admins import AdminGroup
 from bot.slack.members import Memberships
+from bot.tasks.tx import Tx, settings_in
 from store.queries.channels import record_event
-from store.queries.workspaces import setting_values
-
-TEAM_SETTINGS = "dibs_team_settings"
-
 
 class AlreadyHandled(Exception):
     """Slack delivered this event before and Dibs recorded what it meant: nothing more to do."""
@@ -41,29 +38,6 @@ class EventId:
 
     team_id: str
     event_id: str
-
-
-def settings_in(session: Session, base: Settings, team_id: str) -> Settings:
-    """The settings as they apply in one workspace: the file's, with its own values (`/dibs settings`) on
-    top; read once per session."""
-    known: dict[str, Settings] = session.info.setdefault(TEAM_SETTINGS, {})
-    if team_id not in known:
-        values = setting_values(session, team_id)
-        known[team_id] = merged(base, values) if values else base
-    return known[team_id]
-
-
-@dataclass(frozen=True)
-class Tx:
-    """One open transaction: its session, the settings file's settings, and the moment it runs at."""
-
-    session: Session
-    settings: Settings
-    now: datetime
-
-    def settings_for(self, team_id: str) -> Settings:
-        """The settings as they apply in the workspace `team_id` (its time zone, hours, digest time)."""
-        return settings_in(self.session, self.settings, team_id)
 
 
 @dataclass(frozen=True)
@@ -110,7 +84,9 @@ class Services:
         with self.db.begin() as session:
             if event is not None and not record_event(session, event.team_id, event.event_id, moment):
                 raise AlreadyHandled(event.event_id)
-            yield Tx(session, self.settings, moment)
+            tx = Tx(session, self.settings, moment)
+            yield tx
+            editor.write(tx)
         jobs = noted(session)
         if jobs:
             self.doorbell.ring(jobs)

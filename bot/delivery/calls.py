@@ -157,7 +157,7 @@ def _gave_up(tx: Tx, row: OutboxPost, failure: Failure) -> str | None:
         task = tx.session.get(Task, row.task_id)
         if task is not None and task.message_ts is None and task.status == TaskStatus.OPEN:
             task.status, task.next_nag_at = TaskStatus.CANCELLED, None
-            record(tx.session, task, "schedule", "cancelled", Via.SCHEDULE, tx.now, detail=failure.error)
+            record(tx, task, "schedule", "cancelled", Via.SCHEDULE, detail=failure.error)
         return CANNOT_POST.format(error=failure.error)
     if row.purpose == Purpose.JOIN:
         return CANNOT_JOIN.format(channel=row.channel_id)

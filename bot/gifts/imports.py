@@ -52,6 +52,6 @@ def import_answer(tx: Tx, row: OutboxPost, text: str) -> None:
     rows = [{"name": r.name, "name_key": r.key, "email": r.email, "company": r.company, "address": r.address,
              "owner": r.owner} for r in found]  # fmt: skip
     added = add_recipients(tx.session, task.team_id, task.id, rows, tx.now)
-    rules.record(tx.session, task, row.recipient, "recipients", Via.GIFT, tx.now, detail=f"{added} of {len(found)}")
+    rules.record(tx, task, row.recipient, "recipients", Via.GIFT, detail=f"{added} of {len(found)}")
     total = sum(gift_counts(tx.session, task.id).values())
     queue_note(tx, to, f"#{task.id} has {total:,} recipients now ({added:,} new). `/dibs gift {task.id}` lists them.")

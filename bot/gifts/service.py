@@ -41,7 +41,7 @@ def import_recipients(
         rules.refuse_finished(task)
         rows = [{**asdict(r), "name_key": r.key} for r in found]
         added = queries.add_recipients(tx.session, team_id, task.id, rows, tx.now)
-        rules.record(tx.session, task, actor, "recipients", Via.GIFT, tx.now, detail=f"{added} of {len(found)}")
+        rules.record(tx, task, actor, "recipients", Via.GIFT, detail=f"{added} of {len(found)}")
         return added, sum(queries.gift_counts(tx.session, task.id).values())
 
 
@@ -78,7 +78,7 @@ def mark(tx: Tx, campaign: Task, recipient: GiftRecipient, state: GiftState, use
         followup = _follow_up(tx, campaign, recipient)
         recipient.followup_task_id = followup.id
         note += f" #{followup.id} asks who will arrange a new gift."
-    rules.record(tx.session, campaign, user_id, f"gift_{state}", Via.GIFT, tx.now, detail=recipient.name)
+    rules.record(tx, campaign, user_id, f"gift_{state}", Via.GIFT, detail=recipient.name)
     return note
 
 

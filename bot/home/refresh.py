@@ -3,17 +3,9 @@ they see changes (the outbox row says only whose tab; `bot.home.publish` draws i
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy.orm import Session
-
-from bot.delivery.outbox import At, queue_home
+from bot.delivery.outbox import queue_home
 from bot.services import Services
-from store.models import Task
-from store.queries.home import home_viewers, homes_waiting, opened_home
-
-# Someone who opened the tab this recently sees new and newly claimed tasks appear on it.
-LOOKING = timedelta(minutes=30)
+from store.queries.home import opened_home
 
 
 def open_home(svc: Services, team_id: str, user_id: str) -> None:
@@ -27,16 +19,3 @@ def tell_on_home(svc: Services, team_id: str, user_id: str, notice: str) -> None
     """Publish the person's Home tab with `notice` on top (what their click on it did, or why not)."""
     with svc.transaction() as tx:
         queue_home(tx, team_id, user_id, notice)
-
-
-def refresh_homes(session: Session, task: Task, now: datetime, actor: str | None = None) -> None:
-    """A task changed: publish again the Home tab of the people on it (and who changed it) who use the tab,
-    and of everyone who opened it lately (a public task only: a private channel's task shows to its people)."""
-    involved = {c.user_id for c in task.claims} | {task.posted_by} | {u for u in (task.done_by, actor) if u}
-    with session.no_autoflush:  # who looks at Home does not depend on this transaction's changes
-        viewers = set(home_viewers(session, task.team_id, involved, now - LOOKING))
-        if task.private:
-            viewers &= involved
-        waiting = homes_waiting(session, task.team_id, viewers)
-    for user_id in sorted(viewers - waiting):
-        queue_home(At(session, now), task.team_id, user_id)

@@ -116,7 +116,7 @@ def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) ->
         if task.status != TaskStatus.OPEN or task.nominee:
             return None
         task.nominee = chosen
-        rules.record(tx.session, task, "schedule", "nominated", Via.SCHEDULE, now, detail=chosen)
+        rules.record(tx, task, "schedule", "nominated", Via.SCHEDULE, detail=chosen)
         count_ping(tx.session, call.team_id, chosen, local_day(now, settings), settings.nag.max_pings_per_day)
         shown = snapshot(task)
     text = (
@@ -141,6 +141,6 @@ def pass_nomination(svc: Services, team_id: str, task_id: int, user_id: str) -> 
             return f"Someone else has been asked about #{task_id} meanwhile. Thank you anyway!"
         passes = len(actors_of(tx.session, task_id, "passed"))
         task.nominee = None
-        rules.record(tx.session, task, user_id, "passed", Via.BUTTON, tx.now)
+        rules.record(tx, task, user_id, "passed", Via.BUTTON)
         queue_nomination(tx, task, f"passed{passes + 1}")
     return f"Thanks for saying so; I'll ask someone else about #{task_id}."

@@ -31,7 +31,8 @@ from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
-from bot.tasks.rules import audit, bump_version
+from bot.tasks.changes import TaskChanged
+from bot.tasks.rules import audit
 from bot.tasks.seats import free_seats
 from bot.tasks.text import linked_title
 from store.enums import ClaimRole, PostState, Purpose, TaskStatus, Via
@@ -183,7 +184,8 @@ def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
             passed, upcoming = due_steps_passed(task.due_on, now, settings)
             latest = passed - 1
             if latest >= len(settings.nag.due_reminders):
-                bump_version(tx.session, task)  # the thread re-renders and shows it overdue
+                task.version += 1  # the thread re-renders and shows it overdue
+                tx.changed(TaskChanged(task, None, "overdue"))
                 turned_overdue.append((task.team_id, task.id))
             elif task.status == TaskStatus.CLAIMED and passed > task.due_reminders_sent:
                 _queue_due_reminder(tx, task, latest, settings)

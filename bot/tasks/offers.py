@@ -50,11 +50,11 @@ def offer_freed_seat(tx: Tx, task: Task, seat: str | None, via: Via) -> str | No
     about_to_start = starts is not None and starts <= now + timedelta(minutes=1)
     if settings.staffing.offer_expires_after <= timedelta(0) or about_to_start:
         first.role = ClaimRole.OWNER
-        rules.record(tx.session, task, first.user_id, "promoted", via, now)
+        rules.record(tx, task, first.user_id, "promoted", via)
         queue_dm(tx, task.team_id, first.user_id, f"A seat freed up on {title}: it is yours now.", task_id=task.id)
         return first.user_id
     first.role, first.offered_until = ClaimRole.OFFERED, until
-    rules.record(tx.session, task, first.user_id, "offered", via, now, detail=until.isoformat())
+    rules.record(tx, task, first.user_id, "offered", via, detail=until.isoformat())
     text = (
         f"A seat freed up on {title}, and you were first in line. It is held for you until "
         f"{local_time(until, settings)}: take it, or pass so the next person is asked."
@@ -88,7 +88,7 @@ def take_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> Ta
     before = undo.before(task, via)
     mine.role, mine.offered_until = ClaimRole.OWNER, None
     rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))
-    rules.record(tx.session, task, user_id, "claimed", via, tx.now, detail=mine.seat)
+    rules.record(tx, task, user_id, "claimed", via, detail=mine.seat)
     tx.session.flush()
     calendars_follow(tx, task, before)
     return replace(snapshot(task), undo=undo.keep(tx, task, user_id, "claimed", before, via))
@@ -103,7 +103,7 @@ def pass_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> Ta
     seat = mine.seat
     task.claims.remove(mine)
     tx.session.flush()
-    rules.record(tx.session, task, user_id, "passed", via, tx.now, detail=seat)
+    rules.record(tx, task, user_id, "passed", via, detail=seat)
     offer_freed_seat(tx, task, seat, via)
     rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))
     tx.session.flush()
@@ -126,7 +126,7 @@ def expire_offers(svc: Services, now: datetime) -> int:
                 seat, user_id = claim.seat, claim.user_id
                 task.claims.remove(claim)
                 tx.session.flush()
-                rules.record(tx.session, task, user_id, "offer_expired", Via.SCHEDULE, now, detail=seat)
+                rules.record(tx, task, user_id, "offer_expired", Via.SCHEDULE, detail=seat)
                 offer_freed_seat(tx, task, seat, Via.SCHEDULE)
                 expired += 1
             rules.sync_status(tx.session, task, now, tx.settings_for(task.team_id))

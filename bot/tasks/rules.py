@@ -11,36 +11,34 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.delivery.jobs import Job, note
-from bot.home.refresh import refresh_homes
 from bot.reminders.timers import keep_quiet_clock, start_nag_clock, stop_reminders, touched
 from bot.settings import Settings
 from bot.slack.text import people
 from bot.tasks import seats
+from bot.tasks.changes import TaskChanged
 from bot.tasks.errors import DibsError, NotAllowed
+from bot.tasks.tx import Tx
 from store.enums import ClaimRole, TaskStatus, Via
 from store.models import Claim, Task, TaskEvent
 
 
 def record(
-    session: Session,
+    tx: Tx,
     task: Task,
     actor: str,
     action: str,
     via: Via,
-    now: datetime,
     detail: str | None = None,
     bump: bool = True,
 ) -> None:
-    """One row of the audit trail; the task's version moves on (unless it was set already, as for a new
-    task) so its thread reply is updated, and the Home tabs showing it are published again."""
+    """One row of the audit trail for a change to how the task reads: its version moves on (unless it was
+    set already, as for a new task) and the change is recorded for the editor (the thread reply, the
+    channel's list and the Home tabs showing it follow)."""
     if bump:
-        bump_version(session, task)
-    elif task.message_ts is not None:
-        note(session, Job("thread", task.id, task.team_id, task.channel_id))
-    audit(session, task, actor, action, via, now, detail)
-    touched(task, actor, now)
-    refresh_homes(session, task, now, actor)
+        task.version += 1
+    audit(tx.session, task, actor, action, via, tx.now, detail)
+    touched(task, actor, tx.now)
+    tx.changed(TaskChanged(task, actor, action))
 
 
 def audit(
@@ -50,13 +48,6 @@ def audit(
     session.add(
         TaskEvent(task_id=task.id, team_id=task.team_id, actor=actor, action=action, via=via, detail=detail, at=now)
     )
-
-
-def bump_version(session: Session, task: Task) -> None:
-    """The task changed: its thread reply is behind until the courier has updated it."""
-    task.version += 1
-    if task.message_ts is not None:  # no post yet: the thread follows the announcement
-        note(session, Job("thread", task.id, task.team_id, task.channel_id))
 
 
 def refuse_finished(task: Task) -> None:

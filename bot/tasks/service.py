@@ -88,7 +88,7 @@ def create_task(tx: Tx, new: NewTask) -> TaskSnapshot | None:
         return None
     if new.due_on is not None:
         plan_due_steps(task, tx.now, tx.settings_for(new.team_id))
-    rules.record(tx.session, task, new.posted_by, "created", new.source, tx.now, detail=new.kind, bump=False)
+    rules.record(tx, task, new.posted_by, "created", new.source, detail=new.kind, bump=False)
     return snapshot(task)
 
 
@@ -110,7 +110,7 @@ def set_due_date(
         event.move_to_day(task, due_on, tx.settings_for(team_id))
         event.time_changed(tx, task)
     keep_quiet_clock(task, tx.now, tx.settings_for(team_id))
-    rules.record(tx.session, task, user_id, "due", Via.COMMAND, tx.now, detail=due_on.isoformat() if due_on else None)
+    rules.record(tx, task, user_id, "due", Via.COMMAND, detail=due_on.isoformat() if due_on else None)
     return snapshot(task)
 
 
@@ -126,7 +126,7 @@ def snooze_task(
     if task.next_nag_at is not None:
         stop_reminders(tx.session, task)  # calls off what is queued, and the clock...
         task.next_nag_at = until  # ...starts again when the snooze ends
-    rules.record(tx.session, task, user_id, "snoozed", Via.COMMAND, tx.now, detail=until.isoformat())
+    rules.record(tx, task, user_id, "snoozed", Via.COMMAND, detail=until.isoformat())
     return snapshot(task)
 
 
@@ -155,9 +155,7 @@ def claim_task(
     before = undo.before(task, via)
     role = rules.add_claim(task, user_id, now, chosen)
     rules.sync_status(session, task, now, tx.settings_for(team_id))
-    rules.record(
-        session, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, now, detail=chosen
-    )
+    rules.record(tx, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, detail=chosen)
     session.flush()
     event.calendars_follow(tx, task, before)
     outcome: Literal["claimed", "waitlisted"] = "claimed" if role == ClaimRole.OWNER else "waitlisted"
@@ -177,7 +175,7 @@ def release_claim(
     held, seat = mine.role in seats.HOLDING, mine.seat
     task.claims.remove(mine)
     session.flush()
-    rules.record(session, task, user_id, "released" if held else "left_waitlist", via, now, detail=seat)
+    rules.record(tx, task, user_id, "released" if held else "left_waitlist", via, detail=seat)
     promoted = offers.offer_freed_seat(tx, task, seat, via) if held else None
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     session.flush()
@@ -209,7 +207,7 @@ def complete_task(
     stop_reminders(tx.session, task)
     task.done_by = user_id
     task.done_link = link[:PROOF_STORED] if link else None
-    rules.record(tx.session, task, user_id, "done", via, tx.now, detail=task.done_link)
+    rules.record(tx, task, user_id, "done", via, detail=task.done_link)
     return replace(snapshot(task), undo=undo.keep(tx, task, user_id, "done", before, via))
 
 
@@ -225,7 +223,7 @@ def assign_task(
     seat = mine.seat if mine is not None else seats.pick_seat(task, None)
     rules.give_seat(session, task, target, seat, now, replacing=mine, placed_by=None if mine is not None else actor)
     rules.sync_status(session, task, now, tx.settings_for(team_id))
-    rules.record(session, task, actor, "assigned", via, now, detail=target)
+    rules.record(tx, task, actor, "assigned", via, detail=target)
     session.flush()
     event.calendars_follow(tx, task, before)
     return AssignResult(
@@ -257,6 +255,6 @@ def cancel_task(tx: Tx, team_id: str, channel_id: str, message_ts: str, why: str
     task.status = TaskStatus.CANCELLED
     task.next_due_at = None
     stop_reminders(tx.session, task)
-    rules.record(tx.session, task, "slack", "cancelled", Via.MESSAGE, tx.now, detail=why)
+    rules.record(tx, task, "slack", "cancelled", Via.MESSAGE, detail=why)
     event.calendars_follow(tx, task, before)  # the owners' calendar entries are cancelled
     return snapshot(task)

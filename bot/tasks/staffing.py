@@ -53,7 +53,7 @@ def set_event_time(
         task.place = place[:PLACE_STORED] or None
     plan_due_steps(task, tx.now, settings)
     time_changed(tx, task)
-    rules.record(tx.session, task, user_id, "when", Via.COMMAND, tx.now, detail=day.isoformat())
+    rules.record(tx, task, user_id, "when", Via.COMMAND, detail=day.isoformat())
     return replace(snapshot(task), undo=keep(tx, task, user_id, "when", before))
 
 
@@ -85,7 +85,7 @@ def set_roles(
     refill(tx, task, Via.COMMAND)
     rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))
     detail = " ".join(f"{name}={count}" for name, count in counts)
-    rules.record(tx.session, task, user_id, "roles", Via.COMMAND, tx.now, detail=detail)
+    rules.record(tx, task, user_id, "roles", Via.COMMAND, detail=detail)
     tx.session.flush()
     return replace(snapshot(task), undo=keep(tx, task, user_id, "roles", before))
 
@@ -153,7 +153,7 @@ def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) 
     swap.state = "accepted"
     rules.give_seat(tx.session, task, user_id, old.seat, tx.now, replacing=old)
     tx.session.flush()
-    rules.record(tx.session, task, user_id, "swapped", Via.BUTTON, tx.now, detail=swap.from_user)
+    rules.record(tx, task, user_id, "swapped", Via.BUTTON, detail=swap.from_user)
     calendars_follow(tx, task, before)
     queue_dm(
         tx, team_id, swap.from_user, f"{mention(user_id)} took your seat on #{task.id} {linked_title(snapshot(task))}."
@@ -184,7 +184,7 @@ def take_over(
     before = state_of(task)
     rules.give_seat(tx.session, task, to_user, old.seat, tx.now, replacing=old, placed_by=actor)
     tx.session.flush()
-    rules.record(tx.session, task, actor, "taken_over", Via.COMMAND, tx.now, detail=f"{from_user}>{to_user}")
+    rules.record(tx, task, actor, "taken_over", Via.COMMAND, detail=f"{from_user}>{to_user}")
     calendars_follow(tx, task, before)
     title = dm_title(task)
     queue_dm(tx, team_id, to_user, f"{mention(actor)} gave you {mention(from_user)}'s seat on {title}.")

@@ -128,7 +128,7 @@ def undo(tx: Tx, team_id: str, undo_id: int, user_id: str) -> TaskSnapshot:
         plan_due_steps(task, now, settings)
     rules.sync_status(session, task, now, settings)  # the quiet-claim clock follows the restored owners
     row.used = True
-    rules.record(session, task, user_id, "undone", Via.UNDO, now, detail=row.action)
+    rules.record(tx, task, user_id, "undone", Via.UNDO, detail=row.action)
     session.flush()
     calendars_follow(tx, task, now_state)
     return snapshot(task)
