@@ -25,43 +25,30 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.delivery.calls import Prepare
 from bot.delivery.courier import Courier
 from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
-from bot.home.publish import home_call
-from bot.insight.deliver import chart_call, export_call
-from bot.installs.lifecycle import installed
+from bot.editor.handling import handling
+from bot.installs.lifecycle import installed, uninstalled
 from bot.installs.oauth import StoredBotAuthorize, installation_store, oauth_settings, refuse_other_workspaces
 from bot.installs.tokens import Clients, ManyWorkspaces, OneWorkspace
 from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
 from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
-from bot.ownership.nominee import nominee_call
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.stale import plan_stale_claims, resume_quiet_clocks
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.slack.identity import AuthAnswers, RememberingClient
-from bot.staffing.calendar_send import calendar_call
 from bot.tasks.offers import expire_offers
 from bot.tasks.staffing import post_rosters
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
-from store.enums import Purpose
 from store.queries.workspaces import installed_teams, mark_installed
 
 log = logging.getLogger(__name__)
-# The outbox calls whose content is made as they are sent (see bot.delivery.calls.Prepare).
-PREPARED: dict[str, Prepare] = {
-    Purpose.CALENDAR: calendar_call,
-    Purpose.CHART: chart_call,
-    Purpose.EXPORT: export_call,
-    Purpose.HOME: home_call,
-    Purpose.NOMINATE: nominee_call,
-}
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -284,7 +271,10 @@ def create_app(
     # leave 429s to it; lost connections and 5xx are still retried by slack_sdk.
     clients = Clients(services.installs, lambda token, kept: make_client(settings, kept, token, answers), handlers)
     app = _bolt_app(settings, engine, services, installs, background, socket_mode)
-    courier = Courier(services, clients.courier, prepared=PREPARED)
+    courier = Courier(
+        services, services.doorbell, services.clock, clients.courier, handling=handling(services),
+        on_gone=lambda team_id, why: uninstalled(services, team_id, why), evict=services.installs.evict,
+    )  # fmt: skip
     return Dibs(services=services, engine=engine, app=app, courier=courier, background=background, clients=clients)
 
 

@@ -18,8 +18,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
 from bot import editor
+from bot.clock import Clock
 from bot.delivery.jobs import Doorbell, noted
 from bot.installs.tokens import Installs, OneWorkspace
 from bot.settings import Settings
@@ -27,6 +27,7 @@ from bot.slack.admins import AdminGroup
 from bot.slack.members import Memberships
 from bot.tasks.tx import Tx, settings_in
 from store.queries.channels import record_event
+
 
 class AlreadyHandled(Exception):
     """Slack delivered this event before and Dibs recorded what it meant: nothing more to do."""

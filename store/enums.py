@@ -62,6 +62,7 @@ class Purpose(StrEnum):
     CALENDAR = "calendar"  # an owner's calendar entry (.ics), written and uploaded to their DM as it is sent
     STALE = "stale"  # "still on it?" to the owners of a claim that went quiet
     SWAP = "swap"  # an owner asks someone to take their seat
+    THREAD = "thread"  # a task's thread reply, posted once and updated in place (drawn as it is sent)
 
 
 # Reminders that only make sense while a task is unclaimed.

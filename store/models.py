@@ -19,7 +19,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -94,13 +93,6 @@ class Task(Base):
         Index("ix_tasks_team_status", "team_id", "status"),
         Index("ix_tasks_reply", "team_id", "channel_id", "reply_ts"),
         Index("ix_tasks_channel_status", "team_id", "channel_id", "status", "created_at"),
-        # Only tasks whose thread reply is behind: a handful among any number of tasks.
-        Index(
-            "ix_tasks_thread_behind",
-            "id",
-            sqlite_where=text("thread_version < version"),
-            postgresql_where=text("thread_version < version"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -124,17 +116,11 @@ class Task(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     done_by: Mapped[str | None] = mapped_column(String(32), default=None)
-    # `version` moves on with every change; the thread shows `thread_version`. They differ until
-    # the thread reply has been updated, so a failed chat.update is retried, never forgotten.
+    # `version` moves on with every change; the thread reply shows `thread_version`. While they differ one
+    # outbox row (`thread_queued`) brings the reply up to date, so a failed chat.update is retried, never lost.
     version: Mapped[int] = mapped_column(Integer, default=1)
     thread_version: Mapped[int] = mapped_column(Integer, default=0)
-    # Whoever holds this lease (`thread_lease_owner`, a process) is the only one posting or updating the
-    # thread reply; the holder renews it while alive, so a crashed holder's lease runs out in seconds.
-    thread_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    thread_lease_owner: Mapped[str | None] = mapped_column(String(40), default=None)
-    # Failed attempts in a row (for back-off), and why the last one failed.
-    thread_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    thread_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    thread_queued: Mapped[bool] = mapped_column(Boolean, default=False)
     # Nagging: the clock starts when the task (re)opens; the tick sends what is due and moves it on.
     open_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     next_nag_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)

@@ -1,6 +1,6 @@
-"""Making one outbox call: lease the row, check it is still wanted (and the channel's pace), call
-Slack, record the answer. What to do after a call (store an announcement's ts) or after giving up
-(tell the person who asked) depends on the row's purpose.
+"""Making one outbox call: lease the row, check it is still wanted (and the channel's pace), make the call,
+record the answer. Transport only: what a call's content is (drawn as it is sent) and what its answer means
+(store a ts, give up on a task) are hooks the editor registers per purpose (`Handling`).
 """
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -18,33 +19,18 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
-from bot.delivery.jobs import Job, note
-from bot.delivery.outbox import ReplyTo, queue_call, queue_note
+from bot.delivery.outbox import Open
 from bot.delivery.pacing import reserve_channel
-from bot.gifts.imports import download, import_answer
-from bot.services import Services, Tx
-from bot.tasks.rules import record
-from store.enums import NAG_PURPOSES, PostState, Purpose, TaskStatus, Via
-from store.models import OutboxPost, Task
-from store.queries.channels import is_muted
+from store.enums import PostState
+from store.models import OutboxPost
 from store.queries.outbox import lease_post
 
 log = logging.getLogger(__name__)
-# Scheduled posts to a channel go out at most one a second (Slack's pace for chat.postMessage).
-PACED = (Purpose.NAG, Purpose.NAG_BATCH, Purpose.DUE, Purpose.DIGEST)
-CANNOT_POST = "Slack would not let me post here ({error}). Invite me with `/invite @Dibs` and try again."
-CANNOT_EXPORT = (
-    "I could not send your export: Slack answered {error}. A Slack admin may need to reinstall Dibs "
-    "(it needs files:write and im:write)."
-)
-CANNOT_JOIN = (
-    "I could not join <#{channel}> by myself (private channels need an invite): `/invite @Dibs` so I can see its posts."
-)
 
 
 @dataclass(frozen=True)
 class Call:
-    """One Web API call, read off its outbox row."""
+    """One Web API call, read off its outbox row (`meta`: what the call's hooks need, never sent to Slack)."""
 
     id: int
     team_id: str
@@ -53,16 +39,50 @@ class Call:
     kwargs: dict[str, Any]
     purpose: str = ""
     recipient: str | None = None
+    task_id: int | None = None
+    orphaned: bool = False  # the last holder of the row died mid-call: Slack may have it already
+    meta: dict[str, Any] = field(default_factory=dict)
+    made: dict[str, Any] | None = None  # Slack's answer, when preparing made the call itself (a file read)
 
 
-# Calls whose content is made as they are sent (a chart drawn, a CSV written, a Home tab read, a nominee
-# chosen): per purpose, a function that turns the row's arguments into the call, or None when there is
-# nothing to send. It may call Slack itself (open a DM, read who is away) and read the database; `now` is
-# the courier's moment.
-Prepare = Callable[[WebClient, Services, Call, datetime], "Call | None"]
+# Calls whose content is made as they are sent (a thread reply, a Home tab, a chart): a function that turns the
+# row's call into the call to make, or None when there is nothing to send. It may read the database and call
+# Slack itself (open a DM, look for a reply a crashed process posted); `now` is the courier's moment.
+Prepare = Callable[[WebClient, Call, datetime], "Call | None"]
+# What a row's end means (sent with Slack's `answer`, given up with `failure`, or neither: nothing to send), in
+# the transaction that records it (the database's own, which has `session` and `now`); returns what to tell the
+# person who asked (at the row's response_url).
+Settle = Callable[[Any, OutboxPost, Call | None, dict[str, Any] | None, Failure | None], str | None]
 
 
-def _call_of(row: OutboxPost) -> Call:
+@dataclass(frozen=True)
+class Handling:
+    """What the editor tells delivery about its purposes: how to draw a call as it is sent, what its end
+    means, whether a row is still wanted when its turn comes, and which purposes keep the channel's pace."""
+
+    prepare: Mapping[str, Prepare] = field(default_factory=dict)
+    settle: Mapping[str, Settle] = field(default_factory=dict)
+    wanted: Callable[[Session, OutboxPost], bool] = lambda session, row: True
+    paced: frozenset[str] = frozenset()
+    default_settle: Settle | None = None
+
+    def settled(
+        self, tx: Open, row: OutboxPost, call: Call | None, answer: dict[str, Any] | None, failure: Failure | None
+    ) -> str | None:
+        """Run the purpose's settle hook (or the default one)."""
+        hook = self.settle.get(row.purpose, self.default_settle)
+        return hook(tx, row, call, answer, failure) if hook is not None else None
+
+
+class Database(Protocol):
+    """Where the outbox lives: write transactions at a moment, and reads."""
+
+    def transaction(self, event: Any = None, now: datetime | None = None) -> AbstractContextManager[Any]: ...
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+
+def _call_of(row: OutboxPost, orphaned: bool) -> Call:
     kwargs: dict[str, Any] = json.loads(row.args) if row.args else {}
     if row.method in ("chat.postMessage", "chat.postEphemeral"):
         kwargs.update(channel=row.channel_id, text=row.text)
@@ -72,7 +92,8 @@ def _call_of(row: OutboxPost) -> Call:
             kwargs["blocks"] = json.loads(row.blocks)
         if row.method == "chat.postMessage":
             kwargs.setdefault("unfurl_links", False)
-    return Call(row.id, row.team_id, row.channel_id, row.method, kwargs, row.purpose, row.recipient)
+    return Call(row.id, row.team_id, row.channel_id, row.method, kwargs, row.purpose, row.recipient, row.task_id,
+                orphaned)  # fmt: skip
 
 
 def make_call(client: WebClient, call: Call) -> dict[str, Any]:
@@ -84,6 +105,8 @@ def make_call(client: WebClient, call: Call) -> dict[str, Any]:
             response = client.chat_postEphemeral(**call.kwargs)
         case "chat.update":
             response = client.chat_update(**call.kwargs)
+        case "chat.delete":
+            response = client.chat_delete(**call.kwargs)
         case "views.publish":
             response = client.views_publish(**call.kwargs)
         case "views.open":
@@ -99,86 +122,46 @@ def make_call(client: WebClient, call: Call) -> dict[str, Any]:
     return dict(response.data) if isinstance(response.data, dict) else {}
 
 
-def _still_wanted(session: Session, row: OutboxPost) -> bool:
-    """A reminder about an unclaimed task (or an event's free seats) is dropped once it is claimed (every seat
-    held) or its channel muted; "still on it?" once the task is no longer a claim without a due date."""
-    if row.purpose == Purpose.STALE and row.task_id is not None:
-        quiet = session.get(Task, row.task_id)
-        return quiet is not None and quiet.status == TaskStatus.CLAIMED and quiet.due_on is None
-    if row.purpose not in NAG_PURPOSES or row.task_id is None:
-        return True
-    task = session.get(Task, row.task_id)
-    if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED) or task.next_nag_at is None:
-        return False
-    return not is_muted(session, task.team_id, task.channel_id)
+def _finish(row: OutboxPost, state: PostState) -> None:
+    row.state, row.lease_until, row.lease_owner = state, None, None
 
 
-def _take(tx: Tx, post_id: int, owner: str, lease: timedelta) -> Call | Result:
+def _take(tx: Open, post_id: int, owner: str, lease: timedelta, handling: Handling) -> Call | Result:
     """Lease the row and decide whether it goes now; the call to make, or why not."""
-    row = lease_post(tx.session, post_id, owner, tx.now, tx.now + lease)
+    row = lease_post(tx.session, post_id, owner, tx.now)
     if row is None:
         return SKIPPED
-    if not _still_wanted(tx.session, row):
-        row.state, row.lease_until, row.lease_owner = PostState.CANCELLED, None, None
+    orphaned = row.lease_owner not in (None, owner)
+    row.lease_until, row.lease_owner = tx.now + lease, owner
+    if not handling.wanted(tx.session, row):
+        _finish(row, PostState.CANCELLED)
         return SKIPPED
-    if row.purpose in PACED and row.recipient is None:
+    if row.purpose in handling.paced and row.recipient is None:
         slot = reserve_channel(tx.session, row.team_id, row.channel_id, tx.now)
         if slot > tx.now:
             row.send_after, row.lease_until, row.lease_owner = slot, None, None
             return Result("later", until=slot)
-    return _call_of(row)
+    return _call_of(row, orphaned)
 
 
-def _nothing_to_send(tx: Tx, post_id: int) -> None:
-    row = tx.session.get(OutboxPost, post_id)
-    if row is not None:
-        row.state, row.lease_until, row.lease_owner = PostState.CANCELLED, None, None
+Ended = tuple[Result, str | None, str | None]  # what became of a row, a notice for the asker, where to send it
 
 
-def _sent(tx: Tx, post_id: int, answer: dict[str, Any]) -> None:
+def _settle(tx: Open, post_id: int, handling: Handling, call: Call | None, answer: dict[str, Any] | None) -> Ended:
+    """Record a row's end: sent (with Slack's answer) or, without one, nothing to send."""
     row = tx.session.get(OutboxPost, post_id)
     if row is None:
-        return
-    row.state, row.sent_at, row.sent_ts = PostState.SENT, tx.now, answer.get("ts")
-    row.lease_until = row.lease_owner = None
-    if row.purpose == Purpose.ANNOUNCE and row.task_id is not None and answer.get("ts"):
-        task = tx.session.get(Task, row.task_id)
-        if task is not None and task.message_ts is None:
-            task.message_ts = str(answer["ts"])  # the task lives under it now: its thread follows
-            note(tx.session, Job("thread", task.id, task.team_id, task.channel_id))
-    if row.purpose == Purpose.IMPORT and "csv" in answer:
-        import_answer(tx, row, str(answer["csv"]))
+        return SKIPPED, None, None
+    if answer is None:
+        _finish(row, PostState.CANCELLED)
+        return SKIPPED, handling.settled(tx, row, call, None, None), row.response_url
+    _finish(row, PostState.SENT)
+    row.sent_at, row.sent_ts = tx.now, answer.get("ts")
+    return SENT, handling.settled(tx, row, call, answer, None), row.response_url
 
 
-def _gave_up(tx: Tx, row: OutboxPost, failure: Failure) -> str | None:
-    """Record that a row will never go; returns what to tell the person who asked, if anyone."""
-    row.state = PostState.FAILED
-    if row.purpose == Purpose.ANNOUNCE and row.task_id is not None:
-        task = tx.session.get(Task, row.task_id)
-        if task is not None and task.message_ts is None and task.status == TaskStatus.OPEN:
-            task.status, task.next_nag_at = TaskStatus.CANCELLED, None
-            record(tx, task, "schedule", "cancelled", Via.SCHEDULE, detail=failure.error)
-        return CANNOT_POST.format(error=failure.error)
-    if row.purpose == Purpose.JOIN:
-        return CANNOT_JOIN.format(channel=row.channel_id)
-    if row.purpose == Purpose.EXPORT:
-        return CANNOT_EXPORT.format(error=failure.error)
-    no_scope = failure.error.startswith("missing_scope")
-    if row.purpose == Purpose.CALENDAR and row.method == "files.upload_v2" and no_scope:
-        # Without files:write (or im:write) the owner still gets the entry: its words and Google Calendar link.
-        queue_call(
-            tx, team_id=row.team_id, channel_id=row.channel_id, recipient=row.recipient, purpose=Purpose.CALENDAR,
-            task_id=row.task_id, args=json.loads(row.args or "{}"), dedupe_key=f"{row.dedupe_key}:text",
-        )  # fmt: skip
-        return None
-    if row.purpose == Purpose.MODAL and row.recipient and row.text:
-        queue_note(tx, ReplyTo(row.team_id, row.channel_id, row.recipient), row.text)
-        return None
-    return CANNOT_POST.format(error=failure.error) if row.response_url else None
-
-
-def _failed(tx: Tx, post_id: int, failure: Failure) -> tuple[Result, str | None, str | None]:
-    """Record a failed attempt: (what became of it, a notice for the asker, where to send it)."""
+def _failed(tx: Open, post_id: int, handling: Handling, call: Call | None, failure: Failure) -> Ended:
+    """Record a failed attempt: try again later, or (an answer retrying cannot change) give up."""
     row = tx.session.get(OutboxPost, post_id)
     if row is None:
         return SKIPPED, None, None
@@ -186,8 +169,9 @@ def _failed(tx: Tx, post_id: int, failure: Failure) -> tuple[Result, str | None,
     row.last_error = failure.error[:200]
     row.lease_until = row.lease_owner = None
     if failure.permanent:
+        row.state = PostState.FAILED
         gave_up = Result("gave_up", failure=failure, what=f"a {row.purpose} ({row.method})")
-        return gave_up, _gave_up(tx, row, failure), row.response_url
+        return gave_up, handling.settled(tx, row, call, None, failure), row.response_url
     row.send_after = next_try(tx.now, row.attempts, failure)
     log.info("%s to %s failed (%s); trying again at %s", row.method, row.channel_id, failure.error, row.send_after)
     return Result("later", until=row.send_after, failure=failure), None, None
@@ -202,35 +186,24 @@ def tell_asker(response_url: str, text: str) -> None:
 
 
 def send_post(
-    client: WebClient,
-    svc: Services,
-    post_id: int,
-    owner: str,
-    now: datetime,
-    lease: timedelta,
-    prepared: Mapping[str, Prepare] | None = None,
+    client: WebClient, db: Database, post_id: int, owner: str, now: datetime, lease: timedelta, handling: Handling
 ) -> Result:
-    """Make one outbox call, if it is still due and still wanted (made as it is sent, where `prepared` says)."""
-    with svc.transaction(now=now) as tx:
-        taken = _take(tx, post_id, owner, lease)
+    """Make one outbox call, if it is still due and still wanted (drawn as it is sent where the purpose says)."""
+    with db.transaction(now=now) as tx:
+        taken = _take(tx, post_id, owner, lease, handling)
     if isinstance(taken, Result):
         return taken
+    call: Call | None = None
     try:
-        prepare = (prepared or {}).get(taken.purpose)
-        call = prepare(client, svc, taken, now) if prepare is not None else taken
-        if call is None:
-            with svc.transaction(now=now) as tx:
-                _nothing_to_send(tx, post_id)
-            return SKIPPED
-        answer = make_call(client, call)
-        if taken.method == "files.info":  # a CSV of gift recipients: read it now, import it below
-            answer["csv"] = download(client, answer)
+        prepare = handling.prepare.get(taken.purpose)
+        call = prepare(client, taken, now) if prepare is not None else taken
+        answer = None if call is None else call.made if call.made is not None else make_call(client, call)
     except (SlackApiError, SlackClientError, OSError) as error:
-        with svc.transaction(now=now) as tx:
-            result, notice, url = _failed(tx, post_id, failure_of(error))
-        if notice and url:
-            tell_asker(url, notice)
-        return result
-    with svc.transaction(now=now) as tx:
-        _sent(tx, post_id, answer)
-    return SENT  # the courier looks again once this conversation's jobs are done
+        with db.transaction(now=now) as tx:
+            result, notice, url = _failed(tx, post_id, handling, call, failure_of(error))
+    else:
+        with db.transaction(now=now) as tx:
+            result, notice, url = _settle(tx, post_id, handling, call, answer)
+    if notice and url:
+        tell_asker(url, notice)
+    return result

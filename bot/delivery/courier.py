@@ -1,9 +1,8 @@
 """The courier: makes every Slack call Dibs owes, after the ack, on its own bounded workers.
 
-Two kinds of work wait in the database: thread replies that are behind their task, and outbox
-rows. A commit hands the courier the jobs it made (`bot.delivery.jobs`); every `poll` seconds the
-courier also sweeps the database for work other processes queued, retries whose time has come and
-what a crash left. Each conversation's jobs go to one worker at a time, so calls to a channel keep
+All of it waits in the outbox. A commit hands the courier the rows it made (`bot.delivery.jobs`);
+every `poll` seconds the courier also sweeps the database for work other processes queued, retries
+whose time has come and what a crash left. Each conversation's jobs go to one worker at a time, so calls to a channel keep
 their order and a 429 on one channel (its Retry-After honoured) holds up no other. Leases are
 short and renewed while this process lives, so work a crashed process held is picked up within
 seconds; `stop` hands them back.
@@ -20,21 +19,17 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.delivery.calls import Prepare, send_post
+from bot.clock import Clock
+from bot.delivery.calls import Database, Handling, send_post
 from bot.delivery.failures import SKIPPED, OnceLog, Result
-from bot.delivery.jobs import Job
-from bot.installs.lifecycle import uninstalled
-from bot.ownership.links import Permalinks
-from bot.ownership.sync import push_thread
-from bot.services import Services
+from bot.delivery.jobs import Doorbell, Job
 from store.queries import outbox as posts
-from store.queries import tasks
 from store.queries.workspaces import gone_teams
 
 log = logging.getLogger(__name__)
@@ -77,21 +72,29 @@ class Courier:
 
     def __init__(
         self,
-        svc: Services,
+        db: Database,
+        doorbell: Doorbell,
+        clock: Clock,
         client_for: Callable[[str], WebClient | None],
         *,
+        handling: Handling | None = None,
+        on_gone: Callable[[str, str], None] = lambda team_id, why: None,
+        evict: Callable[[set[str]], None] = lambda teams: None,
         workers: int = 4,
         poll: float = 1.0,
-        prepared: Mapping[str, Prepare] | None = None,
     ) -> None:
-        self.svc = svc
+        self.db = db
+        self.doorbell = doorbell
+        self.clock = clock
         self.client_for = client_for
-        self.prepared = dict(prepared or {})
+        self.handling = handling or Handling()
+        self.on_gone = on_gone  # a workspace's token no longer works: everything for it stops (the app's hook)
+        self.evict = evict  # forget the tokens of workspaces that uninstalled Dibs (through another process too)
         self.owner = instance_name()
         self.lease = LEASE
         self.poll = poll
         self._workers = workers
-        self._waiting: dict[Conversation, dict[tuple[str, int], Job]] = {}  # per conversation, in order
+        self._waiting: dict[Conversation, dict[int, Job]] = {}  # per conversation, in order
         self._busy: set[Conversation] = set()
         self._paused: dict[Conversation, datetime] = {}
         self._lock = threading.Lock()
@@ -99,27 +102,23 @@ class Courier:
         self._pool: ThreadPoolExecutor | None = None
         self._threads: list[threading.Thread] = []
         self._gave_up = OnceLog(log)
-        self._links = Permalinks()
         self._gone: set[str] = set()  # workspaces that uninstalled Dibs: nothing goes to them
 
     # ------------------------------------------------------------------ finding work
     def due(self, now: datetime) -> list[Job]:
-        """What is due at `now` and not held by anyone: thread replies first, then outbox rows."""
-        with self.svc.read() as session:
-            threads = tasks.due_threads(session, now, BATCH)
+        """The outbox rows due at `now` that nobody holds."""
+        with self.db.read() as session:
             rows = posts.due_posts(session, now, BATCH)
             gone = gone_teams(session)
         if gone - self._gone:  # uninstalled, perhaps through another process: forget their tokens here too
-            self.svc.installs.evict(gone - self._gone)
+            self.evict(gone - self._gone)
         self._gone = gone
-        jobs = [Job("thread", *t) for t in threads] + [Job("post", *r) for r in rows]
-        return [job for job in jobs if job.team_id not in self._gone]
+        return [job for job in (Job(*row) for row in rows) if job.team_id not in self._gone]
 
     def next_due(self) -> datetime | None:
-        """When the next piece of work that is not due yet falls due."""
-        with self.svc.read() as session:
-            moments = [posts.next_send_after(session), tasks.next_thread_retry(session)]
-        return min((m for m in moments if m is not None), default=None)
+        """When the next row that is not due yet falls due."""
+        with self.db.read() as session:
+            return posts.next_send_after(session)
 
     def run(self, job: Job, now: datetime) -> Result:
         """Do one job now (none for a workspace that uninstalled Dibs)."""
@@ -129,10 +128,7 @@ class Courier:
         if client is None:
             self.workspace_gone(job.team_id, "no bot token is stored for it")
             return SKIPPED
-        if job.kind == "thread":
-            result = push_thread(client, self.svc, job.id, self.owner, now, self.lease, self._links)
-        else:
-            result = send_post(client, self.svc, job.id, self.owner, now, self.lease, self.prepared)
+        result = send_post(client, self.db, job.id, self.owner, now, self.lease, self.handling)
         if result.outcome == "gave_up" and result.failure is not None:
             # A missing scope is the workspace's (an admin must reinstall): say so once for all its channels.
             where = job.team_id if result.failure.error.startswith("missing_scope") else job.key
@@ -144,7 +140,7 @@ class Courier:
     def workspace_gone(self, team_id: str, why: str) -> None:
         """Dibs's token no longer works there: stop everything for that workspace at once."""
         self._gone.add(team_id)
-        uninstalled(self.svc, team_id, why)
+        self.on_gone(team_id, why)
 
     # ------------------------------------------------------------------ in the background
     def start(self) -> None:
@@ -153,18 +149,18 @@ class Courier:
         self._free_leases_of_the_dead()
         self._stop.clear()
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="dibs-courier")
-        self.svc.doorbell.listening = True
+        self.doorbell.listening = True
         for name, target in (("dibs-dispatch", self._dispatch_loop), ("dibs-leases", self._keep_leases)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
-        self.svc.doorbell.ring()
+        self.doorbell.ring()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop taking work, let calls in flight finish, and hand back every lease still held."""
         self._stop.set()
-        self.svc.doorbell.listening = False
-        self.svc.doorbell.ring()
+        self.doorbell.listening = False
+        self.doorbell.ring()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -178,19 +174,16 @@ class Courier:
 
     def hand_back(self) -> None:
         """Give up every lease this process holds, so another can take the work at once."""
-        with self.svc.transaction() as tx:
+        with self.db.transaction() as tx:
             released = posts.release_post_leases(tx.session, self.owner)
-            released += tasks.release_thread_leases(tx.session, self.owner)
         if released:
             log.info("handed back %s lease(s)", released)
 
     def _free_leases_of_the_dead(self) -> None:
-        with self.svc.transaction() as tx:
-            owners = posts.lease_owners(tx.session) | tasks.thread_lease_owners(tx.session)
-            dead = {owner for owner in owners if died_here(owner)}
+        with self.db.transaction() as tx:
+            dead = {owner for owner in posts.lease_owners(tx.session) if died_here(owner)}
             for owner in dead:
                 posts.expire_post_leases(tx.session, owner, tx.now)
-                tasks.expire_thread_leases(tx.session, owner, tx.now)
         if dead:
             log.info(
                 "took over the work of %s process(es) on this machine that stopped without handing it back", len(dead)
@@ -200,8 +193,8 @@ class Courier:
         """Hand over what commits hand in; sweep the database when a poll passes or a bell rings empty."""
         swept = 0.0
         while not self._stop.is_set():
-            rang = self.svc.doorbell.wait(self.poll)
-            jobs = self.svc.doorbell.take()
+            rang = self.doorbell.wait(self.poll)
+            jobs = self.doorbell.take()
             if self._stop.is_set():
                 return
             try:
@@ -209,18 +202,18 @@ class Courier:
                     self._accept(jobs)
                 if (rang and jobs is None) or time.monotonic() - swept >= self.poll:
                     swept = time.monotonic()
-                    self._accept(self.due(self.svc.now()))
+                    self._accept(self.due(self.clock.now()))
             except Exception:
                 log.exception("the courier could not look for work; trying again shortly")
                 self._stop.wait(1.0)
 
     def _accept(self, jobs: Iterable[Job]) -> None:
         """Queue jobs per conversation, and start a worker on each conversation that has none."""
-        now = self.svc.now()
+        now = self.clock.now()
         start: list[Conversation] = []
         with self._lock:
             for job in jobs:
-                self._waiting.setdefault(conversation(job), {})[(job.kind, job.id)] = job
+                self._waiting.setdefault(conversation(job), {})[job.id] = job
             for key, waiting in self._waiting.items():
                 if waiting and key not in self._busy and self._paused.get(key, now) <= now:
                     self._busy.add(key)
@@ -242,7 +235,7 @@ class Courier:
         """One conversation's jobs, in order, until none is left; a 429 pauses this conversation only."""
         while (job := self._next(key)) is not None:
             try:
-                result = self.run(job, self.svc.now())
+                result = self.run(job, self.clock.now())
             except Exception:
                 log.exception("the courier failed on %s; the work stays queued", key)
                 continue
@@ -255,11 +248,10 @@ class Courier:
 
     def _keep_leases(self) -> None:
         while not self._stop.wait(self.lease.total_seconds() / 4):
-            now = self.svc.now()
+            now = self.clock.now()
             try:
-                with self.svc.transaction(now=now) as tx:
+                with self.db.transaction(now=now) as tx:
                     posts.renew_post_leases(tx.session, self.owner, now, now + self.lease)
-                    tasks.renew_thread_leases(tx.session, self.owner, now, now + self.lease)
             except Exception:
                 log.warning("could not renew the courier's leases", exc_info=True)
 
@@ -267,7 +259,7 @@ class Courier:
     def drain(self, now: datetime | None = None, linger: timedelta = timedelta(seconds=5)) -> int:
         """Deliver everything due at `now` in this thread, waiting (on the clock) for what falls due
         within `linger`; returns how many calls went out. Time spent here moves `now` on."""
-        clock = self.svc.clock
+        clock = self.clock
         start = now or clock.now()
         began = clock.now()
 

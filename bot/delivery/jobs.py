@@ -1,7 +1,6 @@
 """Work for the courier, and the doorbell a commit rings to hand it over in memory.
 
-A transaction notes each job it makes (a task whose thread reply is now behind, an outbox row)
-on its session; after the commit `Services.transaction` hands them to the courier directly, so
+A transaction notes each outbox row it makes on its session; after the commit `Services.transaction` hands them to the courier directly, so
 the courier need not look for them in the database. It still sweeps the database every second
 for work other processes queued, retries whose time has come, and what a crash left behind.
 """
@@ -11,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -20,9 +18,8 @@ NOTED = "dibs_jobs"
 
 @dataclass(frozen=True)
 class Job:
-    """One piece of work: a task's thread reply, or an outbox row, for one conversation."""
+    """One outbox row to send, and the conversation it goes to."""
 
-    kind: Literal["thread", "post"]
     id: int
     team_id: str
     key: str  # the channel (or user, for DMs and views) the call goes to
@@ -30,7 +27,7 @@ class Job:
 
 def note(session: Session, job: Job) -> None:
     """Remember, on this transaction's session, a job it makes."""
-    session.info.setdefault(NOTED, {})[(job.kind, job.id)] = job
+    session.info.setdefault(NOTED, {})[job.id] = job
 
 
 def noted(session: Session) -> list[Job]:

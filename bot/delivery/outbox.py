@@ -90,7 +90,7 @@ def queue_call(
         attempts=0,
     )
     if post_id is not None and state == PostState.PENDING and (send_after is None or send_after <= tx.now):
-        note(tx.session, Job("post", post_id, team_id, channel_id))
+        note(tx.session, Job(post_id, team_id, channel_id))
     return post_id is not None
 
 

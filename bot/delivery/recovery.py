@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.installs.jobs import per_workspace
-from bot.services import Services
 from bot.tasks import replies
 from bot.tasks.errors import DibsError
 from store.enums import Via
 from store.queries.tasks import recent_active_stamps
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 Stamps = tuple[str, int, str, str | None, str | None]  # team, task id, channel, post ts, reply ts

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,6 @@ from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
 from bot.insight.weekly import is_weekly, queue_chart, week_in_numbers
 from bot.reminders.policy import digest_due, digest_slot, local_day
-from bot.services import Services
 from bot.settings.workspace import merged
 from bot.slack.blocks import Message
 from store.enums import Purpose
@@ -21,6 +21,9 @@ from store.queries.channels import channels_without_digest, teams_watching
 from store.queries.digests import changed_since, claim_digest_day, last_digest_at
 from store.queries.outbox import folded_posts_in_channel
 from store.queries.workspaces import all_setting_values
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 # Audit rows made by people that leave a task as the digest shows it.
 NOT_CHANGES = ("nudge_snoozed",)

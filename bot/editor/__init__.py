@@ -8,8 +8,8 @@ up to date rather than posted again.
 
 from __future__ import annotations
 
-from bot.delivery.jobs import Job, note
 from bot.editor.homes import refresh_homes
+from bot.editor.threads import queue_thread
 from bot.tasks.changes import TaskChanged
 from bot.tasks.tx import Tx
 
@@ -19,7 +19,6 @@ def write(tx: Tx) -> None:
     for change in tx.changes:
         if isinstance(change, TaskChanged):
             task = change.task
-            if task.message_ts is not None:  # no post yet: the thread follows the announcement
-                note(tx.session, Job("thread", task.id, task.team_id, task.channel_id))
+            queue_thread(tx, task)
             refresh_homes(tx, task, change.actor)
     tx.changes.clear()

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.delivery.outbox import ReplyTo, queue_note
 from bot.gifts.recipients import RecipientsError, read_recipients
-from bot.services import Tx
 from bot.tasks import rules
+from bot.tasks.tx import Tx
 from store.enums import Via
 from store.models import OutboxPost, Task
 from store.queries.gifts import add_recipients, gift_counts

@@ -4,22 +4,25 @@ missed gift (announced in the campaign's channel, with its own thread, owner and
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.delivery.outbox import queue_call
 from bot.gifts.imports import is_csv
 from bot.gifts.recipients import Recipient, name_key
 from bot.intake.announce import build_intake_announcement, open_announced_task
-from bot.services import Services, Tx
 from bot.slack.text import escape
 from bot.tasks import rules
 from bot.tasks.errors import DibsError, NotAllowed, TaskNotFound
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.tx import Tx
 from store.enums import FINISHED, GiftState, Purpose, Via
 from store.models import GiftRecipient, Task
 from store.queries import gifts as queries
 from store.queries.tasks import task_id_by_post
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 CAMPAIGN = "gift_campaign"
 FOLLOWUP = "gift_followup"

@@ -6,13 +6,16 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
 from bot.delivery.calls import Call
 from bot.home.collect import collect_home
 from bot.home.view import build_home
-from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 MEMBERSHIP_TTL = 600.0  # seconds: who is in which channel changes slowly

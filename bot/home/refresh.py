@@ -3,9 +3,13 @@ they see changes (the outbox row says only whose tab; `bot.home.publish` draws i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.delivery.outbox import queue_home
-from bot.services import Services
 from store.queries.home import opened_home
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def open_home(svc: Services, team_id: str, user_id: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
@@ -12,8 +13,10 @@ from bot.delivery.calls import Call
 from bot.insight.chart import render_chart, series_of
 from bot.insight.export import as_csv, export_records
 from bot.insight.weekly import CHART_TITLE
-from bot.services import Services
 from store.queries.stats import scope
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def chart_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Call:

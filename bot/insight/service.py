@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import queue_call
 from bot.insight.stats import compute_stats
 from bot.insight.view import build_stats
-from bot.services import Services
 from bot.slack.blocks import Message
 from store.enums import Purpose
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def stats_answer(svc: Services, team_id: str, channel_id: str, days: int, everywhere: bool) -> Message:

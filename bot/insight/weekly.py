@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import queue_call
 from bot.insight.chart import has_data, series_args
 from bot.insight.stats import Week, compute_stats, weekly_series
 from bot.insight.view import weekly_lines
-from bot.services import Services, Tx
 from bot.settings import Settings
+from bot.tasks.tx import Tx
 from store.enums import Purpose
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 CHART_TITLE = "Median time to claim per kind, and follow-ups that fell through, by week"
 

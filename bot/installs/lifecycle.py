@@ -10,9 +10,12 @@ reminders, digests and feeds go on from where they stopped.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from bot.services import Services
 from store.queries.workspaces import mark_gone, mark_installed
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

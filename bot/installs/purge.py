@@ -9,16 +9,19 @@ uninstall Dibs there first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import MetaData, Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.services import Services
 from bot.tasks.errors import DibsError
 from store.models import Base, Claim, Task
 from store.queries.common import rows_changed
 from store.queries.workspaces import is_installed
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 @dataclass(frozen=True)

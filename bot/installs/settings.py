@@ -8,13 +8,17 @@ reminders of the workspace's tasks are planned again by the new clock.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.intake.channels import check_admin
-from bot.services import Services
 from bot.settings import SettingsError
 from bot.settings.workspace import KEYS, describe, parse_value
 from bot.tasks.errors import DibsError
 from store.queries.tasks import replan_due_dates
 from store.queries.workspaces import clear_setting, set_setting, setting_rows
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 HOW = "`/dibs settings KEY VALUE` changes one here; `default` goes back to the settings file's."
 

@@ -7,12 +7,12 @@ from datetime import date
 
 from bot.delivery.outbox import queue_message
 from bot.intake.classify import title_from
-from bot.services import Tx
 from bot.settings import Kind
 from bot.slack.blocks import SECTION_LIMIT, TEXT_LIMIT, Message, section
 from bot.slack.text import escape, is_web_link
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.service import NewTask, create_task
+from bot.tasks.tx import Tx
 from store.enums import Purpose, Via
 from store.queries.channels import watched
 

@@ -11,17 +11,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.installs.jobs import per_workspace
 from bot.intake.posts import kind_of_post, open_task_for_post
-from bot.services import Services
 from store.models import WatchedChannel
 from store.queries.channels import all_watched, set_caught_up
 from store.queries.tasks import newest_post_ts
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 # How far back a catch-up reads at most: older posts' follow-ups are best raised by a person.

@@ -7,12 +7,15 @@ when the settings name one.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import queue_call
-from bot.services import Services
 from bot.tasks.errors import NotAllowed
 from store.enums import Purpose
 from store.queries import channels as queries
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def check_admin(svc: Services, team_id: str, user_id: str) -> None:

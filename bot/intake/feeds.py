@@ -19,21 +19,25 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from xml.sax import SAXException
 
 import feedparser
 
 from bot.intake.announce import build_intake_announcement, open_announced_task
 from bot.intake.channels import check_admin
-from bot.services import Services, Tx
 from bot.settings import FeedSettings
 from bot.slack.payloads import clean_text
 from bot.slack.text import age, escape, format_duration, is_web_link
 from bot.tasks.errors import DibsError
+from bot.tasks.tx import Tx
 from store.enums import Via
 from store.models import Feed
 from store.queries import feeds as queries
 from store.queries.external import known_keys, remember
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 TIMEOUT = 10.0

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.intake.classify import classify, date_in, title_from
-from bot.services import Services, Tx
 from bot.settings import Kind
 from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_due_date
 from bot.tasks.service import NewTask, cancel_task, create_task
+from bot.tasks.tx import Tx
 from store.enums import Via
 from store.queries.channels import watched
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def poster_of(event: dict[str, Any], accept_bots: frozenset[str]) -> str | None:

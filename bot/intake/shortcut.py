@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.delivery.outbox import ReplyTo, queue_call, queue_note
 from bot.intake.classify import classify, title_from
 from bot.intake.posts import words_of
 from bot.reminders.policy import local_day
-from bot.services import Services
 from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_due_date
@@ -20,6 +19,9 @@ from bot.tasks.views import build_track_modal
 from store.enums import Purpose, Via
 from store.queries.channels import watched
 from store.queries.tasks import task_id_by_post
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 TRY_AGAIN = "I could not open the Track with Dibs form in time; please use the shortcut again."
 

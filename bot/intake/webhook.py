@@ -14,13 +14,12 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.intake.announce import build_intake_announcement, open_announced_task
 from bot.reminders.policy import local_day
-from bot.services import Services
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, is_web_link
 from bot.tasks.errors import DibsError
@@ -29,6 +28,9 @@ from store.enums import Via
 from store.models import Task
 from store.queries.external import known, remember
 from store.queries.workspaces import is_installed
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 MAX_BODY = 100_000
 FIELDS = {"kind", "title", "channel", "url", "details", "due", "external_id", "team"}

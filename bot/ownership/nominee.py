@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,7 +25,6 @@ from bot.delivery.calls import Call
 from bot.delivery.failures import failure_of
 from bot.delivery.outbox import Open, queue_call
 from bot.reminders.policy import local_day
-from bot.services import Services
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age
@@ -38,6 +38,9 @@ from store.models import Task
 from store.queries.outbox import count_ping, pings_on
 from store.queries.stats import actors_of, claims_per_person, recent_claimers
 from store.queries.tasks import load_task
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

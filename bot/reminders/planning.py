@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -27,19 +28,22 @@ from bot.reminders.policy import (
     next_working_moment,
 )
 from bot.reminders.texts import coalesced_line, coalesced_text, due_text, nag_text, poster_dm_text
-from bot.services import Services, Tx
 from bot.settings import Settings
+from bot.tasks.changes import TaskChanged
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
-from bot.tasks.changes import TaskChanged
 from bot.tasks.rules import audit
 from bot.tasks.seats import free_seats
 from bot.tasks.text import linked_title
+from bot.tasks.tx import Tx
 from store.enums import ClaimRole, PostState, Purpose, TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted
 from store.queries.outbox import count_ping
 from store.queries.tasks import lock_tasks_to_nag, lock_tasks_with_due_steps
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 BATCH = 500
 

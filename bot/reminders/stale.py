@@ -14,20 +14,24 @@ In a muted or archived channel the round is skipped silently (its clock moves on
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import queue_call
 from bot.reminders.planning import BATCH, is_person, take_ping
 from bot.reminders.policy import in_working_hours, local_day, next_working_moment, stale_nudge_at
 from bot.reminders.stale_view import build_stale_nudge, held_nudge_text
-from bot.services import Services, Tx
 from bot.tasks.errors import DibsError
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import snapshot
 from bot.tasks.rules import audit, owners
+from bot.tasks.tx import Tx
 from store.enums import PostState, Purpose, TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted
 from store.queries.tasks import lock_quiet_claims, quiet_claims_without_clock
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def quiet_since(task: Task) -> datetime:

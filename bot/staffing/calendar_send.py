@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.delivery.calls import Call
 from bot.delivery.outbox import Open, queue_call
-from bot.services import Services
 from bot.slack.text import escape
 from bot.staffing.calendar import CalendarEntry, describe_when, entry_of, google_calendar_link, ics_entry
 from store.enums import Purpose, TaskStatus
 from store.models import Task
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 UPLOAD = "files.upload_v2"
 

@@ -9,12 +9,12 @@ import json
 from datetime import UTC, date, datetime, time
 
 from bot.reminders.policy import event_moment, roster_moment
-from bot.services import Tx
 from bot.settings import Settings
 from bot.slack.text import escape
 from bot.staffing.calendar_send import queue_calendar
 from bot.tasks import rules
 from bot.tasks.model import TaskSnapshot
+from bot.tasks.tx import Tx
 from store.enums import ClaimRole, TaskStatus
 from store.models import Task
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import queue_dm
 from bot.reminders.policy import event_moment, offer_deadline
-from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
@@ -21,9 +21,13 @@ from bot.tasks.event import calendars_follow
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.text import linked_title
+from bot.tasks.tx import Tx
 from store.enums import ClaimRole, Purpose, Via
 from store.models import Task
 from store.queries.tasks import lock_tasks_with_expired_offers
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 BATCH = 200
 

@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
 from bot.intake.announce import open_announced_task
 from bot.intake.classify import date_in, title_from
-from bot.services import EventId, Services, Tx
+from bot.services import EventId, Services
 from bot.settings import Kind
 from bot.slack.blocks import Message, text_message, with_buttons
 from bot.slack.ids import ActionId
@@ -23,6 +23,7 @@ from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_snooze
 from bot.tasks.text import linked_title
+from bot.tasks.tx import Tx
 from bot.tasks.views import build_announcement
 from store.enums import Via
 

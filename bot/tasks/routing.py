@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from bot.intake.channels import check_admin
-from bot.services import Services
 from bot.settings import Kind, Settings
 from bot.tasks.errors import DibsError
 from store.queries.routes import clear_route, route_of, set_route
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 
 def kind_for(session: Session, settings: Settings, team_id: str, name: str) -> Kind | None:

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.reminders.policy import local_day
 from bot.reminders.timers import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
-from bot.services import Tx
 from bot.slack.text import escape
 from bot.tasks import event, offers, rules, seats, undo
 from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.lookup import found, locked_task
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
+from bot.tasks.tx import Tx
 from store.enums import FINISHED, ClaimRole, TaskStatus, Via
 from store.models import Task
 from store.queries import tasks as queries

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import queue_call, queue_dm
 from bot.reminders.policy import first_nag_at, local_day
 from bot.reminders.timers import plan_due_steps
-from bot.services import Services, Tx
 from bot.settings import Settings
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
@@ -23,10 +23,14 @@ from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.offers import refill
 from bot.tasks.text import linked_title
+from bot.tasks.tx import Tx
 from bot.tasks.undo import keep, state_of
 from store.enums import Purpose, TaskStatus, Via
 from store.models import Claim, Swap, Task
 from store.queries.tasks import lock_tasks_for_roster
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 PLACE_STORED = 200
 BATCH = 200

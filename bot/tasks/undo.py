@@ -11,12 +11,12 @@ import json
 from datetime import date, datetime, timedelta
 
 from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
-from bot.services import Tx
 from bot.tasks import rules
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.event import calendars_follow, time_changed
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.tx import Tx
 from store.enums import ACTIVE, ClaimRole, TaskStatus, Via
 from store.models import Claim, Task, Undo
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from store.enums import NAG_PURPOSES, PostState, Purpose
 from store.models import ChannelPace, OutboxPost, PingCount, Task
 from store.queries.common import insert_ignore, insert_ignore_returning, rows_changed
+from store.queries.workspaces import still_installed
 
 
 def add_post(session: Session, **values: object) -> int | None:
@@ -78,8 +79,12 @@ def lock_channel_pace(session: Session, team_id: str, channel_id: str, now: date
 
 
 def next_send_after(session: Session) -> datetime | None:
-    """When the earliest pending post falls due."""
-    return session.scalar(select(func.min(OutboxPost.send_after)).where(OutboxPost.state == PostState.PENDING))
+    """When the earliest pending post falls due (in a workspace that has not uninstalled Dibs)."""
+    return session.scalar(
+        select(func.min(OutboxPost.send_after)).where(
+            OutboxPost.state == PostState.PENDING, still_installed(OutboxPost.team_id)
+        )
+    )
 
 
 def folded_posts_in_channel(session: Session, team_id: str, channel_id: str) -> list[OutboxPost]:
@@ -110,19 +115,18 @@ def due_posts(session: Session, now: datetime, limit: int) -> list[tuple[int, st
     return [(post_id, team_id, channel_id) for post_id, team_id, channel_id in rows]
 
 
-def lease_post(session: Session, post_id: int, owner: str, now: datetime, until: datetime) -> OutboxPost | None:
-    """Take one pending post for `owner` until `until`; None if it was sent, called off or is held."""
+def lease_post(session: Session, post_id: int, owner: str, now: datetime) -> OutboxPost | None:
+    """One pending post, locked, that `owner` may lease now (its lease is free, or `owner`'s own); None if it was
+    sent, called off or is held by someone else. The caller sets the lease (and sees who held it last)."""
     row = session.scalars(
         select(OutboxPost)
         .where(
             OutboxPost.id == post_id,
             OutboxPost.state == PostState.PENDING,
-            or_(OutboxPost.lease_until.is_(None), OutboxPost.lease_until < now),
+            or_(OutboxPost.lease_until.is_(None), OutboxPost.lease_until < now, OutboxPost.lease_owner == owner),
         )
         .with_for_update(skip_locked=True)
     ).one_or_none()
-    if row is not None:
-        row.lease_until, row.lease_owner = until, owner
     return row
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.enums import ACTIVE, ClaimRole, TaskStatus
@@ -215,69 +215,6 @@ def set_task_fields(session: Session, task_id: int, **values: Any) -> None:
     session.execute(update(Task).where(Task.id == task_id).values(**values))
 
 
-def due_threads(session: Session, now: datetime, limit: int) -> list[tuple[int, str, str]]:
-    """(id, team, channel) of tasks whose thread reply is behind, whose post exists, that nobody holds."""
-    rows = session.execute(
-        select(Task.id, Task.team_id, Task.channel_id)
-        .where(
-            Task.thread_version < Task.version,
-            Task.message_ts.is_not(None),
-            or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now),
-        )
-        .order_by(Task.id)
-        .limit(limit)
-    ).all()
-    return [(task_id, team_id, channel_id) for task_id, team_id, channel_id in rows]
-
-
-def next_thread_retry(session: Session) -> datetime | None:
-    """When the earliest thread reply that failed may be tried again."""
-    return session.scalar(
-        select(func.min(Task.thread_lease_until)).where(
-            Task.thread_version < Task.version, Task.message_ts.is_not(None), Task.thread_lease_owner.is_(None)
-        )
-    )
-
-
-def lease_thread(session: Session, task_id: int, owner: str, now: datetime, until: datetime) -> tuple[bool, bool]:
-    """Become the one process posting this task's thread reply: (leased, orphaned).
-
-    Orphaned: the last holder never gave the lease back (it died), so what it did is unknown.
-    """
-    task = session.scalars(
-        select(Task)
-        .where(
-            Task.id == task_id,
-            Task.thread_version < Task.version,
-            or_(Task.thread_lease_until.is_(None), Task.thread_lease_until < now),
-        )
-        .with_for_update(skip_locked=True)
-    ).one_or_none()
-    if task is None:
-        return False, False
-    orphaned = task.thread_lease_owner is not None and task.thread_lease_owner != owner
-    task.thread_lease_until, task.thread_lease_owner = until, owner
-    return True, orphaned
-
-
-def renew_thread_leases(session: Session, owner: str, now: datetime, until: datetime) -> int:
-    """Keep the live thread leases of `owner` (a running process) from running out."""
-    result = session.execute(
-        update(Task)
-        .where(Task.thread_lease_owner == owner, Task.thread_lease_until >= now)
-        .values(thread_lease_until=until)
-    )
-    return rows_changed(result)
-
-
-def release_thread_leases(session: Session, owner: str) -> int:
-    """Hand back every thread lease `owner` holds."""
-    result = session.execute(
-        update(Task).where(Task.thread_lease_owner == owner).values(thread_lease_until=None, thread_lease_owner=None)
-    )
-    return rows_changed(result)
-
-
 def newest_post_ts(session: Session, team_id: str, channel_id: str) -> str | None:
     """The ts of the newest post in a channel that has a task."""
     stamps = session.scalars(
@@ -287,38 +224,6 @@ def newest_post_ts(session: Session, team_id: str, channel_id: str) -> str | Non
         .limit(50)
     ).all()
     return max(stamps, key=float, default=None)  # type: ignore[arg-type]
-
-
-def thread_lease_owners(session: Session) -> set[str]:
-    """The processes that hold thread leases."""
-    return set(session.scalars(select(Task.thread_lease_owner).where(Task.thread_lease_owner.is_not(None)).distinct()))
-
-
-def expire_thread_leases(session: Session, owner: str, now: datetime) -> int:
-    """End `owner`'s thread leases now, keeping its name on them (the next holder knows they were orphaned)."""
-    result = session.execute(
-        update(Task)
-        .where(Task.thread_lease_owner == owner, Task.thread_lease_until > now)
-        .values(thread_lease_until=now)
-    )
-    return rows_changed(result)
-
-
-def thread_shown(session: Session, task_id: int, shown: int, reply_ts: str, permalink: str | None) -> None:
-    """The thread reply now shows version `shown`: store its ts (and the post's link) and free the lease."""
-    session.execute(
-        update(Task)
-        .where(Task.id == task_id)
-        .values(
-            reply_ts=reply_ts,
-            permalink=func.coalesce(Task.permalink, permalink),
-            thread_version=case((Task.thread_version < shown, shown), else_=Task.thread_version),
-            thread_attempts=0,
-            thread_error=None,
-            thread_lease_until=None,
-            thread_lease_owner=None,
-        )
-    )
 
 
 def team_of_task(session: Session, task_id: int) -> str | None:

@@ -26,7 +26,7 @@ def mark_gone(session: Session, team_id: str, now: datetime) -> None:
     session.execute(
         update(Task)
         .where(Task.team_id == team_id, Task.thread_version < Task.version)
-        .values(thread_version=Task.version, thread_lease_until=None, thread_lease_owner=None)
+        .values(thread_version=Task.version, thread_queued=False)
     )
 
 

@@ -30,7 +30,9 @@ def test_an_archived_channel_is_given_up_and_logged_once(dibs, slack, fake, capl
     assert len(warnings) == 1 and "C111" in warnings[0].getMessage()
     with dibs.db() as session:
         tasks = session.scalars(select(Task)).all()
-    assert len(tasks) == 3 and all(t.thread_error == "is_archived" and t.thread_version == t.version for t in tasks)
+        threads = session.scalars(select(OutboxPost).where(OutboxPost.purpose == "thread")).all()
+    assert len(tasks) == 3 and all(t.thread_version == t.version and not t.thread_queued for t in tasks)
+    assert [(p.state, p.last_error) for p in threads] == [("failed", "is_archived")] * 3
 
 
 def test_a_direct_message_lost_in_an_outage_is_sent_once_it_ends(dibs, slack, fake):
@@ -67,10 +69,11 @@ def test_a_question_a_crashed_process_posted_is_not_posted_again(dibs, slack, fa
     post, reply = open_task(slack, fake)
     # As if the process died between Slack's answer and storing it: no reply ts, a lease it never gave back.
     with dibs.db.begin() as session:
+        session.execute(update(Task).values(reply_ts=None, thread_version=0, thread_queued=True))
         session.execute(
-            update(Task).values(
-                reply_ts=None, thread_version=0, thread_lease_owner="dead-process", thread_lease_until=later(seconds=-1)
-            )
+            update(OutboxPost)
+            .where(OutboxPost.purpose == "thread")
+            .values(state="pending", lease_owner="dead-process", lease_until=later(seconds=-1))
         )
     dibs.deliver()
     assert [c.params["ts"] for c in fake.calls("conversations.replies")] == [post["ts"]]

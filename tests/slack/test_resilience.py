@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.slack.ids import ActionId
-from store.models import Task, utcnow
+from store.models import OutboxPost, Task, utcnow
 from tests.support.helpers import BOOTH, last_update, open_task
 from tests.support.payloads import block_action, message_event, reaction_event
 
@@ -24,7 +24,8 @@ def test_a_slack_outage_never_loses_the_ownership_thread(dibs, slack, fake, capl
     assert len(attempts) == 3 and {c.status for c in attempts} == {503}  # first try + 2 retries
     with dibs.db() as session:
         task = session.scalars(select(Task)).one()
-        assert task.reply_ts is None and task.thread_version < task.version and task.thread_error
+        row = session.scalars(select(OutboxPost).where(OutboxPost.purpose == "thread")).one()
+        assert task.reply_ts is None and task.thread_version < task.version and row.last_error
     # Slack is back: the courier posts the thread, once, when the back-off is over.
     fake.clear()
     assert dibs.deliver(utcnow() + timedelta(minutes=2)) == 1

@@ -129,7 +129,7 @@ def test_done_released_or_dated_is_never_asked_again(svc, change):
 
 
 def test_a_nudge_queued_but_not_sent_is_dropped_once_the_task_is_done(svc):
-    from bot.delivery.calls import _still_wanted
+    from bot.editor.handling import still_wanted
 
     claimed(svc, T0)
     plan(svc, T0 + DAYS3)
@@ -137,7 +137,7 @@ def test_a_nudge_queued_but_not_sent_is_dropped_once_the_task_is_done(svc):
         complete_task(svc, "T1", 1, "U2", Via.COMMAND)
     [dm] = nudges(svc)
     with svc.db() as session:
-        assert not _still_wanted(session, session.get(OutboxPost, dm.id))
+        assert not still_wanted(session, session.get(OutboxPost, dm.id))
 
 
 def test_a_change_by_a_person_restarts_the_quiet_clock(svc):

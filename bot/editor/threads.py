@@ -1,0 +1,108 @@
+"""A task's thread reply, a kept message: posted once under the task's post, then updated in place whenever
+the task reads differently, through the outbox like everything else Dibs says.
+
+Every change moves `tasks.version` on; the reply shows `tasks.thread_version`. While they differ, one outbox
+row (`Purpose.THREAD`, flagged by `tasks.thread_queued`) stands for the reply: it is drawn as it is sent, from
+the task as it is then, so a burst of changes makes one call. If the row's last holder died mid-call, Slack
+may have the reply already: it is looked up (by the metadata Dibs puts on it) before posting, so a crash never
+doubles a question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+
+from bot.delivery.calls import Call
+from bot.delivery.failures import Failure
+from bot.delivery.outbox import Open, queue_call
+from bot.ownership.links import Permalinks
+from bot.ownership.view import build_ownership_message
+from bot.reminders.policy import local_day
+from bot.tasks.model import TaskSnapshot, snapshot
+from bot.tasks.routing import kind_for
+from bot.tasks.tx import Tx
+from store.enums import Purpose
+from store.models import OutboxPost, Task
+from store.queries.gifts import gift_counts
+from store.queries.tasks import load_task
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+METADATA_TYPE = "dibs_task"
+
+
+def metadata_for(task_id: int) -> dict[str, Any]:
+    """What Dibs attaches to a thread reply, so the reply can be found again by its task."""
+    return {"event_type": METADATA_TYPE, "event_payload": {"task_id": task_id}}
+
+
+def queue_thread(tx: Open, task: Task) -> None:
+    """The task's thread reply is behind: one row brings it up to date (none while one is queued; none
+    before the task's post exists: the reply follows the announcement)."""
+    if task.message_ts is None or task.thread_queued or task.thread_version >= task.version:
+        return
+    task.thread_queued = True
+    queue_call(
+        tx, team_id=task.team_id, channel_id=task.channel_id, purpose=Purpose.THREAD, task_id=task.id,
+        args={"task": task.id}, dedupe_key=f"thread:{task.id}:{task.version}",
+    )  # fmt: skip
+
+
+def find_reply(client: WebClient, task: TaskSnapshot) -> str | None:
+    """The ts of Dibs's reply to this task already in the thread, if a crashed process posted one."""
+    assert task.message_ts is not None
+    answer = client.conversations_replies(channel=task.channel_id, ts=task.message_ts, include_all_metadata=True)
+    for message in answer.get("messages") or []:
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("task_id") == task.id:
+            return str(message["ts"])
+    return None
+
+
+def thread_call(svc: Services, links: Permalinks, client: WebClient, call: Call, now: datetime) -> Call | None:
+    """The reply as it should read now: chat.postMessage the first time, chat.update after (a Prepare)."""
+    with svc.read() as session:
+        row = load_task(session, call.team_id, int(call.kwargs["task"]))
+        if row is None or row.message_ts is None:
+            return None
+        task = snapshot(row)
+        kind = kind_for(session, svc.settings, task.team_id, task.kind)
+        gifts = gift_counts(session, task.id) if task.kind == "gift_campaign" else None
+        here = svc.settings_for(task.team_id, session)
+    message = build_ownership_message(task, kind, here, local_day(now, here), gifts or None)
+    assert task.message_ts is not None
+    permalink = task.permalink or links.of(client, task.team_id, task.channel_id, task.message_ts)
+    reply_ts = task.reply_ts or (find_reply(client, task) if call.orphaned else None)
+    meta = {"version": task.version, "reply_ts": reply_ts, "permalink": permalink}
+    if reply_ts:
+        kwargs: dict[str, Any] = {"channel": task.channel_id, "ts": reply_ts, **message.as_kwargs()}
+        return replace(call, method="chat.update", kwargs=kwargs, meta=meta)
+    kwargs = {"channel": task.channel_id, "thread_ts": task.message_ts, "unfurl_links": False,
+              "metadata": metadata_for(task.id), **message.as_kwargs()}  # fmt: skip
+    return replace(call, method="chat.postMessage", kwargs=kwargs, meta=meta)
+
+
+def thread_settled(
+    tx: Tx, row: OutboxPost, call: Call | None, answer: dict[str, Any] | None, failure: Failure | None
+) -> str | None:
+    """The reply shows what `call` drew (or, given up, that version never will): if the task changed meanwhile,
+    the next row brings it up to date."""
+    task = tx.session.get(Task, row.task_id) if row.task_id is not None else None
+    if task is None:
+        return None
+    meta = call.meta if call is not None else {}
+    task.thread_queued = False
+    if answer is not None:
+        task.reply_ts = str(meta.get("reply_ts") or answer.get("ts") or "") or task.reply_ts
+        task.permalink = task.permalink or meta.get("permalink")
+        task.thread_version = max(task.thread_version, int(meta.get("version") or 0))
+    elif failure is not None:  # this version will never show; a later change tries again
+        task.reply_ts = task.reply_ts or meta.get("reply_ts")
+        task.thread_version = task.version
+    queue_thread(tx, task)
+    return None
