@@ -1,8 +1,9 @@
-"""The calendar entry of an event task: the .ics Dibs writes by hand, read back with `icalendar`, and the
-Google Calendar link."""
+"""The calendar entry of an event task: the .ics Dibs writes with `icalendar`, read back with its parser, and
+the Google Calendar link."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -20,7 +21,6 @@ from bot.staffing.calendar import (
     google_calendar_link,
     ics_entry,
 )
-from bot.staffing.ics import escape_text, fold
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 27, 14, 30, 5, tzinfo=UTC)
@@ -127,11 +127,14 @@ def test_awkward_text_round_trips_and_every_line_is_folded_with_crlf():
         line.decode()  # no character split across a fold
 
 
-def test_escaping_and_folding_by_the_rules():
-    assert escape_text("a\\b;c,d\ne\r\nf\x07") == "a\\\\b\\;c\\,d\\ne\\nf"
-    assert fold("x" * 75) == "x" * 75
-    assert fold("x" * 76) == "x" * 75 + "\r\n x"
-    assert fold("€" * 30).split("\r\n") == ["€" * 25, " " + "€" * 5]  # 75 octets, then a space and the rest
+def test_typed_text_is_escaped_and_loses_its_control_characters():
+    """TEXT's specials escaped by the rules (RFC 5545 3.3.11); control characters, which icalendar would write
+    as they are, left out; every kind of line break one `\\n`."""
+    data = ics_entry(entry(title="a\\b;c,d\ne\r\nf\rg\x07h\x00"), NOW)
+    assert b"\r\nSUMMARY:a\\\\b\\;c\\,d\\ne\\nf\\ngh\r\n" in data.replace(b"\r\n ", b"")
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    _, event = parsed(data)
+    assert str(event["SUMMARY"]) == "a\\b;c,d\ne\nf\ngh"
 
 
 def test_no_end_means_one_hour_and_the_start_wins_over_the_due_date():
