@@ -74,6 +74,10 @@ def test_a_timed_event_in_summer_keeps_summer_time():
         # Across the end of summer time (25 Oct 2026, 03:00 CEST becomes 02:00 CET).
         (Timed(datetime(2026, 10, 24, 20, tzinfo=UTC), datetime(2026, 10, 25, 10, tzinfo=UTC)),
          [timedelta(hours=2), timedelta(hours=1)]),
+        # Across the start of summer time after 2038 (25 Mar 2040, 02:00 CET becomes 03:00 CEST), where
+        # icalendar's default span of a VTIMEZONE ends.
+        (Timed(datetime(2040, 3, 24, 20, tzinfo=UTC), datetime(2040, 3, 25, 10, tzinfo=UTC)),
+         [timedelta(hours=1), timedelta(hours=2)]),
     ],
 )  # fmt: skip
 def test_the_vtimezone_alone_reads_the_event_right(when, offsets):
@@ -137,6 +141,19 @@ def test_typed_text_is_escaped_and_loses_its_control_characters():
     assert str(event["SUMMARY"]) == "a\\b;c,d\ne\nf\ngh"
 
 
+def test_the_vtimezone_of_a_zone_with_summer_time_has_both_observances():
+    """Even for a winter evening the VTIMEZONE spans a whole year: Berlin's STANDARD and DAYLIGHT, each with its
+    offsets, so a calendar that builds the zone from it gets summer time right too."""
+    calendar, _ = parsed(ics_entry(entry(), NOW))
+    [zone] = calendar.walk("VTIMEZONE")
+    standard, daylight = zone.walk("STANDARD"), zone.walk("DAYLIGHT")
+    assert {part["TZOFFSETTO"].td for part in standard} == {timedelta(hours=1)}
+    assert {part["TZOFFSETTO"].td for part in daylight} == {timedelta(hours=2)}
+    own = zone.to_tz(lookup_tzid=False)
+    assert datetime(2026, 7, 1, 12, tzinfo=own).utcoffset() == timedelta(hours=2)
+    assert datetime(2026, 12, 12, 9, tzinfo=own).utcoffset() == timedelta(hours=1)
+
+
 def test_no_end_means_one_hour_and_the_start_wins_over_the_due_date():
     start = datetime(2026, 12, 12, 8, tzinfo=UTC)
     assert event_time(date(2026, 12, 1), start, None) == Timed(start, start + timedelta(hours=1))
@@ -169,5 +186,7 @@ def test_the_time_in_words():
 
 
 def test_a_workspace_in_utc():
-    _, event = parsed(ics_entry(entry(zone=ZoneInfo("UTC")), NOW))
+    """UTC times are written in UTC's own form (`…Z`, RFC 5545 3.3.5), with no TZID and no VTIMEZONE."""
+    calendar, event = parsed(ics_entry(entry(zone=ZoneInfo("UTC")), NOW))
     assert event.decoded("DTSTART") == WINTER.start and event.decoded("DTEND") == WINTER.end
+    assert "TZID" not in event["DTSTART"].params and not calendar.walk("VTIMEZONE")
