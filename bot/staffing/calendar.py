@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from bot.staffing.ics import content, day_stamp, escape_text, local_stamp, utc_stamp, vtimezone
+import icalendar
+
+from bot.staffing.ics import add_timezones, day_stamp, text, utc_stamp
 from store.models import Task
 
 PRODID = "-//Dibs//Dibs calendar entries//EN"
@@ -81,41 +83,39 @@ def description(entry: CalendarEntry) -> str:
     return f"{about}\n{entry.permalink}" if entry.permalink else about
 
 
-def _event_times(entry: CalendarEntry) -> list[str]:
-    match entry.when:
-        case Timed(start, end):
-            tzid = escape_text(entry.zone.key)
-            return [
-                f"DTSTART;TZID={tzid}:{local_stamp(start, entry.zone)}",
-                f"DTEND;TZID={tzid}:{local_stamp(end, entry.zone)}",
-            ]
-        case AllDay(day):
-            # DTEND is exclusive (RFC 5545 3.6.1): an event on one day ends at the start of the next.
-            return [f"DTSTART;VALUE=DATE:{day_stamp(day)}", f"DTEND;VALUE=DATE:{day_stamp(day + timedelta(days=1))}"]
-    return []
-
-
 def ics_entry(entry: CalendarEntry, now: datetime, cancel: bool = False) -> bytes:
     """The `.ics` file of the entry: METHOD:REQUEST to add or update it, METHOD:CANCEL (STATUS:CANCELLED)
     to take it off the owner's calendar; `now` is its DTSTAMP."""
     if entry.when is None and not cancel:
         raise ValueError(f"task #{entry.task_id} has no date: there is no calendar entry to make")
-    zone = vtimezone(entry.zone, entry.when.start, entry.when.end) if isinstance(entry.when, Timed) else []
-    event = [
-        "BEGIN:VEVENT",
-        f"UID:{entry_uid(entry.team_id, entry.task_id)}",
-        f"SEQUENCE:{entry.sequence}",
-        f"DTSTAMP:{utc_stamp(now)}",
-        *_event_times(entry),
-        f"SUMMARY:{escape_text(entry.title)}",
-        *([f"LOCATION:{escape_text(entry.place)}"] if entry.place else []),
-        f"DESCRIPTION:{escape_text(description(entry))}",
-        *([f"URL:{entry.permalink}"] if entry.permalink else []),
-        f"STATUS:{'CANCELLED' if cancel else 'CONFIRMED'}",
-        "END:VEVENT",
-    ]
-    head = ["BEGIN:VCALENDAR", f"PRODID:{PRODID}", "VERSION:2.0", "CALSCALE:GREGORIAN"]
-    return content([*head, f"METHOD:{'CANCEL' if cancel else 'REQUEST'}", *zone, *event, "END:VCALENDAR"])
+    event = icalendar.Event()
+    event.add("uid", entry_uid(entry.team_id, entry.task_id))
+    event.add("sequence", entry.sequence)
+    event.add("dtstamp", now.astimezone(UTC))
+    match entry.when:
+        case Timed(start, end):  # in the workspace's zone: DTSTART;TZID=…, with its VTIMEZONE below
+            event.add("dtstart", start.astimezone(entry.zone))
+            event.add("dtend", end.astimezone(entry.zone))
+        case AllDay(day):
+            # DTEND is exclusive (RFC 5545 3.6.1): an event on one day ends at the start of the next.
+            event.add("dtstart", day)
+            event.add("dtend", day + timedelta(days=1))
+    event.add("summary", text(entry.title))
+    if entry.place:
+        event.add("location", text(entry.place))
+    event.add("description", text(description(entry)))
+    if entry.permalink:
+        event.add("url", entry.permalink)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    calendar.add_component(event)
+    if isinstance(entry.when, Timed):
+        add_timezones(calendar, entry.when.start, entry.when.end, entry.zone)
+    return calendar.to_ical()
 
 
 def google_dates(when: When) -> str:

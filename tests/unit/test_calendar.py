@@ -1,8 +1,9 @@
-"""The calendar entry of an event task: the .ics Dibs writes by hand, read back with `icalendar`, and the
-Google Calendar link."""
+"""The calendar entry of an event task: the .ics Dibs writes with `icalendar`, read back with its parser, and
+the Google Calendar link."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -20,7 +21,6 @@ from bot.staffing.calendar import (
     google_calendar_link,
     ics_entry,
 )
-from bot.staffing.ics import escape_text, fold
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 27, 14, 30, 5, tzinfo=UTC)
@@ -74,6 +74,10 @@ def test_a_timed_event_in_summer_keeps_summer_time():
         # Across the end of summer time (25 Oct 2026, 03:00 CEST becomes 02:00 CET).
         (Timed(datetime(2026, 10, 24, 20, tzinfo=UTC), datetime(2026, 10, 25, 10, tzinfo=UTC)),
          [timedelta(hours=2), timedelta(hours=1)]),
+        # Across the start of summer time after 2038 (25 Mar 2040, 02:00 CET becomes 03:00 CEST), where
+        # icalendar's default span of a VTIMEZONE ends.
+        (Timed(datetime(2040, 3, 24, 20, tzinfo=UTC), datetime(2040, 3, 25, 10, tzinfo=UTC)),
+         [timedelta(hours=1), timedelta(hours=2)]),
     ],
 )  # fmt: skip
 def test_the_vtimezone_alone_reads_the_event_right(when, offsets):
@@ -127,11 +131,27 @@ def test_awkward_text_round_trips_and_every_line_is_folded_with_crlf():
         line.decode()  # no character split across a fold
 
 
-def test_escaping_and_folding_by_the_rules():
-    assert escape_text("a\\b;c,d\ne\r\nf\x07") == "a\\\\b\\;c\\,d\\ne\\nf"
-    assert fold("x" * 75) == "x" * 75
-    assert fold("x" * 76) == "x" * 75 + "\r\n x"
-    assert fold("€" * 30).split("\r\n") == ["€" * 25, " " + "€" * 5]  # 75 octets, then a space and the rest
+def test_typed_text_is_escaped_and_loses_its_control_characters():
+    """TEXT's specials escaped by the rules (RFC 5545 3.3.11); control characters, which icalendar would write
+    as they are, left out; every kind of line break one `\\n`."""
+    data = ics_entry(entry(title="a\\b;c,d\ne\r\nf\rg\x07h\x00"), NOW)
+    assert b"\r\nSUMMARY:a\\\\b\\;c\\,d\\ne\\nf\\ngh\r\n" in data.replace(b"\r\n ", b"")
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    _, event = parsed(data)
+    assert str(event["SUMMARY"]) == "a\\b;c,d\ne\nf\ngh"
+
+
+def test_the_vtimezone_of_a_zone_with_summer_time_has_both_observances():
+    """Even for a winter evening the VTIMEZONE spans a whole year: Berlin's STANDARD and DAYLIGHT, each with its
+    offsets, so a calendar that builds the zone from it gets summer time right too."""
+    calendar, _ = parsed(ics_entry(entry(), NOW))
+    [zone] = calendar.walk("VTIMEZONE")
+    standard, daylight = zone.walk("STANDARD"), zone.walk("DAYLIGHT")
+    assert {part["TZOFFSETTO"].td for part in standard} == {timedelta(hours=1)}
+    assert {part["TZOFFSETTO"].td for part in daylight} == {timedelta(hours=2)}
+    own = zone.to_tz(lookup_tzid=False)
+    assert datetime(2026, 7, 1, 12, tzinfo=own).utcoffset() == timedelta(hours=2)
+    assert datetime(2026, 12, 12, 9, tzinfo=own).utcoffset() == timedelta(hours=1)
 
 
 def test_no_end_means_one_hour_and_the_start_wins_over_the_due_date():
@@ -166,5 +186,7 @@ def test_the_time_in_words():
 
 
 def test_a_workspace_in_utc():
-    _, event = parsed(ics_entry(entry(zone=ZoneInfo("UTC")), NOW))
+    """UTC times are written in UTC's own form (`…Z`, RFC 5545 3.3.5), with no TZID and no VTIMEZONE."""
+    calendar, event = parsed(ics_entry(entry(zone=ZoneInfo("UTC")), NOW))
     assert event.decoded("DTSTART") == WINTER.start and event.decoded("DTEND") == WINTER.end
+    assert "TZID" not in event["DTSTART"].params and not calendar.walk("VTIMEZONE")
