@@ -325,6 +325,78 @@ def test_unknown_nested_key_is_named(data, key):
     assert "unknown setting" in str(error.value)
 
 
+# The sentences exactly as Dibs has always written them (the key path, a colon, what is accepted).
+@pytest.mark.parametrize(
+    ("data", "sentence"),
+    [
+        ({"nag": "2h"}, "nag: expected a mapping of keys to values, got str"),
+        (
+            {"nag": {"evry": "2h"}},
+            "nag.evry: unknown setting; accepted keys are coalesce_over, dm_poster_after, due_reminders,"
+            " escalate_after, every, first_after, max_pings_per_day, stale_claim_after",
+        ),
+        (
+            {"nag": {"due_reminders": "1d"}},
+            "nag.due_reminders: expected a list of durations before the due date, like [3d, 1d]",
+        ),
+        (
+            {"nag": {"max_pings_per_day": 0}},
+            "nag.max_pings_per_day: 0 is not accepted; use a whole number from 1 to 100",
+        ),
+        ({"digest": {"at": "9am"}}, "digest.at: '9am' is not a time of day; write it like 09:00"),
+        (
+            {"digest": {"days": "funday"}},
+            "digest.days: 'funday' has an unknown day; use mon, tue, wed, thu, fri, sat, sun",
+        ),
+        ({"digest": {"when_empty": "never"}}, "digest.when_empty: 'never' is not accepted; use one_line or skip"),
+        ({"working_hours": "17:00-09:00"}, "working_hours: the end 09:00 must come after the start 17:00"),
+        (
+            {"kinds": {"event": {"slot": 3}}},
+            "kinds.event.slot: unknown setting; accepted keys are done_needs_link, keywords, owner_group, question,"
+            " roles, rotation, slots",
+        ),
+        (
+            {"kinds": {"event": {"roles": {"lead": 0}}}},
+            "kinds.event.roles.lead: 0 is not accepted; use a whole number from 1 to 50",
+        ),
+        (
+            {"kinds": {"event": {"roles": {"Lead": 1}}}},
+            "kinds.event.roles: 'Lead' is not a role name; use lower-case letters, digits and _, like staff",
+        ),
+        (
+            {"kinds": {"webinar": {"slots": 2}}},
+            "kinds.webinar.keywords: a new kind needs keywords to recognise its posts",
+        ),
+        (
+            {"kinds": {"event": {"owner_group": "marketing"}}},
+            "kinds.event.owner_group: 'marketing' is not a user group id; use an id like S0123ABCD",
+        ),
+        (
+            {"feeds": [{"url": "blog", "channel": "C0123"}]},
+            "feeds[0].url: 'blog' is not a feed address; write it like https://blog.example.com/comments/feed/",
+        ),
+        (
+            {"feeds": [{"url": "https://blog.example/rss", "channel": "C0123", "kind": "press"}]},
+            "feeds[0].kind: 'press' is not a kind; kinds are blog_comment, event, gift_campaign, gift_followup",
+        ),
+        (
+            {"feeds": [{"url": "https://blog.example/rss", "channel": "C0123", "every": "30s"}]},
+            "feeds[0].every: poll at most once a minute (1m or more)",
+        ),
+        ({"accept_bots": ["U0123"]}, "accept_bots: expected a list of bot ids (B0123ABC) or app ids (A0123ABC)"),
+        (
+            {"roster": {"before": "soon"}},
+            "roster.before: 'soon' is not a duration; write a positive number and a unit: 30s, 15m, 2h or 1d",
+        ),
+        ({"reactions": {"claim": "eyes", "done": ":eyes:"}}, "reactions: claim and done must be different emoji"),
+    ],
+)
+def test_bad_values_get_one_sentence(data, sentence):
+    with pytest.raises(SettingsError) as error:
+        from_yaml(data)
+    assert str(error.value) == sentence
+
+
 def test_section_that_is_not_a_mapping_is_named():
     with pytest.raises(SettingsError, match=r"^nag:"):
         from_yaml({"nag": "2h"})
