@@ -56,7 +56,9 @@ def test_defaults_without_environment_or_file():
     assert "trade show" in settings.kinds["event"].keywords
     assert settings.kind("event") is settings.kinds["event"]
     assert settings.kind("nope") is None
-    assert settings.nag == NagSettings(timedelta(hours=2), timedelta(hours=4), timedelta(days=1))
+    assert settings.nag == NagSettings(
+        first_after=timedelta(hours=2), every=timedelta(hours=4), escalate_after=timedelta(days=1)
+    )
     assert settings.digest.at == time(9, 0)
     assert settings.retry_every == timedelta(minutes=1)
     assert settings.feeds == ()
@@ -135,7 +137,9 @@ feeds:
     assert settings.working_hours == WorkingHours(
         always=False, start=time(9), end=time(17), days=frozenset({MON, TUE, WED, THU, FRI})
     )
-    assert settings.nag == NagSettings(timedelta(minutes=30), timedelta(hours=2), timedelta(days=1))
+    assert settings.nag == NagSettings(
+        first_after=timedelta(minutes=30), every=timedelta(hours=2), escalate_after=timedelta(days=1)
+    )
     assert settings.digest.at == time(8, 15)
     assert settings.claim_reaction == "eyes"
     assert settings.done_reaction == "heavy_check_mark"
@@ -150,7 +154,9 @@ def test_empty_yaml_file_keeps_the_defaults(tmp_path):
 
 def test_partial_nag_section_keeps_the_other_defaults(tmp_path):
     settings = load_settings(config(tmp_path, "nag:\n  every: 15m\n"))
-    assert settings.nag == NagSettings(timedelta(hours=2), timedelta(minutes=15), timedelta(days=1))
+    assert settings.nag == NagSettings(
+        first_after=timedelta(hours=2), every=timedelta(minutes=15), escalate_after=timedelta(days=1)
+    )
 
 
 def test_missing_config_file_names_dibs_config(tmp_path):
