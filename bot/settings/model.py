@@ -115,6 +115,7 @@ class DigestSettings(Section):
     days: Annotated[frozenset[int], BeforeValidator(_digest_days)] = frozenset(range(5))  # none: no digest
     when_empty: Annotated[str, one_of("one_line", "skip")] = "one_line"
     when_unchanged: Annotated[str, one_of("post", "skip")] = "post"  # skip: none while nothing changed
+    quiet_window: Duration = timedelta(hours=2)  # the open follow-ups list moves to the channel's bottom this often
 
 
 def _emoji_set(value: object) -> frozenset[str]:

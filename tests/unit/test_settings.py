@@ -60,6 +60,7 @@ def test_defaults_without_environment_or_file():
         first_after=timedelta(hours=2), every=timedelta(hours=4), escalate_after=timedelta(days=1)
     )
     assert settings.digest.at == time(9, 0)
+    assert settings.digest.quiet_window == timedelta(hours=2)
     assert settings.retry_every == timedelta(minutes=1)
     assert settings.feeds == ()
     assert str(settings.tz) == "UTC"
@@ -120,6 +121,7 @@ nag:
   escalate_after: 1d
 digest:
   at: "08:15"
+  quiet_window: 45m
 reactions:
   claim: ":eyes:"
   done: heavy_check_mark
@@ -141,6 +143,7 @@ feeds:
         first_after=timedelta(minutes=30), every=timedelta(hours=2), escalate_after=timedelta(days=1)
     )
     assert settings.digest.at == time(8, 15)
+    assert settings.digest.quiet_window == timedelta(minutes=45)
     assert settings.claim_reaction == "eyes"
     assert settings.done_reaction == "heavy_check_mark"
     assert settings.retry_every == timedelta(seconds=30)
@@ -224,12 +227,23 @@ def test_absurdly_long_durations_are_settings_errors(text):
         ("nag:\n  first_after: 0m\n", "nag.first_after"),
         ("nag:\n  escalate_after: -1h\n", "nag.escalate_after"),
         ("retry_every: abc\n", "retry_every"),
+        ("digest:\n  quiet_window: 0m\n", "digest.quiet_window"),
+        ("digest:\n  quiet_window: off\n", "digest.quiet_window"),
     ],
 )
 def test_bad_durations_in_the_file_name_their_key(tmp_path, yaml_text, key):
     with pytest.raises(SettingsError) as error:
         load_settings(config(tmp_path, yaml_text))
     assert str(error.value).startswith(f"{key}:")
+
+
+@pytest.mark.parametrize(("value", "shown"), [("5x", "'5x'"), (0, "0"), ("2 hours", "'2 hours'"), (None, "None")])
+def test_a_bad_quiet_window_gets_one_sentence(value, shown):
+    with pytest.raises(SettingsError) as error:
+        from_yaml({"digest": {"quiet_window": value}})
+    assert str(error.value) == (
+        f"digest.quiet_window: {shown} is not a duration; write a positive number and a unit: 30s, 15m, 2h or 1d"
+    )
 
 
 # --- working hours ------------------------------------------------------------------------
