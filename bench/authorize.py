@@ -26,7 +26,6 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
 from datetime import timedelta
 
 from slack_bolt import BoltRequest
@@ -61,9 +60,9 @@ def use_bolts_authorize(bot: Dibs, cache: bool) -> None:
 @contextmanager
 def bot_in(mode: str, settings: Settings, fake: FakeSlack) -> Iterator[Dibs]:
     if mode == "one token":
-        bot = create_app(replace(settings, bot_token="xoxb-test"), clock=SkippingClock())
+        bot = create_app(settings.model_copy(update={"bot_token": "xoxb-test"}), clock=SkippingClock())
     else:
-        bot = create_app(replace(settings, bot_token=None, **OAUTH), clock=SkippingClock())
+        bot = create_app(settings.model_copy(update={"bot_token": None, **OAUTH}), clock=SkippingClock())
         with serving(bot.wsgi()) as base:
             assert install(base, fake, TEAM).status == 200
         if mode != "many, Dibs":

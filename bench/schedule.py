@@ -16,7 +16,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import Engine, create_engine, insert, text
@@ -37,7 +36,7 @@ from store.enums import TaskStatus
 from store.models import Task, WatchedChannel, utcnow
 
 CHANNELS = 100
-SETTINGS = replace(Settings(), working_hours=parse_working_hours("always"), nag=NagSettings(coalesce_over=1000))
+SETTINGS = Settings(working_hours=parse_working_hours("always"), nag=NagSettings(coalesce_over=1000))
 
 
 def fresh(kind: str, admin_url: str) -> tuple[str, Callable[[], None]]:

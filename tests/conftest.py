@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -136,7 +135,7 @@ def sender_for(bot: Dibs) -> Sender:
 def make_dibs(settings: Settings, **changes: object) -> Dibs:
     """A bot in this process with these settings changed (kinds, reactions...): its waits cost no time."""
     return create_app(
-        replace(settings, **changes),  # type: ignore[arg-type]
+        settings.model_copy(update=changes),
         clock=SkippingClock(),
         retry_handlers=fast_retries(),
     )

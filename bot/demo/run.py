@@ -9,7 +9,6 @@ import secrets
 import sys
 import threading
 import webbrowser
-from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,9 +49,19 @@ def forget(directory: Path) -> None:
 
 def demo_settings(settings: Settings, base: str, database: Path) -> Settings:
     """The settings file's choices (time zone, kinds, reminders, digest), with the demo's Slack and database."""
-    return replace(settings, bot_token=BOT_TOKEN, signing_secret=secrets.token_hex(16), app_token=None,
-                   intake_token=None, api_url=f"{base}/api/", database_url=f"sqlite:///{database}", feeds=(),
-                   accept_bots=frozenset(), admins=None)  # fmt: skip
+    return settings.model_copy(
+        update={
+            "bot_token": BOT_TOKEN,
+            "signing_secret": secrets.token_hex(16),
+            "app_token": None,
+            "intake_token": None,
+            "api_url": f"{base}/api/",
+            "database_url": f"sqlite:///{database}",
+            "feeds": (),
+            "accept_bots": frozenset(),
+            "admins": None,
+        }
+    )
 
 
 def _serve(server: Any, name: str) -> None:

@@ -1,68 +1,49 @@
 """The settings model: one frozen object built at start-up and passed down.
 
-Everything an admin can set is documented in README.md ("Settings reference"); keep the two in step.
+Each field's type reads what an admin writes and refuses anything else (values.py); the sections
+are also what the file's sections (`nag:`, `digest:`...) are read into. Everything an admin can
+set is documented in README.md ("Settings reference"); keep the two in step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import time, timedelta
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
+
+from pydantic import BeforeValidator, Field, TypeAdapter, model_validator
+
+from bot.settings.kinds import DEFAULT_KINDS, Kind
+from bot.settings.values import (
+    Clock,
+    Duration,
+    DurationOrOff,
+    Emoji,
+    Flag,
+    Frozen,
+    GroupId,
+    Section,
+    TimeZoneName,
+    checked,
+    matches,
+    one_of,
+    only,
+    read_clock,
+    read_days,
+    read_duration,
+    read_duration_or_off,
+    read_emoji,
+    refuse,
+    slack_id,
+    whole,
+)
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///dibs.db"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class SettingsError(ValueError):
-    """A setting has a value Dibs cannot use; the message names the key and what is accepted."""
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A kind of follow-up: how to recognise it and how its ownership thread reads."""
-
-    name: str
-    keywords: tuple[str, ...]
-    slots: int = 1
-    owner_group: str | None = None
-    question: str = "Who owns this follow-up?"
-    done_needs_link: bool = False
-    # "fair": still unclaimed at nag.escalate_after, one person is asked privately (see NomineeSettings).
-    rotation: str | None = None
-    # Roles with their seats, in order (`roles: {lead: 1, staff: 2}`): instead of plain `slots`.
-    roles: tuple[tuple[str, int], ...] = ()
-
-
-DEFAULT_KINDS: dict[str, Kind] = {
-    "event": Kind(
-        name="event",
-        keywords=("booth", "event", "expo", "conference", "trade show", "meetup", "webinar"),
-        slots=2,
-        question="Who will staff this event?",
-    ),
-    "blog_comment": Kind(
-        name="blog_comment",
-        keywords=("blog comment", "commented"),
-        question="Who will answer this comment?",
-    ),
-    "gift_campaign": Kind(
-        name="gift_campaign",
-        keywords=("gift", "gifts", "swag"),
-        question="Who will make sure every gift arrives and cover anyone missed?",
-    ),
-    # Made by Dibs when a campaign's recipient is marked missed (`/dibs gift ID missed NAME`).
-    "gift_followup": Kind(
-        name="gift_followup",
-        keywords=("gift follow-up",),
-        question="Who will arrange a gift for this recipient?",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class WorkingHours:
+class WorkingHours(Frozen):
     """When reminders may be sent; `always` means any time."""
 
     always: bool = False
@@ -71,68 +52,165 @@ class WorkingHours:
     days: frozenset[int] = frozenset(range(5))
 
 
-@dataclass(frozen=True)
-class NagSettings:
+def _working_hours(value: object) -> WorkingHours:
+    """`always`, or `"09:00-17:00 mon-fri"` (days optional, default mon-fri)."""
+    if isinstance(value, WorkingHours):
+        return value
+    if value == "always":
+        return WorkingHours(always=True)
+    parts = value.split() if isinstance(value, str) else []
+    if not parts or len(parts) > 2 or parts[0].count("-") != 1:
+        refuse(f'{value!r} is not accepted; write always or like "09:00-17:00 mon-fri"')
+    start_text, end_text = parts[0].split("-")
+    start, end = read_clock(start_text), read_clock(end_text)
+    if end <= start:
+        refuse(f"the end {end_text} must come after the start {start_text}")
+    return WorkingHours(start=start, end=end, days=read_days(parts[1]) if len(parts) == 2 else frozenset(range(5)))
+
+
+WorkingHoursText = Annotated[WorkingHours, BeforeValidator(_working_hours)]
+_WORKING_HOURS: TypeAdapter[WorkingHours] = TypeAdapter(WorkingHoursText)
+
+
+def parse_working_hours(value: object) -> WorkingHours:
+    """Parse `always` or `"09:00-17:00 mon-fri"` (days optional, default mon-fri); SettingsError if not."""
+    return checked("working_hours", _WORKING_HOURS, value)
+
+
+def _before_due(value: object) -> tuple[timedelta, ...]:
+    items = value or []
+    if not isinstance(items, list | tuple):
+        refuse("expected a list of durations before the due date, like [3d, 1d]")
+    return tuple(sorted((read_duration(item) for item in items), reverse=True))
+
+
+class NagSettings(Section):
     """When and how loudly unclaimed and due tasks are brought up again."""
 
-    first_after: timedelta = timedelta(hours=2)
-    every: timedelta = timedelta(hours=4)
-    escalate_after: timedelta = timedelta(days=1)
-    dm_poster_after: timedelta = timedelta(days=3)
-    max_pings_per_day: int = 3
-    coalesce_over: int = 3
-    due_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=1))
+    first_after: Duration = timedelta(hours=2)
+    every: Duration = timedelta(hours=4)
+    escalate_after: Duration = timedelta(days=1)
+    dm_poster_after: Duration = timedelta(days=3)
+    max_pings_per_day: Annotated[int, whole(1, 100)] = 3
+    coalesce_over: Annotated[int, whole(1, 1000)] = 3
+    due_reminders: Annotated[tuple[timedelta, ...], BeforeValidator(_before_due)] = (  # longest first
+        timedelta(days=3),
+        timedelta(days=1),
+    )
     # A claimed task without a due date, quiet this long (working hours): its owners are asked "still on it?".
-    stale_claim_after: timedelta | None = timedelta(days=3)
+    stale_claim_after: DurationOrOff = timedelta(days=3)
 
 
-@dataclass(frozen=True)
-class DigestSettings:
+def _digest_days(value: object) -> frozenset[int]:
+    if isinstance(value, frozenset):
+        return value
+    text = str(value).strip().lower()
+    return frozenset() if text == "none" else read_days(text)
+
+
+class DigestSettings(Section):
     """The daily digest: when, on which days, and what to do on a quiet day."""
 
-    at: time = time(9, 0)
-    days: frozenset[int] = frozenset(range(5))
-    when_empty: str = "one_line"
-    when_unchanged: str = "post"  # "skip": no digest when nothing changed since the last one
+    at: Clock = time(9, 0)
+    days: Annotated[frozenset[int], BeforeValidator(_digest_days)] = frozenset(range(5))  # none: no digest
+    when_empty: Annotated[str, one_of("one_line", "skip")] = "one_line"
+    when_unchanged: Annotated[str, one_of("post", "skip")] = "post"  # skip: none while nothing changed
+    quiet_window: Duration = timedelta(hours=2)  # the open follow-ups list moves to the channel's bottom this often
 
 
-@dataclass(frozen=True)
-class NomineeSettings:
+def _emoji_set(value: object) -> frozenset[str]:
+    if isinstance(value, frozenset):
+        return value
+    items = value or []
+    if not isinstance(items, list):
+        refuse("expected a list of emoji names, like [palm_tree, face_with_thermometer]")
+    return frozenset(read_emoji(item) for item in items)
+
+
+class NomineeSettings(Section):
     """`rotation: fair`: who is never asked (a Slack status with one of these emoji: away, ill)."""
 
-    skip_status: frozenset[str] = frozenset({"palm_tree", "face_with_thermometer"})
-    lookback: timedelta = timedelta(days=30)  # claims counted over this long: the fewest is asked first
+    skip_status: Annotated[frozenset[str], BeforeValidator(_emoji_set)] = frozenset(
+        {"palm_tree", "face_with_thermometer"}
+    )
+    lookback: Duration = timedelta(days=30)  # claims counted over this long: the fewest is asked first
 
 
-@dataclass(frozen=True)
-class StaffingSettings:
+def _wait(value: object) -> timedelta:
+    if isinstance(value, timedelta) and value >= timedelta(0):
+        return value
+    return read_duration_or_off(value) or timedelta(0)
+
+
+Wait = Annotated[timedelta, BeforeValidator(_wait)]  # off or 0: no wait
+
+
+class StaffingSettings(Section):
     """Seats: how long a freed seat is held for the first person waiting, and when the roster is posted."""
 
-    offer_expires_after: timedelta = timedelta(hours=24)  # working hours; 0: the seat is theirs at once
-    roster_before: timedelta | None = timedelta(days=1)  # None: no roster
+    offer_expires_after: Wait = timedelta(hours=24)  # working hours; 0: the seat is theirs at once
+    roster_before: DurationOrOff = timedelta(days=1)  # None: no roster
 
 
-@dataclass(frozen=True)
-class StatsSettings:
+class StatsSettings(Section):
     """The numbers: whether the weekly digest carries a chart."""
 
-    chart: bool = True
+    chart: Flag = True
 
 
-@dataclass(frozen=True)
-class FeedSettings:
+def _poll_every(value: object) -> timedelta:
+    every = read_duration(value)
+    if every < timedelta(minutes=1):
+        refuse("poll at most once a minute (1m or more)")
+    return every
+
+
+class FeedSettings(Section):
     """A feed from the settings file: where it is, which channel announces its items, as which kind."""
 
-    url: str
-    channel: str
-    kind: str = "blog_comment"
-    every: timedelta = timedelta(minutes=10)
-    backfill: int = 0  # on the first poll, announce the newest N items (0: only what comes after)
-    team: str | None = None  # its workspace (T…); without one, the bot token's (one workspace)
+    url: Annotated[
+        str,
+        only(
+            matches(r"https?://\S{3,990}"),
+            lambda v: f"{v!r} is not a feed address; write it like https://blog.example.com/comments/feed/",
+        ),
+    ]
+    channel: Annotated[str, slack_id(r"[CG][A-Z0-9]{2,20}", "channel id", "C0123ABCD")]
+    kind: Annotated[  # one of the settings' kinds (Settings checks which)
+        str,
+        only(lambda v: isinstance(v, str), lambda v: f"{v!r} is not a kind; write a kind's name, like blog_comment"),
+    ] = "blog_comment"
+    every: Annotated[timedelta, BeforeValidator(_poll_every)] = timedelta(minutes=10)
+    backfill: Annotated[int, whole(0, 50)] = 0  # on the first poll, announce the newest N items (0: only later ones)
+    # Its workspace (T…); without one, the bot token's (one workspace).
+    team: Annotated[str | None, slack_id(r"T[A-Z0-9]{2,20}", "workspace id", "T0123ABCD", or_none=True)] = None
+
+    @classmethod
+    def _completed(cls, data: dict[str, Any]) -> dict[str, Any]:
+        return {"url": None, "channel": None, **data}  # left out: refused as what they are not
 
 
-@dataclass(frozen=True)
-class Settings:
+def _feeds(value: object) -> object:
+    feeds = value or ()
+    if not isinstance(feeds, list | tuple):
+        refuse("expected a list of feed entries like {url: https://…, channel: C0123}")
+    return feeds
+
+
+def _bot_ids(value: object) -> frozenset[str]:
+    if isinstance(value, frozenset):
+        return value
+    items = value or []
+    if not isinstance(items, list) or not all(matches(r"[AB][A-Z0-9]{2,20}")(item) for item in items):
+        refuse("expected a list of bot ids (B0123ABC) or app ids (A0123ABC)")
+    return frozenset(items)
+
+
+Feeds = Annotated[tuple[FeedSettings, ...], BeforeValidator(_feeds)]
+BotIds = Annotated[frozenset[str], BeforeValidator(_bot_ids)]
+
+
+class Settings(Frozen):
     """Everything Dibs needs to run; built once by `load_settings` and passed down."""
 
     bot_token: str | None = None
@@ -146,22 +224,37 @@ class Settings:
     intake_token: str | None = None  # DIBS_INTAKE_TOKEN: POST /intake is open only with it
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
-    timezone: str = "UTC"
-    working_hours: WorkingHours = field(default_factory=WorkingHours)
-    nag: NagSettings = field(default_factory=NagSettings)
-    digest: DigestSettings = field(default_factory=DigestSettings)
-    stats: StatsSettings = field(default_factory=StatsSettings)
-    nominee: NomineeSettings = field(default_factory=NomineeSettings)
-    staffing: StaffingSettings = field(default_factory=StaffingSettings)
-    claim_reaction: str = "raising_hand"
-    done_reaction: str = "white_check_mark"
-    kinds: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
-    feeds: tuple[FeedSettings, ...] = ()
+    timezone: TimeZoneName = "UTC"
+    working_hours: WorkingHoursText = Field(default_factory=WorkingHours)
+    nag: NagSettings = Field(default_factory=NagSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    stats: StatsSettings = Field(default_factory=StatsSettings)
+    nominee: NomineeSettings = Field(default_factory=NomineeSettings)
+    staffing: StaffingSettings = Field(default_factory=StaffingSettings)
+    claim_reaction: Emoji = "raising_hand"
+    done_reaction: Emoji = "white_check_mark"
+    kinds: Mapping[str, Kind] = Field(default_factory=lambda: dict(DEFAULT_KINDS))
+    feeds: Feeds = ()
     # Bot or app ids (B…, A…) whose top-level posts in watched channels are read like people's.
-    accept_bots: frozenset[str] = frozenset()
-    retry_every: timedelta = timedelta(minutes=1)
+    accept_bots: BotIds = frozenset()
+    retry_every: Duration = timedelta(minutes=1)
     # A user group id: only its members may change what Dibs watches in a channel (None: anyone there).
-    admins: str | None = None
+    admins: GroupId = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Refuse what contradicts itself: one emoji to claim and finish, a feed of no kind, a feed
+        without its workspace when Dibs serves many."""
+        if self.claim_reaction == self.done_reaction:
+            refuse("claim and done must be different emoji", "reactions")
+        for number, feed in enumerate(self.feeds):
+            if feed.kind not in self.kinds:
+                kinds = ", ".join(sorted(self.kinds))
+                refuse(f"{feed.kind!r} is not a kind; kinds are {kinds}", "feeds", number, "kind")
+            if feed.team is None and self.many_workspaces:
+                why = "Dibs serves many workspaces (SLACK_CLIENT_ID is set), so each feed names its workspace"
+                refuse(f"{why}, like team: T0123ABCD", "feeds", number, "team")
+        return self
 
     @property
     def many_workspaces(self) -> bool:

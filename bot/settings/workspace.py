@@ -1,17 +1,20 @@
 """A workspace's own values (`/dibs settings`) on top of the settings file's defaults.
 
 Only what makes sense per workspace can be set: its time zone, working hours and digest time
-(routing has `/dibs route`). Values are kept as typed and parsed by the file's own rules, so a
+(routing has `/dibs route`). Values are kept as typed and read by the file's own types, so a
 workspace can never hold a value the file would refuse. Pure: no Slack, no database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from datetime import time
+from typing import Any
 
-from bot.settings.model import Settings, SettingsError, WorkingHours
-from bot.settings.parse import parse_clock, parse_timezone, parse_working_hours
+from pydantic import TypeAdapter
+
+from bot.settings.model import Settings, WorkingHours, parse_working_hours
+from bot.settings.values import WEEKDAYS, Clock, SettingsError, TimeZoneName, checked
 
 # key -> what the value looks like, for the help and for errors
 KEYS: dict[str, str] = {
@@ -20,6 +23,8 @@ KEYS: dict[str, str] = {
     "digest_at": "a time of day like 09:30",
 }
 ALIASES = {"digest.at": "digest_at", "hours": "working_hours", "tz": "timezone"}
+_TIME_ZONE: TypeAdapter[str] = TypeAdapter(TimeZoneName)
+_CLOCK: TypeAdapter[time] = TypeAdapter(Clock)
 
 
 def setting_key(word: str) -> str:
@@ -34,13 +39,12 @@ def parse_value(key: str, text: str) -> str:
     """The value as it is stored (checked by the file's rules); SettingsError says what is accepted."""
     text = text.strip()
     if key == "timezone":
-        return parse_timezone(key, text)
+        return checked(key, _TIME_ZONE, text)
     if key == "working_hours":
         parse_working_hours(text)
         return text
     if key == "digest_at":
-        clock = parse_clock(key, text)
-        return f"{clock:%H:%M}"
+        return f"{checked(key, _CLOCK, text):%H:%M}"
     raise SettingsError(f"{key}: not a workspace setting")
 
 
@@ -56,8 +60,7 @@ def describe(key: str, settings: Settings) -> str:
 def _hours_text(hours: WorkingHours) -> str:
     if hours.always:
         return "always"
-    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    return f"{hours.start:%H:%M}-{hours.end:%H:%M} {','.join(names[d] for d in sorted(hours.days))}"
+    return f"{hours.start:%H:%M}-{hours.end:%H:%M} {','.join(WEEKDAYS[d] for d in sorted(hours.days))}"
 
 
 def merged(base: Settings, values: Mapping[str, str]) -> Settings:
@@ -66,15 +69,15 @@ def merged(base: Settings, values: Mapping[str, str]) -> Settings:
     A stored value that no longer parses (written by an older Dibs, say) is skipped, not fatal:
     the workspace falls back to the file's default for it.
     """
-    result = base
+    changes: dict[str, Any] = {}
     for key, text in values.items():
         try:
             if key == "timezone":
-                result = replace(result, timezone=parse_timezone(key, text))
+                changes["timezone"] = checked(key, _TIME_ZONE, text)
             elif key == "working_hours":
-                result = replace(result, working_hours=parse_working_hours(text))
+                changes["working_hours"] = parse_working_hours(text)
             elif key == "digest_at":
-                result = replace(result, digest=replace(result.digest, at=parse_clock(key, text)))
+                changes["digest"] = base.digest.model_copy(update={"at": checked(key, _CLOCK, text)})
         except SettingsError:
             continue
-    return result
+    return base.model_copy(update=changes) if changes else base

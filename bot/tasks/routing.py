@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -21,7 +20,7 @@ def kind_for(session: Session, settings: Settings, team_id: str, name: str) -> K
     """The kind as it works in this workspace: its owner group routed from Slack, if one was set."""
     kind = settings.kind(name)
     group = route_of(session, team_id, name) if kind is not None else None
-    return replace(kind, owner_group=group) if kind is not None and group else kind
+    return kind.model_copy(update={"owner_group": group}) if kind is not None and group else kind
 
 
 def route(svc: Services, team_id: str, user_id: str, kind: str, group: str | None) -> str:

@@ -11,8 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from bot.settings import Kind
-from bot.settings.parse import MAX_SEATS
+from bot.settings import MAX_SEATS, Kind
 from bot.slack.text import escape
 from bot.tasks.errors import DibsError
 from store.enums import ClaimRole

@@ -161,11 +161,12 @@ def test_buttons_claim_and_finish(dibs, slack, fake):
 
 
 def test_done_button_asks_for_proof_when_the_kind_needs_it(settings, fake):
-    from dataclasses import replace
-
     from bot.settings import DEFAULT_KINDS
 
-    kinds = {**DEFAULT_KINDS, "blog_comment": replace(DEFAULT_KINDS["blog_comment"], done_needs_link=True)}
+    kinds = {
+        **DEFAULT_KINDS,
+        "blog_comment": DEFAULT_KINDS["blog_comment"].model_copy(update={"done_needs_link": True}),
+    }
     bot = make_dibs(settings, kinds=kinds)
     slack = sender_for(bot)
     try:
@@ -223,11 +224,9 @@ def test_every_transition_is_in_the_audit_trail(dibs, slack, fake):
 
 
 def test_the_thread_names_the_kinds_owner_group(settings, fake):
-    from dataclasses import replace
-
     from bot.settings import DEFAULT_KINDS
 
-    kinds = {**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], owner_group="S0EVENTS")}
+    kinds = {**DEFAULT_KINDS, "event": DEFAULT_KINDS["event"].model_copy(update={"owner_group": "S0EVENTS"})}
     bot = make_dibs(settings, kinds=kinds)
     try:
         _, reply = open_task(sender_for(bot), fake)

@@ -4,7 +4,6 @@ routing, and gift campaigns tracked to the last recipient (SQLite and PostgreSQL
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -157,7 +156,7 @@ def test_gifts_import_from_the_command_line(settings, fake, tmp_path):
         open_task(sender_for(bot), fake, text="Sending gifts to every customer")
         csv = tmp_path / "people.csv"
         csv.write_text("Name,Company,Owner\nAna,Acme,<@U0AB5>\nBo,,\n")
-        assert import_gifts(replace(settings), 1, str(csv)) == 0
+        assert import_gifts(settings.model_copy(), 1, str(csv)) == 0
         with bot.db() as session:
             rows = session.scalars(select(GiftRecipient).order_by(GiftRecipient.id)).all()
         assert [(r.name, r.company, r.owner) for r in rows] == [("Ana", "Acme", "U0AB5"), ("Bo", None, None)]

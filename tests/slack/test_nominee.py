@@ -3,7 +3,6 @@ on SQLite and PostgreSQL; the order itself as a pure function."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -38,7 +37,7 @@ def test_the_fewest_claims_first_skipping_who_passed_is_busy_or_away():
 
 @pytest.fixture
 def bot(settings, fake):
-    fair = replace(DEFAULT_KINDS["event"], slots=1, owner_group=GROUP, rotation="fair")
+    fair = DEFAULT_KINDS["event"].model_copy(update={"slots": 1, "owner_group": GROUP, "rotation": "fair"})
     kinds = {**DEFAULT_KINDS, "event": fair}
     b = make_dibs(settings, working_hours=WorkingHours(always=True), kinds=kinds,
                   nag=NagSettings(max_pings_per_day=3))  # fmt: skip
@@ -131,7 +130,7 @@ def test_someone_over_their_noise_budget_is_skipped(bot, slack, fake):
 
 
 def test_without_an_owner_group_the_channels_recent_claimers_are_asked(settings, fake):
-    fair = replace(DEFAULT_KINDS["event"], slots=1, rotation="fair")
+    fair = DEFAULT_KINDS["event"].model_copy(update={"slots": 1, "rotation": "fair"})
     bot = make_dibs(settings, working_hours=WorkingHours(always=True), kinds={**DEFAULT_KINDS, "event": fair})
     try:
         slack = sender_for(bot)

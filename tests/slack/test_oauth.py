@@ -10,7 +10,6 @@ import json
 import time
 import urllib.error
 import urllib.request
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -32,7 +31,7 @@ A, B = "T222", "T333"
 @pytest.fixture
 def bot(settings):
     # Reminders at any hour: the reinstall test ticks two hours after the real now, whatever time CI runs.
-    b = make_dibs(replace(settings, working_hours=WorkingHours(always=True)), bot_token=None, **OAUTH)
+    b = make_dibs(settings.model_copy(update={"working_hours": WorkingHours(always=True)}), bot_token=None, **OAUTH)
     yield b
     b.shutdown()
 
@@ -302,7 +301,7 @@ def test_the_webhook_names_an_installed_workspace_and_posts_with_its_token(setti
 
 def test_feeds_in_the_settings_file_go_to_the_workspace_they_name(bot):
     feed = FeedSettings(url="https://blog.example.com/comments/feed/", channel="C0123ABCD", team=A)
-    other = replace(feed, url="https://news.example.com/comments/feed/", team=B)
+    other = feed.model_copy(update={"url": "https://news.example.com/comments/feed/", "team": B})
     sync_settings_feeds(bot.services, None, (feed, other))
     with bot.db() as session:
         assert sorted(session.execute(select(Feed.team_id, Feed.url)).all()) == [(A, feed.url), (B, other.url)]

@@ -4,7 +4,6 @@ each finding of the safety review, in-process with signed requests, on SQLite an
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -122,7 +121,7 @@ def test_the_same_signed_command_twice_acts_once(dibs, slack, fake):
 def test_done_whose_modal_cannot_open_says_how_to_finish_instead(settings, fake):
     from bot.settings import DEFAULT_KINDS
 
-    kinds = {**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], done_needs_link=True)}
+    kinds = {**DEFAULT_KINDS, "event": DEFAULT_KINDS["event"].model_copy(update={"done_needs_link": True})}
     bot = make_dibs(settings, kinds=kinds)
     try:
         slack = sender_for(bot)

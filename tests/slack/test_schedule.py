@@ -7,7 +7,6 @@ instead of sleeping; sending goes through the real Web API client to the fake Sl
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
@@ -112,7 +111,7 @@ def test_the_escalation_ladder(bot, slack, fake):
 
 
 def test_escalation_mentions_the_owner_group(settings, fake):
-    kinds = {**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], owner_group="S0EVENTS")}
+    kinds = {**DEFAULT_KINDS, "event": DEFAULT_KINDS["event"].model_copy(update={"owner_group": "S0EVENTS"})}
     bot = make_dibs(settings, working_hours=WorkingHours(always=True), kinds=kinds)
     try:
         open_task(sender_for(bot), fake)

@@ -5,7 +5,6 @@ owner's DM: the question with its three buttons, Snooze moving the next one, Don
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -135,7 +134,7 @@ def test_a_claim_button_in_a_dm_still_hides_a_private_channels_task(bot, slack, 
 
 def test_turning_the_question_on_asks_about_claims_that_went_quiet_while_it_was_off(settings, bot, fake):
     off = make_dibs(settings, working_hours=WorkingHours(always=True), digest=DigestSettings(days=frozenset()),
-                    nag=replace(settings.nag, stale_claim_after=None))  # fmt: skip
+                    nag=settings.nag.model_copy(update={"stale_claim_after": None}))  # fmt: skip
     try:
         slack = sender_for(off)
         open_task(slack, fake)

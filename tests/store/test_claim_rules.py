@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -39,7 +38,10 @@ T0 = datetime(2024, 5, 6, 9, 0, tzinfo=UTC)
 
 # Gift campaigns need proof of done here, to test that rule; other kinds don't.
 SETTINGS = Settings(
-    kinds={**DEFAULT_KINDS, "gift_campaign": replace(DEFAULT_KINDS["gift_campaign"], done_needs_link=True)}
+    kinds={
+        **DEFAULT_KINDS,
+        "gift_campaign": DEFAULT_KINDS["gift_campaign"].model_copy(update={"done_needs_link": True}),
+    }
 )
 
 
@@ -203,7 +205,9 @@ def test_release_by_an_owner_offers_the_seat_to_the_first_in_line(svc):
 
 
 def test_without_offers_the_first_in_line_gets_the_seat_at_once(database_url):
-    at_once = replace(SETTINGS, staffing=replace(SETTINGS.staffing, offer_expires_after=timedelta(0)))
+    at_once = SETTINGS.model_copy(
+        update={"staffing": SETTINGS.staffing.model_copy(update={"offer_expires_after": timedelta(0)})}
+    )
     with services_on(database_url, at_once) as svc:
         task = new_task(svc, slots=2)
         for user in ("U1", "U2", "U3", "U4"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from tests.support.services import claim_task, create_task, release_claim, servi
 
 # Tuesday 2026-12-01 10:00 in Berlin (09:00 UTC): inside working hours.
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-SETTINGS = replace(Settings(), timezone="Europe/Berlin", working_hours=parse_working_hours("09:00-17:00 mon-fri"))
+SETTINGS = Settings(timezone="Europe/Berlin", working_hours=parse_working_hours("09:00-17:00 mon-fri"))
 
 
 @pytest.fixture

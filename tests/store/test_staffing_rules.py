@@ -3,7 +3,6 @@ working hours (never past the event), the roster's moment and its free seats, sw
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -31,9 +30,8 @@ TEAM, CHANNEL, POSTER = "T1", "C1", "UPOSTER"
 BERLIN = "Europe/Berlin"
 # Tuesday 2026-12-01 10:00 in Berlin (09:00 UTC): inside working hours (09:00-17:00 mon-fri).
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-EVENT = replace(DEFAULT_KINDS["event"], roles=(("lead", 1), ("staff", 2)), slots=3)
-SETTINGS = replace(
-    Settings(),
+EVENT = DEFAULT_KINDS["event"].model_copy(update={"roles": (("lead", 1), ("staff", 2)), "slots": 3})
+SETTINGS = Settings(
     timezone=BERLIN,
     working_hours=parse_working_hours("09:00-17:00 mon-fri"),
     kinds={**DEFAULT_KINDS, "event": EVENT},
@@ -218,7 +216,7 @@ def test_no_roster_for_a_task_posted_after_its_moment_or_once_the_event_began():
     starts = T0 + timedelta(hours=3)
     assert roster_moment(starts, T0, SETTINGS) == T0  # the moment passed while the event is ahead: now
     assert roster_moment(starts, starts, SETTINGS) is None
-    off = replace(SETTINGS, staffing=replace(SETTINGS.staffing, roster_before=None))
+    off = SETTINGS.model_copy(update={"staffing": SETTINGS.staffing.model_copy(update={"roster_before": None})})
     assert roster_moment(starts, T0, off) is None
 
 

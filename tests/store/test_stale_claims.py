@@ -4,7 +4,6 @@ the digest, with freezegun for time (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -31,7 +30,7 @@ from tests.support.services import (
 
 # Tuesday 2026-12-01 10:00 in Berlin (09:00 UTC): inside working hours.
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-SETTINGS = replace(Settings(), timezone="Europe/Berlin", working_hours=parse_working_hours("09:00-17:00 mon-fri"))
+SETTINGS = Settings(timezone="Europe/Berlin", working_hours=parse_working_hours("09:00-17:00 mon-fri"))
 DAYS3 = timedelta(days=3)
 
 
@@ -194,7 +193,7 @@ def test_the_digest_lists_quiet_claims_quietest_first(svc):
 
 
 def test_off_disables_the_nudges_and_the_digest_section(database_url):
-    off = replace(SETTINGS, nag=NagSettings(stale_claim_after=None))
+    off = SETTINGS.model_copy(update={"nag": NagSettings(stale_claim_after=None)})
     with services_on(database_url, off) as svc:
         claimed(svc, T0)
         assert task_row(svc).stale_nudge_at is None
@@ -225,7 +224,9 @@ def digests(svc) -> list[OutboxPost]:
 
 @pytest.mark.parametrize("when_unchanged", ["skip", "post"])
 def test_when_unchanged_skip_posts_only_after_a_change(database_url, when_unchanged):
-    every_day = replace(SETTINGS, digest=DigestSettings(days=frozenset(range(7)), when_unchanged=when_unchanged))
+    every_day = SETTINGS.model_copy(
+        update={"digest": DigestSettings(days=frozenset(range(7)), when_unchanged=when_unchanged)}
+    )
     with services_on(database_url, every_day) as svc:
         with svc.db.begin() as session:
             session.add(WatchedChannel(team_id="T1", channel_id="C1", added_by="U1", added_at=T0 - timedelta(days=9)))
@@ -251,7 +252,7 @@ def test_when_unchanged_skip_posts_only_after_a_change(database_url, when_unchan
 
 
 def test_when_unchanged_skip_still_posts_what_was_held_back(database_url):
-    every_day = replace(SETTINGS, digest=DigestSettings(days=frozenset(range(7)), when_unchanged="skip"))
+    every_day = SETTINGS.model_copy(update={"digest": DigestSettings(days=frozenset(range(7)), when_unchanged="skip")})
     with services_on(database_url, every_day) as svc:
         with svc.db.begin() as session:
             session.add(WatchedChannel(team_id="T1", channel_id="C1", added_by="U1", added_at=T0 - timedelta(days=9)))

@@ -6,7 +6,6 @@ Every expected value below is worked out by hand from the history in `week`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -25,7 +24,9 @@ from tests.support.services import assign_task, claim_task, complete_task, creat
 TEAM, CHANNEL, ELSEWHERE, PRIVATE = "T111", "C100", "C200", "G300"
 UNTIL = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 SINCE = UNTIL - timedelta(days=7)
-SETTINGS = Settings(kinds={**DEFAULT_KINDS, "event": replace(DEFAULT_KINDS["event"], slots=1, owner_group="S1EVENT")})
+SETTINGS = Settings(
+    kinds={**DEFAULT_KINDS, "event": DEFAULT_KINDS["event"].model_copy(update={"slots": 1, "owner_group": "S1EVENT"})}
+)
 H = timedelta(hours=1)
 
 

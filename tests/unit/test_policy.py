@@ -6,7 +6,6 @@ and walk a task through the ticks the scheduler would run, each next time comput
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,12 +35,7 @@ WEEKDAYS_9_TO_5 = "09:00-17:00 mon-fri"
 
 def make_settings(timezone: str = "UTC", hours: str = WEEKDAYS_9_TO_5, **nag: object) -> Settings:
     """Default settings with a time zone, working hours and any NagSettings fields replaced."""
-    return replace(
-        Settings(),
-        timezone=timezone,
-        working_hours=parse_working_hours(hours),
-        nag=replace(NagSettings(), **nag),  # type: ignore[arg-type]
-    )
+    return Settings(timezone=timezone, working_hours=parse_working_hours(hours), nag=NagSettings(**nag))
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -547,12 +541,17 @@ def test_digest_due_uses_the_workspace_time_zone():
 
 
 def test_digest_custom_time_and_days():
-    settings = replace(make_settings("Europe/Berlin"), digest=DigestSettings(at=time(10, 30), days=frozenset({5, 6})))
+    settings = make_settings("Europe/Berlin").model_copy(
+        update={"digest": DigestSettings(at=time(10, 30), days=frozenset({5, 6}))}
+    )
     assert digest_due(berlin(2026, 7, 18, 10, 29), settings) is False  # Saturday
     assert digest_due(berlin(2026, 7, 18, 10, 30), settings) is True
     assert digest_due(berlin(2026, 7, 19, 12), settings) is True  # Sunday
     assert digest_due(berlin(2026, 7, 20, 12), settings) is False  # Monday
-    assert digest_due(berlin(2026, 7, 20, 12), replace(settings, digest=DigestSettings(days=frozenset()))) is False
+    assert (
+        digest_due(berlin(2026, 7, 20, 12), settings.model_copy(update={"digest": DigestSettings(days=frozenset())}))
+        is False
+    )
 
 
 # --- scenarios with a frozen clock ---------------------------------------------------------------

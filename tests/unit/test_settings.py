@@ -56,8 +56,11 @@ def test_defaults_without_environment_or_file():
     assert "trade show" in settings.kinds["event"].keywords
     assert settings.kind("event") is settings.kinds["event"]
     assert settings.kind("nope") is None
-    assert settings.nag == NagSettings(timedelta(hours=2), timedelta(hours=4), timedelta(days=1))
+    assert settings.nag == NagSettings(
+        first_after=timedelta(hours=2), every=timedelta(hours=4), escalate_after=timedelta(days=1)
+    )
     assert settings.digest.at == time(9, 0)
+    assert settings.digest.quiet_window == timedelta(hours=2)
     assert settings.retry_every == timedelta(minutes=1)
     assert settings.feeds == ()
     assert str(settings.tz) == "UTC"
@@ -118,6 +121,7 @@ nag:
   escalate_after: 1d
 digest:
   at: "08:15"
+  quiet_window: 45m
 reactions:
   claim: ":eyes:"
   done: heavy_check_mark
@@ -135,8 +139,11 @@ feeds:
     assert settings.working_hours == WorkingHours(
         always=False, start=time(9), end=time(17), days=frozenset({MON, TUE, WED, THU, FRI})
     )
-    assert settings.nag == NagSettings(timedelta(minutes=30), timedelta(hours=2), timedelta(days=1))
+    assert settings.nag == NagSettings(
+        first_after=timedelta(minutes=30), every=timedelta(hours=2), escalate_after=timedelta(days=1)
+    )
     assert settings.digest.at == time(8, 15)
+    assert settings.digest.quiet_window == timedelta(minutes=45)
     assert settings.claim_reaction == "eyes"
     assert settings.done_reaction == "heavy_check_mark"
     assert settings.retry_every == timedelta(seconds=30)
@@ -150,7 +157,9 @@ def test_empty_yaml_file_keeps_the_defaults(tmp_path):
 
 def test_partial_nag_section_keeps_the_other_defaults(tmp_path):
     settings = load_settings(config(tmp_path, "nag:\n  every: 15m\n"))
-    assert settings.nag == NagSettings(timedelta(hours=2), timedelta(minutes=15), timedelta(days=1))
+    assert settings.nag == NagSettings(
+        first_after=timedelta(hours=2), every=timedelta(minutes=15), escalate_after=timedelta(days=1)
+    )
 
 
 def test_missing_config_file_names_dibs_config(tmp_path):
@@ -218,12 +227,23 @@ def test_absurdly_long_durations_are_settings_errors(text):
         ("nag:\n  first_after: 0m\n", "nag.first_after"),
         ("nag:\n  escalate_after: -1h\n", "nag.escalate_after"),
         ("retry_every: abc\n", "retry_every"),
+        ("digest:\n  quiet_window: 0m\n", "digest.quiet_window"),
+        ("digest:\n  quiet_window: off\n", "digest.quiet_window"),
     ],
 )
 def test_bad_durations_in_the_file_name_their_key(tmp_path, yaml_text, key):
     with pytest.raises(SettingsError) as error:
         load_settings(config(tmp_path, yaml_text))
     assert str(error.value).startswith(f"{key}:")
+
+
+@pytest.mark.parametrize(("value", "shown"), [("5x", "'5x'"), (0, "0"), ("2 hours", "'2 hours'"), (None, "None")])
+def test_a_bad_quiet_window_gets_one_sentence(value, shown):
+    with pytest.raises(SettingsError) as error:
+        from_yaml({"digest": {"quiet_window": value}})
+    assert str(error.value) == (
+        f"digest.quiet_window: {shown} is not a duration; write a positive number and a unit: 30s, 15m, 2h or 1d"
+    )
 
 
 # --- working hours ------------------------------------------------------------------------
@@ -323,6 +343,78 @@ def test_unknown_nested_key_is_named(data, key):
         from_yaml(data)
     assert str(error.value).startswith(f"{key}:")
     assert "unknown setting" in str(error.value)
+
+
+# The sentences exactly as Dibs has always written them (the key path, a colon, what is accepted).
+@pytest.mark.parametrize(
+    ("data", "sentence"),
+    [
+        ({"nag": "2h"}, "nag: expected a mapping of keys to values, got str"),
+        (
+            {"nag": {"evry": "2h"}},
+            "nag.evry: unknown setting; accepted keys are coalesce_over, dm_poster_after, due_reminders,"
+            " escalate_after, every, first_after, max_pings_per_day, stale_claim_after",
+        ),
+        (
+            {"nag": {"due_reminders": "1d"}},
+            "nag.due_reminders: expected a list of durations before the due date, like [3d, 1d]",
+        ),
+        (
+            {"nag": {"max_pings_per_day": 0}},
+            "nag.max_pings_per_day: 0 is not accepted; use a whole number from 1 to 100",
+        ),
+        ({"digest": {"at": "9am"}}, "digest.at: '9am' is not a time of day; write it like 09:00"),
+        (
+            {"digest": {"days": "funday"}},
+            "digest.days: 'funday' has an unknown day; use mon, tue, wed, thu, fri, sat, sun",
+        ),
+        ({"digest": {"when_empty": "never"}}, "digest.when_empty: 'never' is not accepted; use one_line or skip"),
+        ({"working_hours": "17:00-09:00"}, "working_hours: the end 09:00 must come after the start 17:00"),
+        (
+            {"kinds": {"event": {"slot": 3}}},
+            "kinds.event.slot: unknown setting; accepted keys are done_needs_link, keywords, owner_group, question,"
+            " roles, rotation, slots",
+        ),
+        (
+            {"kinds": {"event": {"roles": {"lead": 0}}}},
+            "kinds.event.roles.lead: 0 is not accepted; use a whole number from 1 to 50",
+        ),
+        (
+            {"kinds": {"event": {"roles": {"Lead": 1}}}},
+            "kinds.event.roles: 'Lead' is not a role name; use lower-case letters, digits and _, like staff",
+        ),
+        (
+            {"kinds": {"webinar": {"slots": 2}}},
+            "kinds.webinar.keywords: a new kind needs keywords to recognise its posts",
+        ),
+        (
+            {"kinds": {"event": {"owner_group": "marketing"}}},
+            "kinds.event.owner_group: 'marketing' is not a user group id; use an id like S0123ABCD",
+        ),
+        (
+            {"feeds": [{"url": "blog", "channel": "C0123"}]},
+            "feeds[0].url: 'blog' is not a feed address; write it like https://blog.example.com/comments/feed/",
+        ),
+        (
+            {"feeds": [{"url": "https://blog.example/rss", "channel": "C0123", "kind": "press"}]},
+            "feeds[0].kind: 'press' is not a kind; kinds are blog_comment, event, gift_campaign, gift_followup",
+        ),
+        (
+            {"feeds": [{"url": "https://blog.example/rss", "channel": "C0123", "every": "30s"}]},
+            "feeds[0].every: poll at most once a minute (1m or more)",
+        ),
+        ({"accept_bots": ["U0123"]}, "accept_bots: expected a list of bot ids (B0123ABC) or app ids (A0123ABC)"),
+        (
+            {"roster": {"before": "soon"}},
+            "roster.before: 'soon' is not a duration; write a positive number and a unit: 30s, 15m, 2h or 1d",
+        ),
+        ({"reactions": {"claim": "eyes", "done": ":eyes:"}}, "reactions: claim and done must be different emoji"),
+    ],
+)
+def test_bad_values_get_one_sentence(data, sentence):
+    with pytest.raises(SettingsError) as error:
+        from_yaml(data)
+    assert str(error.value) == sentence
 
 
 def test_section_that_is_not_a_mapping_is_named():
