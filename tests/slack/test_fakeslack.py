@@ -1,4 +1,4 @@
-"""Prove tests/fakeslack.py speaks well enough to the real slack_sdk clients."""
+"""Prove tests/support/fakeslack.py (around bot/fakeslack) speaks well enough to the real slack_sdk clients."""
 
 from __future__ import annotations
 
@@ -70,11 +70,12 @@ def test_configured_answers(fake: FakeSlack) -> None:
     with pytest.raises(SlackApiError) as err:
         client.conversations_join(channel="C1")
     assert err.value.response["error"] == "not_in_channel"
-    assert client.api_call("some.unknownMethod")["ok"] is True
+    with pytest.raises(SlackApiError, match="unknown_method"):
+        client.api_call("some.unknownMethod")
 
     fake.clear()
     assert fake.calls() == []
-    assert client.conversations_join(channel="C2")["channel"] == {"id": "C2"}
+    assert client.conversations_join(channel="C2")["channel"] == {"id": "C2", "name": "c2", "is_member": True}
     assert fake.wait_for("conversations.join")[0].params == {"channel": "C2"}
     with pytest.raises(AssertionError, match=r"conversations\.join"):
         fake.wait_for("chat.update", timeout=0.1)
