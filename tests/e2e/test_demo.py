@@ -113,7 +113,7 @@ def test_the_page_json_answers_only_its_own_page(tmp_path):
 def test_the_stand_in_answers_every_web_api_method_dibs_calls():
     from bot.demo.record import Record
 
-    answered = set(StandIn(Record(), lambda: None).handlers)  # type: ignore[arg-type, return-value]
+    answered = set(StandIn(Record(), lambda: None).api.methods)  # type: ignore[arg-type, return-value]
     # files_upload_v2 is slack_sdk's: it calls these two methods (and posts the bytes in between).
     called = set(web_api_methods()) - {"conversations.info"}
     called = (called - {"files.upload.v2"}) | ({"files.getUploadURLExternal", "files.completeUploadExternal"}
