@@ -1,7 +1,7 @@
 """A stand-in for Slack's Web API: the shared fake (bot/fakeslack) answers every call Dibs makes, from and into the
 record, in a closed workspace (the demo's channels and people); each call goes into the page's Web API log.
 
-What Dibs posts, updates, publishes and opens is in the `Record`, which is all the page shows.
+What Dibs posts, updates, deletes, publishes and opens is in the `Record`, which is all the page shows.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ IDENTITY = {"url": WORKSPACE_URL, "team": TEAM_NAME, "user": "dibs", "team_id": 
             "bot_id": BOT_ID, "is_enterprise_install": False}  # fmt: skip
 
 
-def _summary(method: str, params: dict[str, Any], answer: Answer) -> dict[str, Any]:
+def _summary(method: str, params: dict[str, Any], answer: Answer, gone: str | None) -> dict[str, Any]:
     where = params.get("channel") or params.get("user_id") or params.get("user") or ""
     view = params.get("view")
-    text = str(params.get("text") or (view.get("type") if isinstance(view, dict) else "") or "")
+    text = str(params.get("text") or (view.get("type") if isinstance(view, dict) else "") or gone or "")
     return {
         "method": method,
         "where": str(where),
@@ -47,9 +47,11 @@ class StandIn:
         return ",".join(sorted(BOT_SCOPES))
 
     def call(self, method: str, params: dict[str, Any], token: str | None) -> Answer:
-        """Answer one Web API call and log it."""
+        """Answer one Web API call and log it (a deleted message's text too: the page no longer shows it)."""
         with self.record.changed:
+            gone = self.record.find(str(params.get("channel")), str(params.get("ts")))
             answer = self.api.call(method, params, token)
-            self.record.calls.append({**_summary(method, params, answer), "at": self.api.now().isoformat()})
+            summary = _summary(method, params, answer, gone.text if gone and method == "chat.delete" else None)
+            self.record.calls.append({**summary, "at": self.api.now().isoformat()})
             self.record.touch()
         return answer

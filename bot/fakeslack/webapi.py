@@ -55,6 +55,7 @@ class WebAPI(People):
             "oauth.v2.access": self._install,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
+            "chat.delete": self._delete,
             "chat.postEphemeral": self._ephemeral,
             "chat.getPermalink": self._permalink,
             "conversations.join": self._join,
@@ -147,6 +148,13 @@ class WebAPI(People):
             return found
         # (in an open workspace, a message the fake never saw was posted before it knew of it)
         return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text", "")}
+
+    def _delete(self, p: Params, bot: Bot) -> Answer:
+        found = self._own(p, bot, "cant_delete_message")
+        if not isinstance(found, Message):
+            return found
+        self.workspace.messages.remove(found)  # out of its channel's history and its thread
+        return {"ok": True, "channel": p.get("channel"), "ts": found.ts}
 
     def _ephemeral(self, p: Params, bot: Bot) -> Answer:
         where = self.postable(str(p.get("channel") or ""))
