@@ -24,13 +24,8 @@ def _summary(method: str, params: dict[str, Any], answer: Answer, gone: str | No
     where = params.get("channel") or params.get("user_id") or params.get("user") or ""
     view = params.get("view")
     text = str(params.get("text") or (view.get("type") if isinstance(view, dict) else "") or gone or "")
-    return {
-        "method": method,
-        "where": str(where),
-        "text": text[:140],
-        "ok": bool(answer.get("ok")),
-        "error": answer.get("error"),
-    }
+    return {"method": method, "where": str(where), "text": text[:140], "ok": bool(answer.get("ok")),
+            "error": answer.get("error")}  # fmt: skip
 
 
 class StandIn:

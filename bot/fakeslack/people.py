@@ -4,7 +4,6 @@ a person lands (their DM), each person's Home tab and modal (views.*), and files
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -122,14 +121,6 @@ class People:
         return {"id": file_id, "name": name, "filetype": filetype, "size": len(content),
                 "url_private": url, "url_private_download": url}  # fmt: skip
 
-    def content_of(self, file_id: str) -> bytes | None:
-        """A file's bytes (None if the workspace has no such file)."""
-        found = self.workspace.files.get(file_id)
-        if found is None:
-            return None
-        content = found["content"]
-        return content.encode() if isinstance(content, str) else bytes(content)
-
     def receive_upload(self, file_id: str, content: bytes) -> bool:
         """The bytes posted to an upload URL files.getUploadURLExternal handed out; False if it handed none."""
         upload = self.uploads.get(file_id)
@@ -151,7 +142,7 @@ class People:
 
     def _share_upload(self, p: Params, bot: Bot) -> Answer:
         """files.completeUploadExternal: the uploaded files, shared in a channel (or a thread) with a comment."""
-        entries = json.loads(p["files"]) if isinstance(p.get("files"), str) else p.get("files") or []
+        entries = p["files"] if isinstance(p.get("files"), list) else []
         channel = self.postable(str(p["channel_id"])) if p.get("channel_id") else None
         if isinstance(channel, dict):
             return channel

@@ -34,14 +34,8 @@ def workspace_identity(team_id: str, name: str) -> Bot:
 class WebAPI(People):
     """Answers Web API calls; `methods` maps each method to its handler (add one there to answer a new method)."""
 
-    def __init__(
-        self,
-        workspace: Workspace,
-        now: Callable[[], datetime],
-        bots: dict[str, Bot],
-        any_token: Bot | None = None,
-        directory: Directory | None = None,
-    ) -> None:
+    def __init__(self, workspace: Workspace, now: Callable[[], datetime], bots: dict[str, Bot],
+                 any_token: Bot | None = None, directory: Directory | None = None) -> None:  # fmt: skip
         """`bots`: each token's bot (auth.test's answer); `any_token`: the bot of every other token (None: such
         tokens are refused with invalid_auth); `directory`: all there is (None: an open workspace)."""
         super().__init__(workspace, now, directory)
@@ -56,9 +50,9 @@ class WebAPI(People):
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "chat.delete": self._delete,
-            "chat.postEphemeral": self._ephemeral,
+            "chat.postEphemeral": lambda p, bot: self._post_message(p, bot, private=True),
             "chat.getPermalink": self._permalink,
-            "conversations.join": self._join,
+            "conversations.join": lambda p, bot: self._info(p, bot, join=True),
             "conversations.info": self._info,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
@@ -87,7 +81,10 @@ class WebAPI(People):
 
     def file_content(self, file_id: str, token: str | None) -> bytes | None:
         """A file's bytes at its private URL, only for a bot token Slack accepts (else None, as for no such file)."""
-        return self.content_of(file_id) if str(token).startswith("xoxb-") and self.bot_of(token) else None
+        found = self.workspace.files.get(file_id)
+        if found is None or not str(token).startswith("xoxb-") or self.bot_of(token) is None:
+            return None
+        return found["content"].encode() if isinstance(found["content"], str) else bytes(found["content"])
 
     # ---------------------------------------------------------------- installs
     def approve(self, team_id: str, name: str | None = None) -> str:
@@ -131,13 +128,17 @@ class WebAPI(People):
             return error("message_not_found")
         return found if found.user == bot["user_id"] else error(refusal)
 
-    def _post_message(self, p: Params, bot: Bot) -> Answer:
+    def _post_message(self, p: Params, bot: Bot, private: bool = False) -> Answer:
+        """chat.postMessage, or chat.postEphemeral (`private`: a note only `user` sees)."""
         where = self.postable(str(p.get("channel") or ""))
         if isinstance(where, dict):
             return where
+        metadata = p["metadata"] if isinstance(p.get("metadata"), dict) else None
+        more = {"visible_to": str(p.get("user"))} if private else {"bot_id": bot["bot_id"], "metadata": metadata}
         message = self.post(where, bot["user_id"], str(p.get("text") or ""), blocks=_list(p.get("blocks")),
-                            thread_ts=p.get("thread_ts") or None, bot_id=bot["bot_id"],
-                            metadata=p["metadata"] if isinstance(p.get("metadata"), dict) else None)  # fmt: skip
+                            thread_ts=p.get("thread_ts") or None, **more)  # fmt: skip
+        if private:
+            return {"ok": True, "message_ts": message.ts}
         return {"ok": True, "channel": where, "ts": message.ts, "message": message.as_slack()}
 
     def _update(self, p: Params, bot: Bot) -> Answer:
@@ -156,34 +157,20 @@ class WebAPI(People):
         self.workspace.messages.remove(found)  # out of its channel's history and its thread
         return {"ok": True, "channel": p.get("channel"), "ts": found.ts}
 
-    def _ephemeral(self, p: Params, bot: Bot) -> Answer:
-        where = self.postable(str(p.get("channel") or ""))
-        if isinstance(where, dict):
-            return where
-        note = self.post(where, bot["user_id"], str(p.get("text") or ""), blocks=_list(p.get("blocks")),
-                         thread_ts=p.get("thread_ts") or None, visible_to=str(p.get("user")))  # fmt: skip
-        return {"ok": True, "message_ts": note.ts}
-
     def _permalink(self, p: Params, bot: Bot) -> Answer:
         channel, ts = p.get("channel"), str(p.get("message_ts") or "")
         return {"ok": True, "channel": channel, "permalink": f"{bot['url']}archives/{channel}/p{ts.replace('.', '')}"}
 
     # ---------------------------------------------------------------- conversations
-    def _join(self, p: Params, bot: Bot) -> Answer:
+    def _info(self, p: Params, bot: Bot, join: bool = False) -> Answer:
+        """conversations.info, or conversations.join (`join`: the bot joins first)."""
         channel = str(p.get("channel"))
         name = self.channel_name(channel)
         if name is None:
             return error("channel_not_found")
-        if channel not in self.workspace.members:
+        if join and channel not in self.workspace.members:
             self.workspace.members.add(channel)
             self.post(channel, bot["user_id"], "joined the channel", subtype="channel_join")
-        return {"ok": True, "channel": {"id": channel, "name": name, "is_member": True}}
-
-    def _info(self, p: Params, _: Bot) -> Answer:
-        channel = str(p.get("channel"))
-        name = self.channel_name(channel)
-        if name is None:
-            return error("channel_not_found")
         return {"ok": True, "channel": {"id": channel, "name": name, "is_channel": True, "is_private": False,
                                         "is_member": channel in self.workspace.members}}  # fmt: skip
 
@@ -209,7 +196,6 @@ class WebAPI(People):
         if message is None and self.directory is not None:
             return error("message_not_found")
         shown = message.as_slack() if message else {"type": "message", "ts": p.get("timestamp")}
-        reactions = [{"name": name, "users": list(users), "count": len(users)}
-                     for name, users in (message.reactions if message else {}).items() if users]  # fmt: skip
-        shown["reactions"] = reactions
+        shown["reactions"] = [{"name": name, "users": list(users), "count": len(users)}
+                              for name, users in (message.reactions if message else {}).items() if users]  # fmt: skip
         return {"ok": True, "type": "message", "channel": p.get("channel"), "message": shown}

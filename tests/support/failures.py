@@ -74,15 +74,8 @@ class Failures:
         with self._cond:
             self._missing_scopes.add(scope)
 
-    def fail_next(
-        self,
-        method: str,
-        status: int = 500,
-        count: int = 1,
-        retry_after: int | None = None,
-        body: Any = None,
-        token: str | None = None,
-    ) -> None:
+    def fail_next(self, method: str, status: int = 500, count: int = 1, retry_after: int | None = None,
+                  body: Any = None, token: str | None = None) -> None:  # fmt: skip
         """Make the next ``count`` calls of ``method`` (``"*"``: any method) answer HTTP ``status``.
 
         429 answers carry ``Retry-After: retry_after`` (default 1) and Slack's ``ratelimited`` body;

@@ -38,12 +38,8 @@ class SocketMode:
             self._ws = None
 
     def _ws_handler(self, conn: ServerConnection) -> None:
-        hello = {
-            "type": "hello",
-            "num_connections": 1,
-            "debug_info": {"host": "fakeslack", "build_number": 1, "approximate_connection_time": 18060},
-            "connection_info": {"app_id": "A111"},
-        }
+        debug = {"host": "fakeslack", "build_number": 1, "approximate_connection_time": 18060}
+        hello = {"type": "hello", "num_connections": 1, "debug_info": debug, "connection_info": {"app_id": "A111"}}
         try:
             conn.send(json.dumps(hello))
             with self._cond:
