@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import OffsetClock
-from bot.demo.record import Message, Record
+from bot.demo.record import Record
 from bot.demo.standin import StandIn
 from bot.demo.visitor import Bot, block_action, message_event, new_id, reaction_event, slack_text
-from bot.demo.world import BOT_ID, BOT_USER, CHANNELS, PEOPLE, TEAM, dm_channel
+from bot.demo.world import BOT_ID, BOT_USER, CHANNELS, PEOPLE, TEAM
+from bot.fakeslack import Message, dm_channel
 
 MOVES = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 
@@ -52,8 +53,7 @@ class Demo:
             raise ActionError(f"there is no channel {channel!r}")
         text = slack_text(typed.strip()[:4000])
         with self.record.changed:
-            ts = self.record.next_ts(self.clock.now())
-            self.record.messages.append(Message(ts=ts, channel=channel, user=user, text=text, thread_ts=thread_ts))
+            ts = self.standin.api.post(channel, user, text, thread_ts=thread_ts).ts
             self.record.touch()
         self.bot.event(message_event(user, channel, text, ts, thread_ts))
         return ts
@@ -61,15 +61,10 @@ class Demo:
     def share_file(self, user: str, channel: str, thread_ts: str, name: str, content: str) -> None:
         """A person shares a file in a thread (a CSV of gift recipients, say)."""
         file_id = new_id("F")
+        file = {"id": file_id, "name": name, "filetype": name.rsplit(".")[-1], "title": name}
         with self.record.changed:
-            ts = self.record.next_ts(self.clock.now())
             self.record.files[file_id] = {"name": name, "content": content}
-            file = {"id": file_id, "name": name, "filetype": name.rsplit(".")[-1], "title": name}
-            self.record.messages.append(
-                Message(
-                    ts=ts, channel=channel, user=user, text="", thread_ts=thread_ts, files=[file], subtype="file_share"
-                )
-            )
+            ts = self.standin.api.post(channel, user, "", thread_ts=thread_ts, files=[file], subtype="file_share").ts
             self.record.touch()
         event = message_event(user, channel, "", ts, thread_ts)
         self.bot.event({**event, "subtype": "file_share", "files": [file]})
@@ -100,19 +95,15 @@ class Demo:
     ) -> None:
         """What the bot said to one person (an ack's body, a post to a response_url)."""
         text, blocks = str(answer.get("text") or ""), list(answer.get("blocks") or [])
+        private = {} if answer.get("response_type") == "in_channel" else {"visible_to": user, "command": command}
         with self.record.changed:
-            if answer.get("response_type") == "in_channel":
-                ts = self.record.next_ts(self.clock.now())
-                message = Message(ts=ts, channel=channel, user=BOT_USER, text=text, blocks=blocks, thread_ts=thread_ts)
-                self.record.messages.append(message)
-            else:
-                self.standin.note(channel, user, text, blocks, thread_ts, command)
+            self.standin.api.post(channel, BOT_USER, text, blocks=blocks, thread_ts=thread_ts, **private)
             self.record.touch()
 
     def _trigger(self, user: str) -> str:
         trigger = f"{new_id('')}.{new_id('')}"
         with self.record.changed:
-            self.standin.triggers[trigger] = user
+            self.standin.api.triggers[trigger] = user
         return trigger
 
     def click(self, user: str, where: dict[str, Any], action: dict[str, Any]) -> None:

@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.demo.actions import ActionError, Demo
-from bot.demo.standin import StandIn, parse_params
+from bot.demo.standin import StandIn
 from bot.demo.view import state
-from bot.demo.world import ADMIN, BOT_TOKEN
+from bot.demo.world import ADMIN
+from bot.fakeslack import bearer, parse_request
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,8 @@ class Page:
         if path.startswith("/files/"):
             return self._file(environ, start, path.split("/")[2])
         if path.startswith("/upload/") and method == "POST":
-            found = self.standin.receive_upload(path.split("/")[2], _body(environ))
+            with self.standin.record.changed:
+                found = self.standin.api.receive_upload(path.split("/")[2], _body(environ))
             return _send(start, "200 OK" if found else "404 Not Found", b"OK" if found else b"", "text/plain")
         if path in STATIC and method == "GET":
             name, kind = STATIC[path]
@@ -106,11 +108,8 @@ class Page:
         return _json(start, {"error": "not found"}, "404 Not Found")
 
     def _web_api(self, environ: dict[str, Any], start: StartResponse, method: str) -> list[bytes]:
-        auth = str(environ.get("HTTP_AUTHORIZATION") or "")
-        params = parse_params(
-            _body(environ), str(environ.get("CONTENT_TYPE") or ""), str(environ.get("QUERY_STRING") or "")
-        )
-        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
+        header = {key: str(environ.get(key) or "") for key in ("CONTENT_TYPE", "QUERY_STRING", "HTTP_AUTHORIZATION")}
+        params, token = parse_request(_body(environ), *header.values())
         answer = self.standin.call(method, params, token)
         return _json(start, answer, extra=[("x-oauth-scopes", self.standin.scopes_header)])
 
@@ -122,10 +121,11 @@ class Page:
         return _send(start, "200 OK", b"ok", "text/plain")
 
     def _file(self, environ: dict[str, Any], start: StartResponse, file_id: str) -> list[bytes]:
-        file = self.ready.record.files.get(file_id)
-        if file is None or environ.get("HTTP_AUTHORIZATION") != f"Bearer {BOT_TOKEN}":
+        with self.standin.record.changed:
+            content = self.standin.api.file_content(file_id, bearer(environ.get("HTTP_AUTHORIZATION")))
+        if content is None:
             return _json(start, {"ok": False, "error": "file_not_found"}, "404 Not Found")
-        return _send(start, "200 OK", file["content"].encode(), "text/csv; charset=utf-8")
+        return _send(start, "200 OK", content, "text/csv; charset=utf-8")
 
     def _state(self, environ: dict[str, Any], start: StartResponse) -> list[bytes]:
         query = parse_qs(str(environ.get("QUERY_STRING") or ""))

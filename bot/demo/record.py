@@ -1,5 +1,6 @@
-"""The stand-in's record: every message, reaction, private note, Home tab and modal Slack would show,
-kept in memory and in `dibs-demo.json` beside the demo's database, so a restart picks up where it was."""
+"""The stand-in's record: what Slack holds (every message, reaction, private note, Home tab and modal, as the
+shared fake keeps it), the Web API log and the demo clock, kept in memory and in `dibs-demo.json` beside the demo's
+database, so a restart picks up where it was."""
 
 from __future__ import annotations
 
@@ -8,70 +9,22 @@ import os
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-
-@dataclass
-class Message:
-    """A message as Slack shows it: in a channel or a thread, or to one person only (`visible_to`)."""
-
-    ts: str
-    channel: str
-    user: str
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    thread_ts: str | None = None
-    reactions: dict[str, list[str]] = field(default_factory=dict)
-    visible_to: str | None = None  # an ephemeral message, a note only this person sees
-    command: str | None = None  # the /dibs command an ephemeral answer answers
-    metadata: dict[str, Any] | None = None
-    files: list[dict[str, Any]] = field(default_factory=list)
-    subtype: str | None = None
-
-    def as_slack(self) -> dict[str, Any]:
-        """The message as the Web API returns it (conversations.history and .replies)."""
-        shown: dict[str, Any] = {"type": "message", "ts": self.ts, "user": self.user, "text": self.text}
-        for key in ("blocks", "thread_ts", "metadata", "files", "subtype"):
-            if getattr(self, key):
-                shown[key] = getattr(self, key)
-        return shown
-
-
-def ts_key(ts: str) -> tuple[int, int]:
-    """A message ts in the order Slack sorts them."""
-    seconds, _, micros = ts.partition(".")
-    return int(seconds), int(micros or 0)
+from bot.fakeslack import Message, Workspace
 
 
 @dataclass
-class Record:
-    """Everything the page shows, with a version that moves on at each change (the page waits on it)."""
+class Record(Workspace):
+    """Everything the page shows, with a version that moves on at each change (the page waits on it).
+    Read and change it with `changed` held."""
 
     path: Path | None = None
-    messages: list[Message] = field(default_factory=list)
-    homes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    modals: dict[str, dict[str, Any]] = field(default_factory=dict)  # per person: the open modal
-    members: set[str] = field(default_factory=set)  # channels Dibs is in
-    files: dict[str, dict[str, str]] = field(default_factory=dict)
     calls: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=200))
     offset_seconds: float | None = None  # the demo clock's lead on real time
     version: int = 0
-    last_ts: str = "0.000000"
     changed: threading.Condition = field(default_factory=threading.Condition)
-
-    def next_ts(self, now: datetime) -> str:
-        """A fresh message ts at `now` (later than every one before it). Call with `changed` held."""
-        micros = max(
-            int(now.timestamp() * 1_000_000), ts_key(self.last_ts)[0] * 1_000_000 + ts_key(self.last_ts)[1] + 1
-        )
-        self.last_ts = f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
-        return self.last_ts
-
-    def find(self, channel: str, ts: str) -> Message | None:
-        """The message `ts` in `channel`. Call with `changed` held."""
-        return next((m for m in self.messages if m.ts == ts and m.channel == channel), None)
 
     def touch(self) -> None:
         """Something changed: wake the page and save. Call with `changed` held."""

@@ -114,7 +114,7 @@ def _page(record: Record, clock: OffsetClock, settings: Settings, port: int, whe
         return None
     base = f"http://127.0.0.1:{server.effective_port}"
     page.settings = demo_settings(settings, base, where / DATABASE)
-    standin.files_url = f"{base}/files/"
+    standin.api.site = base
     page.listening_on(server.effective_port)
     _serve(server, "dibs-demo-page")
     return page

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.demo.record import Message, Record, ts_key
-from bot.demo.world import BOT_USER, CHANNELS, PEOPLE, dm_channel, name_of
+from bot.demo.record import Record
+from bot.demo.world import BOT_USER, CHANNELS, PEOPLE, name_of
+from bot.fakeslack import Message, dm_channel, ts_key
 from bot.settings import Settings
 
 

@@ -37,8 +37,3 @@ def name_of(user_id: str) -> str:
     if user_id == BOT_USER:
         return "Dibs"
     return next((p.name for p in PEOPLE if p.id == user_id), user_id)
-
-
-def dm_channel(user_id: str) -> str:
-    """The id of the direct-message conversation between Dibs and `user_id` (D…, as Slack answers)."""
-    return "D" + user_id[1:]

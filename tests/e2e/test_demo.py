@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.demo.standin import StandIn
+from bot.demo.world import BOT_TOKEN
 from tests.support.helpers import wait_until
 from tests.support.server import dibs_command, free_port
 from tests.unit.test_manifest import web_api_methods
@@ -113,7 +116,7 @@ def test_the_page_json_answers_only_its_own_page(tmp_path):
 def test_the_stand_in_answers_every_web_api_method_dibs_calls():
     from bot.demo.record import Record
 
-    answered = set(StandIn(Record(), lambda: None).handlers)  # type: ignore[arg-type, return-value]
+    answered = set(StandIn(Record(), lambda: None).api.methods)  # type: ignore[arg-type, return-value]
     # files_upload_v2 is slack_sdk's: it calls these two methods (and posts the bytes in between).
     called = set(web_api_methods()) - {"conversations.info"}
     called = (called - {"files.upload.v2"}) | ({"files.getUploadURLExternal", "files.completeUploadExternal"}
@@ -142,5 +145,26 @@ def test_the_hand_my_seat_picker_asks_the_person_picked(tmp_path):
         where = {"channel": "C0EVENTS", "ts": shown["ts"]}
         assert demo.act(type="click", user="U0ANA", where=where, action=picker) == 200
         wait_until(lambda: "asks whether you can take their seat" in json.dumps(demo.state("U0DEV")), 15, "Dev's DM")
+    finally:
+        demo.stop()
+
+
+def test_a_message_deleted_through_the_web_api_leaves_the_page(tmp_path):
+    demo = Demo(tmp_path)
+    try:
+        assert demo.act(type="post", user="U0BEN", channel="C0EVENTS", text="Booth at the Springfield Expo") == 200
+        wait_until(lambda: "Who will staff this event?" in demo.text("C0EVENTS"), 15, "the thread")
+        events = next(c for c in demo.state()["channels"] if c["id"] == "C0EVENTS")
+        [post] = [m for m in events["messages"] if "Springfield" in m["text"]]
+        [question] = [r for r in post["replies"] if "Who will staff this event?" in json.dumps(r)]
+        slack = WebClient(token=BOT_TOKEN, base_url=f"{demo.url}/api/")  # as Dibs calls the stand-in
+        with pytest.raises(SlackApiError, match="cant_delete_message"):
+            slack.chat_delete(channel="C0EVENTS", ts=post["ts"])  # Ben's, not Dibs's
+        assert slack.chat_delete(channel="C0EVENTS", ts=question["ts"])["ok"]
+        assert "Who will staff this event?" not in demo.text("C0EVENTS") and "Springfield" in demo.text("C0EVENTS")
+        thread = slack.conversations_replies(channel="C0EVENTS", ts=post["ts"])["messages"]
+        assert question["ts"] not in {m["ts"] for m in thread}
+        logged = [c for c in demo.state()["calls"] if c["method"] == "chat.delete"]
+        assert [(c["where"], c["ok"]) for c in logged] == [("C0EVENTS", True), ("C0EVENTS", False)]  # newest first
     finally:
         demo.stop()

@@ -1,4 +1,4 @@
-"""Prove tests/fakeslack.py speaks well enough to the real slack_sdk clients."""
+"""Prove tests/support/fakeslack.py (around bot/fakeslack) speaks well enough to the real slack_sdk clients."""
 
 from __future__ import annotations
 
@@ -70,11 +70,12 @@ def test_configured_answers(fake: FakeSlack) -> None:
     with pytest.raises(SlackApiError) as err:
         client.conversations_join(channel="C1")
     assert err.value.response["error"] == "not_in_channel"
-    assert client.api_call("some.unknownMethod")["ok"] is True
+    with pytest.raises(SlackApiError, match="unknown_method"):
+        client.api_call("some.unknownMethod")
 
     fake.clear()
     assert fake.calls() == []
-    assert client.conversations_join(channel="C2")["channel"] == {"id": "C2"}
+    assert client.conversations_join(channel="C2")["channel"]["is_member"] is True
     assert fake.wait_for("conversations.join")[0].params == {"channel": "C2"}
     with pytest.raises(AssertionError, match=r"conversations\.join"):
         fake.wait_for("chat.update", timeout=0.1)
@@ -168,3 +169,40 @@ def test_a_failure_can_be_for_one_token_only(fake: FakeSlack) -> None:
     with pytest.raises(SlackApiError):
         WebClient(token="xoxb-a", base_url=fake.base_url).chat_postMessage(channel="C1", text="a")
     assert [(c.token, c.status) for c in fake.calls("chat.postMessage")] == [("xoxb-b", 200), ("xoxb-a", 429)]
+
+
+def test_chat_delete_takes_the_bots_message_out_of_history_and_thread(fake: FakeSlack) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake.base_url)
+    fake.add_history("C1", {"type": "message", "user": "U1", "text": "Booth at the expo", "ts": "1800000000.000100"})
+    first = client.chat_postMessage(channel="C1", text="Who will staff it?", thread_ts="1800000000.000100")
+    second = client.chat_postMessage(channel="C1", text="Still unclaimed", thread_ts="1800000000.000100")
+    top = client.chat_postMessage(channel="C1", text="Digest")
+
+    assert client.chat_delete(channel="C1", ts=first["ts"]).data == {"ok": True, "channel": "C1", "ts": first["ts"]}
+    assert client.chat_delete(channel="C1", ts=top["ts"])["ok"]
+
+    replies = client.conversations_replies(channel="C1", ts="1800000000.000100")["messages"]
+    assert [m["text"] for m in replies] == ["Booth at the expo", "Still unclaimed"]
+    history = client.conversations_history(channel="C1")["messages"]
+    assert [m["text"] for m in history] == ["Booth at the expo"] and second["ts"] not in {m["ts"] for m in history}
+    assert [c.response and c.response["ok"] for c in fake.calls("chat.delete")] == [True, True]
+
+
+def test_chat_delete_refuses_unknown_and_other_peoples_messages(fake: FakeSlack) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake.base_url)
+    fake.add_history("C1", {"type": "message", "user": "U1", "text": "mine, not the bot's", "ts": "1800000000.000100"})
+    posted = client.chat_postMessage(channel="C1", text="the bot's")
+    with pytest.raises(SlackApiError, match="message_not_found"):
+        client.chat_delete(channel="C1", ts="1800000000.999999")
+    with pytest.raises(SlackApiError, match="message_not_found"):
+        client.chat_delete(channel="C2", ts=posted["ts"])  # the right ts in another channel
+    with pytest.raises(SlackApiError, match="cant_delete_message"):
+        client.chat_delete(channel="C1", ts="1800000000.000100")
+    token = WebClient(base_url=fake.base_url).oauth_v2_access(client_id="1", client_secret="s",
+                                                              code=fake.approve("T222"))["access_token"]  # fmt: skip
+    with pytest.raises(SlackApiError, match="cant_delete_message"):
+        WebClient(token=token, base_url=fake.base_url).chat_delete(channel="C1", ts=posted["ts"])  # another bot's
+    client.chat_delete(channel="C1", ts=posted["ts"])
+    with pytest.raises(SlackApiError, match="message_not_found"):
+        client.chat_delete(channel="C1", ts=posted["ts"])  # once deleted, it is gone
+    assert [m["text"] for m in client.conversations_history(channel="C1")["messages"]] == ["mine, not the bot's"]
