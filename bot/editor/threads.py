@@ -92,7 +92,9 @@ def thread_settled(
 ) -> str | None:
     """The reply shows what `call` drew (or, given up, that version never will): if the task changed meanwhile,
     the next row brings it up to date."""
-    task = tx.session.get(Task, row.task_id) if row.task_id is not None else None
+    # Locked: a change committed while the call was in flight saw `thread_queued` set and queued nothing, so this
+    # must see its version (and a change still to come must see `thread_queued` cleared).
+    task = tx.session.get(Task, row.task_id, with_for_update=True) if row.task_id is not None else None
     if task is None:
         return None
     meta = call.meta if call is not None else {}

@@ -64,10 +64,19 @@ class BotProcess:
 
 class HttpBot(BotProcess):
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        super().__init__(["serve", "--http", "--host", "127.0.0.1", "--port", str(self.port)], env, log)
-        self.wait_healthy()
+        # A free port is free only until someone else binds it: another worker's server or client may take it
+        # between our check and the bot's bind, so a start that finds it taken tries another port.
+        for attempt in range(3):
+            self.port = free_port()
+            self.base = f"http://127.0.0.1:{self.port}"
+            super().__init__(["serve", "--http", "--host", "127.0.0.1", "--port", str(self.port)], env, log)
+            try:
+                self.wait_healthy()
+                return
+            except AssertionError:
+                if attempt == 2 or "Address already in use" not in self.output():
+                    raise
+                self.stop()
 
     @property
     def events_url(self) -> str:
