@@ -31,50 +31,32 @@ from bot.tasks.views import build_done_link_modal
 from handlers import clicks
 from store.enums import GiftState, Purpose, Via
 
-# What a button in a direct message from Dibs becomes once it worked: the message keeps its words, and
-# its buttons give way to this line, so an answered offer, swap or "still on it?" cannot be clicked again.
-CHOSEN: dict[str, str] = {
-    ActionId.TAKE_OFFER: "You took this seat.",
-    ActionId.PASS_OFFER: "You passed on this seat.",
-    ActionId.ACCEPT_SWAP: "You accepted: the seat is yours.",
-    ActionId.DECLINE_SWAP: "You declined: the seat stays with whoever asked.",
-    ActionId.DONE: "You marked it done.",
-    ActionId.RELEASE: "You let it go.",
-    ActionId.SNOOZE_STALE: "Snoozed: I will ask again later.",
-    ActionId.PASS_NOMINATION: "You passed.",
-}
 
-
-def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo, said: str | None = None) -> None:
-    """After a button in a DM from Dibs worked: queue the update that swaps its buttons for what was chosen
-    (or for `said`, Dibs's answer, where the outcome can vary)."""
+def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo, said: str, undo: int | None = None) -> bool:
+    """A button in a DM from Dibs worked: the message keeps its words and its buttons give way to Dibs's answer
+    (with Undo, when the change can be undone), so it cannot be clicked again and the answer needs no message of
+    its own. False when the click was not on such a message (then the answer goes as a reply)."""
     container, message = body.get("container") or {}, body.get("message") or {}
-    chosen = CHOSEN.get(clicks.action_id(body)) if said is None else said[:2000]
-    if chosen is None or not clicks.in_dm(body) or container.get("is_ephemeral") or not container.get("message_ts"):
-        return
-    settled = answered_message(message.get("blocks") or [], str(message.get("text") or ""), chosen)
+    if not clicks.in_dm(body) or container.get("is_ephemeral") or not container.get("message_ts"):
+        return False
+    settled = answered_message(message.get("blocks") or [], str(message.get("text") or ""), said[:2000], undo)
     with services.transaction() as tx:
         queue_call(tx, team_id=to.team_id, channel_id=to.channel_id, recipient=to.user_id, purpose=Purpose.DM,
                    method="chat.update", args={"channel": to.channel_id, "ts": str(container["message_ts"]),
                                                **settled.as_kwargs()})  # fmt: skip
+    return True
 
 
-def _answered_in_dm(
-    services: Services,
-    body: dict[str, Any],
-    act: Callable[[ReplyTo], str],
-    tell: Callable[[Services, ReplyTo, str], None] = replies.tell,
-    settle_with_answer: bool = False,
-) -> None:
-    """Do what a button in Dibs's DM says and tell the answer (or why not) where the click was; once it
-    worked, the DM's buttons give way to what was chosen (or to the answer itself)."""
+def _answered_in_dm(services: Services, body: dict[str, Any], act: Callable[[ReplyTo], str]) -> None:
+    """Do what a button in Dibs's DM says; the message then says what happened (or, refused, a reply says why)."""
     to = clicks.reply_to(body)
     try:
         answer = act(to)
-        tell(services, to, answer)
-        _settle_dm(services, body, to, said=answer if settle_with_answer else None)
     except DibsError as error:
-        tell(services, to, str(error))
+        replies.tell_in_dm(services, to, str(error))
+        return
+    if not _settle_dm(services, body, to, answer):
+        replies.tell_in_dm(services, to, answer)
 
 
 def _refuse(services: Services, to: ReplyTo, text: str, home: bool = False, dm: bool = False) -> None:
@@ -103,9 +85,8 @@ def _clicked(
                       reply_to=None if anywhere else to, seen_from=None if anywhere else to.channel_id)  # fmt: skip
         if home:
             tell_on_home(services, to.team_id, to.user_id, outcome.reply)
-        elif dm:
+        elif dm and not _settle_dm(services, body, to, outcome.reply, outcome.undo):
             replies.tell_in_dm(services, to, outcome.reply)
-            _settle_dm(services, body, to)
     except NeedsLink as missing:
         _ask_for_proof(services, body, to, missing)
     except DibsError as error:
@@ -126,8 +107,7 @@ def handle_release_clicked(ack: Ack, body: dict[str, Any], services: Services) -
 
 def handle_stale_snooze_clicked(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Snooze" on "still on it?": ask again one `nag.stale_claim_after` later; the answer is a DM reply."""
-    _answered_in_dm(services, body, lambda to: snooze_nudge(services, to.team_id, clicks.task_id(body), to.user_id),
-                    tell=replies.tell_in_dm)  # fmt: skip
+    _answered_in_dm(services, body, lambda to: snooze_nudge(services, to.team_id, clicks.task_id(body), to.user_id))
     ack()
 
 
@@ -169,9 +149,9 @@ def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, A
 
 def handle_nomination_taken(ack: Ack, body: dict[str, Any], services: Services) -> None:
     """ "Take it" in the DM that asked someone (rotation: fair)."""
-    # It may have been taken meanwhile (a waitlist): the DM shows Dibs's answer, not a fixed line.
+    # It may have been taken meanwhile (a waitlist): the DM shows Dibs's answer.
     _answered_in_dm(services, body, lambda to: replies.claim(services, to.team_id, clicks.task_id(body), to.user_id,
-                                                             Via.BUTTON).reply, settle_with_answer=True)  # fmt: skip
+                                                             Via.BUTTON).reply)  # fmt: skip
     ack()
 
 
@@ -189,10 +169,9 @@ def _answered(services: Services, body: dict[str, Any], act: Callable[[ReplyTo],
         outcome = act(to)
         if home:
             tell_on_home(services, to.team_id, to.user_id, outcome.reply)
-            return
-        with services.transaction() as tx:
-            replies.tell_others(tx, replace(outcome, quiet=False), to)
-        _settle_dm(services, body, to)
+        elif not _settle_dm(services, body, to, outcome.reply, outcome.undo):
+            with services.transaction() as tx:
+                replies.tell_others(tx, replace(outcome, quiet=False), to)
     except DibsError as error:
         _refuse(services, to, str(error), home=home)
 

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from bot.delivery.calls import Call, Handling, Prepare, Settle
 from bot.delivery.failures import Failure
 from bot.delivery.outbox import ReplyTo, queue_call, queue_note
+from bot.editor.calendars import calendar_call
 from bot.editor.threads import queue_thread, thread_call, thread_settled
 from bot.gifts.imports import download, import_answer
 from bot.home.publish import home_call
 from bot.insight.deliver import chart_call, export_call
 from bot.ownership.links import Permalinks
 from bot.ownership.nominee import nominee_call
-from bot.staffing.calendar_send import calendar_call
 from bot.tasks import rules
 from bot.tasks.tx import Tx
 from store.enums import NAG_PURPOSES, Purpose, TaskStatus, Via

@@ -14,10 +14,12 @@ from store.queries.home import home_viewers, homes_waiting
 LOOKING = timedelta(minutes=30)
 
 
-def refresh_homes(tx: Tx, task: Task, actor: str | None = None) -> None:
+def refresh_homes(tx: Tx, task: Task, actors: set[str]) -> None:
     """A task changed: publish again the Home tab of the people on it (and who changed it) who use the tab,
     and of everyone who opened it lately (a public task only: a private channel's task shows to its people)."""
-    involved = {c.user_id for c in task.claims} | {task.posted_by} | {u for u in (task.done_by, actor) if u}
+    involved = (
+        {c.user_id for c in task.claims} | {task.posted_by} | actors | ({task.done_by} if task.done_by else set())
+    )
     session = tx.session
     with session.no_autoflush:  # who looks at Home does not depend on this transaction's changes
         viewers = set(home_viewers(session, task.team_id, involved, tx.now - LOOKING))

@@ -22,8 +22,12 @@ from bot.delivery.outbox import Open, queue_call
 from bot.ownership.links import Permalinks
 from bot.ownership.view import build_ownership_message
 from bot.reminders.policy import local_day
+from bot.settings import Settings
+from bot.slack.text import mention
+from bot.tasks.event import when_text
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.routing import kind_for
+from bot.tasks.text import linked_title
 from bot.tasks.tx import Tx
 from store.enums import Purpose
 from store.models import OutboxPost, Task
@@ -108,3 +112,25 @@ def thread_settled(
         task.thread_version = task.version
     queue_thread(tx, task)
     return None
+
+
+def roster_text(task: TaskSnapshot, settings: Settings) -> str:
+    """The roster: each role's people, and its free seats in bold."""
+    lines = [f"*Roster for #{task.id} {linked_title(task)}*{when_text(task, settings)}"]
+    for seating in task.seating:
+        held = [mention(o) for o in seating.owners] + [f"{mention(u)} (offered)" for u, _ in seating.offered]
+        free = f"*{seating.free} free seat{'s' if seating.free != 1 else ''}*" if seating.free else ""
+        who = ", ".join([*held, free] if free else held) or "nobody"
+        lines.append(f"• {seating.name}: {who}" if seating.name else f"• {who}")
+    if task.free_slots:
+        lines.append(f"Can you help? `/dibs claim {task.id}` takes a free seat.")
+    return "\n".join(lines)
+
+
+def queue_roster(tx: Tx, task: Task) -> None:
+    """The roster, posted in the event's thread before it (once per version of its time)."""
+    queue_call(
+        tx, team_id=task.team_id, channel_id=task.channel_id, thread_ts=task.message_ts,
+        text=roster_text(snapshot(task), tx.settings_for(task.team_id)), purpose=Purpose.ROSTER, task_id=task.id,
+        dedupe_key=f"roster:{task.id}:{task.calendar_seq}",
+    )  # fmt: skip

@@ -88,6 +88,7 @@ class SettingsFile(Section):
     stats: StatsSettings = Field(default_factory=StatsSettings)
     nominee: NomineeSettings = Field(default_factory=NomineeSettings)
     offer_expires_after: Wait = timedelta(hours=24)
+    calendar_merge_within: Wait = timedelta(minutes=1)
     roster: Roster = Field(default_factory=Roster)
     reactions: Reactions = Field(default_factory=Reactions)
     kinds: Mapping[str, Kind] = Field(default=None, validate_default=True)  # the base's, with the file's over them
@@ -126,7 +127,9 @@ class SettingsFile(Section):
                 "stats": self.stats,
                 "nominee": self.nominee,
                 "staffing": StaffingSettings(
-                    offer_expires_after=self.offer_expires_after, roster_before=self.roster.before
+                    offer_expires_after=self.offer_expires_after,
+                    roster_before=self.roster.before,
+                    calendar_merge_within=self.calendar_merge_within,
                 ),
                 "kinds": self.kinds,
                 "claim_reaction": self.reactions.claim if "claim" in reactions else base.claim_reaction,

@@ -150,6 +150,8 @@ class StaffingSettings(Section):
 
     offer_expires_after: Wait = timedelta(hours=24)  # working hours; 0: the seat is theirs at once
     roster_before: DurationOrOff = timedelta(days=1)  # None: no roster
+    # A calendar entry waits this long for related changes (a date, then the hours): they go as one message.
+    calendar_merge_within: Wait = timedelta(minutes=1)
 
 
 class StatsSettings(Section):

@@ -15,6 +15,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.slack.ids import ActionId
+
 SECTION_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
 HOME_BLOCK_LIMIT = 100
@@ -78,11 +80,14 @@ def with_buttons(text: str, value: str, *buttons: tuple[str, str], primary: bool
     return Message(text=text[:TEXT_LIMIT], blocks=[section(text), ActionsBlock(elements=elements)])
 
 
-def answered_message(blocks: Sequence[Any], text: str, chosen: str) -> Message:
+def answered_message(blocks: Sequence[Any], text: str, chosen: str, undo: int | None = None) -> Message:
     """A message of Dibs's whose button was answered: its blocks as Slack sent them back, without the buttons,
-    then `chosen` (Dibs's own words) in small print."""
+    then `chosen` (Dibs's own words) in small print, and an Undo button when the change can be undone."""
     kept = [Block.parse(b) for b in blocks if isinstance(b, dict) and b.get("type") not in ("actions", None)]
-    body = [b for b in kept if b is not None] or [section(text[: SECTION_LIMIT - 1] or "…")]
-    return Message(
-        text=text[:TEXT_LIMIT] or chosen, blocks=[*body, ContextBlock(elements=[MarkdownTextObject(text=chosen)])]
-    )
+    body = [b for b in kept if b is not None and not (b.type == "context")] or [
+        section(text[: SECTION_LIMIT - 1] or "…")
+    ]
+    after: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=chosen)])]
+    if undo is not None:
+        after.append(ActionsBlock(elements=[ButtonElement(text="Undo", action_id=ActionId.UNDO, value=str(undo))]))
+    return Message(text=text[:TEXT_LIMIT] or chosen, blocks=[*body, *after])

@@ -83,4 +83,11 @@ class CalendarChanged:
     cancel: bool = False
 
 
-Change = TaskChanged | SeatOffered | SeatGiven | SeatTaken | SwapAsked | SwapDeclined | CalendarChanged
+@dataclass(frozen=True)
+class RosterDue:
+    """The event's roster is due in its thread (`roster.before` its start)."""
+
+    task: Task
+
+
+Change = RosterDue | TaskChanged | SeatOffered | SeatGiven | SeatTaken | SwapAsked | SwapDeclined | CalendarChanged

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time
 from bot.reminders.policy import event_moment, roster_moment
 from bot.settings import Settings
 from bot.slack.text import escape
-from bot.staffing.calendar_send import queue_calendar
 from bot.tasks import rules
+from bot.tasks.changes import CalendarChanged
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.tx import Tx
 from store.enums import ClaimRole, TaskStatus
@@ -51,9 +51,9 @@ def calendars_follow(tx: Tx, task: Task, before: str | None) -> None:
     if has != had:  # a new SEQUENCE: someone who let go and came back gets an entry their calendar takes again
         task.calendar_seq += 1
     for user in sorted(has - had):
-        queue_calendar(tx, task, user)
+        tx.changed(CalendarChanged(task, user))
     for user in sorted(had - has):
-        queue_calendar(tx, task, user, cancel=True)
+        tx.changed(CalendarChanged(task, user, cancel=True))
 
 
 def time_changed(tx: Tx, task: Task) -> None:
@@ -61,7 +61,7 @@ def time_changed(tx: Tx, task: Task) -> None:
     task.calendar_seq += 1
     plan_roster(task, tx.now, tx.settings_for(task.team_id))
     for claim in rules.owners(task):
-        queue_calendar(tx, task, claim.user_id, cancel=task.due_on is None)
+        tx.changed(CalendarChanged(task, claim.user_id, cancel=task.due_on is None))
 
 
 def move_to_day(task: Task, day: date | None, settings: Settings) -> None:

@@ -10,19 +10,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery.outbox import queue_dm
 from bot.reminders.policy import event_moment, offer_deadline
-from bot.settings import Settings
-from bot.slack.blocks import with_buttons
-from bot.slack.ids import ActionId
 from bot.tasks import rules, seats, undo
+from bot.tasks.changes import SeatGiven, SeatOffered
 from bot.tasks.errors import DibsError
 from bot.tasks.event import calendars_follow
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
-from bot.tasks.text import linked_title
 from bot.tasks.tx import Tx
-from store.enums import ClaimRole, Purpose, Via
+from store.enums import ClaimRole, Via
 from store.models import Task
 from store.queries.tasks import lock_tasks_with_expired_offers
 
@@ -32,40 +28,24 @@ if TYPE_CHECKING:
 BATCH = 200
 
 
-def local_time(moment: datetime, settings: Settings) -> str:
-    """`Tue 01 Dec 14:00 (Europe/Berlin)`: a moment as the workspace reads it."""
-    return f"{moment.astimezone(settings.tz):%a %d %b %H:%M} ({settings.timezone})"
-
-
-def _role(seat: str | None) -> str:
-    return f" ({seat})" if seat else ""
-
-
 def offer_freed_seat(tx: Tx, task: Task, seat: str | None, via: Via) -> str | None:
     """Offer a role's free seat to the first person waiting for it (or give it outright, see above);
-    returns who was asked. The thread shows the offer; the person gets a direct message."""
+    returns who was asked. The thread shows the offer; the person hears of it (`SeatOffered`, `SeatGiven`)."""
     line = seats.waiting(task, seat)
     if not line or seats.free(task, seat) <= 0:
         return None
     first, settings, now = line[0], tx.settings_for(task.team_id), tx.now
     starts = event_moment(task.due_on, task.event_start, settings)
     until = offer_deadline(now, starts, settings)
-    title = f"#{task.id} {linked_title(snapshot(task))}{_role(seat)}"
     about_to_start = starts is not None and starts <= now + timedelta(minutes=1)
     if settings.staffing.offer_expires_after <= timedelta(0) or about_to_start:
         first.role = ClaimRole.OWNER
         rules.record(tx, task, first.user_id, "promoted", via)
-        queue_dm(tx, task.team_id, first.user_id, f"A seat freed up on {title}: it is yours now.", task_id=task.id)
+        tx.changed(SeatGiven(task, first.user_id, "promoted"))
         return first.user_id
     first.role, first.offered_until = ClaimRole.OFFERED, until
     rules.record(tx, task, first.user_id, "offered", via, detail=until.isoformat())
-    text = (
-        f"A seat freed up on {title}, and you were first in line. It is held for you until "
-        f"{local_time(until, settings)}: take it, or pass so the next person is asked."
-    )
-    choice = with_buttons(text, str(task.id), ("Take it", ActionId.TAKE_OFFER), ("Pass", ActionId.PASS_OFFER))
-    queue_dm(tx, task.team_id, first.user_id, choice, task_id=task.id, purpose=Purpose.OFFER,
-             dedupe_key=f"offer:{task.id}:{first.user_id}:{until.isoformat()}")  # fmt: skip
+    tx.changed(SeatOffered(task, first.user_id, seat, until))
     return first.user_id
 
 

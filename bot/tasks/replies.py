@@ -8,7 +8,7 @@ so nothing that was acknowledged to Slack can be lost, and nothing here waits on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
@@ -35,7 +35,6 @@ class Outcome:
     reply: str
     task: TaskSnapshot | None = None
     quiet: bool = False
-    direct_messages: tuple[tuple[str, str], ...] = field(default=())
     undo: int | None = None  # the change can be undone for a few minutes: the note carries an Undo button
 
     def as_message(self) -> Message:
@@ -46,10 +45,8 @@ class Outcome:
 
 
 def tell_others(tx: Tx, outcome: Outcome, reply_to: ReplyTo | None) -> None:
-    """Queue the outcome's direct messages, and its reply as a private note when it has somewhere to go."""
-    team_id = outcome.task.team_id if outcome.task else reply_to.team_id if reply_to else ""
-    for user_id, text in outcome.direct_messages:
-        queue_dm(tx, team_id, user_id, text, task_id=outcome.task.id if outcome.task else None)
+    """Queue the outcome's reply as a private note, when it has somewhere to go (what the change means for
+    others, the editor says)."""
     if reply_to is not None and outcome.reply and (not outcome.quiet or outcome.undo is not None):
         queue_note(tx, reply_to, outcome.as_message())
 
@@ -139,14 +136,8 @@ def assign(
     """Hand a task over to `target` and tell them."""
     with svc.transaction() as tx:
         result = service.assign_task(tx, team_id, task_id, actor, target, via, seen_from)
-        task = result.task
-        note = f"<@{actor}> handed you #{task.id} {linked_title(task)}."
-        gave = " your slot" if result.replaced else ""
-        outcome = Outcome(
-            f"You handed{gave} #{task.id} to <@{target}>.", task, direct_messages=((target, note),), undo=result.undo
-        )
-        tell_others(tx, outcome, None)
-    return outcome
+    gave = " your slot" if result.replaced else ""
+    return Outcome(f"You handed{gave} #{result.task.id} to <@{target}>.", result.task, undo=result.undo)
 
 
 def kind_named(svc: Services, name: str) -> Kind:
@@ -226,14 +217,17 @@ def undo_change(svc: Services, team_id: str, undo_id: int, user_id: str) -> Outc
 def ask_swap(svc: Services, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None) -> Outcome:
     """`/dibs swap ID @someone`: they are asked privately; the seat moves only when they accept."""
     with svc.transaction() as tx:
-        return Outcome(staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from))
+        task = staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from)
+    return Outcome(f"I asked <@{target}> privately to take your seat on #{task.id}; it stays yours until they accept.")
 
 
 def answer_swap(svc: Services, team_id: str, swap_id: int, user_id: str, accept: bool) -> Outcome:
     """Accept or Decline, in the DM that asked."""
     with svc.transaction() as tx:
-        task, answer, _ = staffing.answer_swap(tx, team_id, swap_id, user_id, accept)
-    return Outcome(answer, task, undo=task.undo)
+        task, asker = staffing.answer_swap(tx, team_id, swap_id, user_id, accept)
+    if not accept:
+        return Outcome(f"Declined: the seat on #{task.id} stays with <@{asker}>.", task)
+    return Outcome(f"The seat on #{task.id} is yours now. Thank you!", task, undo=task.undo)
 
 
 def take_over(

@@ -19,6 +19,7 @@ from bot.reminders.policy import local_day
 from bot.reminders.timers import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
 from bot.slack.text import escape
 from bot.tasks import event, offers, rules, seats, undo
+from bot.tasks.changes import SeatGiven
 from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.lookup import found, locked_task
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
@@ -224,6 +225,7 @@ def assign_task(
     rules.give_seat(session, task, target, seat, now, replacing=mine, placed_by=None if mine is not None else actor)
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(tx, task, actor, "assigned", via, detail=target)
+    tx.changed(SeatGiven(task, target, "handed", by=actor))
     session.flush()
     event.calendars_follow(tx, task, before)
     return AssignResult(

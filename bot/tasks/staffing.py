@@ -9,23 +9,19 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery.outbox import queue_call, queue_dm
 from bot.reminders.policy import first_nag_at, local_day
 from bot.reminders.timers import plan_due_steps
-from bot.settings import Settings
-from bot.slack.blocks import with_buttons
-from bot.slack.ids import ActionId
 from bot.slack.text import mention, people
 from bot.tasks import rules, seats
+from bot.tasks.changes import RosterDue, SeatGiven, SeatTaken, SwapAsked, SwapDeclined
 from bot.tasks.errors import DibsError, NotAllowed
-from bot.tasks.event import calendars_follow, local_moment, time_changed, when_text
+from bot.tasks.event import calendars_follow, local_moment, time_changed
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.offers import refill
-from bot.tasks.text import linked_title
 from bot.tasks.tx import Tx
 from bot.tasks.undo import keep, state_of
-from store.enums import Purpose, TaskStatus, Via
+from store.enums import TaskStatus, Via
 from store.models import Claim, Swap, Task
 from store.queries.tasks import lock_tasks_for_roster
 
@@ -94,19 +90,13 @@ def set_roles(
     return replace(snapshot(task), undo=keep(tx, task, user_id, "roles", before))
 
 
-def dm_title(task: Task) -> str:
-    """How a task is named in a direct message to someone who may not be in its channel: a private
-    channel's title and link stay in that channel (Slack shows its name only to its members)."""
-    if task.private:
-        return f"#{task.id} in <#{task.channel_id}>"
-    return f"#{task.id} {linked_title(snapshot(task))}"
-
-
 def _owner_claim(task: Task, user_id: str) -> Claim | None:
     return next((c for c in rules.owners(task) if c.user_id == user_id), None)
 
 
-def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None) -> str:
+def ask_swap(
+    tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None
+) -> TaskSnapshot:
     """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept."""
 
     task = locked_task(tx.session, team_id, task_id, seen_from)
@@ -121,17 +111,12 @@ def ask_swap(tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen
     tx.session.add(swap)
     tx.session.flush()
     rules.audit(tx.session, task, user_id, "swap_asked", Via.COMMAND, tx.now, detail=target)
-    text = (
-        f"{mention(user_id)} asks whether you can take their {seats.seat_word(mine.seat)} on "
-        f"{dm_title(task)}{when_text(task, tx.settings_for(team_id))}. It stays theirs until you accept."
-    )
-    choice = with_buttons(text, str(swap.id), ("Accept", ActionId.ACCEPT_SWAP), ("Decline", ActionId.DECLINE_SWAP))
-    queue_dm(tx, team_id, target, choice, task_id=task.id, purpose=Purpose.SWAP, dedupe_key=f"swap:{swap.id}")
-    return f"I asked {mention(target)} privately to take your seat on #{task.id}; it stays yours until they accept."
+    tx.changed(SwapAsked(task, swap))
+    return snapshot(task)
 
 
-def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) -> tuple[TaskSnapshot, str, str]:
-    """Accept or decline a swap asked of `user_id`: (the task, the answer for them, the id of who asked)."""
+def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) -> tuple[TaskSnapshot, str]:
+    """Accept or decline a swap asked of `user_id`: the task, and the id of who asked."""
 
     swap = tx.session.get(Swap, swap_id)
     if swap is None or swap.team_id != team_id or swap.to_user != user_id:
@@ -149,21 +134,16 @@ def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) 
     if not accept:
         swap.state = "declined"
         rules.audit(tx.session, task, user_id, "swap_declined", Via.BUTTON, tx.now, detail=swap.from_user)
-        queue_dm(
-            tx, team_id, swap.from_user, f"{mention(user_id)} can't take your seat on #{task.id}; it is still yours."
-        )
-        return snapshot(task), f"Declined: the seat on #{task.id} stays with {mention(swap.from_user)}.", swap.from_user
+        tx.changed(SwapDeclined(task, swap.from_user, user_id))
+        return snapshot(task), swap.from_user
     before = state_of(task)
     swap.state = "accepted"
     rules.give_seat(tx.session, task, user_id, old.seat, tx.now, replacing=old)
     tx.session.flush()
     rules.record(tx, task, user_id, "swapped", Via.BUTTON, detail=swap.from_user)
     calendars_follow(tx, task, before)
-    queue_dm(
-        tx, team_id, swap.from_user, f"{mention(user_id)} took your seat on #{task.id} {linked_title(snapshot(task))}."
-    )
-    taken = replace(snapshot(task), undo=keep(tx, task, user_id, "swapped", before))
-    return taken, f"The seat on #{task.id} is yours now. Thank you!", swap.from_user
+    tx.changed(SeatTaken(task, swap.from_user, user_id))
+    return replace(snapshot(task), undo=keep(tx, task, user_id, "swapped", before)), swap.from_user
 
 
 def take_over(
@@ -190,23 +170,9 @@ def take_over(
     tx.session.flush()
     rules.record(tx, task, actor, "taken_over", Via.COMMAND, detail=f"{from_user}>{to_user}")
     calendars_follow(tx, task, before)
-    title = dm_title(task)
-    queue_dm(tx, team_id, to_user, f"{mention(actor)} gave you {mention(from_user)}'s seat on {title}.")
-    queue_dm(tx, team_id, from_user, f"{mention(actor)} moved your seat on {title} to {mention(to_user)}.")
+    tx.changed(SeatGiven(task, to_user, "taken_over", by=actor, from_user=from_user))
+    tx.changed(SeatTaken(task, from_user, to_user, by=actor))
     return replace(snapshot(task), undo=keep(tx, task, actor, "taken_over", before))
-
-
-def roster_text(task: TaskSnapshot, settings: Settings) -> str:
-    """The roster: each role's people, and its free seats in bold."""
-    lines = [f"*Roster for #{task.id} {linked_title(task)}*{when_text(task, settings)}"]
-    for seating in task.seating:
-        held = [mention(o) for o in seating.owners] + [f"{mention(u)} (offered)" for u, _ in seating.offered]
-        free = f"*{seating.free} free seat{'s' if seating.free != 1 else ''}*" if seating.free else ""
-        who = ", ".join([*held, free] if free else held) or "nobody"
-        lines.append(f"• {seating.name}: {who}" if seating.name else f"• {who}")
-    if task.free_slots:
-        lines.append(f"Can you help? `/dibs claim {task.id}` takes a free seat.")
-    return "\n".join(lines)
 
 
 def post_rosters(svc: Services, now: datetime) -> int:
@@ -219,11 +185,7 @@ def post_rosters(svc: Services, now: datetime) -> int:
                 continue
             task.roster_at = None
             settings = tx.settings_for(task.team_id)
-            queue_call(
-                tx, team_id=task.team_id, channel_id=task.channel_id, thread_ts=task.message_ts,
-                text=roster_text(snapshot(task), settings), purpose=Purpose.ROSTER, task_id=task.id,
-                dedupe_key=f"roster:{task.id}:{task.calendar_seq}",
-            )  # fmt: skip
+            tx.changed(RosterDue(task))
             rules.audit(tx.session, task, "schedule", "roster", Via.SCHEDULE, now)
             if task.status == TaskStatus.CLAIMED and seats.free_seats(task):
                 task.open_since = now - settings.nag.escalate_after  # the next reminder calls the owner group

@@ -47,6 +47,24 @@ def cancel_waiting_homes(session: Session, team_id: str, user_id: str) -> None:
     )
 
 
+def waiting_post(session: Session, team_id: str, recipient: str, purpose: str, task_id: int) -> OutboxPost | None:
+    """The person's row of this purpose about this task that waits to go and nobody holds, locked; or None."""
+    return session.scalars(
+        select(OutboxPost)
+        .where(
+            OutboxPost.team_id == team_id,
+            OutboxPost.recipient == recipient,
+            OutboxPost.purpose == purpose,
+            OutboxPost.task_id == task_id,
+            OutboxPost.state == PostState.PENDING,
+            OutboxPost.lease_owner.is_(None),
+        )
+        .order_by(OutboxPost.id)
+        .limit(1)
+        .with_for_update()
+    ).first()
+
+
 def count_ping(session: Session, team_id: str, user_id: str, day: date, cap: int) -> bool:
     """Count one ping of `user_id` on `day` if they are under `cap`; False if they are not."""
     insert_ignore(session, PingCount, team_id=team_id, user_id=user_id, day=day, count=0)

@@ -4,7 +4,7 @@ without files:write, sent as a DM with the Google Calendar link); on SQLite and 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -13,14 +13,15 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.delivery.calls import Call
-from bot.staffing.calendar_send import calendar_call, queue_calendar
+from bot.editor.calendars import calendar_call, queue_calendar
 from store.enums import PostState, Purpose
-from store.models import OutboxPost, Task
+from store.models import OutboxPost, Task, utcnow
 from tests.conftest import make_dibs, sender_for
 from tests.support.helpers import open_task
 from tests.support.payloads import TEAM
 
 BERLIN = ZoneInfo("Europe/Berlin")
+MERGED = timedelta(minutes=1, seconds=1)  # an entry waits `staffing.calendar_merge_within` (1m) for related changes
 START, END = datetime(2026, 12, 12, 8, tzinfo=UTC), datetime(2026, 12, 12, 16, tzinfo=UTC)
 TITLE = "Booth & <!channel> at Springfield Expo; hall 3, stand 12"
 
@@ -57,10 +58,10 @@ def change(bot, task_id: int, **fields: object) -> None:
 
 
 def send(bot, task_id: int, user: str, cancel: bool = False) -> None:
-    """Queue the entry and let the courier make the calls."""
+    """Queue the entry and let the courier make the calls (once it has waited for related changes)."""
     with bot.services.transaction() as tx:
         queue_calendar(tx, tx.session.get(Task, task_id), user, cancel=cancel)
-    bot.deliver()
+    bot.deliver(utcnow() + MERGED)
 
 
 def parsed(upload: dict) -> tuple[icalendar.Calendar, icalendar.Event]:
@@ -165,7 +166,7 @@ def test_an_entry_whose_date_went_before_it_was_sent_is_not_sent(bot, slack, fak
     with bot.services.transaction() as tx:
         queue_calendar(tx, tx.session.get(Task, task_id), "U7")
         tx.session.get(Task, task_id).event_start = None
-    bot.deliver()
+    bot.deliver(utcnow() + MERGED)
     assert not fake.uploaded() and [row.state for row in calendar_rows(bot)] == [PostState.CANCELLED]
 
 

@@ -130,12 +130,12 @@ def test_past_the_cap_goes_on_the_waitlist_and_is_offered_the_freed_seat(dibs, s
     click["message"].update(text=dm.params["text"], blocks=dm.params["blocks"])  # Slack sends the message back
     slack.interactive(click)
     assert "<@U2>, <@U3>" in last_update(fake) and "offered" not in last_update(fake)
-    answer = fake.calls("chat.postEphemeral")[-1]
-    assert answer.params["channel"] == "D333" and "is yours now" in answer.params["text"]
-    assert "Undo" in json.dumps(answer.params.get("blocks"))
-    [settled] = [c for c in fake.calls("chat.update") if c.params["channel"] == "D333"]  # the offer is answered
-    assert settled.params["ts"] == dm.response["ts"] and "You took this seat." in blocks_text(settled)
+    # The offer itself says what came of it, with Undo, in place of its buttons: no second message.
+    [settled] = [c for c in fake.calls("chat.update") if c.params["channel"] == "D333"]
+    assert settled.params["ts"] == dm.response["ts"] and "is yours now" in blocks_text(settled)
     assert "held for you until" in blocks_text(settled) and "Take it" not in blocks_text(settled)
+    assert "dibs_undo" in json.dumps(settled.params["blocks"])
+    assert [c for c in fake.calls("chat.postEphemeral") if c.params["channel"] == "D333"] == []
 
 
 def test_done_reaction_by_an_owner_completes_and_by_others_is_ignored(dibs, slack, fake):

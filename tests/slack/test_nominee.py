@@ -95,8 +95,8 @@ def test_the_nominee_is_asked_privately_and_not_me_moves_on(bot, slack, fake):
     assert len(dms(fake, "U2")) == 1 and not dms(fake, "U3")
 
     slack.interactive(in_dm("dibs_nominee_pass", 5, "U2"))
-    [thanks] = [c for c in fake.calls("chat.postEphemeral") if c.params["user"] == "U2"]
-    assert "I'll ask someone else" in thanks.params["text"]
+    [thanks] = [c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"]  # the ask says it
+    assert "I'll ask someone else" in blocks_text(thanks) and len(dms(fake, "U2")) == 1
     # U4 has as few claims but is away; the poster is never asked; U3 is next.
     [ask3] = dms(fake, "U3")
     assert "*#5*" in ask3.params["text"] and not dms(fake, "U4") and not dms(fake, "U111")
@@ -107,7 +107,7 @@ def test_the_nominee_is_asked_privately_and_not_me_moves_on(bot, slack, fake):
     assert "<@U3>" in last_update(fake) and "asked" not in last_update(fake)
     # Each answered DM shows what came of it instead of its buttons: U2 passed, U3 owns #5 now.
     settled = {c.params["channel"]: blocks_text(c) for c in fake.calls("chat.update") if c.params["channel"][0] == "D"}
-    assert "You passed." in settled["DU2"] and "You own #5 now" in settled["DU3"]
+    assert "I'll ask someone else" in settled["DU2"] and "You own #5 now" in settled["DU3"]
     assert "Not me" not in settled["DU3"]
     with bot.db() as session:
         task = session.get(Task, 5)
@@ -115,7 +115,7 @@ def test_the_nominee_is_asked_privately_and_not_me_moves_on(bot, slack, fake):
         actions = session.scalars(select(TaskEvent.action).where(TaskEvent.task_id == 5).order_by(TaskEvent.id))
         assert [a for a in actions if a != "reminded"] == ["created", "nominated", "passed", "nominated", "claimed"]
     slack.interactive(in_dm("dibs_nominee_pass", 5, "U2"))
-    assert "does not need anyone now" in fake.calls("chat.postEphemeral")[-1].params["text"]
+    assert "does not need anyone now" in blocks_text(fake.calls("chat.update")[-1])
 
 
 def test_someone_over_their_noise_budget_is_skipped(bot, slack, fake):

@@ -14,7 +14,7 @@ from bot.reminders.stale import resume_quiet_clocks
 from bot.settings import DigestSettings, WorkingHours
 from store.models import Task, TaskEvent, utcnow
 from tests.conftest import make_dibs, sender_for
-from tests.support.helpers import BOOTH, last_update, open_task
+from tests.support.helpers import BOOTH, blocks_text, last_update, open_task
 from tests.support.payloads import block_action, message_event
 
 ASKED = "still on it?"
@@ -72,10 +72,12 @@ def test_a_quiet_claim_is_asked_about_by_dm_and_snooze_moves_the_next_ask(bot, s
     assert then is not None and then > utcnow() + timedelta(days=5)
 
     assert slack.interactive(in_dm("dibs_stale_snooze", 1, "U2")).status == 200
-    answer = dms(fake, "U2")[-1].params["text"]
-    assert answer.startswith("Got it. I'll ask again on ") and "if #1 is still quiet then" in answer
-    [settled] = [c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"]  # no buttons left to click
-    assert settled.params["ts"] == "1700000000.000900" and "Snoozed" in json.dumps(settled.params["blocks"])
+    # The DM gives its buttons way to the answer (nothing left to click) and no second message says it.
+    [settled] = [c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"]
+    answer = blocks_text(settled)
+    assert "Got it. I'll ask again on " in answer and "if #1 is still quiet then" in answer
+    assert settled.params["ts"] == "1700000000.000900" and "dibs_stale_snooze" not in json.dumps(settled.params)
+    assert len(dms(fake, "U2")) == 1
     assert next_ask(bot) == then + timedelta(days=3)
     tick(bot, then + timedelta(minutes=1))
     assert len([c for c in dms(fake, "U2") if ASKED in c.params["text"]]) == 1  # snoozed past this one
@@ -102,8 +104,9 @@ def test_done_from_the_dm_finishes_a_private_channels_task(bot, slack, fake):
     with bot.db() as session:
         task = session.get(Task, 1)
         assert (task.status, task.done_by, task.stale_nudge_at) == ("done", "U2", None)
-    assert dms(fake, "U2")[-1].params["text"] == "#1 is done. Thank you!"  # no thread shows it in the DM
-    assert "*Done* by <@U2>" in last_update(fake)
+    [settled] = [c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"]
+    assert "#1 is done. Thank you!" in blocks_text(settled)  # the DM says it: no thread shows it there
+    assert len(dms(fake, "U2")) == 1 and "*Done* by <@U2>" in last_update(fake)
     assert not fake.calls("chat.postEphemeral")
 
     slack.interactive(in_dm("dibs_done", 1, "U2"))  # a second click: the DM says why not
@@ -115,7 +118,7 @@ def test_release_from_the_dm_lets_go_and_the_asking_stops(bot, slack, fake):
     slack.command("claim 1", user="U2")
     tick(bot, utcnow() + timedelta(days=3, minutes=1))
     slack.interactive(in_dm("dibs_release", 1, "U2"))
-    assert dms(fake, "U2")[-1].params["text"] == "You let go of #1."
+    assert "You let go of #1." in blocks_text([c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"][0])
     with bot.db() as session:
         task = session.get(Task, 1)
         assert (task.status, task.stale_nudge_at) == ("open", None)

@@ -3,11 +3,13 @@ working hours (never past the event), the roster's moment and its free seats, sw
 
 from __future__ import annotations
 
+import json
+
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.reminders.policy import add_working_time, offer_deadline, roster_moment
 from bot.settings import DEFAULT_KINDS, Settings, parse_working_hours
@@ -243,10 +245,12 @@ def test_a_swap_moves_the_seat_only_when_accepted(svc):
         assert asked.channel_id == "U7"
         with pytest.raises(DibsError, match="no longer works"):
             answer_swap(svc, TEAM, 1, "U8", True)  # not asked of U8
-        task, answer, asker = answer_swap(svc, TEAM, 1, "U7", True)
+        task, asker = answer_swap(svc, TEAM, 1, "U7", True)
         with pytest.raises(DibsError, match="already answered"):
             answer_swap(svc, TEAM, 1, "U7", True)
-    assert task.seating[0].owners == ("U7",) and asker == "U1" and "yours now" in answer
+    assert task.seating[0].owners == ("U7",) and asker == "U1"
+    [took] = [row for row in outbox(svc, Purpose.DM) if row.channel_id == "U1"]
+    assert "<@U7> took your seat" in took.text
 
 
 def test_a_declined_swap_leaves_the_seat_and_one_asked_of_a_seat_since_given_up_is_void(svc):
@@ -255,8 +259,9 @@ def test_a_declined_swap_leaves_the_seat_and_one_asked_of_a_seat_since_given_up_
         claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
         ask_swap(svc, TEAM, 1, "U1", "U7")
         ask_swap(svc, TEAM, 1, "U1", "U8")
-        task, answer, _ = answer_swap(svc, TEAM, 1, "U7", False)
-        assert task.seating[0].owners == ("U1",) and "stays with <@U1>" in answer
+        task, _ = answer_swap(svc, TEAM, 1, "U7", False)
+        assert task.seating[0].owners == ("U1",)
+        assert "<@U7> can't take your seat" in outbox(svc, Purpose.DM)[-1].text
         release_claim(svc, TEAM, 1, "U1", Via.COMMAND)
         with pytest.raises(DibsError, match="no longer holds that seat"):
             answer_swap(svc, TEAM, 2, "U8", True)
@@ -349,7 +354,8 @@ def test_a_new_due_date_moves_a_timed_event_to_that_day_at_the_same_hours(svc):
     assert task.calendar_seq == 3 and task.roster_at == datetime(2026, 12, 18, 8, 0, tzinfo=UTC)
     with svc.db() as session:
         entries = session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.CALENDAR)).all()
-        assert [(e.channel_id, e.dedupe_key.split(":")[3]) for e in entries] == [("U1", "2"), ("U1", "3")]
+        # Claimed, then moved a moment later: one entry, which goes out as the event is then (its seq 3).
+        assert [(e.channel_id, json.loads(e.args or "")["seq"]) for e in entries] == [("U1", 3)]
     with freeze_time(T0):
         set_due_date(svc, TEAM, 1, POSTER, None)
     task = stored(svc)
@@ -381,7 +387,25 @@ def test_an_owner_who_lets_go_and_comes_back_gets_a_new_calendar_entry(svc):
         claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
     with svc.db() as session:
         entries = session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.CALENDAR)).all()
-        assert [e.dedupe_key for e in entries] == ["cal:1:U1:1:r", "cal:1:U1:2:x", "cal:1:U1:3:r"]
+        # Within a minute: the entry still waiting took each change; it goes once, as an entry of SEQUENCE 3.
+        assert [(e.dedupe_key, json.loads(e.args or "")) for e in entries] == [
+            ("cal:1:U1:1:r", {"task": 1, "cancel": False, "seq": 3, "lead": ""})
+        ]
+    sent(svc)
+    with freeze_time(T0 + timedelta(minutes=2)):
+        release_claim(svc, TEAM, 1, "U1", Via.COMMAND)  # after it went: its cancellation is a new entry
+    sent(svc)
+    with freeze_time(T0 + timedelta(minutes=4)):
+        claim_task(svc, TEAM, 1, "U1", Via.COMMAND, seat="lead")
+    with svc.db() as session:
+        entries = session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.CALENDAR)).all()
+        assert [e.dedupe_key for e in entries] == ["cal:1:U1:1:r", "cal:1:U1:4:x", "cal:1:U1:5:r"]
+
+
+def sent(svc) -> None:
+    """As if the courier had sent everything queued."""
+    with svc.db.begin() as session:
+        session.execute(update(OutboxPost).values(state="sent"))
 
 
 def test_a_forged_role_is_refused_without_repeating_it_as_markup(svc):
@@ -401,7 +425,7 @@ def test_a_seat_can_go_to_someone_already_waiting_in_line(svc):
         claim_task(svc, TEAM, 1, "U8", Via.COMMAND, seat="staff")
         claim_task(svc, TEAM, 1, "U9", Via.COMMAND, seat="staff")  # waits for staff
         ask_swap(svc, TEAM, 1, "U1", "U7")
-        swapped, _, _ = answer_swap(svc, TEAM, 1, "U7", True)
+        swapped, _ = answer_swap(svc, TEAM, 1, "U7", True)
         moved = take_over(svc, TEAM, 1, POSTER, False, "U2", "U9")
     assert swapped.seating[0].owners == ("U7",) and swapped.seating[0].waiting == ()
     assert moved.seating[1].owners == ("U8", "U9") and moved.seating[1].waiting == ()
