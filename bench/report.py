@@ -83,7 +83,8 @@ def tables(rows: list[Row]) -> list[str]:
     ]
     second = [
         "| rate (events/s) | post→question p50 / p99 (ms): Dibs | work floor | questions missing: Dibs / work floor"
-        " | errors: Dibs / work / framework | peak memory (MB): Dibs / work / framework | idle memory (MB)"
+        " | errors: Dibs / work / framework | peak memory (MB): Dibs / work / framework"
+        " | idle memory (MB): Dibs / work / framework"
         " | Slack calls accepted, postMessage/update/postEphemeral: Dibs | work floor |",
         "|" + "---:|" * 9,
     ]
