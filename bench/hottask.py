@@ -14,24 +14,28 @@ released by one barrier. How they claim (`--via`, one round per choice):
 - `reaction`: `raising_hand` on the post;
 - `mixed`: the three in turn.
 
-Afterwards (once both processes are idle) the database is read: the task's owners (should be its slots), its
-waitlist (should hold every other claimant, each once), and whether the waitlist's order (Dibs keeps it by claim
-id) matches the order the acks came back in: the inversions are the pairs of waitlisted people whose acks
-arrived in the other order (out of n(n-1)/2 pairs); those more than 10 ms apart are counted separately, since
-answers written within a few ms of each other by two processes can cross on the way back. For `/dibs claim`
+After the last ack the task is watched until its thread reply shows every claim (Dibs records the version the
+reply shows: `tasks.thread_version` reaches `tasks.version`). Then, once both processes are idle, the database
+is read: the task's owners (should be its slots), its waitlist (should hold every other claimant, each once),
+and whether the waitlist's order (Dibs keeps it by claim id) matches the order the acks came back in: the
+inversions are the pairs of waitlisted people whose acks arrived in the other order (out of n(n-1)/2 pairs);
+those more than 10 ms apart are counted separately, since answers written within a few ms of each other by two
+processes can cross on the way back. For `/dibs claim`
 the ack itself says "number N on the waitlist": it is checked against the person's place in the database.
+Prints markdown.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import time
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 
 from bench.load import POSTS, send_one
 from bench.measure import percentile
@@ -60,6 +64,7 @@ class Outcome:
     told_right: int  # /dibs claim answers whose "number N" is the person's place in the database
     told: int
     slack: Counter[str]
+    thread: float  # seconds from the release until the thread reply showed every claim (NaN: not within --grace)
 
 
 def claim_request(i: int, via: str, port: int, task_id: int, question_ts: str) -> bytes:
@@ -93,6 +98,21 @@ def open_task(stage: Stage) -> tuple[int, int, str]:
     return task.id, task.slots, asked[0].ts
 
 
+def thread_caught_up(engine: Engine, task_id: int, after: float, grace: float) -> float:
+    """When (monotonic) the task's thread reply showed its latest version, polled from `after` (the last ack);
+    NaN if not within `grace` seconds. Dibs records the version the reply shows once Slack took the update."""
+    deadline = after + grace
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            shown, latest = connection.execute(
+                select(Task.thread_version, Task.version).where(Task.id == task_id)
+            ).one()
+        if shown >= latest:
+            return time.monotonic()
+        time.sleep(0.1)
+    return math.nan
+
+
 def run(via: str, args: argparse.Namespace, cpus: tuple[set[int], set[int]]) -> Outcome:
     kinds = VIAS if via == "mixed" else (via,)
     with staged(["dibs", "dibs"], "postgresql", cpus, args.threads, args.postgres) as stage:
@@ -103,9 +123,11 @@ def run(via: str, args: argparse.Namespace, cpus: tuple[set[int], set[int]]) -> 
             (ports[i % 2], claim_request(i, kinds[i % len(kinds)], ports[i % 2], task_id, question_ts))
             for i in range(args.claims)
         ]
+        released = time.monotonic()
         results = send_together(requests)
-        stage.settle(timeout=120)
         engine = create_engine(normalise_url(stage.url))
+        thread = thread_caught_up(engine, task_id, max(r.done for r in results), args.grace) - released
+        stage.settle(timeout=120)
         with engine.connect() as connection:
             claims = connection.execute(
                 select(Claim.user_id, Claim.role).where(Claim.task_id == task_id).order_by(Claim.id)
@@ -121,7 +143,8 @@ def run(via: str, args: argparse.Namespace, cpus: tuple[set[int], set[int]]) -> 
             told += 1
             right += bool(said and int(said.group(1)) == waiting.index(users[i]) + 1)
     return Outcome(
-        via=via, results=results, slots=slots, users=users, waiting=waiting, told_right=right, told=told, slack=slack,
+        via=via, results=results, slots=slots, users=users, waiting=waiting, told_right=right, told=told,
+        slack=slack, thread=thread,
         owners=[c.user_id for c in claims if c.role == ClaimRole.OWNER],
         offered=[c.user_id for c in claims if c.role == ClaimRole.OFFERED],
     )  # fmt: skip
@@ -150,6 +173,7 @@ def row(o: Outcome) -> str:
         f"{inversions(o.waiting, done)} of {pairs}; {inversions(o.waiting, done, APART)} over {APART * 1000:.0f} ms",
         ", ".join(f"#{by_ack.index(u) + 1}" for u in o.owners),
         f"{o.told_right} of {o.told}" if o.told else "–",
+        f"{o.thread:.1f} s" if not math.isnan(o.thread) else "not within --grace",
         f"{o.slack['chat.update']} / {o.slack['chat.postEphemeral']}",
     ]  # fmt: skip
     return "| " + " | ".join(cells) + " |"
@@ -162,6 +186,7 @@ def main() -> None:
     )
     parser.add_argument("--claims", type=int, default=500, help="people claiming the task at once")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads of each process")
+    parser.add_argument("--grace", type=float, default=60, help="seconds after the last ack to wait for the thread")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres", help="admin URL")
     args = parser.parse_args()
     vias = [v.strip() for v in args.via.split(",") if v.strip()]
@@ -172,8 +197,8 @@ def main() -> None:
           " PostgreSQL database.\n")  # fmt: skip
     print("| via | ack p50 / p99 / max (ms) | acks over 1 s | over 3 s | errors | owners | waitlist"
           " | waitlist order vs ack order: inversions | owners' acks came back | `/dibs claim` told the right place"
-          " | Slack chat.update / chat.postEphemeral |")  # fmt: skip
-    print("|---|" + "---:|" * 10)
+          " | thread reply up to date after | Slack chat.update / chat.postEphemeral |")  # fmt: skip
+    print("|---|" + "---:|" * 11)
     for via in vias:
         print(row(run(via, args, cpus)), flush=True)
 
