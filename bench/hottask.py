@@ -15,14 +15,15 @@ released by one barrier. How they claim (`--via`, one round per choice):
 - `mixed`: the three in turn.
 
 After the last ack the task is watched until its thread reply shows every claim (Dibs records the version the
-reply shows: `tasks.thread_version` reaches `tasks.version`). Then, once both processes are idle, the database
+reply shows: `tasks.thread_version` reaches `tasks.version`; the failed attempts the servers logged are
+counted, with their reason). Then, once both processes are idle, the database
 is read: the task's owners (should be its slots), its waitlist (should hold every other claimant, each once),
 and whether the waitlist's order (Dibs keeps it by claim id) matches the order the acks came back in: the
 inversions are the pairs of waitlisted people whose acks arrived in the other order (out of n(n-1)/2 pairs);
 those more than 10 ms apart are counted separately, since answers written within a few ms of each other by two
 processes can cross on the way back. For `/dibs claim`
 the ack itself says "number N on the waitlist": it is checked against the person's place in the database.
-Prints markdown.
+Also the CPU both processes used from the release until idle. Prints markdown.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from sqlalchemy import Engine, create_engine, select
 from bench.load import POSTS, send_one
 from bench.measure import percentile
 from bench.report import ms
+from bench.servers import cpu_seconds
 from bench.stage import Stage, pin_self, staged
 from bench.together import Sent, action_request, form_request, json_request, send_together
 from store.db import normalise_url
@@ -49,6 +51,7 @@ from tests.support.payloads import block_action, command_form, event_envelope, m
 
 VIAS = ("button", "command", "reaction")
 POST_TS = "1770000000.000100"
+THREAD_FAILED = re.compile(r"thread reply of task #\d+ failed \((.*)\); trying again")
 APART = 0.010  # acks further apart than this in the wrong order are inversions that are not a photo finish
 
 
@@ -65,6 +68,8 @@ class Outcome:
     told: int
     slack: Counter[str]
     thread: float  # seconds from the release until the thread reply showed every claim (NaN: not within --grace)
+    cpu: float  # CPU seconds both processes used from the release until idle
+    thread_failures: list[str]  # why the thread reply's update failed, per failed attempt the servers logged
 
 
 def claim_request(i: int, via: str, port: int, task_id: int, question_ts: str) -> bytes:
@@ -123,11 +128,15 @@ def run(via: str, args: argparse.Namespace, cpus: tuple[set[int], set[int]]) -> 
             (ports[i % 2], claim_request(i, kinds[i % len(kinds)], ports[i % 2], task_id, question_ts))
             for i in range(args.claims)
         ]
-        released = time.monotonic()
+        cpu_before, released = sum(cpu_seconds(server.pid) for server in stage.servers), time.monotonic()
         results = send_together(requests)
         engine = create_engine(normalise_url(stage.url))
         thread = thread_caught_up(engine, task_id, max(r.done for r in results), args.grace) - released
         stage.settle(timeout=120)
+        cpu = sum(cpu_seconds(server.pid) for server in stage.servers) - cpu_before
+        failures = [
+            f for server in stage.servers for f in THREAD_FAILED.findall(server.log.read_text(errors="replace"))
+        ]
         with engine.connect() as connection:
             claims = connection.execute(
                 select(Claim.user_id, Claim.role).where(Claim.task_id == task_id).order_by(Claim.id)
@@ -144,7 +153,7 @@ def run(via: str, args: argparse.Namespace, cpus: tuple[set[int], set[int]]) -> 
             right += bool(said and int(said.group(1)) == waiting.index(users[i]) + 1)
     return Outcome(
         via=via, results=results, slots=slots, users=users, waiting=waiting, told_right=right, told=told,
-        slack=slack, thread=thread,
+        slack=slack, thread=thread, cpu=cpu, thread_failures=failures,
         owners=[c.user_id for c in claims if c.role == ClaimRole.OWNER],
         offered=[c.user_id for c in claims if c.role == ClaimRole.OFFERED],
     )  # fmt: skip
@@ -174,7 +183,9 @@ def row(o: Outcome) -> str:
         ", ".join(f"#{by_ack.index(u) + 1}" for u in o.owners),
         f"{o.told_right} of {o.told}" if o.told else "–",
         f"{o.thread:.1f} s" if not math.isnan(o.thread) else "not within --grace",
-        f"{o.slack['chat.update']} / {o.slack['chat.postEphemeral']}",
+        f"{len(o.thread_failures)}" + (f" ({Counter(o.thread_failures).most_common(1)[0][0]})" if o.thread_failures
+                                       else ""),
+        f"{o.slack['chat.update']} / {o.slack['chat.postEphemeral']}", f"{o.cpu:.1f} s",
     ]  # fmt: skip
     return "| " + " | ".join(cells) + " |"
 
@@ -186,7 +197,7 @@ def main() -> None:
     )
     parser.add_argument("--claims", type=int, default=500, help="people claiming the task at once")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads of each process")
-    parser.add_argument("--grace", type=float, default=60, help="seconds after the last ack to wait for the thread")
+    parser.add_argument("--grace", type=float, default=30, help="seconds after the last ack to wait for the thread")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres", help="admin URL")
     args = parser.parse_args()
     vias = [v.strip() for v in args.via.split(",") if v.strip()]
@@ -197,8 +208,9 @@ def main() -> None:
           " PostgreSQL database.\n")  # fmt: skip
     print("| via | ack p50 / p99 / max (ms) | acks over 1 s | over 3 s | errors | owners | waitlist"
           " | waitlist order vs ack order: inversions | owners' acks came back | `/dibs claim` told the right place"
-          " | thread reply up to date after | Slack chat.update / chat.postEphemeral |")  # fmt: skip
-    print("|---|" + "---:|" * 11)
+          " | thread reply up to date after | its failed updates logged | Slack chat.update / chat.postEphemeral"
+          " | CPU of both processes |")  # fmt: skip
+    print("|---|" + "---:|" * 13)
     for via in vias:
         print(row(run(via, args, cpus)), flush=True)
 
