@@ -3,8 +3,8 @@
 The benchmark's load generator and the fake Slack must not share a GIL, so the fake runs in a spawned
 child process. The parent talks to it over a Pipe: it gets the fake's base URL at start, can ask for
 the calls recorded so far, and gets them all back when it stops the fake. Calls travel as small tuples
-(method, thread_ts, at, status); ``at`` is ``time.monotonic()`` in the child, which on Linux is the same
-clock as in the parent.
+(method, thread_ts, at, status, ts of the answer); ``at`` is ``time.monotonic()`` in the child, which on
+Linux is the same clock as in the parent.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ class SlackCall(NamedTuple):
     thread_ts: str | None
     at: float
     status: int
+    ts: str | None = None  # the message's ts in the answer (chat.postMessage, chat.update)
+
+
+def _answered_ts(response: object) -> str | None:
+    found = response.get("ts") if isinstance(response, dict) else None
+    return str(found) if found else None
 
 
 def _serve(conn: Connection, cpus: set[int] | None) -> None:
@@ -36,7 +42,10 @@ def _serve(conn: Connection, cpus: set[int] | None) -> None:
     conn.send((fake.base_url, os.getpid()))
 
     def calls() -> list[SlackCall]:
-        return [SlackCall(c.method, c.params.get("thread_ts"), c.at, c.status) for c in fake.calls()]
+        return [
+            SlackCall(c.method, c.params.get("thread_ts"), c.at, c.status, _answered_ts(c.response))
+            for c in fake.calls()
+        ]
 
     while True:
         command = conn.recv()

@@ -1,8 +1,9 @@
-"""Start and watch the two servers under test, and give each Dibs run a fresh database.
+"""Start and watch the servers under test, and give each run that writes a fresh database.
 
-Both servers run as child processes pinned to one core with `taskset`, listen on 127.0.0.1 with
-waitress (1 process, `threads` threads) and answer GET /healthz when ready. Their CPU time and memory
-are read from /proc/<pid>/stat (utime + stime, all threads) and /proc/<pid>/status (VmRSS, VmHWM).
+The servers (`dibs serve --http`, the framework floor bench/floor.py, the work floor bench/workfloor.py)
+run as child processes pinned to one core with `taskset`, listen on 127.0.0.1 with waitress (1 process,
+`threads` threads) and answer GET /healthz when ready. Their CPU time and memory are read from
+/proc/<pid>/stat (utime + stime, all threads) and /proc/<pid>/status (VmRSS, VmHWM).
 """
 
 from __future__ import annotations
@@ -53,12 +54,16 @@ def memory_mb(pid: int, field: str) -> float:
     raise KeyError(field)
 
 
+MODULES = {"dibs": ["bot.cli", "serve", "--http"], "floor": ["bench.floor"], "workfloor": ["bench.workfloor"]}
+
+
 class Server:
-    """`dibs serve --http` (name "dibs") or the bare Bolt floor (name "floor") in a pinned child process."""
+    """`dibs serve --http` (name "dibs"), the framework floor ("floor") or the work floor ("workfloor"),
+    in a child process pinned to `cpus`."""
 
     def __init__(self, name: str, env: dict[str, str], log: Path, cpus: set[int], threads: int = 8) -> None:
         self.name, self.log, self.port = name, log, free_port()
-        module = ["bot.cli", "serve", "--http"] if name == "dibs" else ["bench.floor"]
+        module = MODULES[name]
         args = [sys.executable, "-m", *module, "--host", "127.0.0.1", "--port", str(self.port)]
         pin = ["taskset", "-c", ",".join(map(str, sorted(cpus)))] if cpus else []
         self._out = log.open("wb")
