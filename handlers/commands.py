@@ -11,8 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.delivery.outbox import queue_message
-from bot.digest.plan import digest_on_demand
+from bot.digest.plan import digest_on_demand, post_digest_now
 from bot.gifts.service import campaign_with_recipients, mark_by_name
 from bot.gifts.view import build_gift_list
 from bot.insight.service import request_export, stats_answer
@@ -30,7 +29,7 @@ from bot.tasks.errors import DibsError
 from bot.tasks.routing import route
 from bot.tasks.service import list_tasks
 from bot.tasks.views import build_task_list
-from store.enums import GiftState, Purpose, Via
+from store.enums import GiftState, Via
 from store.queries.tasks import ListFilter
 
 
@@ -73,12 +72,11 @@ def _mute(c: Caller, muted: bool) -> None:
 
 
 def _digest(c: Caller, preview: bool) -> None:
-    message = digest_on_demand(c.services, c.team, c.channel, c.services.now(), preview=preview)
     if preview:
+        message = digest_on_demand(c.services, c.team, c.channel, c.services.now(), preview=True)
         c.ack(**message.as_kwargs())  # type: ignore[arg-type]
         return
-    with c.services.transaction() as tx:
-        queue_message(tx, c.team, c.channel, message, Purpose.DIGEST, response_url=c.response_url)
+    post_digest_now(c.services, c.team, c.channel, c.services.now())
     c.ack()
 
 

@@ -63,6 +63,8 @@ class Purpose(StrEnum):
     STALE = "stale"  # "still on it?" to the owners of a claim that went quiet
     SWAP = "swap"  # an owner asks someone to take their seat
     THREAD = "thread"  # a task's thread reply, posted once and updated in place (drawn as it is sent)
+    LIST = "list"  # a channel's standing list of open follow-ups, updated in place or moved to the bottom
+    UNLIST = "unlist"  # chat.delete of the list a move replaced
 
 
 # Reminders that only make sense while a task is unclaimed.

@@ -296,6 +296,33 @@ class DigestRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ChannelList(Base):
+    """A channel's standing list of open follow-ups: one message, kept up to date in place, moved to the
+    bottom of the channel (posted anew, the old one deleted) when a reminder or the morning edition is due."""
+
+    __tablename__ = "channel_lists"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ts: Mapped[str | None] = mapped_column(String(32), default=None)  # the live message; None until posted
+    # `version` moves on whenever what the list shows changes; Slack shows `shown`. While they differ, one
+    # outbox row (`queued`) brings it up to date; `move`: that row posts it anew at the bottom.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    shown: Mapped[int] = mapped_column(Integer, default=0)
+    queued: Mapped[bool] = mapped_column(Boolean, default=False)
+    move: Mapped[bool] = mapped_column(Boolean, default=False)
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # What changed, said on top ("still unclaimed after 4h"), and who the next move calls (a group, @here).
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    mention: Mapped[str | None] = mapped_column(String(300), default=None)
+    mentioned_on: Mapped[date | None] = mapped_column(Date, default=None)  # the local day it last called anyone
+    # The morning edition: its day, what "since yesterday" counts from, and its weekly numbers and the pings
+    # held back for it (JSON), shown until the next edition.
+    edition_day: Mapped[date | None] = mapped_column(Date, default=None)
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    extra: Mapped[str | None] = mapped_column(Text, default=None)
+
+
 class PingCount(Base):
     """How often Dibs pinged a person on a local day (the noise budget)."""
 

@@ -75,8 +75,10 @@ def collect_digest(
     now: datetime,
     since: datetime,
     take_held: bool = True,
+    read_held: bool = True,
 ) -> DigestData:
-    """Gather one channel's digest; reminders held back by the noise budget are taken into it."""
+    """Gather one channel's digest; reminders held back by the noise budget are taken into it (`take_held`),
+    or only shown, or (not `read_held`: the list keeps the ones its edition took) left alone."""
     day = local_day(now, settings)
 
     def listed(*conditions: object, order: object = Task.created_at) -> tuple[list[TaskSnapshot], int]:
@@ -88,7 +90,7 @@ def collect_digest(
     overdue, overdue_total = listed(Task.status.in_(ACTIVE), Task.due_on < day, order=Task.due_on)
     done, done_total = listed(Task.status == TaskStatus.DONE, Task.done_at > since, order=Task.done_at.desc())
     quiet, quiet_total = _quiet_claims(session, settings, team_id, channel_id, now)
-    held = folded_posts_in_channel(session, team_id, channel_id)
+    held = folded_posts_in_channel(session, team_id, channel_id) if read_held else []
     for post in held if take_held else ():
         post.state = PostState.DIGESTED
     return DigestData(

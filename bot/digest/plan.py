@@ -3,20 +3,21 @@ channel and local day decides, across processes."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from bot.delivery.outbox import queue_message
 from bot.digest.collect import collect_digest
 from bot.digest.view import build_digest
-from bot.insight.weekly import is_weekly, queue_chart, week_in_numbers
+from bot.insight.chart import has_data, series_args
+from bot.insight.weekly import is_weekly, week_in_numbers
 from bot.reminders.policy import digest_due, digest_slot, local_day
+from bot.reminders.texts import folded_line
 from bot.settings.workspace import merged
 from bot.slack.blocks import Message
-from store.enums import Purpose
+from bot.tasks.changes import EditionDue
+from store.enums import PostState
 from store.queries.channels import channels_without_digest, teams_watching
 from store.queries.digests import changed_since, claim_digest_day, last_digest_at
 from store.queries.outbox import folded_posts_in_channel
@@ -52,9 +53,17 @@ def something_new(session: Session, team_id: str, channel_id: str, last: datetim
     )
 
 
+def _held_lines(session: Session, team_id: str, channel_id: str) -> tuple[str, ...]:
+    """The pings held back by the noise budget for the channel's tasks: taken into this edition."""
+    held = folded_posts_in_channel(session, team_id, channel_id)
+    for post in held:
+        post.state = PostState.DIGESTED
+    return tuple(folded_line(p.text) for p in held)
+
+
 def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
-    """Queue today's digest for every watched channel that has none yet, in each workspace whose digest
-    is due; returns how many were queued."""
+    """Record today's morning edition for every watched channel that has none yet, in each workspace whose
+    digest is due (the editor moves the channel's list with it); returns how many."""
     channels: list[tuple[date, str, str]] = []
     for day, team_ids in _due_days(svc, now, due).items():
         with svc.read() as session:
@@ -68,38 +77,40 @@ def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
         # The week's numbers are read before the write transaction, which stays short.
         week = week_in_numbers(svc, team_id, channel_id, now) if is_weekly(day, svc.settings) else None
         with svc.transaction(now=now) as tx:
-            session = tx.session
-            if not claim_digest_day(session, team_id, channel_id, day, now):
+            if not claim_digest_day(tx.session, team_id, channel_id, day, now):
                 continue  # another process (or an earlier run today) has it
             here = tx.settings_for(team_id)
-            last = last_digest_at(session, team_id, channel_id, day)
+            last = last_digest_at(tx.session, team_id, channel_id, day)
             skip_unchanged = here.digest.when_unchanged == "skip" and week is None
-            if skip_unchanged and last is not None and not something_new(session, team_id, channel_id, last):
+            if skip_unchanged and last is not None and not something_new(tx.session, team_id, channel_id, last):
                 continue  # today's run is recorded: tomorrow looks for changes since now, the same thing
-            since = last or now - timedelta(days=1)
-            data = collect_digest(session, here, team_id, channel_id, now, since)
-            if week is not None:
-                data = replace(data, weekly=week.lines)
-            message = build_digest(data, now, here.digest.when_empty)
-            if message is None:
-                continue
-            queue_message(
-                tx, team_id, channel_id, message, Purpose.DIGEST, dedupe_key=f"digest:{team_id}:{channel_id}:{day}"
-            )
-            if week is not None:
-                queue_chart(tx, team_id, channel_id, day, week)
+            chart = series_args(week.series) if week is not None and here.stats.chart and has_data(week.series) else None
+            tx.changed(
+                EditionDue(
+                    team_id, channel_id, day, last or now - timedelta(days=1), tuple(week.lines if week else ()),
+                    _held_lines(tx.session, team_id, channel_id), here.digest.when_empty, chart,
+                )
+            )  # fmt: skip
             queued += 1
     return queued
 
 
 def digest_on_demand(svc: Services, team_id: str, channel_id: str, now: datetime, preview: bool) -> Message:
-    """`/dibs digest`: the digest as it stands now (a preview leaves held-back pings for the daily one)."""
-    with svc.transaction(now=now) as tx:
-        session = tx.session
-        settings = tx.settings_for(team_id)
+    """`/dibs digest preview`: the list as its morning edition would read now (held-back pings stay held)."""
+    with svc.read() as session:
+        settings = svc.settings_for(team_id, session)
         day = local_day(now, settings)
         since = last_digest_at(session, team_id, channel_id, day + timedelta(days=1)) or now - timedelta(days=1)
-        data = collect_digest(session, settings, team_id, channel_id, now, since, take_held=not preview)
-    message = build_digest(data, now, "one_line")
+        data = collect_digest(session, settings, team_id, channel_id, now, since, take_held=False)
+    message = build_digest(data, now, "one_line", edition=day)
     assert message is not None  # "one_line" always gives a message
     return message
+
+
+def post_digest_now(svc: Services, team_id: str, channel_id: str, now: datetime) -> None:
+    """`/dibs digest`: the channel's morning edition now, moved to the bottom whatever the quiet window says."""
+    with svc.transaction(now=now) as tx:
+        day = local_day(now, tx.settings_for(team_id))
+        since = last_digest_at(tx.session, team_id, channel_id, day + timedelta(days=1)) or now - timedelta(days=1)
+        held = _held_lines(tx.session, team_id, channel_id)
+        tx.changed(EditionDue(team_id, channel_id, day, since, held=held, asked=True))

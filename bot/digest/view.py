@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from slack_sdk.models.blocks import Block, HeaderBlock
+from slack_sdk.models.blocks import Block, ButtonElement, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.digest.collect import DigestData, QuietClaim
 from bot.reminders.stale_view import quiet_for
-from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, share_blocks, text_message
+from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, Message, section, sections, share_blocks
+from bot.slack.ids import ActionId
 from bot.slack.text import age, format_duration, people, proof
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.text import due_note, linked_title, owners_line, task_line
@@ -26,10 +27,11 @@ TEXT_LIMIT = 3999  # the fallback text must stay under 4,000 characters
 TITLE_LIMIT = 150
 # Longest proof of done shown as is (it is free text the user typed).
 PROOF_LIMIT = 300
-EMPTY_LINE = "Nothing open, nothing taken, nothing done since the last digest. :sunny:"
+EMPTY_LINE = "Nothing open, nothing taken, nothing done since the last list. :sunny:"
 FOLDED_TITLE = "Held back to keep the noise down"
 QUIET_TITLE = "Claimed, quiet for a while"  # nobody changed them for nag.stale_claim_after
 WEEKLY_BLOCKS = 4  # the week's numbers take at most this many of the 50 blocks
+CLAIMABLE = 12  # the oldest unclaimed follow-ups shown each with its own I'll take it button
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,9 @@ class _Part:
     more_hint: str  # what follows "…and N more", e.g. ": `/dibs list unclaimed`"
 
 
-def digest_title(day: date) -> str:
-    """The header, like `Dibs digest for Friday 27 November`."""
-    return f"Dibs digest for {day:%A} {day.day} {day:%B}"[:HEADER_LIMIT]
+def digest_title(day: date | None) -> str:
+    """The header: `Open follow-ups · Friday 27 November` for a morning's edition, `Open follow-ups` after."""
+    return (f"Open follow-ups · {day:%A} {day.day} {day:%B}" if day else "Open follow-ups")[:HEADER_LIMIT]
 
 
 def _short(task: TaskSnapshot) -> TaskSnapshot:
@@ -98,10 +100,11 @@ def median_line(median: timedelta | None) -> str:
     return f"Median time to claim this week: {format_duration(median)}"
 
 
-def summary_text(data: DigestData) -> str:
-    """The fallback text: `Dibs digest: 3 unclaimed, 1 overdue, 2 taken, 4 done`."""
+def summary_text(data: DigestData, lead: str = "") -> str:
+    """The fallback text (the notification): `Open follow-ups: 3 unclaimed, 1 overdue, 2 taken, 4 done`, after
+    what changed and who it calls."""
     text = (
-        f"Dibs digest: {_count(data.unclaimed_total, data.unclaimed):,} unclaimed, "
+        f"{lead}Open follow-ups: {_count(data.unclaimed_total, data.unclaimed):,} unclaimed, "
         f"{_count(data.overdue_total, data.overdue):,} overdue, {_count(data.taken_total, data.taken):,} taken, "
         f"{_count(data.done_total, data.done):,} done"
     )
@@ -117,14 +120,15 @@ def _count(total: int, shown: Sequence[object]) -> int:
     return max(total, len(shown))
 
 
-def _parts(data: DigestData, now: datetime) -> list[_Part]:
-    """The digest's lists in order, without the empty ones."""
+def _parts(data: DigestData, now: datetime, claimable: int) -> list[_Part]:
+    """The digest's lists in order, without the empty ones (unclaimed: after the `claimable` with buttons)."""
     today = data.day
+    unclaimed = _count(data.unclaimed_total, data.unclaimed) - claimable
     parts = [
         _Part(
-            "Unclaimed",
-            [unclaimed_line(t, now, today) for t in data.unclaimed],
-            _count(data.unclaimed_total, data.unclaimed),
+            "More unclaimed",
+            [unclaimed_line(t, now, today) for t in data.unclaimed[claimable:]],
+            unclaimed,
             ": `/dibs list unclaimed`",
         ),
         _Part(
@@ -146,7 +150,7 @@ def _parts(data: DigestData, now: datetime) -> list[_Part]:
             ": `/dibs list`",
         ),
         _Part(
-            "Done since the last digest",
+            "Done since the last list",
             [done_line(t) for t in data.done],
             _count(data.done_total, data.done),
             ": `/dibs list all`",
@@ -198,32 +202,61 @@ def _cut(renders: Sequence[tuple[int, Callable[[int], list[str]]]], budget: int)
     return [_fit(size, render, max(share, 1)) for (size, render), share in zip(renders, shares, strict=True)]
 
 
-def build_digest(data: DigestData, now: datetime, when_empty: str = "one_line") -> Message | None:
-    """The daily digest for one channel, or None on a quiet day when `when_empty` is `"skip"`.
+def _claimable(tasks: Sequence[TaskSnapshot], now: datetime, today: date) -> list[Block]:
+    """The oldest unclaimed follow-ups, each a line with its own I'll take it button."""
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(text=unclaimed_line(task, now, today)[: SECTION_LIMIT - 1]),
+            accessory=ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=str(task.id)),
+        )
+        for task in tasks
+    ]
 
-    In order: a header, then unclaimed (oldest first, with how long they have waited), overdue,
-    taken, claimed but quiet (quietest first) and done tasks, the median time to claim, and the
-    reminders held back by the noise budget. Empty lists are left out; long ones end with how many
-    more there are.
+
+def build_digest(
+    data: DigestData,
+    now: datetime,
+    when_empty: str = "one_line",
+    *,
+    edition: date | None = None,
+    note: str | None = None,
+) -> Message | None:
+    """A channel's standing list of open follow-ups (its morning edition when `edition` names the day), or
+    None on a quiet day when `when_empty` is `"skip"`.
+
+    In order: a header, `note` (what changed: a reminder, who it calls), the oldest unclaimed follow-ups each
+    with an I'll take it button, then the rest of the unclaimed (oldest first, with how long they have
+    waited), overdue, taken, claimed but quiet (quietest first) and done tasks, the median time to claim, the
+    week's numbers and the reminders held back by the noise budget. Empty lists are left out; long ones end
+    with how many more there are.
     """
+    lead = f"{note}\n" if note else ""
     if data.is_empty:
         if when_empty == "skip":
             return None
         if when_empty != "one_line":
             raise ValueError(f"when_empty must be 'one_line' or 'skip', not {when_empty!r}")
-        return text_message(EMPTY_LINE)
+        said = f"{lead}{EMPTY_LINE}"
+        return Message(text=f"Open follow-ups: {said}", blocks=[HeaderBlock(text=digest_title(edition)), section(said)])
+    claimable = data.unclaimed[:CLAIMABLE]
     renders: list[tuple[int, Callable[[int], list[str]]]] = [
-        (len(p.lines), partial(_part_lines, p)) for p in _parts(data, now)
+        (len(p.lines), partial(_part_lines, p)) for p in _parts(data, now, len(claimable))
     ]
     if data.folded:
         renders.append((len(data.folded), partial(_folded_lines, data.folded)))
     weekly = sections(data.weekly, WEEKLY_BLOCKS)
-    cut = _cut(renders, MESSAGE_BLOCK_LIMIT - 2 - len(weekly))  # room for the header, the median, the week
+    top: list[Block] = [HeaderBlock(text=digest_title(edition))]
+    if note:
+        top.append(section(note[: SECTION_LIMIT - 1]))
+    if claimable:
+        top.append(section(f"*Unclaimed ({_count(data.unclaimed_total, data.unclaimed):,})*"))
+        top += _claimable(claimable, now, data.day)
+    cut = _cut(renders, MESSAGE_BLOCK_LIMIT - len(top) - 1 - len(weekly))  # room for the median, the week
     lists, folded = (cut[:-1], cut[-1]) if data.folded else (cut, [])
-    blocks: list[Block] = [HeaderBlock(text=digest_title(data.day))]
+    blocks = top
     for part in lists:
         blocks += part
     blocks.append(section(median_line(data.median_time_to_claim)))
     blocks += weekly
     blocks += folded
-    return Message(text=summary_text(data), blocks=blocks)
+    return Message(text=summary_text(data, lead), blocks=blocks)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from bot.editor.homes import refresh_homes
 from bot.editor.letters import write_letters
+from bot.editor.lists import list_changed
+from bot.editor.schedule import write_schedule
 from bot.editor.threads import queue_roster, queue_thread
 from bot.tasks.changes import RosterDue, TaskChanged
 from bot.tasks.tx import Tx
@@ -29,7 +31,12 @@ def write(tx: Tx) -> None:
             actors.update([change.actor] if change.actor else [])
         elif isinstance(change, RosterDue):
             queue_roster(tx, change.task)
+    write_schedule(tx, changes)
+    channels = set()
     for task, actors in changed.values():
         queue_thread(tx, task)
         refresh_homes(tx, task, actors)
+        channels.add((task.team_id, task.channel_id))
+    for team_id, channel_id in sorted(channels):
+        list_changed(tx, team_id, channel_id)
     write_letters(tx, changes)

@@ -18,6 +18,7 @@ from bot.delivery.calls import Call, Handling, Prepare, Settle
 from bot.delivery.failures import Failure
 from bot.delivery.outbox import ReplyTo, queue_call, queue_note
 from bot.editor.calendars import calendar_call
+from bot.editor.lists import list_call, list_settled
 from bot.editor.threads import queue_thread, thread_call, thread_settled
 from bot.gifts.imports import download, import_answer
 from bot.home.publish import home_call
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 # Scheduled posts to a channel go out at most one a second (Slack's pace for chat.postMessage).
-PACED = frozenset({Purpose.NAG, Purpose.NAG_BATCH, Purpose.DUE, Purpose.DIGEST})
+PACED = frozenset({Purpose.DUE})  # a list moves at most once per quiet window: no pace needed
 CANNOT_POST = "Slack would not let me post here ({error}). Invite me with `/invite @Dibs` and try again."
 CANNOT_EXPORT = (
     "I could not send your export: Slack answered {error}. A Slack admin may need to reinstall Dibs "
@@ -135,9 +136,12 @@ def handling(svc: Services, links: Permalinks | None = None) -> Handling:
             Purpose.HOME: drawn(home_call),
             Purpose.NOMINATE: drawn(nominee_call),
             Purpose.IMPORT: import_call,
+            Purpose.LIST: lambda client, call, now: list_call(svc, client, call, now),
         },
         settle={
             Purpose.THREAD: thread_settled,
+            Purpose.LIST: list_settled,
+            Purpose.UNLIST: lambda tx, row, call, answer, failure: None,  # already gone: nothing to say
             Purpose.ANNOUNCE: announced,
             Purpose.IMPORT: imported,
             Purpose.CALENDAR: calendar_settled,

@@ -1,10 +1,10 @@
-"""The scheduler's planning of reminders: which nags and due-date pings are due now, into the outbox.
+"""The scheduler's planning of reminders: which tasks are due for a reminder or a due-date ping now.
 
-Each planner claims due rows with `FOR UPDATE SKIP LOCKED` (on SQLite the whole transaction
-holds the write lock), records what to send and moves the row's clock on in the same
-transaction, so a restart neither skips a due reminder nor sends one twice, and two processes
-never plan the same one. Each workspace's reminders keep its own working hours and time zone. The
-courier (`bot.delivery.courier`) sends them after the commit.
+Each planner claims due rows with `FOR UPDATE SKIP LOCKED` (on SQLite the whole transaction holds the write
+lock), records what is due (`Reminded`, `PosterNudged`, `DueSoon`, `NomineeWanted`) and moves the row's clock
+on in the same transaction, so a restart neither skips a due reminder nor sends one twice, and two processes
+never plan the same one. Each workspace's reminders keep its own working hours and time zone. What Dibs says
+about it (the channel's list moved to the bottom, a DM) is the editor's (`bot.editor.schedule`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from bot.delivery.outbox import queue_call
-from bot.ownership.nominee import queue_nomination
 from bot.reminders.policy import (
     Step,
     due_steps_passed,
@@ -27,16 +25,12 @@ from bot.reminders.policy import (
     local_day,
     next_working_moment,
 )
-from bot.reminders.texts import coalesced_line, coalesced_text, due_text, nag_text, poster_dm_text
 from bot.settings import Settings
-from bot.tasks.changes import TaskChanged
-from bot.tasks.model import snapshot
-from bot.tasks.routing import kind_for
+from bot.tasks.changes import DueSoon, NomineeWanted, PosterNudged, Reminded, TaskChanged
 from bot.tasks.rules import audit
 from bot.tasks.seats import free_seats
-from bot.tasks.text import linked_title
 from bot.tasks.tx import Tx
-from store.enums import ClaimRole, PostState, Purpose, TaskStatus, Via
+from store.enums import ClaimRole, TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted
 from store.queries.outbox import count_ping
@@ -63,81 +57,25 @@ def take_ping(session: Session, team_id: str, user_id: str, now: datetime, setti
     return count_ping(session, team_id, user_id, local_day(now, settings), settings.nag.max_pings_per_day)
 
 
-def _queue_poster_dm(tx: Tx, task: Task, settings: Settings) -> None:
-    session, now = tx.session, tx.now
-    text = poster_dm_text(task.id, linked_title(snapshot(task)), task.channel_id, _clock_start(task), now)
-    within = take_ping(session, task.team_id, task.posted_by, now, settings)
-    queue_call(
-        tx,
-        team_id=task.team_id,
-        channel_id=task.posted_by,
-        recipient=task.posted_by,
-        text=text,
-        purpose=Purpose.POSTER_DM,
-        task_id=task.id,
-        dedupe_key=f"poster:{task.id}:{_clock_start(task).isoformat()}",
-        state=PostState.PENDING if within else PostState.FOLDED,
-    )
-    task.poster_nagged = True
-
-
 def _free_after_roster(task: Task) -> int:
     """An event reminded about after its roster: its free seats (0 for an unclaimed task)."""
     return free_seats(task) if task.status == TaskStatus.CLAIMED else 0
 
 
-def _queue_batch(tx: Tx, tasks: list[Task], steps: dict[int, Step]) -> None:
-    """One channel message listing every due task, instead of a burst of thread replies."""
-    now, settings = tx.now, tx.settings
-    first = tasks[0]
-    lines = [
-        coalesced_line(t.id, t.kind, linked_title(snapshot(t)), _clock_start(t), now, _free_after_roster(t))
-        for t in tasks
-    ]
-    loudest = max(steps.values())
-    loud_kind = kind_for(tx.session, settings, first.team_id, next(t.kind for t in tasks if steps[t.id] == loudest))
-    queue_call(
-        tx,
-        team_id=first.team_id,
-        channel_id=first.channel_id,
-        text=coalesced_text(lines, loudest, loud_kind),
-        purpose=Purpose.NAG_BATCH,
-        dedupe_key=f"nags:{first.team_id}:{first.channel_id}:{now:%Y%m%dT%H%M%S}:{first.id}",
-    )
-
-
-def _queue_channel_nags(tx: Tx, tasks: list[Task], settings: Settings) -> None:
-    """Thread replies for a few due tasks; one coalesced channel message for more than `coalesce_over`."""
+def _remind(tx: Tx, tasks: list[Task], settings: Settings) -> None:
+    """The channel's due tasks are reminded about (its list moves, see `bot.editor.lists`); past
+    `escalate_after` a kind with `rotation: fair` asks one person, past `dm_poster_after` the poster hears."""
     now = tx.now
-    steps = {t.id: escalation(_clock_start(t), now, settings) for t in tasks}
-    if len(tasks) > settings.nag.coalesce_over:
-        _queue_batch(tx, tasks, steps)
-    else:
-        for task in tasks:
-            queue_call(
-                tx,
-                team_id=task.team_id,
-                channel_id=task.channel_id,
-                thread_ts=task.message_ts,
-                text=nag_text(
-                    task.id,
-                    _clock_start(task),
-                    now,
-                    steps[task.id],
-                    kind_for(tx.session, settings, task.team_id, task.kind),
-                    settings,
-                    _free_after_roster(task),
-                ),
-                purpose=Purpose.NAG,
-                task_id=task.id,
-                dedupe_key=f"nag:{task.id}:{task.nags_sent + 1}:{_clock_start(task).isoformat()}",
-            )
     for task in tasks:
-        if steps[task.id] >= Step.DM_POSTER and not task.poster_nagged and is_person(task.posted_by):
-            _queue_poster_dm(tx, task, settings)
+        step = escalation(_clock_start(task), now, settings)
+        tx.changed(Reminded(task, step, _clock_start(task), _free_after_roster(task)))
+        if step >= Step.DM_POSTER and not task.poster_nagged and is_person(task.posted_by):
+            within = take_ping(tx.session, task.team_id, task.posted_by, now, settings)
+            tx.changed(PosterNudged(task, _clock_start(task), within))
+            task.poster_nagged = True
         kind = settings.kind(task.kind)
-        if steps[task.id] >= Step.MENTION_GROUP and kind and kind.rotation == "fair" and not task.nominee:
-            queue_nomination(tx, task, f"nag{task.nags_sent}")
+        if step >= Step.MENTION_GROUP and kind and kind.rotation == "fair" and not task.nominee:
+            tx.changed(NomineeWanted(task, f"nag{task.nags_sent}"))
 
 
 def _nag_team(tx: Tx, tasks: list[Task]) -> int:
@@ -158,7 +96,7 @@ def _nag_team(tx: Tx, tasks: list[Task]) -> int:
     reminded = 0
     for channel_id, group in by_channel.items():
         if not is_muted(session, group[0].team_id, channel_id):
-            _queue_channel_nags(tx, group, settings)
+            _remind(tx, group, settings)
             reminded += len(group)
             for task in group:
                 audit(session, task, "schedule", "reminded", Via.SCHEDULE, now)
@@ -198,25 +136,7 @@ def plan_due_dates(svc: Services, now: datetime) -> list[tuple[str, int]]:
 
 
 def _queue_due_reminder(tx: Tx, task: Task, step: int, settings: Settings) -> None:
-    session, now = tx.session, tx.now
     owners = [c.user_id for c in task.claims if c.role == ClaimRole.OWNER]
-    pinged = [o for o in owners if take_ping(session, task.team_id, o, now, settings)]
+    pinged = [o for o in owners if take_ping(tx.session, task.team_id, o, tx.now, settings)]
     held = [o for o in owners if o not in pinged]
-    assert task.due_on is not None
-    today = local_day(now, settings)
-    for who, state, key, thread_ts in (
-        (pinged, PostState.PENDING, "due", task.message_ts),
-        (held, PostState.FOLDED, "due-held", None),
-    ):
-        if who:
-            queue_call(
-                tx,
-                team_id=task.team_id,
-                channel_id=task.channel_id,
-                task_id=task.id,
-                purpose=Purpose.DUE,
-                thread_ts=thread_ts,
-                text=due_text(task.id, who, task.due_on, today),
-                state=state,
-                dedupe_key=f"{key}:{task.id}:{step}:{task.due_on}",
-            )
+    tx.changed(DueSoon(task, step, tuple(pinged), tuple(held)))

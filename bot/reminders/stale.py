@@ -16,16 +16,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.delivery.outbox import queue_call
 from bot.reminders.planning import BATCH, is_person, take_ping
 from bot.reminders.policy import in_working_hours, local_day, next_working_moment, stale_nudge_at
-from bot.reminders.stale_view import build_stale_nudge, held_nudge_text
+from bot.tasks.changes import StaleNudged
 from bot.tasks.errors import DibsError
 from bot.tasks.lookup import locked_task
-from bot.tasks.model import snapshot
 from bot.tasks.rules import audit, owners
 from bot.tasks.tx import Tx
-from store.enums import PostState, Purpose, TaskStatus, Via
+from store.enums import TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted
 from store.queries.tasks import lock_quiet_claims, quiet_claims_without_clock
@@ -93,19 +91,9 @@ def _nudge_or_move(tx: Tx, task: Task) -> int:
 
 
 def _queue_nudge(tx: Tx, task: Task, owner: str, took_at: datetime, key: str) -> None:
-    """One owner's DM, or (over today's noise budget) a line held back for the channel's next digest."""
-    shown = snapshot(task)
+    """One owner's "still on it?", or (over today's noise budget) a line held back for the next edition."""
     within = take_ping(tx.session, task.team_id, owner, tx.now, tx.settings_for(task.team_id))
-    if within:
-        message = build_stale_nudge(shown, took_at, tx.now)
-        blocks = [b.to_dict() for b in message.blocks]
-        text = message.text
-    else:
-        blocks, text = None, held_nudge_text(shown, owner, took_at, tx.now)
-    queue_call(
-        tx, team_id=task.team_id, channel_id=owner, recipient=owner, purpose=Purpose.STALE, task_id=task.id,
-        text=text, blocks=blocks, dedupe_key=key, state=PostState.PENDING if within else PostState.FOLDED,
-    )  # fmt: skip
+    tx.changed(StaleNudged(task, owner, took_at, key, within))
 
 
 def snooze_nudge(svc: Services, team_id: str, task_id: int, user_id: str) -> str:

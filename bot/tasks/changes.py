@@ -9,8 +9,8 @@ the editor reads it as it is at the end of the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from store.models import Swap, Task
@@ -90,4 +90,86 @@ class RosterDue:
     task: Task
 
 
-Change = RosterDue | TaskChanged | SeatOffered | SeatGiven | SeatTaken | SwapAsked | SwapDeclined | CalendarChanged
+@dataclass(frozen=True)
+class Reminded:
+    """The task is due for a reminder: unclaimed since `since` (or, after its roster, an event with `free`
+    seats); `step` says how loud (0 plain, 1 calls the owner group, 2 the poster is told too)."""
+
+    task: Task
+    step: int
+    since: datetime
+    free: int = 0
+
+
+@dataclass(frozen=True)
+class PosterNudged:
+    """Nobody took the task since `since`: the person who posted it hears of it (`within` their ping budget;
+    past it, the line waits for the channel's next morning edition)."""
+
+    task: Task
+    since: datetime
+    within: bool
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """The task's due date is near (its `step`-th reminder): `pinged` owners are told, `held` ones (past their
+    ping budget) see it in the next morning edition."""
+
+    task: Task
+    step: int
+    pinged: tuple[str, ...]
+    held: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StaleNudged:
+    """`owner` took the task at `took_at` and nobody changed it since: "still on it?" (`within` their budget)."""
+
+    task: Task
+    owner: str
+    took_at: datetime
+    key: str
+    within: bool
+
+
+@dataclass(frozen=True)
+class NomineeWanted:
+    """`rotation: fair`: someone should be asked privately to take the task (once per `round`)."""
+
+    task: Task
+    round: str
+
+
+@dataclass(frozen=True)
+class EditionDue:
+    """The channel's morning edition for `day`: what happened since `since`, the week's numbers and chart
+    (the week's first edition), the pings held back for it."""
+
+    team_id: str
+    channel_id: str
+    day: date
+    since: datetime
+    weekly: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()
+    when_empty: str = "one_line"
+    chart: dict[str, Any] | None = None
+    asked: bool = False  # someone asked for it (`/dibs digest`): it moves even inside the quiet window
+
+
+Change = (
+    RosterDue
+    | TaskChanged
+    | Reminded
+    | PosterNudged
+    | DueSoon
+    | StaleNudged
+    | NomineeWanted
+    | EditionDue
+    | SeatOffered
+    | SeatGiven
+    | SeatTaken
+    | SwapAsked
+    | SwapDeclined
+    | CalendarChanged
+)

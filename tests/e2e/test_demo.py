@@ -72,7 +72,7 @@ def test_seed_reminders_restart_and_reset(tmp_path):
         assert "has 5 recipients" not in demo.text("C0MARKETING")  # a note for Chloe only
         assert demo.act(type="clock", step="hour", user="U0BEN") == 200
         assert demo.act(type="clock", step="hour", user="U0BEN") == 200  # two hours: the first reminders
-        wait_until(lambda: "still unclaimed" in demo.text("C0EVENTS"), 15, "a reminder")
+        wait_until(lambda: "Still waiting for someone" in demo.text("C0EVENTS"), 15, "a reminder")
         assert demo.act(type="post", user="U0BEN", channel="C0EVENTS", text="/dibs claim 1") == 200
         wait_until(lambda: "Owners:" in demo.text("C0EVENTS"), 15, "Ben as the owner")
         moved = demo.state()["now"]

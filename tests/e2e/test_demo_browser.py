@@ -158,7 +158,7 @@ def test_a_visitor_posts_a_booth_claims_it_lists_it_and_sees_the_next_days_diges
                    "the answer to /dibs list")  # fmt: skip
     assert "Open tasks" in listed and "Springfield Expo" in listed and "Only visible to you" in listed
     browser.find_element(By.ID, "plus-day").click()
-    digest = "//div[@id='feed']/article[contains(@class,'bot')][contains(., 'Dibs digest for')]"
+    digest = "//div[@id='feed']/article[contains(@class,'bot')][contains(., 'Open follow-ups ·')]"
     shown = _find(browser, digest, "the next day's digest")
     assert "Springfield Expo" in shown and "@Ana" in shown
     browser.set_window_size(1280, 1000)

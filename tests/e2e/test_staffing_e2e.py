@@ -21,6 +21,7 @@ working_hours: always
 nag: {first_after: 2s, every: 2s}
 digest: {days: none}
 offer_expires_after: 5s
+calendar_merge_within: 1s
 kinds:
   event:
     roles: {lead: 1, staff: 2}
@@ -58,6 +59,18 @@ def dm_to(fake: FakeSlack, user: str, says: str) -> Call:
         timeout=15,  # an offer runs out after 5 s, then a tick (0.5 s) asks the next person: room for a busy CI
     )
     return found[-1]
+
+
+def told(fake: FakeSlack, user: str, says: str) -> None:
+    """Wait until `user` heard `says` in a direct message: on its own, or with a calendar entry about the same
+    task that was waiting to go (related changes within `calendar_merge_within` make one message)."""
+
+    def heard() -> bool:
+        dms = [str(c.params.get("text")) for c in fake.calls("chat.postMessage") if c.params["channel"] == user]
+        comments = [str(u.get("initial_comment")) for u in fake.uploaded() if u["channel_id"] == f"D{user[1:]}"]
+        return any(says in text for text in [*dms, *comments])
+
+    wait_until(heard, 15, f"{user} to hear {says!r}")
 
 
 def note_to(fake: FakeSlack, user: str, says: str) -> Call:
@@ -155,9 +168,10 @@ def test_an_offer_that_runs_out_goes_to_the_next_in_line(bot, slack, fake, datab
     assert "<@U4>" not in shown
     click(slack, ActionId.TAKE_OFFER, "1", "U5", second.response["ts"], "", channel="D555")
     assert "*staff* (3): <@U2>, <@U3>, <@U5>" in thread_now(fake, "*staff* (3): <@U2>, <@U3>, <@U5>")
-    assert "is yours now" in note_to(fake, "U5", "is yours now").params["text"]
+    # The offer itself says what came of it, in place of its buttons: no second message for it.
     wait_until(lambda: dm_updates(fake, "D555"), what="the answered offer without its buttons")
-    assert "You took this seat." in dm_updates(fake, "D555")[0] and "Take it" not in dm_updates(fake, "D555")[0]
+    assert "is yours now" in dm_updates(fake, "D555")[0] and "Take it" not in dm_updates(fake, "D555")[0]
+    assert not [c for c in fake.calls("chat.postEphemeral") if c.params["user"] == "U5"]
     click(slack, ActionId.TAKE_OFFER, "1", "U4", offer.response["ts"], "", channel="D444")  # too late
     assert "no longer held for you" in note_to(fake, "U4", "no longer held").params["text"]
     assert dm_updates(fake, "D444") == []  # a refused click changes nothing
@@ -171,8 +185,8 @@ def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, sla
     asked = dm_to(fake, "U7", "asks whether you can take their staff seat")
     click(slack, ActionId.DECLINE_SWAP, button_value(asked, ActionId.DECLINE_SWAP), "U7", asked.response["ts"], "",
           channel="D777")  # fmt: skip
-    dm_to(fake, "U2", "can't take your seat on #1")
-    wait_until(lambda: any("You declined" in shown for shown in dm_updates(fake, "D777")), what="the declined swap")
+    told(fake, "U2", "can't take your seat on #1")
+    wait_until(lambda: any("Declined" in shown for shown in dm_updates(fake, "D777")), what="the declined swap")
     thread_now(fake, "*staff* (3): <@U2>")
     # The thread's person picker asks the same way: "Hand my seat to…" U6.
     picked = block_action(ActionId.SWAP_PICK, "", "U2", "1.1", "")
@@ -186,10 +200,13 @@ def test_a_swap_moves_the_seat_only_when_accepted_and_undo_puts_it_back(bot, sla
     click(slack, ActionId.ACCEPT_SWAP, button_value(asked, ActionId.ACCEPT_SWAP), "U8", asked.response["ts"], "",
           channel="D888")  # fmt: skip
     thread_now(fake, "*lead* (1): <@U8>")
-    dm_to(fake, "U1", "<@U8> took your seat on #1")
     # The event is dated (2027-03-01 in the post): owners' calendars follow the seat.
     wanted = {("D1", "REQUEST"), ("D2", "REQUEST"), ("D1", "CANCEL"), ("D8", "REQUEST")}
     wait_until(lambda: wanted <= calendar_entries(fake), what="calendar entries for U1, U2, U8 and U1's cancel")
+    # U1 hears once: that U8 took the seat, in the message that cancels the calendar entry.
+    [cancelled] = [u for u in fake.uploaded() if u["channel_id"] == "D1" and "CANCEL" in str(u["content"])]
+    assert "<@U8> took your seat on #1" in str(cancelled.get("initial_comment"))
+    assert not [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U1"]
     # The poster moves a seat for someone: the thread says who did.
     slack.command("swap 1 <@U2> <@U9>", user="U111")
     thread_now(fake, "<@U9> (placed by <@U111>)")

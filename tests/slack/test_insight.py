@@ -57,7 +57,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 def digest_posts(fake):
-    return [c for c in fake.calls("chat.postMessage") if "Dibs digest" in str(c.params.get("blocks"))]
+    return [c for c in fake.calls("chat.postMessage") if "Open follow-ups ·" in str(c.params.get("blocks"))]
 
 
 def test_stats_for_the_channel_privately(bot, slack, fake):

@@ -147,7 +147,7 @@ def test_a_reinstall_picks_up_where_it_stopped(bot, site, slack, fake):
     later = utcnow() + timedelta(hours=2, minutes=1)
     bot.tick(later)
     bot.deliver(later)
-    reminders = [c for c in fake.calls("chat.postMessage") if "still unclaimed" in str(c.params.get("text"))]
+    reminders = [c for c in fake.calls("chat.postMessage") if "Still waiting for someone" in str(c.params.get("text"))]
     assert reminders and {c.token for c in reminders} == {new}
 
 

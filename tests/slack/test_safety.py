@@ -187,7 +187,7 @@ def test_an_archived_channel_is_not_reminded_and_gets_no_digest(settings, fake):
     slack.event({"type": "channel_unarchive", "channel": CHANNEL, "user": "U222"})
     dibs.tick(later + timedelta(hours=5))
     dibs.deliver(later + timedelta(hours=5))
-    assert any("still unclaimed" in str(c.params.get("text")) for c in fake.calls("chat.postMessage"))
+    assert any("Still waiting for someone" in str(c.params.get("text")) for c in fake.calls("chat.postMessage"))
     dibs.shutdown()
 
 

@@ -1,14 +1,16 @@
-"""Nagging, escalation, due dates, the noise budget, coalescing and digests, in-process on both databases.
+"""Reminders, escalation, due dates, the noise budget and the morning edition, in-process on both databases.
 
-The planners take `now` explicitly, so the tests move time forward by passing later moments
-instead of sleeping; sending goes through the real Web API client to the fake Slack.
+A reminder moves the channel's standing list of open follow-ups to the bottom of the channel (posted anew, the
+old one deleted) rather than replying in each thread; the morning edition is that list's first move of the day.
+The planners take `now` explicitly, so the tests move time forward by passing later moments instead of
+sleeping; sending goes through the real Web API client to the fake Slack.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +22,16 @@ from bot.settings import DEFAULT_KINDS, DigestSettings, NagSettings, WorkingHour
 from store.enums import Via
 from store.models import OutboxPost, Task, utcnow
 from tests.conftest import make_dibs, sender_for
-from tests.support.helpers import last_update, nags, open_task, tick, watched_since_yesterday
+from tests.support.helpers import (
+    blocks_text,
+    last_update,
+    list_posts,
+    list_updates,
+    nags,
+    open_task,
+    tick,
+    watched_since_yesterday,
+)
 from tests.support.payloads import CHANNEL, message_event
 
 
@@ -46,16 +57,20 @@ def run(bot, now) -> int:
 
 
 def test_first_reminder_after_first_after_then_every(bot, slack, fake):
-    post, _ = open_task(slack, fake)
+    open_task(slack, fake)
     assert run(bot, later(hours=1, minutes=59)) == 0
     run(bot, later(hours=2, minutes=1))
-    [first] = nags(fake)
-    assert first.params["thread_ts"] == post["ts"] and "#1 is still unclaimed" in first.params["text"]
-    assert "<!here>" not in first.params["text"]
+    [first] = nags(fake)  # the channel's list, posted at the bottom of the channel: no reply in the thread
+    assert first.params["channel"] == CHANNEL and "thread_ts" not in first.params
+    assert "Still waiting for someone: #1." in first.params["text"] and "<!here>" not in first.params["text"]
+    assert '"dibs_claim"' in json.dumps(first.params["blocks"])  # each open follow-up has its I'll take it
     run(bot, later(hours=3))
     assert len(nags(fake)) == 1  # the next one is `every` (4h) after the first
     run(bot, later(hours=6, minutes=2))
-    assert len(nags(fake)) == 2
+    second = nags(fake)[-1]
+    assert len(nags(fake)) == 2 and second.response["ts"] != first.response["ts"]
+    [gone] = fake.calls("chat.delete")  # the list moved: the one before it is deleted
+    assert gone.params == {"channel": CHANNEL, "ts": first.response["ts"]}
 
 
 def test_no_reminder_after_a_claim_and_release_restarts_the_clock(bot, slack, fake):
@@ -75,9 +90,9 @@ def test_a_claim_that_arrives_before_the_send_wins(bot, slack, fake):
     plan_nags(bot.services, later(hours=3))  # the reminder is queued...
     slack.command("claim 1", user="U2")  # ...and a claim arrives before it goes out
     bot.deliver(later(hours=3))
-    assert nags(fake) == []
+    assert list_posts(fake) == []  # nothing is waiting any more: no list goes up for it
     with bot.db() as session:
-        assert [p.state for p in session.scalars(select(OutboxPost).where(OutboxPost.purpose == "nag"))] == [
+        assert [p.state for p in session.scalars(select(OutboxPost).where(OutboxPost.purpose == "list"))] == [
             "cancelled"
         ]
 
@@ -101,8 +116,13 @@ def test_snooze_and_mute_pause_reminders(bot, slack, fake):
 
 def test_the_escalation_ladder(bot, slack, fake):
     open_task(slack, fake)
-    run(bot, later(days=1, hours=1))
-    assert "<!here>" in nags(fake)[-1].params["text"]  # no owner group: the channel's active members
+    first = later(days=1, hours=1)
+    if first.hour >= 19:  # the next reminder must fall on the same (UTC) day
+        first = (first + timedelta(days=1)).replace(hour=8)
+    run(bot, first)
+    assert nags(fake)[-1].params["text"].startswith("<!here>")  # no owner group: the channel's active members
+    run(bot, first + timedelta(hours=4, minutes=5))
+    assert len(nags(fake)) == 2 and "<!here>" not in nags(fake)[-1].params["text"]  # once a day at most
     run(bot, later(days=3, hours=1))
     [dm] = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U111"]
     assert "Nobody has taken #1" in dm.params["text"] and "/dibs assign 1" in dm.params["text"]
@@ -140,7 +160,7 @@ def test_reminders_wait_for_working_hours(settings, fake):
         bot.shutdown()
 
 
-def test_many_due_tasks_of_one_channel_coalesce_into_one_message(bot, slack, fake):
+def test_many_due_tasks_of_one_channel_are_one_list_with_a_button_each(bot, slack, fake):
     slack.command("watch")
     posts = [message_event(f"Booth number {n} at the expo") for n in range(5)]
     for post in posts:
@@ -150,22 +170,40 @@ def test_many_due_tasks_of_one_channel_coalesce_into_one_message(bot, slack, fak
     [batch] = fake.calls("chat.postMessage")
     assert "thread_ts" not in batch.params and batch.params["channel"] == CHANNEL
     text = batch.params["text"]
-    assert "5 follow-ups here are still unclaimed" in text
-    assert all(f"#{n}" in text for n in range(1, 6)) and "<https://test.slack.com/archives/C111/p" in text
+    assert "Still waiting for someone: #1, #2, #3, #4, #5." in text
+    shown = json.dumps(batch.params["blocks"])
+    assert all(f"*#{n}*" in shown for n in range(1, 6)) and "<https://test.slack.com/archives/C111/p" in shown
+    assert shown.count('"dibs_claim"') == 5
     run(bot, later(hours=3, minutes=1))
     assert len(fake.calls("chat.postMessage")) == 1
 
 
-def test_a_few_reminders_in_one_channel_go_out_at_most_one_per_second(bot, slack, fake):
-    slack.command("watch")
-    for n in range(3):
-        slack.event(message_event(f"Booth number {n} at the expo"))
-    fake.clear()
-    assert run(bot, later(hours=3)) == 3
-    assert len(nags(fake)) == 3
-    with bot.db() as session:  # the bot's clock (which skips its waits) says when each went out
-        stamps = sorted(p.sent_at for p in session.scalars(select(OutboxPost).where(OutboxPost.purpose == "nag")))
-    assert all(b - a >= timedelta(seconds=1) for a, b in pairwise(stamps))
+def test_the_list_is_posted_once_then_kept_up_to_date_in_place(bot, slack, fake):
+    post, _ = open_task(slack, fake)
+    slack.command("digest")  # the list goes up now (a reminder or the morning edition would put it up too)
+    [shown] = list_posts(fake)
+    slack.command("claim 1", user="U2")
+    assert "*#1*" in blocks_text(list_updates(fake)[-1]) and "<@U2>" in blocks_text(list_updates(fake)[-1])
+    slack.event(message_event("Another booth at the county fair"))  # a new follow-up joins the list
+    assert "*#2*" in blocks_text(list_updates(fake)[-1])
+    slack.command("release 1", user="U2")
+    slack.command("done 2", user="U111")
+    latest = blocks_text(list_updates(fake)[-1])
+    assert "Done since the last list" in latest and "*#2*" in latest
+    assert all(c.params["ts"] == shown.response["ts"] for c in list_updates(fake))
+    assert list_posts(fake) == [shown] and fake.calls("chat.delete") == []  # one message, edited in place
+
+
+def test_a_reminder_inside_the_quiet_window_updates_the_list_in_place(bot, slack, fake):
+    open_task(slack, fake)
+    run(bot, later(hours=2, minutes=1))  # #1's first reminder: the list goes up
+    slack.event(message_event("Another booth at the county fair"))  # #2, first reminder 2 h from now
+    run(bot, later(hours=4, minutes=2))  # 2 h after the last move: the list may move again
+    assert len(nags(fake)) == 2
+    slack.event(message_event("A third booth at the harbour"))  # #3: its first reminder is due at once...
+    run(bot, later(hours=4, minutes=3))  # ...a minute after the last move: inside the quiet window
+    assert len(nags(fake)) == 2  # no third move
+    assert "Still waiting for someone: #3." in blocks_text(list_updates(fake)[-1])  # the list says it in place
 
 
 def test_a_reminder_slack_refuses_is_retried_not_lost(bot, slack, fake):
@@ -174,7 +212,7 @@ def test_a_reminder_slack_refuses_is_retried_not_lost(bot, slack, fake):
     plan_nags(bot.services, later(hours=3))
     assert bot.deliver(later(hours=3), linger=timedelta(0)) == 0
     with bot.db() as session:
-        post = session.scalars(select(OutboxPost).where(OutboxPost.purpose == "nag")).one()
+        post = session.scalars(select(OutboxPost).where(OutboxPost.purpose == "list")).one()
         assert (post.state, post.attempts) == ("pending", 1)
     assert bot.deliver(later(hours=3, seconds=3)) == 1  # once the back-off is over
     assert len(nags(fake)) == 1
@@ -272,7 +310,7 @@ def test_a_quiet_day_gives_one_line_or_no_digest(settings, fake):
             posts = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == f"CQ{when_empty.upper()}"]
             assert len(posts) == expected
             if posts:
-                assert "Nothing open" in posts[0].params["text"] and len(posts[0].params["blocks"]) == 1
+                assert "Nothing open" in posts[0].params["text"] and len(posts[0].params["blocks"]) == 2
         finally:
             bot.shutdown()
 
@@ -290,7 +328,7 @@ def test_a_restart_catches_up_once_coalesced(settings, fake):
         run(second, later(hours=10))  # everything fell due while no process ran
         run(second, later(hours=10, seconds=1))
         [batch] = fake.calls("chat.postMessage")
-        assert "5 follow-ups here are still unclaimed" in batch.params["text"]
+        assert "Still waiting for someone: #1, #2, #3, #4, #5." in batch.params["text"]
     finally:
         second.shutdown()
 
@@ -382,7 +420,7 @@ def test_a_newly_watched_channel_gets_its_first_digest_at_the_next_digest_time(
                 if fake.calls("chat.postMessage"):
                     break
             [posted] = fake.calls("chat.postMessage")
-            assert "digest" in posted.params["text"].lower()
+            assert "open follow-ups" in posted.params["text"].lower()
             assert utcnow() - timedelta(minutes=30) < datetime.fromisoformat(first_digest).replace(tzinfo=UTC)
             assert utcnow() >= datetime.fromisoformat(first_digest).replace(tzinfo=UTC)
     finally:

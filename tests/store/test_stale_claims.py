@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.digest.collect import collect_digest
 from bot.digest.plan import plan_digests
+from bot.editor.lists import drawn_list
 from bot.reminders.policy import local_day
 from bot.reminders.stale import plan_stale_claims, snooze_nudge
 from bot.settings import DigestSettings, NagSettings, Settings, parse_working_hours
@@ -217,9 +218,21 @@ def test_snooze_asks_one_stale_claim_after_later(svc):
         assert session.scalars(select(TaskEvent.action).order_by(TaskEvent.id.desc())).first() == "nudged"
 
 
-def digests(svc) -> list[OutboxPost]:
-    with svc.db() as session:
-        return list(session.scalars(select(OutboxPost).where(OutboxPost.purpose == Purpose.DIGEST)))
+class Editions:
+    """The morning editions planned so far, and how the channel's list would read now."""
+
+    def __init__(self, svc) -> None:
+        self.svc, self.count = svc, 0
+
+    def plan(self, at: datetime) -> int:
+        with freeze_time(at):
+            self.count += plan_digests(self.svc, at, due=True)
+        return self.count
+
+    def shown(self, at: datetime) -> str:
+        drawn = drawn_list(self.svc, "T1", "C1", at)
+        assert drawn is not None
+        return str(drawn[2].as_kwargs())
 
 
 @pytest.mark.parametrize("when_unchanged", ["skip", "post"])
@@ -232,12 +245,13 @@ def test_when_unchanged_skip_posts_only_after_a_change(database_url, when_unchan
             session.add(WatchedChannel(team_id="T1", channel_id="C1", added_by="U1", added_at=T0 - timedelta(days=9)))
         claimed(svc, T0 - timedelta(days=1))  # Monday
 
+        editions = Editions(svc)
+
         def digest_on(day: int) -> int:
             at = datetime(2026, 12, day, 8, 30, tzinfo=UTC)  # 09:30 in Berlin
             with freeze_time(at):
                 plan_stale_claims(svc, at)  # a nudge ("nudged", by the schedule) is no change
-                plan_digests(svc, at, due=True)
-            return len(digests(svc))
+            return editions.plan(at)
 
         assert digest_on(1) == 1  # Tuesday: the first digest
         assert digest_on(2) == (1 if when_unchanged == "skip" else 2)  # Wednesday: nothing happened
@@ -247,7 +261,8 @@ def test_when_unchanged_skip_posts_only_after_a_change(database_url, when_unchan
         with freeze_time(datetime(2026, 12, 3, 12, 0, tzinfo=UTC)):
             complete_task(svc, "T1", 1, "U2", Via.COMMAND)
         assert digest_on(4) == (2 if when_unchanged == "skip" else 4)  # Friday: #1 was done on Thursday
-        assert "#1" in digests(svc)[-1].blocks and "Done since the last digest" in digests(svc)[-1].blocks
+        shown = editions.shown(datetime(2026, 12, 4, 8, 31, tzinfo=UTC))
+        assert "*#1*" in shown and "Done since the last list" in shown
         assert digest_on(5) == (2 if when_unchanged == "skip" else 5)
 
 
@@ -257,21 +272,18 @@ def test_when_unchanged_skip_still_posts_what_was_held_back(database_url):
         with svc.db.begin() as session:
             session.add(WatchedChannel(team_id="T1", channel_id="C1", added_by="U1", added_at=T0 - timedelta(days=9)))
         claimed(svc, T0 - timedelta(days=3))  # Saturday
-        with freeze_time(T0):
-            plan_digests(svc, T0, due=True)  # Tuesday's digest
+        editions = Editions(svc)
+        editions.plan(T0)  # Tuesday's
         wednesday = T0 + timedelta(days=1)
         with svc.db.begin() as session:
             session.add(PingCount(team_id="T1", user_id="U2", day=local_day(wednesday, SETTINGS), count=3))
         plan(svc, T0 + timedelta(hours=1))  # asked Tuesday 11:00, over the budget: held back
-        with freeze_time(wednesday):
-            plan_digests(svc, wednesday, due=True)
-        assert len(digests(svc)) == 1  # the budget was Wednesday's; Tuesday's ping went out
+        assert editions.plan(wednesday) == 1  # the budget was Wednesday's; Tuesday's ping went out
 
         with svc.db.begin() as session:
             session.add(PingCount(team_id="T1", user_id="U2", day=local_day(T0 + timedelta(days=3), SETTINGS), count=3))
         plan(svc, T0 + timedelta(days=3, hours=1))  # Friday 11:00: held back
         friday = T0 + timedelta(days=3, hours=2)
-        with freeze_time(friday):
-            plan_digests(svc, friday, due=True)
-        [_, posted] = digests(svc)
-        assert "Held back" in posted.blocks and "still on it?" in posted.blocks
+        assert editions.plan(friday) == 2
+        shown = editions.shown(friday)
+        assert "Held back" in shown and "still on it?" in shown

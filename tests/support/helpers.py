@@ -35,20 +35,37 @@ def open_task(slack: Sender, fake: FakeSlack, text: str = BOOTH, **extra: Any) -
     return post, reply
 
 
-def last_update(fake: FakeSlack) -> str:
-    """What the thread reply shows now (updates of Dibs's direct messages are not thread replies)."""
-    return blocks_text([c for c in fake.calls("chat.update") if not str(c.params.get("channel")).startswith("D")][-1])
-
-
-def nags(fake: FakeSlack, thread_ts: str | None = None) -> list[Call]:
-    """Reminders Slack accepted, in any thread or in the given one."""
+def list_posts(fake: FakeSlack) -> list[Call]:
+    """Each time Slack accepted a channel's standing list of open follow-ups as a new message (posted, or moved to
+    the bottom of the channel by a reminder or the morning edition)."""
     return [
         c
         for c in fake.calls("chat.postMessage")
-        if "still unclaimed" in str(c.params.get("text"))
-        and c.status == 200
-        and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
+        if (c.params.get("metadata") or {}).get("event_type") == "dibs_list" and c.status == 200
     ]
+
+
+def nags(fake: FakeSlack) -> list[Call]:
+    """Reminders Slack accepted: the channel's list moved to the bottom, saying who is still waiting."""
+    return [c for c in list_posts(fake) if "Still waiting for someone" in str(c.params.get("text"))]
+
+
+def list_updates(fake: FakeSlack) -> list[Call]:
+    """Updates in place of a channel's standing list."""
+    shown = {str((c.response or {}).get("ts")) for c in list_posts(fake)}
+    return [c for c in fake.calls("chat.update") if c.params.get("ts") in shown]
+
+
+def last_update(fake: FakeSlack) -> str:
+    """What the thread reply shows now (updates of Dibs's direct messages and of the list are not thread replies)."""
+    lists = {str((c.response or {}).get("ts")) for c in list_posts(fake)}
+    return blocks_text(
+        [
+            c
+            for c in fake.calls("chat.update")
+            if not str(c.params.get("channel")).startswith("D") and c.params.get("ts") not in lists
+        ][-1]
+    )
 
 
 def tick(bot: Dibs) -> None:

@@ -1,4 +1,5 @@
-"""The daily digest's Block Kit: content, order, quiet days and Slack's limits at any size."""
+"""A channel's standing list of open follow-ups (and its morning edition): content, order, claim buttons,
+quiet days and Slack's limits at any size."""
 
 from __future__ import annotations
 
@@ -98,45 +99,49 @@ def busy() -> DigestData:
     )
 
 
-def test_header_names_the_day() -> None:
-    message = build_digest(busy(), NOW)
-    assert message is not None
-    header = message.blocks[0]
-    assert isinstance(header, HeaderBlock)
-    assert header.to_dict()["text"]["text"] == "Dibs digest for Friday 27 November"
+def test_header_names_the_day_of_the_morning_edition() -> None:
+    for edition, title in ((DAY, "Open follow-ups · Friday 27 November"), (None, "Open follow-ups")):
+        message = build_digest(busy(), NOW, edition=edition)
+        assert message is not None
+        header = message.blocks[0]
+        assert isinstance(header, HeaderBlock)
+        assert header.to_dict()["text"]["text"] == title
 
 
 def test_sections_come_in_order() -> None:
-    message = build_digest(busy(), NOW)
+    message = build_digest(busy(), NOW, note="<!here> :bell: Still waiting for someone: #1.")
     assert message is not None
     body = texts(message)[1:]
     headings = [
+        "<!here> :bell: Still waiting for someone: #1.",
         "*Unclaimed (2)*",
+        "• *#1* event · <https://example.slack.com/archives/C1/p1|Booth at Springfield Expo> · waiting 3d",
+        "• *#2* press · <https://example.slack.com/archives/C1/p2|Reply to the Gazette> · waiting 5h",
         "*Overdue (1)*",
         "*Taken (1)*",
-        "*Done since the last digest (2)*",
+        "*Done since the last list (2)*",
         "Median time to claim this week: 3h 20m",
         "*Held back to keep the noise down*",
     ]
     assert [t.splitlines()[0] for t in body] == headings
     assert all(isinstance(b, SectionBlock) for b in message.blocks[1:])
+    assert message.text.startswith("<!here> :bell: Still waiting for someone: #1.\n")  # the notification says it
 
 
-def test_unclaimed_oldest_first_with_age() -> None:
+def test_each_of_the_oldest_unclaimed_has_its_own_claim_button() -> None:
     message = build_digest(busy(), NOW)
     assert message is not None
-    unclaimed = texts(message)[1].splitlines()
-    assert unclaimed[1] == (
-        "• *#1* event · <https://example.slack.com/archives/C1/p1|Booth at Springfield Expo> · waiting 3d"
-    )
-    assert unclaimed[2].startswith("• *#2* press · ")
-    assert unclaimed[2].endswith("· waiting 5h")
+    buttons = [b.to_dict().get("accessory") for b in message.blocks[2:4]]
+    assert [(b["action_id"], b["value"], b["text"]["text"]) for b in buttons if b] == [
+        ("dibs_claim", "1", "I'll take it"),
+        ("dibs_claim", "2", "I'll take it"),
+    ]
 
 
 def test_overdue_shows_owners_and_due_date() -> None:
     message = build_digest(busy(), NOW)
     assert message is not None
-    line = texts(message)[2].splitlines()[1]
+    line = texts(message)[4].splitlines()[1]
     assert line.startswith("• :warning: *#3* event · ")
     assert "Ship the banners" in line
     assert "<@UANN>" in line
@@ -146,7 +151,7 @@ def test_overdue_shows_owners_and_due_date() -> None:
 def test_taken_mentions_owners() -> None:
     message = build_digest(busy(), NOW)
     assert message is not None
-    line = texts(message)[3].splitlines()[1]
+    line = texts(message)[5].splitlines()[1]
     assert line.startswith("• *#4* event · ")
     assert "Print flyers" in line
     assert "<@UBOB>, <@UCAT>" in line
@@ -155,7 +160,7 @@ def test_taken_mentions_owners() -> None:
 def test_done_shows_who_and_proof() -> None:
     message = build_digest(busy(), NOW)
     assert message is not None
-    lines = texts(message)[4].splitlines()
+    lines = texts(message)[6].splitlines()
     assert lines[1].startswith("• *#5* ")
     assert lines[1].endswith("done by <@UDAN> · proof: <https://track.example/42>")  # a web link is a link
     assert lines[2].endswith("done by <@UEVE>")
@@ -184,7 +189,7 @@ def test_empty_sections_are_left_out() -> None:
     message = build_digest(data, NOW)
     assert message is not None
     assert [t.splitlines()[0] for t in texts(message)] == [
-        "Dibs digest for Friday 27 November",
+        "Open follow-ups",
         "*Taken (1)*",
         "Median time to claim this week: no claims this week",
     ]
@@ -199,11 +204,11 @@ def test_only_folded_lines_is_not_a_quiet_day() -> None:
 
 
 def test_quiet_day_is_one_line() -> None:
-    message = build_digest(digest(), NOW)
+    message = build_digest(digest(), NOW, edition=DAY)
     assert message is not None
-    line = "Nothing open, nothing taken, nothing done since the last digest. :sunny:"
-    assert texts(message) == [line]
-    assert message.text == line
+    line = "Nothing open, nothing taken, nothing done since the last list. :sunny:"
+    assert texts(message) == ["Open follow-ups · Friday 27 November", line]
+    assert message.text == f"Open follow-ups: {line}"
 
 
 def test_quiet_day_can_be_skipped() -> None:
@@ -218,20 +223,20 @@ def test_unknown_quiet_day_setting_is_refused() -> None:
 def test_fallback_text_counts_totals() -> None:
     message = build_digest(busy(), NOW)
     assert message is not None
-    assert message.text == "Dibs digest: 2 unclaimed, 1 overdue, 1 taken, 2 done, 2 held back"
+    assert message.text == "Open follow-ups: 2 unclaimed, 1 overdue, 1 taken, 2 done, 2 held back"
     data = replace(busy(), folded=[], unclaimed_total=3)
     message = build_digest(data, NOW)
     assert message is not None
-    assert message.text == "Dibs digest: 3 unclaimed, 1 overdue, 1 taken, 2 done"
+    assert message.text == "Open follow-ups: 3 unclaimed, 1 overdue, 1 taken, 2 done"
 
 
 def test_caller_truncated_list_says_how_many_more() -> None:
     data = digest(unclaimed=[task(1), task(2)], unclaimed_total=40)
     message = build_digest(data, NOW)
     assert message is not None
-    lines = texts(message)[1].splitlines()
-    assert lines[0] == "*Unclaimed (40)*"
-    assert lines[-1] == "…and 38 more: `/dibs list unclaimed`"
+    assert texts(message)[1] == "*Unclaimed (40)*"
+    lines = texts(message)[4].splitlines()  # after the two with their buttons
+    assert lines == ["*More unclaimed (38)*", "…and 38 more: `/dibs list unclaimed`"]
 
 
 @pytest.mark.parametrize(
@@ -284,6 +289,11 @@ def check_limits(message: Message) -> None:
     assert 0 < len(message.text) < 4000
 
 
+def claimable(message: Message) -> list[str]:
+    """The unclaimed follow-ups shown with their own I'll take it button."""
+    return [b.to_dict()["text"]["text"] for b in message.blocks if b.to_dict().get("accessory")]
+
+
 def more_line(message: Message, heading: str) -> tuple[int, str]:
     """How many task lines a list shows, and its closing "more" line."""
     lines: list[str] = []
@@ -304,10 +314,10 @@ def test_two_thousand_unclaimed_fit() -> None:
     message = build_digest(data, NOW)
     assert message is not None
     check_limits(message)
-    shown, last = more_line(message, "Unclaimed")
-    assert 0 < shown < N
-    assert last == f"…and {N - shown:,} more: `/dibs list unclaimed`"
-    assert texts(message)[1].splitlines()[1].startswith("• *#1* event · ")  # the oldest comes first
+    shown, last = more_line(message, "More unclaimed")
+    assert len(claimable(message)) == 12 and 0 < shown < N - 12
+    assert last == f"…and {N - 12 - shown:,} more: `/dibs list unclaimed`"
+    assert claimable(message)[0].startswith("• *#1* event · ")  # the oldest comes first
     assert len(message.blocks) > 40  # one big list may use most of the message
 
 
@@ -323,19 +333,19 @@ def test_two_thousand_in_every_list_fit() -> None:
     message = build_digest(data, NOW)
     assert message is not None
     check_limits(message)
-    assert message.text == "Dibs digest: 2,000 unclaimed, 2,000 overdue, 2,000 taken, 2,000 done, 2,000 held back"
+    assert message.text == "Open follow-ups: 2,000 unclaimed, 2,000 overdue, 2,000 taken, 2,000 done, 2,000 held back"
     body = full(message)
     assert "• *#1* event · " in body  # the oldest unclaimed task
-    for heading, hint in [
-        ("Unclaimed", ": `/dibs list unclaimed`"),
-        ("Overdue", ": `/dibs list`"),
-        ("Taken", ": `/dibs list`"),
-        ("Done since the last digest", ": `/dibs list all`"),
+    for heading, hint, total in [
+        ("More unclaimed", ": `/dibs list unclaimed`", N - 12),
+        ("Overdue", ": `/dibs list`", N),
+        ("Taken", ": `/dibs list`", N),
+        ("Done since the last list", ": `/dibs list all`", N),
     ]:
-        assert f"*{heading} (2,000)*" in body
+        assert f"*{heading} ({total:,})*" in body
         shown, last = more_line(message, heading)
         assert shown > 0, heading
-        assert last == f"…and {N - shown:,} more{hint}"
+        assert last == f"…and {total - shown:,} more{hint}"
     folded = body.split("*Held back to keep the noise down*")[1].splitlines()
     shown_folded = len([line for line in folded if line.startswith("• ")])
     assert shown_folded > 0
@@ -349,8 +359,8 @@ def test_caller_truncated_big_lists_count_from_the_total() -> None:
     message = build_digest(data, NOW)
     assert message is not None
     check_limits(message)
-    shown, last = more_line(message, "Unclaimed")
-    assert last == f"…and {N - shown:,} more: `/dibs list unclaimed`"
+    shown, last = more_line(message, "More unclaimed")
+    assert last == f"…and {N - 12 - shown:,} more: `/dibs list unclaimed`"
 
 
 def quiet(count: int, **fields: object) -> list[QuietClaim]:
@@ -375,7 +385,7 @@ def test_quiet_claims_come_after_taken_with_how_long_they_were_quiet() -> None:
         "• *#2* event · <https://example.slack.com/archives/C1/p2|Ans &lt;wer&gt; &amp; co> · <@UBOB> · "
         "claimed, quiet for 3 days",
     ]
-    assert message.text == "Dibs digest: 0 unclaimed, 0 overdue, 1 taken, 0 done, 2 quiet"
+    assert message.text == "Open follow-ups: 0 unclaimed, 0 overdue, 1 taken, 0 done, 2 quiet"
 
 
 def test_two_thousand_quiet_claims_fit_with_every_other_list() -> None:

@@ -1,4 +1,4 @@
-"""editor: the thread reply goes through the outbox like every other message
+"""editor: the thread reply goes through the outbox like every other message; each channel's standing list
 
 Revision ID: 0009
 Revises: 0008
@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+import store.models
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -38,9 +40,28 @@ def upgrade() -> None:
         ).bindparams(now=now)
     )
     op.execute(sa.text(f"UPDATE tasks SET thread_queued = :yes WHERE {BEHIND}").bindparams(yes=True))
+    op.create_table(
+        "channel_lists",
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("channel_id", sa.String(length=32), nullable=False),
+        sa.Column("ts", sa.String(length=32), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("shown", sa.Integer(), nullable=False),
+        sa.Column("queued", sa.Boolean(), nullable=False),
+        sa.Column("move", sa.Boolean(), nullable=False),
+        sa.Column("moved_at", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("mention", sa.String(length=300), nullable=True),
+        sa.Column("mentioned_on", sa.Date(), nullable=True),
+        sa.Column("edition_day", sa.Date(), nullable=True),
+        sa.Column("since", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("extra", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("team_id", "channel_id", name=op.f("pk_channel_lists")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("channel_lists")
     op.execute(sa.text("DELETE FROM outbox WHERE purpose = 'thread' AND state = 'pending'"))
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("thread_lease_until", sa.DateTime(timezone=True), nullable=True))
