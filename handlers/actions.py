@@ -39,7 +39,8 @@ def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo, said: str,
     container, message = body.get("container") or {}, body.get("message") or {}
     if not clicks.in_dm(body) or container.get("is_ephemeral") or not container.get("message_ts"):
         return False
-    settled = answered_message(message.get("blocks") or [], str(message.get("text") or ""), said[:2000], undo)
+    block = str(((body.get("actions") or [{}])[0] or {}).get("block_id") or "")
+    settled = answered_message(message.get("blocks") or [], str(message.get("text") or ""), said[:2000], undo, block)
     with services.transaction() as tx:
         queue_call(tx, team_id=to.team_id, channel_id=to.channel_id, recipient=to.user_id, purpose=Purpose.DM,
                    method="chat.update", args={"channel": to.channel_id, "ts": str(container["message_ts"]),

@@ -42,11 +42,8 @@ class PostState(StrEnum):
 class Purpose(StrEnum):
     """Why an outbox row exists."""
 
-    NAG = "nag"
-    NAG_BATCH = "nag_batch"
     POSTER_DM = "poster_dm"
     DUE = "due"
-    DIGEST = "digest"
     ANNOUNCE = "announce"  # the channel post /dibs new makes; the task lives under it
     NOTE = "note"  # a private note (ephemeral) to the person who acted
     DM = "dm"  # a direct message: a freed slot, a hand-over
@@ -68,7 +65,7 @@ class Purpose(StrEnum):
 
 
 # Reminders that only make sense while a task is unclaimed.
-NAG_PURPOSES = (Purpose.NAG, Purpose.POSTER_DM)
+NAG_PURPOSES = (Purpose.POSTER_DM,)
 
 
 class Via(StrEnum):

@@ -312,10 +312,9 @@ class ChannelList(Base):
     queued: Mapped[bool] = mapped_column(Boolean, default=False)
     move: Mapped[bool] = mapped_column(Boolean, default=False)
     moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # What changed, said on top ("still unclaimed after 4h"), and who the next move calls (a group, @here).
-    note: Mapped[str | None] = mapped_column(Text, default=None)
+    # Who the next move calls (a group, @here), and the local day it last called anyone.
     mention: Mapped[str | None] = mapped_column(String(300), default=None)
-    mentioned_on: Mapped[date | None] = mapped_column(Date, default=None)  # the local day it last called anyone
+    mentioned_on: Mapped[date | None] = mapped_column(Date, default=None)
     # The morning edition: its day, what "since yesterday" counts from, and its weekly numbers and the pings
     # held back for it (JSON), shown until the next edition.
     edition_day: Mapped[date | None] = mapped_column(Date, default=None)

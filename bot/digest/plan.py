@@ -81,7 +81,8 @@ def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
                 continue  # another process (or an earlier run today) has it
             here = tx.settings_for(team_id)
             last = last_digest_at(tx.session, team_id, channel_id, day)
-            skip_unchanged = here.digest.when_unchanged == "skip" and week is None
+            # The week's first edition comes for its numbers, but not with no numbers to give.
+            skip_unchanged = here.digest.when_unchanged == "skip" and not (week is not None and week.lines)
             if skip_unchanged and last is not None and not something_new(tx.session, team_id, channel_id, last):
                 continue  # today's run is recorded: tomorrow looks for changes since now, the same thing
             chart = series_args(week.series) if week is not None and here.stats.chart and has_data(week.series) else None

@@ -70,21 +70,21 @@ def list_changed(tx: Tx, team_id: str, channel_id: str) -> None:
 
 
 def move_list(
-    tx: Tx, team_id: str, channel_id: str, reminded: dict[int, bool] | None = None, mention: str | None = None,
-    edition: Edition | None = None, force: bool = False,
+    tx: Tx, team_id: str, channel_id: str, mention: str | None = None, edition: Edition | None = None,
+    force: bool = False,
 ) -> bool:  # fmt: skip
-    """A reminder about the tasks `reminded` (id: whether it is about an event's free seats rather than an
-    unclaimed task) or the morning edition is due: the list moves to the bottom of the
-    channel, saying what is still waiting and calling `mention` (at most once a day); inside the quiet window it
-    is updated in place instead (unless `force`: someone asked for it). Returns whether it moves."""
+    """A reminder (or the morning edition) is due: the list moves to the bottom of the
+    channel, saying what is still waiting and calling `mention` (at most once a day); inside the quiet window (for a
+    reminder: within `nag.every` of the last move) it is updated in place instead (unless `force`: someone asked
+    for it). Returns whether it moves."""
     settings = tx.settings_for(team_id)
     kept = list_for_update(tx.session, team_id, channel_id)
-    quiet = kept.moved_at is not None and tx.now - kept.moved_at < settings.digest.quiet_window
+    # The morning edition may move the list once the quiet window is over; a reminder only once the channel's
+    # reminder rhythm (`nag.every`) has come round too, so new follow-ups' first reminders say it in place.
+    spacing = settings.digest.quiet_window if edition else max(settings.digest.quiet_window, settings.nag.every)
+    quiet = kept.moved_at is not None and tx.now - kept.moved_at < spacing
     moves = force or kept.ts is None or not quiet
     today = local_day(tx.now, settings)
-    if reminded:
-        earlier = json.loads(kept.note or "{}") if kept.move else {}
-        kept.note = json.dumps({**earlier, **{str(task_id): seats for task_id, seats in reminded.items()}})
     if moves and mention and kept.mentioned_on != today:
         kept.mention, kept.mentioned_on = mention, today
     extra = json.loads(kept.extra or "{}")
@@ -100,11 +100,10 @@ def move_list(
     return moves
 
 
-def _still_waiting(data: DigestData, reminded: dict[str, bool]) -> list[TaskSnapshot]:
-    """Which of the tasks a reminder was about still wait for someone (unclaimed, or an event with free seats)."""
-    waiting = [t for t in data.unclaimed if str(t.id) in reminded] + [
-        t for t in data.taken if reminded.get(str(t.id)) and t.free_slots
-    ]
+def _still_waiting(data: DigestData) -> list[TaskSnapshot]:
+    """The follow-ups still waiting for someone after their first reminder (unclaimed, or an event's free seats
+    after its roster)."""
+    waiting = [t for t in data.unclaimed if t.reminded] + [t for t in data.taken if t.reminded and t.free_slots]
     return sorted(waiting, key=lambda t: t.id)
 
 
@@ -129,7 +128,7 @@ def drawn_list(svc: Services, team_id: str, channel_id: str, now: datetime) -> t
         extra = json.loads(kept.extra or "{}")
         data = collect_digest(session, here, team_id, channel_id, now, kept.since or now, take_held=False, read_held=False)
     data = replace(data, weekly=list(extra.get("weekly") or []), folded=list(extra.get("held") or []))
-    waiting = _still_waiting(data, json.loads(kept.note or "{}"))
+    waiting = _still_waiting(data)
     moves = (kept.move or kept.ts is None) and bool(waiting or extra.get("edition_move"))
     if kept.ts is None and not moves:
         return None  # its reminder went moot before it was ever posted
@@ -166,7 +165,7 @@ def list_settled(
     meta = call.meta if call is not None else {}
     kept.queued = False
     if call is None or (answer is not None and not meta.get("moved")):  # nothing moved: the list stays put
-        kept.move, kept.note = False, None
+        kept.move = False
     if answer is not None and meta.get("moved") and answer.get("ts"):
         old = meta.get("old_ts")
         kept.ts, kept.moved_at, kept.move, kept.mention = str(answer["ts"]), tx.now, False, None

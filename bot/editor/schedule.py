@@ -12,8 +12,8 @@ from bot.delivery.outbox import queue_call
 from bot.editor.lists import Edition, move_list
 from bot.ownership.nominee import queue_nomination
 from bot.reminders.policy import Step, local_day
-from bot.reminders.stale_view import build_stale_nudge, held_nudge_text
-from bot.reminders.texts import due_text, poster_dm_text
+from bot.reminders.stale_view import build_stale_nudges, held_nudge_text
+from bot.reminders.texts import due_text, posters_dm_text
 from bot.tasks.changes import Change, DueSoon, EditionDue, NomineeWanted, PosterNudged, Reminded, StaleNudged
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
@@ -39,7 +39,7 @@ def _remind(tx: Tx, reminded: list[Reminded]) -> None:
     for change in reminded:
         by_channel[(change.task.team_id, change.task.channel_id)].append(change)
     for (team_id, channel_id), due in by_channel.items():
-        move_list(tx, team_id, channel_id, {c.task.id: bool(c.free) for c in due}, _mention(tx, due))
+        move_list(tx, team_id, channel_id, _mention(tx, due))
 
 
 def _edition(tx: Tx, change: EditionDue) -> None:
@@ -53,14 +53,19 @@ def _edition(tx: Tx, change: EditionDue) -> None:
         )  # fmt: skip
 
 
-def _poster(tx: Tx, change: PosterNudged) -> None:
-    task = change.task
-    text = poster_dm_text(task.id, linked_title(snapshot(task)), task.channel_id, change.since, tx.now)
-    queue_call(
-        tx, team_id=task.team_id, channel_id=task.posted_by, recipient=task.posted_by, text=text,
-        purpose=Purpose.POSTER_DM, task_id=task.id, dedupe_key=f"poster:{task.id}:{change.since.isoformat()}",
-        state=PostState.PENDING if change.within else PostState.FOLDED,
-    )  # fmt: skip
+def _posters(tx: Tx, nudged: list[PosterNudged]) -> None:
+    """The people whose follow-ups nobody took: one message each, however many reached that step together."""
+    by_poster: dict[tuple[str, str, bool], list[PosterNudged]] = defaultdict(list)
+    for change in nudged:
+        by_poster[(change.task.team_id, change.task.posted_by, change.within)].append(change)
+    for (team_id, poster, within), changes in by_poster.items():
+        waiting = [(c.task.id, linked_title(snapshot(c.task)), c.task.channel_id, c.since) for c in changes]
+        key = "poster:" + ",".join(f"{c.task.id}@{c.since:%Y%m%d%H%M}" for c in changes)
+        queue_call(
+            tx, team_id=team_id, channel_id=poster, recipient=poster, text=posters_dm_text(waiting, tx.now),
+            purpose=Purpose.POSTER_DM, task_id=changes[0].task.id if len(changes) == 1 else None,
+            dedupe_key=key, state=PostState.PENDING if within else PostState.FOLDED,
+        )  # fmt: skip
 
 
 def _due(tx: Tx, change: DueSoon) -> None:
@@ -79,18 +84,27 @@ def _due(tx: Tx, change: DueSoon) -> None:
             )  # fmt: skip
 
 
-def _stale(tx: Tx, change: StaleNudged) -> None:
-    task, owner = change.task, change.owner
-    shown = snapshot(task)
-    if change.within:
-        message = build_stale_nudge(shown, change.took_at, tx.now)
-        blocks, text = [b.to_dict() for b in message.blocks], message.text
-    else:
-        blocks, text = None, held_nudge_text(shown, owner, change.took_at, tx.now)
-    queue_call(
-        tx, team_id=task.team_id, channel_id=owner, recipient=owner, purpose=Purpose.STALE, task_id=task.id,
-        text=text, blocks=blocks, dedupe_key=change.key, state=PostState.PENDING if change.within else PostState.FOLDED,
-    )  # fmt: skip
+def _stale(tx: Tx, nudged: list[StaleNudged]) -> None:
+    """ "Still on it?": one DM per owner, however many of their claims went quiet together; over their budget,
+    a line each held back for the next morning edition."""
+    asked: dict[tuple[str, str], list[StaleNudged]] = defaultdict(list)
+    for change in nudged:
+        task = change.task
+        if change.within:
+            asked[(task.team_id, change.owner)].append(change)
+            continue
+        queue_call(
+            tx, team_id=task.team_id, channel_id=change.owner, recipient=change.owner, purpose=Purpose.STALE,
+            task_id=task.id, text=held_nudge_text(snapshot(task), change.owner, change.took_at, tx.now),
+            dedupe_key=change.key, state=PostState.FOLDED,
+        )  # fmt: skip
+    for (team_id, owner), changes in asked.items():
+        message = build_stale_nudges([(snapshot(c.task), c.took_at) for c in changes], tx.now)
+        queue_call(
+            tx, team_id=team_id, channel_id=owner, recipient=owner, purpose=Purpose.STALE,
+            task_id=changes[0].task.id if len(changes) == 1 else None, text=message.text,
+            blocks=[b.to_dict() for b in message.blocks], dedupe_key="+".join(c.key for c in changes)[:120],
+        )  # fmt: skip
 
 
 def write_schedule(tx: Tx, changes: list[Change]) -> None:
@@ -101,13 +115,15 @@ def write_schedule(tx: Tx, changes: list[Change]) -> None:
     reminded = [c for c in changes if isinstance(c, Reminded)]
     if reminded:
         _remind(tx, reminded)
+    nudged = [c for c in changes if isinstance(c, PosterNudged)]
+    if nudged:
+        _posters(tx, nudged)
+    quiet = [c for c in changes if isinstance(c, StaleNudged)]
+    if quiet:
+        _stale(tx, quiet)
     for change in changes:
         match change:
-            case PosterNudged():
-                _poster(tx, change)
             case DueSoon():
                 _due(tx, change)
-            case StaleNudged():
-                _stale(tx, change)
             case NomineeWanted():
                 queue_nomination(tx, change.task, change.round)

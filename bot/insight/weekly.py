@@ -43,7 +43,7 @@ def week_in_numbers(svc: Services, team_id: str, channel_id: str, now: datetime)
             session, settings, team_id, channel_id, now - timedelta(days=14), now - timedelta(days=7)
         )
         series = weekly_series(session, settings, team_id, channel_id, now) if settings.stats.chart else []
-    quiet = not any((s.created, s.claimed, s.done, s.fell_through) for s in (week, before))
+    quiet = not any(s.created or s.claimed or s.done or s.fell_through for s in (week, before))
     return WeekInNumbers([] if quiet else weekly_lines(week, before), series)
 
 

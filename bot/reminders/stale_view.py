@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.slack.blocks import Message, with_buttons
+from slack_sdk.models.blocks import ActionsBlock, Block
+
+from bot.slack.blocks import Message, section, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age, mention
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.text import linked_title
+
+STALE_BUTTONS = (("Done", ActionId.DONE), ("Release", ActionId.RELEASE), ("Snooze", ActionId.SNOOZE_STALE))
+STALE_BLOCK = "dibs_stale_"  # the block id of one task's buttons in a DM about several
 
 
 def days_ago(since: datetime, now: datetime) -> str:
@@ -39,10 +44,20 @@ def stale_nudge_text(task: TaskSnapshot, took_at: datetime, now: datetime) -> st
 
 def build_stale_nudge(task: TaskSnapshot, took_at: datetime, now: datetime) -> Message:
     """The DM to one owner of a quiet claim, with Done, Release and Snooze (the task id in each value)."""
-    text = stale_nudge_text(task, took_at, now)
-    return with_buttons(
-        text, str(task.id), ("Done", ActionId.DONE), ("Release", ActionId.RELEASE), ("Snooze", ActionId.SNOOZE_STALE)
-    )
+    return with_buttons(stale_nudge_text(task, took_at, now), str(task.id), *STALE_BUTTONS)
+
+
+def build_stale_nudges(quiet: list[tuple[TaskSnapshot, datetime]], now: datetime) -> Message:
+    """Several of one owner's claims went quiet at once: one DM, each with its own Done, Release and Snooze
+    (each row's block id names its task, so answering one leaves the others' buttons)."""
+    if len(quiet) == 1:
+        return build_stale_nudge(*quiet[0], now)
+    blocks: list[Block] = [section("Some of your follow-ups have been quiet for a while: still on them?")]
+    for task, took_at in quiet:
+        row = with_buttons(stale_nudge_text(task, took_at, now), str(task.id), *STALE_BUTTONS).blocks
+        blocks += [row[0], ActionsBlock(block_id=f"{STALE_BLOCK}{task.id}", elements=row[1].elements)]  # type: ignore[attr-defined]
+    ids = " and ".join(f"#{task.id}" for task, _ in quiet)
+    return Message(text=f"You took {ids} a while ago: still on them?", blocks=blocks)
 
 
 def held_nudge_text(task: TaskSnapshot, owner: str, took_at: datetime, now: datetime) -> str:

@@ -92,7 +92,7 @@ class NagSettings(Section):
     escalate_after: Duration = timedelta(days=1)
     dm_poster_after: Duration = timedelta(days=3)
     max_pings_per_day: Annotated[int, whole(1, 100)] = 3
-    coalesce_over: Annotated[int, whole(1, 1000)] = 3
+    coalesce_over: Annotated[int, whole(1, 1000)] = 3  # no longer used: a channel's reminders are one list
     due_reminders: Annotated[tuple[timedelta, ...], BeforeValidator(_before_due)] = (  # longest first
         timedelta(days=3),
         timedelta(days=1),
@@ -114,7 +114,7 @@ class DigestSettings(Section):
     at: Clock = time(9, 0)
     days: Annotated[frozenset[int], BeforeValidator(_digest_days)] = frozenset(range(5))  # none: no digest
     when_empty: Annotated[str, one_of("one_line", "skip")] = "one_line"
-    when_unchanged: Annotated[str, one_of("post", "skip")] = "post"  # skip: none while nothing changed
+    when_unchanged: Annotated[str, one_of("post", "skip")] = "skip"  # post: an edition even when nothing changed
     quiet_window: Duration = timedelta(hours=2)  # the open follow-ups list moves to the channel's bottom this often
 
 

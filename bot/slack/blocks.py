@@ -80,14 +80,26 @@ def with_buttons(text: str, value: str, *buttons: tuple[str, str], primary: bool
     return Message(text=text[:TEXT_LIMIT], blocks=[section(text), ActionsBlock(elements=elements)])
 
 
-def answered_message(blocks: Sequence[Any], text: str, chosen: str, undo: int | None = None) -> Message:
+def answered_message(
+    blocks: Sequence[Any], text: str, chosen: str, undo: int | None = None, block_id: str | None = None
+) -> Message:
     """A message of Dibs's whose button was answered: its blocks as Slack sent them back, without the buttons,
-    then `chosen` (Dibs's own words) in small print, and an Undo button when the change can be undone."""
-    kept = [Block.parse(b) for b in blocks if isinstance(b, dict) and b.get("type") not in ("actions", None)]
-    body = [b for b in kept if b is not None and not (b.type == "context")] or [
+    then `chosen` (Dibs's own words) in small print, and an Undo button when the change can be undone. In a
+    message with a row of buttons per task, only the answered row (`block_id`) gives way."""
+    said: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=chosen)])]
+    if undo is not None:
+        said.append(ActionsBlock(elements=[ButtonElement(text="Undo", action_id=ActionId.UNDO, value=str(undo))]))
+    rows = [b for b in blocks if isinstance(b, dict) and b.get("type") == "actions"]
+    if block_id and len(rows) > 1 and any(b.get("block_id") == block_id for b in rows):
+        kept: list[Block] = []
+        for raw in blocks:
+            if isinstance(raw, dict) and raw.get("block_id") == block_id:
+                kept += said
+            elif isinstance(raw, dict) and (parsed := Block.parse(raw)) is not None:
+                kept.append(parsed)
+        return Message(text=text[:TEXT_LIMIT] or chosen, blocks=kept)
+    plain = [Block.parse(b) for b in blocks if isinstance(b, dict) and b.get("type") not in ("actions", None)]
+    body = [b for b in plain if b is not None and not (b.type == "context")] or [
         section(text[: SECTION_LIMIT - 1] or "…")
     ]
-    after: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=chosen)])]
-    if undo is not None:
-        after.append(ActionsBlock(elements=[ButtonElement(text="Undo", action_id=ActionId.UNDO, value=str(undo))]))
-    return Message(text=text[:TEXT_LIMIT] or chosen, blocks=[*body, *after])
+    return Message(text=text[:TEXT_LIMIT] or chosen, blocks=[*body, *said])

@@ -61,6 +61,7 @@ class TaskSnapshot:
     event_end: datetime | None = None
     place: str | None = None
     undo: int | None = None  # the Undo button of the change this snapshot was taken after, if it has one
+    reminded: bool = False  # still reminded about, and at least once already (the channel's list says it waits)
 
     @property
     def has_roles(self) -> bool:
@@ -164,4 +165,5 @@ def snapshot(task: Task) -> TaskSnapshot:
         event_start=task.event_start,
         event_end=task.event_end,
         place=task.place,
+        reminded=task.nags_sent > 0 and task.next_nag_at is not None,
     )

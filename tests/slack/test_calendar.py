@@ -184,3 +184,33 @@ def test_without_im_write_the_link_goes_to_the_owner_all_the_same(bot, slack, fa
     send(bot, task_id, "U7")
     [dm] = [c for c in fake.calls("chat.postMessage") if "Add to Google Calendar" in str(c.params.get("text"))]
     assert dm.params["channel"] == "U7" and f"#{task_id} " in dm.params["text"] and not fake.uploaded()
+
+
+def test_a_date_then_the_hours_a_moment_later_make_one_calendar_message(bot, slack, fake):
+    open_task(slack, fake)
+    slack.command("claim 1", user="U7")
+    day = (utcnow() + timedelta(days=20)).date()
+    slack.command(f"due 1 {day.isoformat()}", user="U111")
+    bot.services.clock.skipped += timedelta(seconds=30)  # half a minute later: the hours
+    slack.command(f"when 1 {day.isoformat()} 09:00-17:00", user="U111")
+    bot.deliver(utcnow() + timedelta(minutes=3))
+    [entry] = fake.uploaded()  # one message, drawn as the event is once both changes are in
+    _, event = parsed(entry)
+    assert event.decoded("DTSTART").hour == 9 and entry["channel_id"] == "D7"
+    assert not [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U7"]
+
+
+def test_a_hand_over_of_a_dated_event_is_one_message_to_each_person(bot, slack, fake):
+    open_task(slack, fake)
+    slack.command("claim 1", user="U7")
+    day = (utcnow() + timedelta(days=20)).date()
+    slack.command(f"due 1 {day.isoformat()}", user="U7")
+    bot.deliver(utcnow() + timedelta(minutes=2))  # U7's entry went out
+    slack.command("assign 1 <@U8>", user="U7")
+    bot.deliver(utcnow() + timedelta(minutes=4))
+    for_u8 = [u for u in fake.uploaded() if u["channel_id"] == "D8"]
+    assert len(for_u8) == 1 and for_u8[0]["initial_comment"].startswith("<@U7> handed you #1 ")
+    assert "Your calendar entry for #1" in for_u8[0]["initial_comment"]
+    cancelled = [u for u in fake.uploaded() if u["channel_id"] == "D7" and "is cancelled" in u["initial_comment"]]
+    assert len(cancelled) == 1
+    assert not [c for c in fake.calls("chat.postMessage") if c.params["channel"] in ("U7", "U8")]

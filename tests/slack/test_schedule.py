@@ -194,16 +194,17 @@ def test_the_list_is_posted_once_then_kept_up_to_date_in_place(bot, slack, fake)
     assert list_posts(fake) == [shown] and fake.calls("chat.delete") == []  # one message, edited in place
 
 
-def test_a_reminder_inside_the_quiet_window_updates_the_list_in_place(bot, slack, fake):
+def test_a_reminder_between_the_channels_reminders_says_so_in_place(bot, slack, fake):
+    """The list moves for a reminder at most once per `nag.every` (and never inside `digest.quiet_window`): a new
+    follow-up's first reminder in between updates the list in place."""
     open_task(slack, fake)
     run(bot, later(hours=2, minutes=1))  # #1's first reminder: the list goes up
     slack.event(message_event("Another booth at the county fair"))  # #2, first reminder 2 h from now
-    run(bot, later(hours=4, minutes=2))  # 2 h after the last move: the list may move again
-    assert len(nags(fake)) == 2
-    slack.event(message_event("A third booth at the harbour"))  # #3: its first reminder is due at once...
-    run(bot, later(hours=4, minutes=3))  # ...a minute after the last move: inside the quiet window
-    assert len(nags(fake)) == 2  # no third move
-    assert "Still waiting for someone: #3." in blocks_text(list_updates(fake)[-1])  # the list says it in place
+    run(bot, later(hours=4, minutes=2))  # #2's reminder, 2 h after the list moved: in place
+    assert len(nags(fake)) == 1
+    assert "Still waiting for someone: #1, #2." in blocks_text(list_updates(fake)[-1])
+    run(bot, later(hours=6, minutes=2))  # #1's next reminder, 4 h after the move: it moves again
+    assert len(nags(fake)) == 2 and "Still waiting for someone: #1, #2." in nags(fake)[-1].params["text"]
 
 
 def test_a_reminder_slack_refuses_is_retried_not_lost(bot, slack, fake):
@@ -425,3 +426,32 @@ def test_a_newly_watched_channel_gets_its_first_digest_at_the_next_digest_time(
             assert utcnow() >= datetime.fromisoformat(first_digest).replace(tzinfo=UTC)
     finally:
         bot.shutdown()
+
+
+def test_follow_ups_nobody_took_reach_their_poster_in_one_message(bot, slack, fake):
+    open_task(slack, fake)
+    slack.event(message_event("Another booth at the county fair"))  # both posted by U111
+    run(bot, later(days=3, hours=1))
+    [dm] = [c for c in fake.calls("chat.postMessage") if c.params["channel"] == "U111"]
+    assert "Nobody has taken these follow-ups you posted" in dm.params["text"]
+    assert "#1 " in dm.params["text"] and "#2 " in dm.params["text"]
+
+
+def test_a_morning_edition_and_a_reminder_due_together_are_one_message(settings, fake):
+    from freezegun import freeze_time
+
+    with freeze_time("2026-12-08 08:00") as frozen:  # a Tuesday, before the 09:00 digest
+        bot = make_dibs(settings, digest=DigestSettings(when_unchanged="post"))
+        try:
+            slack = sender_for(bot)
+            slack.command("watch")
+            watched_since_yesterday(settings.database_url)
+            slack.event(message_event("We got a booth at the Springfield Expo"))  # first reminder due at 10:00
+            fake.clear()
+            frozen.move_to("2026-12-08 10:30")  # Dibs was down since 08:00: the edition and the reminder are due
+            tick(bot)
+            [posted] = fake.calls("chat.postMessage")
+            shown = blocks_text(posted)
+            assert "Open follow-ups · Tuesday 8 December" in shown and "Still waiting for someone: #1." in shown
+        finally:
+            bot.shutdown()

@@ -153,3 +153,25 @@ def test_turning_the_question_on_asks_about_claims_that_went_quiet_while_it_was_
     tick(bot, utcnow() + timedelta(days=4))
     [asked] = dms(fake, "U2")
     assert ASKED in asked.params["text"]
+
+
+def test_two_claims_gone_quiet_together_are_one_dm_and_answering_one_keeps_the_others_buttons(bot, slack, fake):
+    open_task(slack, fake)
+    slack.event(message_event("Another booth at the county fair"))
+    slack.command("claim 1", user="U2")
+    slack.command("claim 2", user="U2")
+    tick(bot, utcnow() + timedelta(days=3, minutes=1))
+    [asked] = dms(fake, "U2")  # one message about both
+    rows = [b for b in asked.params["blocks"] if b["type"] == "actions"]
+    assert [r["block_id"] for r in rows] == ["dibs_stale_1", "dibs_stale_2"]
+    assert {e["value"] for r in rows for e in r["elements"]} == {"1", "2"}
+    click = in_dm("dibs_done", 2, "U2")
+    click["actions"][0]["block_id"] = "dibs_stale_2"
+    click["message"].update(text=asked.params["text"], blocks=asked.params["blocks"])  # Slack sends it back
+    slack.interactive(click)
+    with bot.db() as session:
+        assert (session.get(Task, 1).status, session.get(Task, 2).status) == ("claimed", "done")
+    [settled] = [c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"]
+    kept = [b.get("block_id") for b in settled.params["blocks"] if b["type"] == "actions"]
+    assert kept == ["dibs_stale_1", None]  # #1's buttons stay; #2's gave way to the answer (with its Undo)
+    assert "#2 is done. Thank you!" in blocks_text(settled)

@@ -4,7 +4,6 @@ working hours (never past the event), the roster's moment and its free seats, sw
 from __future__ import annotations
 
 import json
-
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest

@@ -10,12 +10,13 @@ from datetime import timedelta
 import pytest
 
 from bot.digest.view import build_digest, done_line, overdue_line, taken_line, unclaimed_line
+from bot.editor.lists import reminder_note
 from bot.home.collect import HomeData, TeamSummary
 from bot.home.view import build_home
 from bot.insight.stats import FellThrough, Spread, Stats
 from bot.insight.view import build_stats, weekly_lines
 from bot.ownership.view import build_ownership_message
-from bot.reminders.texts import coalesced_line, poster_dm_text
+from bot.reminders.texts import poster_dm_text
 from bot.settings import DEFAULT_KINDS, Settings
 from bot.slack.text import escape, is_web_link, proof, unescape
 from bot.tasks.text import linked_title, task_line
@@ -62,7 +63,7 @@ VIEWS = {
     ),
     "digest lines": lambda t: [unclaimed_line(t, NOW, TODAY), overdue_line(t), taken_line(t, NOW, TODAY), done_line(t)],
     "digest": lambda t: build_digest(digest(unclaimed=[t], done=[replace(t, status=TaskStatus.DONE)]), NOW),
-    "coalesced reminder": lambda t: coalesced_line(t.id, t.kind, linked_title(t), t.created_at, NOW),
+    "list with a reminder": lambda t: build_digest(digest(unclaimed=[t]), NOW, note=reminder_note([t])),
     "poster's reminder": lambda t: poster_dm_text(t.id, linked_title(t), "C1", t.created_at - timedelta(days=3), NOW),
 }
 

@@ -1,27 +1,21 @@
-"""Reminders about an event's free seats after its roster read as such, alone and coalesced."""
+"""What a reminder says on top of the channel's list: the follow-ups still waiting, an event's free seats."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
 
-from bot.reminders.policy import Step
-from bot.reminders.texts import coalesced_line, coalesced_text, nag_text
-from bot.settings import Settings
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+from bot.editor.lists import reminder_note
+from tests.unit.test_digest_view import task
 
 
-def test_a_free_seat_reminder_says_how_many_are_free():
-    text = nag_text(12, NOW - timedelta(hours=3), NOW, Step.MENTION_GROUP, None, Settings(), free=2)
-    assert text == "<!here> #12 still has 2 free seats. Can you help? `/dibs claim 12` takes one."
-    assert "still unclaimed" in nag_text(12, NOW - timedelta(hours=3), NOW, Step.PLAIN, None, Settings())
+def test_a_reminder_names_what_still_waits_and_an_events_free_seats():
+    booth = replace(task(1, status="claimed", owners=("U1",)), slots=3)  # after its roster: 2 seats free
+    comment = task(2)
+    assert reminder_note([booth, comment]) == ":bell: Still waiting for someone: #1 (2 free seats), #2."
+    one = replace(booth, slots=2)
+    assert reminder_note([one]) == ":bell: Still waiting for someone: #1 (1 free seat)."
 
 
-def test_a_coalesced_message_names_free_seats_and_says_people_are_needed():
-    lines = [
-        coalesced_line(1, "event", "Booth", NOW - timedelta(days=1), NOW, free=1),
-        coalesced_line(2, "blog_comment", "Comment", NOW - timedelta(hours=5), NOW),
-    ]
-    assert lines[0].endswith("· 1 free seat") and lines[1].endswith("· waiting 5h")
-    assert coalesced_text(lines, Step.PLAIN, None).startswith("*2 follow-ups here still need people.*")
-    assert coalesced_text(lines[1:], Step.PLAIN, None).startswith("*1 follow-ups here are still unclaimed.*")
+def test_a_long_reminder_names_five_and_counts_the_rest():
+    note = reminder_note([task(n) for n in range(1, 9)])
+    assert note == ":bell: Still waiting for someone: #1, #2, #3, #4, #5 and 3 more."

@@ -40,6 +40,12 @@ def upgrade() -> None:
         ).bindparams(now=now)
     )
     op.execute(sa.text(f"UPDATE tasks SET thread_queued = :yes WHERE {BEHIND}").bindparams(yes=True))
+    # Thread reminders, folded reminder posts and digests not yet sent: the channel's list says all of it now.
+    op.execute(
+        sa.text(
+            "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' AND purpose IN ('nag', 'nag_batch', 'digest')"
+        )
+    )
     op.create_table(
         "channel_lists",
         sa.Column("team_id", sa.String(length=32), nullable=False),
@@ -50,7 +56,6 @@ def upgrade() -> None:
         sa.Column("queued", sa.Boolean(), nullable=False),
         sa.Column("move", sa.Boolean(), nullable=False),
         sa.Column("moved_at", store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("note", sa.Text(), nullable=True),
         sa.Column("mention", sa.String(length=300), nullable=True),
         sa.Column("mentioned_on", sa.Date(), nullable=True),
         sa.Column("edition_day", sa.Date(), nullable=True),
