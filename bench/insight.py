@@ -16,13 +16,13 @@ from sqlalchemy import Engine, insert, text
 
 from bench.schedule import SETTINGS, fresh, services, timed
 from bot.digest.collect import collect_digest
-from bot.digest.view import build_digest
-from bot.home.collect import collect_home
-from bot.home.view import build_home
+from bot.editor.home_data import collect_home
+from bot.editor.home_view import build_home
+from bot.editor.insight_view import build_stats
+from bot.editor.list_view import build_digest
 from bot.insight.chart import render_chart
 from bot.insight.export import as_csv, export_records
 from bot.insight.stats import compute_stats, weekly_series
-from bot.insight.view import build_stats
 from store.db import make_engine, migrate
 from store.enums import ClaimRole, TaskStatus
 from store.models import Claim, Task, TaskEvent, WatchedChannel, utcnow

@@ -24,13 +24,13 @@ from bot.clock import SystemClock
 from bot.delivery.courier import Courier
 from bot.digest.collect import collect_digest
 from bot.digest.plan import plan_digests
-from bot.digest.view import build_digest
+from bot.editor.list_view import build_digest
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.stale import plan_stale_claims
 from bot.services import Services
 from bot.settings import NagSettings, Settings, parse_working_hours
-from bot.tasks.offers import expire_offers
-from bot.tasks.staffing import post_rosters
+from bot.staffing.offers import expire_offers
+from bot.staffing.seating import post_rosters
 from store.db import make_engine, make_reader_factory, make_session_factory, migrate, normalise_url
 from store.enums import TaskStatus
 from store.models import Task, WatchedChannel, utcnow

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.delivery.courier import Courier
-from bot.delivery.recovery import recover_missed_reactions
 from bot.digest.plan import plan_digests
 from bot.editor.handling import handling
 from bot.installs.lifecycle import installed, uninstalled
@@ -39,11 +38,12 @@ from bot.intake.webhook import authorised, receive
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.stale import plan_stale_claims, resume_quiet_clocks
 from bot.services import Services
+from bot.services.recovery import recover_missed_reactions
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.slack.identity import AuthAnswers, RememberingClient
-from bot.tasks.offers import expire_offers
-from bot.tasks.staffing import post_rosters
+from bot.staffing.offers import expire_offers
+from bot.staffing.seating import post_rosters
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.queries.workspaces import installed_teams, mark_installed

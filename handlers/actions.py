@@ -16,18 +16,17 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.delivery.outbox import ReplyTo, queue_call
+from bot.editor.nominee import pass_nomination
+from bot.editor.task_views import build_done_link_modal
+from bot.editor.thread_view import SEATS_BLOCK
 from bot.gifts.service import mark_by_id
-from bot.home.refresh import tell_on_home
-from bot.ownership.nominee import pass_nomination
-from bot.ownership.view import SEATS_BLOCK
 from bot.reminders.stale import snooze_nudge
-from bot.services import Services
+from bot.services import Services, replies
+from bot.services.home import tell_on_home
 from bot.slack.blocks import answered_message
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from bot.slack.payloads import clean_text
-from bot.tasks import replies
 from bot.tasks.errors import DibsError, NeedsLink
-from bot.tasks.views import build_done_link_modal
 from handlers import clicks
 from store.enums import GiftState, Purpose, Via
 

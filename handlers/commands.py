@@ -11,24 +11,23 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.digest.plan import digest_on_demand, post_digest_now
+from bot.digest.plan import post_digest_now
+from bot.editor.gift_view import build_gift_list
+from bot.editor.task_views import build_task_list
 from bot.gifts.service import campaign_with_recipients, mark_by_name
-from bot.gifts.view import build_gift_list
-from bot.insight.service import request_export, stats_answer
-from bot.installs.settings import change_setting, settings_text
+from bot.installs.settings import change_setting, route, settings_text
 from bot.intake.channels import set_muted, unwatch_channel, watch_channel
 from bot.intake.feeds import add_channel_feed, channel_feeds, feeds_text, remove_channel_feed
-from bot.reminders.policy import local_day
-from bot.services import Services
+from bot.services import Services, replies
+from bot.services.insight import request_export, stats_answer
+from bot.services.lists import digest_on_demand
 from bot.slack import commands as cmd
 from bot.slack.command_parser import parse_command
 from bot.slack.help import build_help
 from bot.slack.text import escape
-from bot.tasks import replies
 from bot.tasks.errors import DibsError
-from bot.tasks.routing import route
 from bot.tasks.service import list_tasks
-from bot.tasks.views import build_task_list
+from bot.timing import local_day
 from store.enums import GiftState, Via
 from store.queries.tasks import ListFilter
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.home.refresh import open_home
 from bot.services import Services
+from bot.services.home import open_home
 
 
 def handle_app_home_opened(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:

@@ -8,8 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.delivery.outbox import ReplyTo
-from bot.services import AlreadyHandled, EventId, Services
-from bot.tasks import replies
+from bot.services import AlreadyHandled, EventId, Services, replies
 from bot.tasks.errors import DibsError, NeedsLink
 from store.enums import Via
 from store.queries.tasks import task_id_by_ts

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.intake.shortcut import start_tracking, track
 from bot.services import Services
+from bot.services.track import start_tracking, track
 from bot.slack.ids import BlockId, CallbackId
 from bot.slack.payloads import clean_text
 from bot.tasks.errors import DibsError

@@ -9,10 +9,9 @@ from statistics import median
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from bot.reminders.policy import local_day
-from bot.reminders.texts import folded_line
 from bot.settings import Settings
 from bot.tasks.model import TaskSnapshot, snapshot
+from bot.timing import local_day
 from store.enums import ACTIVE, PostState, TaskStatus
 from store.models import Task
 from store.queries.outbox import folded_posts_in_channel
@@ -105,7 +104,7 @@ def collect_digest(
         done=done,
         done_total=done_total,
         median_time_to_claim=_median_time_to_claim(session, team_id, channel_id, now),
-        folded=[folded_line(p.text) for p in held],
+        folded=[f"• {p.text}" for p in held],
         quiet=quiet,
         quiet_total=quiet_total,
     )

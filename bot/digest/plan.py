@@ -8,15 +8,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from bot.digest.collect import collect_digest
-from bot.digest.view import build_digest
 from bot.insight.chart import has_data, series_args
 from bot.insight.weekly import is_weekly, week_in_numbers
-from bot.reminders.policy import digest_due, digest_slot, local_day
-from bot.reminders.texts import folded_line
 from bot.settings.workspace import merged
-from bot.slack.blocks import Message
 from bot.tasks.changes import EditionDue
+from bot.timing import digest_due, digest_slot, local_day
 from store.enums import PostState
 from store.queries.channels import channels_without_digest, teams_watching
 from store.queries.digests import changed_since, claim_digest_day, last_digest_at
@@ -58,7 +54,7 @@ def _held_lines(session: Session, team_id: str, channel_id: str) -> tuple[str, .
     held = folded_posts_in_channel(session, team_id, channel_id)
     for post in held:
         post.state = PostState.DIGESTED
-    return tuple(folded_line(p.text) for p in held)
+    return tuple(f"• {p.text}" for p in held)
 
 
 def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
@@ -82,30 +78,19 @@ def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
             here = tx.settings_for(team_id)
             last = last_digest_at(tx.session, team_id, channel_id, day)
             # The week's first edition comes for its numbers, but not with no numbers to give.
-            skip_unchanged = here.digest.when_unchanged == "skip" and not (week is not None and week.lines)
+            skip_unchanged = here.digest.when_unchanged == "skip" and (week is None or week.quiet)
             if skip_unchanged and last is not None and not something_new(tx.session, team_id, channel_id, last):
                 continue  # today's run is recorded: tomorrow looks for changes since now, the same thing
             chart = series_args(week.series) if week is not None and here.stats.chart and has_data(week.series) else None
+            numbers = week if week is not None and not week.quiet else None
             tx.changed(
                 EditionDue(
-                    team_id, channel_id, day, last or now - timedelta(days=1), tuple(week.lines if week else ()),
+                    team_id, channel_id, day, last or now - timedelta(days=1), numbers,
                     _held_lines(tx.session, team_id, channel_id), here.digest.when_empty, chart,
                 )
             )  # fmt: skip
             queued += 1
     return queued
-
-
-def digest_on_demand(svc: Services, team_id: str, channel_id: str, now: datetime, preview: bool) -> Message:
-    """`/dibs digest preview`: the list as its morning edition would read now (held-back pings stay held)."""
-    with svc.read() as session:
-        settings = svc.settings_for(team_id, session)
-        day = local_day(now, settings)
-        since = last_digest_at(session, team_id, channel_id, day + timedelta(days=1)) or now - timedelta(days=1)
-        data = collect_digest(session, settings, team_id, channel_id, now, since, take_held=False)
-    message = build_digest(data, now, "one_line", edition=day)
-    assert message is not None  # "one_line" always gives a message
-    return message
 
 
 def post_digest_now(svc: Services, team_id: str, channel_id: str, now: datetime) -> None:

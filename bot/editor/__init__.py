@@ -9,6 +9,7 @@ up to date rather than posted again; each person gets one direct message per cha
 from __future__ import annotations
 
 from bot.editor.homes import refresh_homes
+from bot.editor.intake import write_intake
 from bot.editor.letters import write_letters
 from bot.editor.lists import list_changed
 from bot.editor.schedule import write_schedule
@@ -31,6 +32,7 @@ def write(tx: Tx) -> None:
             actors.update([change.actor] if change.actor else [])
         elif isinstance(change, RosterDue):
             queue_roster(tx, change.task)
+    write_intake(tx, changes)
     write_schedule(tx, changes)
     channels = set()
     for task, actors in changed.values():

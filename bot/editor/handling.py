@@ -18,13 +18,13 @@ from bot.delivery.calls import Call, Handling, Prepare, Settle
 from bot.delivery.failures import Failure
 from bot.delivery.outbox import ReplyTo, queue_call, queue_note
 from bot.editor.calendars import calendar_call
+from bot.editor.home_publish import home_call
+from bot.editor.links import Permalinks
 from bot.editor.lists import list_call, list_settled
+from bot.editor.nominee import nominee_call
 from bot.editor.threads import queue_thread, thread_call, thread_settled
-from bot.gifts.imports import download, import_answer
-from bot.home.publish import home_call
-from bot.insight.deliver import chart_call, export_call
-from bot.ownership.links import Permalinks
-from bot.ownership.nominee import nominee_call
+from bot.editor.uploads import chart_call, export_call
+from bot.gifts.imports import download, import_recipients
 from bot.tasks import rules
 from bot.tasks.tx import Tx
 from store.enums import NAG_PURPOSES, Purpose, TaskStatus, Via
@@ -86,8 +86,9 @@ def import_call(client: WebClient, call: Call, now: datetime) -> Call:
 
 def imported(tx: Tx, row: OutboxPost, call: Call | None, answer: Answer, failure: Failure | None) -> str | None:
     """The recipients read from the file go into the campaign (the person who shared it is told)."""
-    if answer is not None and "csv" in answer:
-        import_answer(tx, row, str(answer["csv"]))
+    if answer is not None and "csv" in answer and row.task_id is not None and row.recipient:
+        said = import_recipients(tx, row.task_id, row.recipient, str(answer["csv"]))
+        queue_note(tx, ReplyTo(row.team_id, row.channel_id, row.recipient, row.thread_ts), said)
     return CANNOT_POST.format(error=failure.error) if failure is not None and row.response_url else None
 
 

@@ -21,10 +21,10 @@ from bot.delivery.calls import Call
 from bot.delivery.failures import Failure
 from bot.delivery.outbox import queue_call
 from bot.digest.collect import DigestData, collect_digest
-from bot.digest.view import build_digest
-from bot.reminders.policy import local_day
+from bot.editor.list_view import build_digest
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.tx import Tx
+from bot.timing import local_day
 from store.enums import Purpose
 from store.models import ChannelList, OutboxPost
 from store.queries.lists import channel_list, list_for_update

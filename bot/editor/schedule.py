@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 from bot.delivery.outbox import queue_call
+from bot.editor.insight_view import weekly_lines
 from bot.editor.lists import Edition, move_list
-from bot.ownership.nominee import queue_nomination
-from bot.reminders.policy import Step, local_day
-from bot.reminders.stale_view import build_stale_nudges, held_nudge_text
-from bot.reminders.texts import due_text, posters_dm_text
+from bot.editor.nominee import queue_nomination
+from bot.editor.stale_view import build_stale_nudges, held_nudge_text
+from bot.editor.texts import due_text, posters_dm_text
+from bot.editor.words import linked_title
 from bot.tasks.changes import Change, DueSoon, EditionDue, NomineeWanted, PosterNudged, Reminded, StaleNudged
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
-from bot.tasks.text import linked_title
 from bot.tasks.tx import Tx
+from bot.timing import Step, local_day
 from store.enums import PostState, Purpose
 
 
@@ -43,7 +44,8 @@ def _remind(tx: Tx, reminded: list[Reminded]) -> None:
 
 
 def _edition(tx: Tx, change: EditionDue) -> None:
-    edition = Edition(change.day, change.since, list(change.weekly), list(change.held), change.when_empty)
+    weekly = weekly_lines(change.week.week, change.week.before) if change.week is not None else []
+    edition = Edition(change.day, change.since, weekly, list(change.held), change.when_empty)
     move_list(tx, change.team_id, change.channel_id, edition=edition, force=change.asked)
     if change.chart is not None:
         queue_call(

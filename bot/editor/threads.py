@@ -19,16 +19,16 @@ from slack_sdk import WebClient
 from bot.delivery.calls import Call
 from bot.delivery.failures import Failure
 from bot.delivery.outbox import Open, queue_call
-from bot.ownership.links import Permalinks
-from bot.ownership.view import build_ownership_message
-from bot.reminders.policy import local_day
+from bot.editor.links import Permalinks
+from bot.editor.thread_view import build_ownership_message
+from bot.editor.words import linked_title
 from bot.settings import Settings
 from bot.slack.text import mention
 from bot.tasks.event import when_text
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.routing import kind_for
-from bot.tasks.text import linked_title
 from bot.tasks.tx import Tx
+from bot.timing import local_day
 from store.enums import Purpose
 from store.models import OutboxPost, Task
 from store.queries.gifts import gift_counts

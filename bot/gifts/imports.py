@@ -8,12 +8,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.delivery.outbox import ReplyTo, queue_note
 from bot.gifts.recipients import RecipientsError, read_recipients
 from bot.tasks import rules
 from bot.tasks.tx import Tx
 from store.enums import Via
-from store.models import OutboxPost, Task
+from store.models import Task
 from store.queries.gifts import add_recipients, gift_counts
 
 MAX_BYTES = 2_000_000
@@ -38,20 +37,19 @@ def download(client: WebClient, answer: dict[str, Any]) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def import_answer(tx: Tx, row: OutboxPost, text: str) -> None:
-    """Import the recipients in `text` into the row's campaign and tell the person who shared the file."""
-    to = ReplyTo(row.team_id, row.channel_id, row.recipient or "", row.thread_ts)
-    task = tx.session.get(Task, row.task_id) if row.task_id is not None else None
-    if task is None or not row.recipient:
-        return
+def import_recipients(tx: Tx, task_id: int, user_id: str, text: str) -> str:
+    """Import the recipients in `text` (a CSV read back from Slack) into the campaign `task_id`; what to tell
+    the person who shared the file."""
+    task = tx.session.get(Task, task_id)
+    if task is None:
+        return "That campaign is gone, so I imported nothing."
     try:
         found = read_recipients(text)
     except RecipientsError as error:
-        queue_note(tx, to, f"I could not read recipients from that file: {error}.")
-        return
+        return f"I could not read recipients from that file: {error}."
     rows = [{"name": r.name, "name_key": r.key, "email": r.email, "company": r.company, "address": r.address,
              "owner": r.owner} for r in found]  # fmt: skip
     added = add_recipients(tx.session, task.team_id, task.id, rows, tx.now)
-    rules.record(tx, task, row.recipient, "recipients", Via.GIFT, detail=f"{added} of {len(found)}")
+    rules.record(tx, task, user_id, "recipients", Via.GIFT, detail=f"{added} of {len(found)}")
     total = sum(gift_counts(tx.session, task.id).values())
-    queue_note(tx, to, f"#{task.id} has {total:,} recipients now ({added:,} new). `/dibs gift {task.id}` lists them.")
+    return f"#{task.id} has {total:,} recipients now ({added:,} new). `/dibs gift {task.id}` lists them."

@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from bot.delivery.outbox import queue_call
 from bot.gifts.imports import is_csv
 from bot.gifts.recipients import Recipient, name_key
-from bot.intake.announce import build_intake_announcement, open_announced_task
+from bot.intake.posts import open_announced_task
 from bot.slack.text import escape
 from bot.tasks import rules
+from bot.tasks.changes import FileShared
 from bot.tasks.errors import DibsError, NotAllowed, TaskNotFound
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.tx import Tx
-from store.enums import FINISHED, GiftState, Purpose, Via
+from store.enums import FINISHED, GiftState, Via
 from store.models import GiftRecipient, Task
 from store.queries import gifts as queries
 from store.queries.tasks import task_id_by_post
@@ -63,10 +63,10 @@ def _follow_up(tx: Tx, campaign: Task, recipient: GiftRecipient) -> TaskSnapshot
     headline = f":gift: *The gift for {escape(who)} did not arrive* (campaign #{campaign.id} {escape(campaign.title)})."
     details = "\n".join(f"{k}: {v}" for k, v in (("Email", recipient.email), ("Address", recipient.address)) if v)
     kind = tx.settings.kind(FOLLOWUP) or tx.settings.kinds[CAMPAIGN]
-    message = build_intake_announcement(headline, details or None, None)
     return open_announced_task(
         tx, team_id=campaign.team_id, channel_id=campaign.channel_id, kind=kind, title=f"Arrange a gift for {who}",
-        posted_by=campaign.posted_by, source=Via.GIFT, message=message, private=campaign.private,
+        posted_by=campaign.posted_by, source=Via.GIFT, headline=headline, details=details or None,
+        private=campaign.private,
     )  # fmt: skip
 
 
@@ -130,9 +130,5 @@ def import_shared_file(svc: Services, team_id: str, event: dict[str, Any]) -> bo
         task = tx.session.get(Task, task_id) if task_id is not None else None
         if task is None or task.kind != CAMPAIGN or task.status in FINISHED:
             return False
-        queue_call(
-            tx, team_id=team_id, channel_id=channel_id, recipient=str(user_id), thread_ts=thread_ts, task_id=task.id,
-            purpose=Purpose.IMPORT, method="files.info", args={"file": str(files[0]["id"])},
-            dedupe_key=f"import:{channel_id}:{event.get('ts')}",
-        )  # fmt: skip
+        tx.changed(FileShared(task, str(user_id), str(files[0]["id"]), thread_ts, f"{channel_id}:{event.get('ts')}"))
     return True

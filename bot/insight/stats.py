@@ -18,9 +18,9 @@ from statistics import median as middle
 
 from sqlalchemy.orm import Session
 
-from bot.reminders.policy import day_passed, local_day
 from bot.settings import Settings
 from bot.tasks.routing import kind_for
+from bot.timing import day_passed, local_day
 from store.enums import TaskStatus
 from store.queries import stats as queries
 from store.queries.stats import TaskFacts

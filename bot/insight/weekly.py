@@ -7,13 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery.outbox import queue_call
-from bot.insight.chart import has_data, series_args
-from bot.insight.stats import Week, compute_stats, weekly_series
-from bot.insight.view import weekly_lines
+from bot.insight.stats import Stats, Week, compute_stats, weekly_series
 from bot.settings import Settings
-from bot.tasks.tx import Tx
-from store.enums import Purpose
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -28,10 +23,17 @@ def is_weekly(day: date, settings: Settings) -> bool:
 
 @dataclass(frozen=True)
 class WeekInNumbers:
-    """The digest's weekly lines (none where nothing happened in either week) and the chart's series."""
+    """The week's numbers and the week before's, the chart's series, and whether nothing happened in either
+    week (then there is nothing to tell)."""
 
-    lines: list[str]
+    week: Stats
+    before: Stats
     series: list[Week]
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing was created, claimed, done or fell through in either week."""
+        return not any(s.created or s.claimed or s.done or s.fell_through for s in (self.week, self.before))
 
 
 def week_in_numbers(svc: Services, team_id: str, channel_id: str, now: datetime) -> WeekInNumbers:
@@ -43,16 +45,4 @@ def week_in_numbers(svc: Services, team_id: str, channel_id: str, now: datetime)
             session, settings, team_id, channel_id, now - timedelta(days=14), now - timedelta(days=7)
         )
         series = weekly_series(session, settings, team_id, channel_id, now) if settings.stats.chart else []
-    quiet = not any(s.created or s.claimed or s.done or s.fell_through for s in (week, before))
-    return WeekInNumbers([] if quiet else weekly_lines(week, before), series)
-
-
-def queue_chart(tx: Tx, team_id: str, channel_id: str, day: date, week: WeekInNumbers) -> bool:
-    """Queue the chart's upload (drawn when it is sent); nothing when there is nothing to draw."""
-    if not tx.settings.stats.chart or not has_data(week.series):
-        return False
-    return queue_call(
-        tx, team_id=team_id, channel_id=channel_id, purpose=Purpose.CHART, method="files.upload_v2",
-        text=CHART_TITLE, args={"series": series_args(week.series), "day": day.isoformat()},
-        dedupe_key=f"chart:{team_id}:{channel_id}:{day}",
-    )  # fmt: skip
+    return WeekInNumbers(week, before, series)

@@ -14,6 +14,7 @@ from bot.intake.channels import check_admin
 from bot.settings import SettingsError
 from bot.settings.workspace import KEYS, describe, parse_value
 from bot.tasks.errors import DibsError
+from store.queries.routes import clear_route, set_route
 from store.queries.tasks import replan_due_dates
 from store.queries.workspaces import clear_setting, set_setting, setting_rows
 
@@ -58,3 +59,18 @@ def change_setting(svc: Services, team_id: str, user_id: str, key: str, value: s
         back = f"`{key}` is the settings file's again: {now_in_force}." if changed else f"`{key}` was not set here."
         return back if changed else f"{back} It is the settings file's: {now_in_force}."
     return f"`{key}` is {now_in_force} in this workspace from now on."
+
+
+def route(svc: Services, team_id: str, user_id: str, kind: str, group: str | None) -> str:
+    """`/dibs route`: set (or clear) a kind's owner group; the answer for the person who asked."""
+    check_admin(svc, team_id, user_id)
+    if svc.settings.kind(kind) is None:
+        raise DibsError(f"There is no kind `{kind}`. Kinds: {', '.join(sorted(svc.settings.kinds))}.")
+    with svc.transaction() as tx:
+        if group is None:
+            cleared = clear_route(tx.session, team_id, kind)
+            fallback = svc.settings.kinds[kind].owner_group
+            back = f"<!subteam^{fallback}> from the settings file" if fallback else "no group (reminders say @here)"
+            return f"{kind} follow-ups go to {back} now." if cleared else f"{kind} had no route set here."
+        set_route(tx.session, team_id, kind, group, user_id, tx.now)
+    return f"New {kind} follow-ups ask <!subteam^{group}>, and their reminders mention it."

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.installs.jobs import per_workspace
 from bot.intake.posts import kind_of_post, open_task_for_post
+from bot.slack.jobs import per_workspace
 from store.models import WatchedChannel
 from store.queries.channels import all_watched, set_caught_up
 from store.queries.tasks import newest_post_ts

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery.outbox import queue_call
+from bot.tasks.changes import ChannelWatched
 from bot.tasks.errors import NotAllowed
-from store.enums import Purpose
 from store.queries import channels as queries
 
 if TYPE_CHECKING:
@@ -39,10 +38,7 @@ def watch_channel(
     with svc.transaction() as tx:
         added = queries.add_watched(tx.session, team_id, channel_id, user_id, tx.now, private=private)
         if not private:  # Dibs cannot join a private channel by itself: it has to be invited
-            queue_call(
-                tx, team_id=team_id, channel_id=channel_id, purpose=Purpose.JOIN, method="conversations.join",
-                args={"channel": channel_id}, response_url=response_url,
-            )  # fmt: skip
+            tx.changed(ChannelWatched(team_id, channel_id, user_id, response_url))
     return added
 
 

@@ -24,8 +24,8 @@ from xml.sax import SAXException
 
 import feedparser
 
-from bot.intake.announce import build_intake_announcement, open_announced_task
 from bot.intake.channels import check_admin
+from bot.intake.posts import open_announced_task
 from bot.settings import FeedSettings
 from bot.slack.payloads import clean_text
 from bot.slack.text import age, escape, format_duration, is_web_link
@@ -151,10 +151,9 @@ def _announcement(item: FeedItem, kind_name: str) -> tuple[str, str]:
 def _announce(tx: Tx, feed: Feed, item: FeedItem) -> None:
     kind = tx.settings.kind(feed.kind) or tx.settings.kinds["blog_comment"]
     title, headline = _announcement(item, kind.name)
-    message = build_intake_announcement(headline, item.text, item.link)
     task = open_announced_task(
         tx, team_id=feed.team_id, channel_id=feed.channel_id, kind=kind, title=title, posted_by="feed",
-        source=Via.FEED, message=message,
+        source=Via.FEED, headline=headline, details=item.text, url=item.link,
     )  # fmt: skip
     if not remember(tx.session, feed.team_id, f"feed:{feed.id}:{item.key}", task.id, tx.now):
         raise FeedError("another process announced this item first")  # rolls the task back

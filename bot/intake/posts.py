@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from bot.intake.classify import classify, date_in, title_from
 from bot.settings import Kind
+from bot.tasks.changes import Announced
 from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_due_date
 from bot.tasks.service import NewTask, cancel_task, create_task
 from bot.tasks.tx import Tx
 from store.enums import Via
+from store.models import Task
 from store.queries.channels import watched
 
 if TYPE_CHECKING:
@@ -130,3 +132,35 @@ def cancel_for_deleted_post(svc: Services, team_id: str, channel_id: str, ts: st
     thread reply (if Slack kept it) says so. None if the post had no open task."""
     with svc.transaction() as tx:
         return cancel_task(tx, team_id, channel_id, ts, "the post was deleted")
+
+
+def open_announced_task(
+    tx: Tx,
+    *,
+    team_id: str,
+    channel_id: str,
+    kind: Kind,
+    title: str,
+    posted_by: str,
+    source: Via,
+    headline: str | None = None,
+    details: str | None = None,
+    url: str | None = None,
+    due_on: date | None = None,
+    private: bool | None = None,
+    response_url: str | None = None,
+) -> TaskSnapshot:
+    """A task announced by Dibs itself (see `Announced`): the task now, its post and then its thread after."""
+    if private is None:
+        channel = watched(tx.session, team_id, channel_id)
+        private = channel.private if channel is not None else channel_id.startswith("G")
+    new = NewTask(
+        team_id=team_id, channel_id=channel_id, kind=kind.name, title=title_from(title), slots=kind.slots,
+        posted_by=posted_by, message_ts=None, source=source, due_on=due_on, private=private,
+    )  # fmt: skip
+    task = create_task(tx, new)
+    assert task is not None  # no post yet, so nothing to collide with
+    row = tx.session.get(Task, task.id)
+    assert row is not None
+    tx.changed(Announced(row, headline, details, url, response_url))
+    return task

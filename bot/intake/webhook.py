@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.intake.announce import build_intake_announcement, open_announced_task
-from bot.reminders.policy import local_day
+from bot.intake.posts import open_announced_task
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, is_web_link
 from bot.tasks.errors import DibsError
 from bot.tasks.rules import check_due_date
+from bot.timing import local_day
 from store.enums import Via
 from store.models import Task
 from store.queries.external import known, remember
@@ -138,10 +138,10 @@ def receive(svc: Services, only_team: str | None, body: bytes) -> Answer:
                         200, {"id": earlier.id, "url": _where(team_id, earlier.channel_id, earlier.permalink)}
                     )
             headline = f"New {fields['kind'].name}: *{escape(fields['title'])}*"
-            message = build_intake_announcement(headline, fields["details"], fields["url"])
             task = open_announced_task(
                 tx, team_id=team_id, channel_id=fields["channel"], kind=fields["kind"], title=fields["title"],
-                posted_by="webhook", source=Via.WEBHOOK, message=message, due_on=fields["due"],
+                posted_by="webhook", source=Via.WEBHOOK, headline=headline, details=fields["details"],
+                url=fields["url"], due_on=fields["due"],
             )  # fmt: skip
             if key is not None and not remember(tx.session, team_id, key, task.id, tx.now):
                 raise IntegrityError("external_id", None, Exception("recorded by another request"))

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from bot.reminders.policy import (
+from bot.settings import Settings
+from bot.tasks.changes import DueSoon, NomineeWanted, PosterNudged, Reminded, TaskChanged
+from bot.tasks.rules import audit
+from bot.tasks.seats import free_seats
+from bot.tasks.tx import Tx
+from bot.timing import (
     Step,
     due_steps_passed,
     escalation,
@@ -25,11 +30,6 @@ from bot.reminders.policy import (
     local_day,
     next_working_moment,
 )
-from bot.settings import Settings
-from bot.tasks.changes import DueSoon, NomineeWanted, PosterNudged, Reminded, TaskChanged
-from bot.tasks.rules import audit
-from bot.tasks.seats import free_seats
-from bot.tasks.tx import Tx
 from store.enums import ClaimRole, TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted

@@ -17,12 +17,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.reminders.planning import BATCH, is_person, take_ping
-from bot.reminders.policy import in_working_hours, local_day, next_working_moment, stale_nudge_at
 from bot.tasks.changes import StaleNudged
 from bot.tasks.errors import DibsError
 from bot.tasks.lookup import locked_task
 from bot.tasks.rules import audit, owners
 from bot.tasks.tx import Tx
+from bot.timing import in_working_hours, local_day, next_working_moment, stale_nudge_at
 from store.enums import TaskStatus, Via
 from store.models import Task
 from store.queries.channels import is_muted

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from bot.tasks.errors import DibsError
+from bot.errors import DibsError
 from store.queries.tasks import ListFilter
 
 

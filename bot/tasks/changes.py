@@ -84,6 +84,40 @@ class CalendarChanged:
 
 
 @dataclass(frozen=True)
+class Announced:
+    """A task Dibs announces itself (a feed item, a webhook, `/dibs new`, a missed gift): its post goes up,
+    then its thread. `headline` (mrkdwn, its typed parts escaped) with `details` quoted and a link to `url`;
+    without a headline, the way `/dibs new` announces a task."""
+
+    task: Task
+    headline: str | None = None
+    details: str | None = None
+    url: str | None = None
+    response_url: str | None = None  # whoever asked hears if the post can never be made
+
+
+@dataclass(frozen=True)
+class ChannelWatched:
+    """Dibs watches the channel now; it joins it (public channels) so it sees the posts."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+    response_url: str | None = None
+
+
+@dataclass(frozen=True)
+class FileShared:
+    """A file shared in a gift campaign's thread: read back after the ack (`key`: once per post)."""
+
+    task: Task
+    user_id: str
+    file_id: str
+    thread_ts: str
+    key: str
+
+
+@dataclass(frozen=True)
 class RosterDue:
     """The event's roster is due in its thread (`roster.before` its start)."""
 
@@ -150,7 +184,7 @@ class EditionDue:
     channel_id: str
     day: date
     since: datetime
-    weekly: tuple[str, ...] = ()
+    week: Any = None  # the week's numbers (`bot.insight.weekly.WeekInNumbers`), on the week's first edition
     held: tuple[str, ...] = ()
     when_empty: str = "one_line"
     chart: dict[str, Any] | None = None
@@ -158,7 +192,10 @@ class EditionDue:
 
 
 Change = (
-    RosterDue
+    Announced
+    | ChannelWatched
+    | FileShared
+    | RosterDue
     | TaskChanged
     | Reminded
     | PosterNudged

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.errors import DibsError
+
+__all__ = ["DibsError", "NeedsLink", "NotAllowed", "TaskNotFound"]
+
 if TYPE_CHECKING:
     from bot.tasks.model import TaskSnapshot
-
-
-class DibsError(Exception):
-    """A rule the user broke; `str(error)` is the sentence to show them."""
 
 
 class TaskNotFound(DibsError):

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time
 
-from bot.reminders.policy import event_moment, roster_moment
 from bot.settings import Settings
 from bot.slack.text import escape
 from bot.tasks import rules
 from bot.tasks.changes import CalendarChanged
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.tx import Tx
+from bot.timing import event_moment, roster_moment
 from store.enums import ClaimRole, TaskStatus
 from store.models import Task
 

@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.reminders.timers import keep_quiet_clock, start_nag_clock, stop_reminders, touched
 from bot.settings import Settings
 from bot.slack.text import people
 from bot.tasks import seats
 from bot.tasks.changes import TaskChanged
+from bot.tasks.clocks import keep_quiet_clock, start_nag_clock, stop_reminders, touched
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.tx import Tx
 from store.enums import ClaimRole, TaskStatus, Via

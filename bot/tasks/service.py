@@ -10,21 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.reminders.policy import local_day
-from bot.reminders.timers import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
 from bot.slack.text import escape
-from bot.tasks import event, offers, rules, seats, undo
-from bot.tasks.changes import SeatGiven
+from bot.tasks import event, rules, seats, undo
+from bot.tasks.clocks import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
 from bot.tasks.errors import DibsError, NeedsLink
 from bot.tasks.lookup import found, locked_task
-from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, TaskSnapshot, snapshot
+from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.tx import Tx
-from store.enums import FINISHED, ClaimRole, TaskStatus, Via
+from bot.timing import local_day
+from store.enums import FINISHED, TaskStatus, Via
 from store.models import Task
 from store.queries import tasks as queries
 from store.queries.gifts import still_open
@@ -136,55 +134,6 @@ def get_task(session: Session, team_id: str, task_id: int, seen_from: str | None
     return snapshot(found(session, team_id, task_id, queries.load_task(session, team_id, task_id), seen_from))
 
 
-def claim_task(
-    tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None, seat: str | None = None
-) -> ClaimResult:
-    """Give `user_id` a seat (of the role asked for, else the first with one free), else a place in line.
-    Someone a freed seat is offered to takes it."""
-    session, now = tx.session, tx.now
-    task = locked_task(session, team_id, task_id, seen_from)
-    rules.refuse_finished(task)
-    mine = rules.claim_of(task, user_id)
-    if mine is not None and mine.role == ClaimRole.OFFERED:
-        taken = offers.take_offer(tx, team_id, task_id, user_id, via)
-        return ClaimResult(taken, "claimed", mine.seat, taken.undo)
-    if mine is not None:
-        return ClaimResult(
-            snapshot(task), "already_owner" if mine.role == ClaimRole.OWNER else "already_waiting", mine.seat
-        )
-    chosen = seats.pick_seat(task, seat)
-    before = undo.before(task, via)
-    role = rules.add_claim(task, user_id, now, chosen)
-    rules.sync_status(session, task, now, tx.settings_for(team_id))
-    rules.record(tx, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, detail=chosen)
-    session.flush()
-    event.calendars_follow(tx, task, before)
-    outcome: Literal["claimed", "waitlisted"] = "claimed" if role == ClaimRole.OWNER else "waitlisted"
-    return ClaimResult(snapshot(task), outcome, chosen, undo.keep(tx, task, user_id, outcome, before, via))
-
-
-def release_claim(
-    tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None = None
-) -> ReleaseResult:
-    """Drop `user_id` from the owners (the first in line for that role is offered the seat) or from the line."""
-    session, now = tx.session, tx.now
-    task = locked_task(session, team_id, task_id, seen_from)
-    mine = rules.claim_of(task, user_id)
-    if mine is None or task.status in FINISHED:
-        return ReleaseResult(snapshot(task), "not_claimed")
-    before = undo.before(task, via)
-    held, seat = mine.role in seats.HOLDING, mine.seat
-    task.claims.remove(mine)
-    session.flush()
-    rules.record(tx, task, user_id, "released" if held else "left_waitlist", via, detail=seat)
-    promoted = offers.offer_freed_seat(tx, task, seat, via) if held else None
-    rules.sync_status(session, task, now, tx.settings_for(team_id))
-    session.flush()
-    event.calendars_follow(tx, task, before)
-    outcome: Literal["released", "left_waitlist"] = "released" if held else "left_waitlist"
-    return ReleaseResult(snapshot(task), outcome, promoted, undo.keep(tx, task, user_id, outcome, before, via))
-
-
 def complete_task(
     tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, link: str | None = None, seen_from: str | None = None
 ) -> TaskSnapshot:
@@ -210,27 +159,6 @@ def complete_task(
     task.done_link = link[:PROOF_STORED] if link else None
     rules.record(tx, task, user_id, "done", via, detail=task.done_link)
     return replace(snapshot(task), undo=undo.keep(tx, task, user_id, "done", before, via))
-
-
-def assign_task(
-    tx: Tx, team_id: str, task_id: int, actor: str, target: str, via: Via, seen_from: str | None = None
-) -> AssignResult:
-    """Hand a task over: an owner gives their seat to `target`; the poster may fill a free seat."""
-    session, now = tx.session, tx.now
-    task = locked_task(session, team_id, task_id, seen_from)
-    rules.refuse_finished(task)
-    mine = rules.check_may_assign(task, actor, target)
-    before = undo.before(task, via)
-    seat = mine.seat if mine is not None else seats.pick_seat(task, None)
-    rules.give_seat(session, task, target, seat, now, replacing=mine, placed_by=None if mine is not None else actor)
-    rules.sync_status(session, task, now, tx.settings_for(team_id))
-    rules.record(tx, task, actor, "assigned", via, detail=target)
-    tx.changed(SeatGiven(task, target, "handed", by=actor))
-    session.flush()
-    event.calendars_follow(tx, task, before)
-    return AssignResult(
-        snapshot(task), actor if mine is not None else None, undo.keep(tx, task, actor, "assigned", before, via)
-    )
 
 
 def list_tasks(

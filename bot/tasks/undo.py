@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from bot.reminders.timers import plan_due_steps, start_nag_clock, stop_reminders
 from bot.tasks import rules
+from bot.tasks.clocks import plan_due_steps, start_nag_clock, stop_reminders
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.event import calendars_follow, time_changed
 from bot.tasks.lookup import locked_task

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
+from bot.staffing import claims
 from bot.tasks import service
 from bot.tasks.service import NewTask
 from store.enums import Via
@@ -105,7 +106,7 @@ def test_three_hundred_tasks_stay_within_100_blocks(dibs, slack, fake):
             )
             assert task is not None
             if n < 300 and n % 2:
-                service.claim_task(tx, TEAM, task.id, "U2", Via.COMMAND)
+                claims.claim_task(tx, TEAM, task.id, "U2", Via.COMMAND)
     open_home(slack)
     view = last_home(fake)
     shown = texts(view)

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.ownership.nominee import choose_nominee
+from bot.editor.nominee import choose_nominee
 from bot.reminders.planning import plan_nags
-from bot.reminders.policy import local_day
 from bot.settings import DEFAULT_KINDS, NagSettings, WorkingHours
+from bot.timing import local_day
 from store.models import PingCount, Task, TaskEvent, utcnow
 from tests.conftest import make_dibs, sender_for
 from tests.support.helpers import blocks_text, last_update, open_task

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from bot.digest.plan import plan_digests
 from bot.reminders.planning import plan_due_dates, plan_nags
-from bot.reminders.policy import due_schedule
 from bot.settings import DEFAULT_KINDS, DigestSettings, NagSettings, WorkingHours
+from bot.timing import due_schedule
 from store.enums import Via
 from store.models import OutboxPost, Task, utcnow
 from tests.conftest import make_dibs, sender_for

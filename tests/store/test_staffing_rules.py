@@ -10,12 +10,14 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from bot.reminders.policy import add_working_time, offer_deadline, roster_moment
 from bot.settings import DEFAULT_KINDS, Settings, parse_working_hours
-from bot.tasks import offers, staffing, undo
+from bot.staffing import offers
+from bot.staffing import seating as staffing
+from bot.tasks import undo
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.seats import seats_from_text
 from bot.tasks.service import NewTask
+from bot.timing import add_working_time, offer_deadline, roster_moment
 from store.enums import Purpose, Via
 from store.models import OutboxPost, Task, TaskEvent
 from tests.support.services import (

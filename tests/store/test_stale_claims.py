@@ -13,11 +13,11 @@ from sqlalchemy import select
 from bot.digest.collect import collect_digest
 from bot.digest.plan import plan_digests
 from bot.editor.lists import drawn_list
-from bot.reminders.policy import local_day
 from bot.reminders.stale import plan_stale_claims, snooze_nudge
 from bot.settings import DigestSettings, NagSettings, Settings, parse_working_hours
 from bot.tasks.errors import DibsError
 from bot.tasks.service import NewTask
+from bot.timing import local_day
 from store.enums import PostState, Purpose, Via
 from store.models import OutboxPost, PingCount, Task, TaskEvent, WatchedChannel
 from tests.support.services import (

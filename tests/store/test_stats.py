@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from freezegun import freeze_time
 
+from bot.editor.insight_view import build_stats, weekly_lines
 from bot.insight.stats import Spread, compute_stats, median, percentile, weekly_series
-from bot.insight.view import build_stats, weekly_lines
 from bot.services import Services
 from bot.settings import DEFAULT_KINDS, Settings
 from bot.tasks import rules

@@ -9,6 +9,7 @@ from typing import Any
 from bot.clock import SystemClock
 from bot.services import Services
 from bot.settings import Settings
+from bot.staffing import claims
 from bot.tasks import service
 from store.db import make_engine, make_session_factory, migrate
 from store.queries.tasks import task_id_by_ts
@@ -46,10 +47,10 @@ def reading(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 create_task = in_transaction(service.create_task)
-claim_task = in_transaction(service.claim_task)
-release_claim = in_transaction(service.release_claim)
+claim_task = in_transaction(claims.claim_task)
+release_claim = in_transaction(claims.release_claim)
 complete_task = in_transaction(service.complete_task)
-assign_task = in_transaction(service.assign_task)
+assign_task = in_transaction(claims.assign_task)
 snooze_task = in_transaction(service.snooze_task)
 set_due_date = in_transaction(service.set_due_date)
 get_task = reading(service.get_task)

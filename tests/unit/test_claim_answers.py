@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.services.replies import _claimed
 from bot.tasks.model import ClaimResult, Seating, TaskSnapshot
-from bot.tasks.replies import _claimed
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

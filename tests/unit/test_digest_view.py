@@ -11,7 +11,7 @@ import pytest
 from slack_sdk.models.blocks import HeaderBlock, SectionBlock
 
 from bot.digest.collect import DigestData, QuietClaim
-from bot.digest.view import build_digest
+from bot.editor.list_view import build_digest
 from bot.slack.blocks import Message, share_blocks
 from bot.slack.text import format_duration
 from bot.tasks.model import TaskSnapshot

@@ -9,18 +9,18 @@ from datetime import timedelta
 
 import pytest
 
-from bot.digest.view import build_digest, done_line, overdue_line, taken_line, unclaimed_line
+from bot.editor.home_data import HomeData, TeamSummary
+from bot.editor.home_view import build_home
+from bot.editor.insight_view import build_stats, weekly_lines
+from bot.editor.list_view import build_digest, done_line, overdue_line, taken_line, unclaimed_line
 from bot.editor.lists import reminder_note
-from bot.home.collect import HomeData, TeamSummary
-from bot.home.view import build_home
+from bot.editor.task_views import build_announcement, build_done_link_modal, build_task_list
+from bot.editor.texts import poster_dm_text
+from bot.editor.thread_view import build_ownership_message
+from bot.editor.words import linked_title, task_line
 from bot.insight.stats import FellThrough, Spread, Stats
-from bot.insight.view import build_stats, weekly_lines
-from bot.ownership.view import build_ownership_message
-from bot.reminders.texts import poster_dm_text
 from bot.settings import DEFAULT_KINDS, Settings
 from bot.slack.text import escape, is_web_link, proof, unescape
-from bot.tasks.text import linked_title, task_line
-from bot.tasks.views import build_announcement, build_done_link_modal, build_task_list
 from store.enums import TaskStatus
 from tests.unit.test_digest_view import NOW, digest, task
 

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from bot.reminders.policy import (
+from bot.settings import DigestSettings, NagSettings, Settings, parse_working_hours
+from bot.timing import (
     Step,
     digest_due,
     due_moment,
@@ -26,7 +27,6 @@ from bot.reminders.policy import (
     local_day,
     next_working_moment,
 )
-from bot.settings import DigestSettings, NagSettings, Settings, parse_working_hours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.reminders.stale_view import build_stale_nudge, days_ago, held_nudge_text, quiet_for
+from bot.editor.stale_view import build_stale_nudge, days_ago, held_nudge_text, quiet_for
 from tests.unit.test_digest_view import task
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)

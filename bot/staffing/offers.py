@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.reminders.policy import event_moment, offer_deadline
 from bot.tasks import rules, seats, undo
 from bot.tasks.changes import SeatGiven, SeatOffered
 from bot.tasks.errors import DibsError
@@ -18,6 +17,7 @@ from bot.tasks.event import calendars_follow
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.tasks.tx import Tx
+from bot.timing import event_moment, offer_deadline
 from store.enums import ClaimRole, Via
 from store.models import Task
 from store.queries.tasks import lock_tasks_with_expired_offers

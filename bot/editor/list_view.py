@@ -14,12 +14,12 @@ from functools import partial
 from slack_sdk.models.blocks import Block, ButtonElement, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.digest.collect import DigestData, QuietClaim
-from bot.reminders.stale_view import quiet_for
+from bot.editor.stale_view import quiet_for
+from bot.editor.words import due_note, linked_title, owners_line, task_line
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, Message, section, sections, share_blocks
 from bot.slack.ids import ActionId
 from bot.slack.text import age, format_duration, people, proof
 from bot.tasks.model import TaskSnapshot
-from bot.tasks.text import due_note, linked_title, owners_line, task_line
 
 HEADER_LIMIT = 150
 TEXT_LIMIT = 3999  # the fallback text must stay under 4,000 characters

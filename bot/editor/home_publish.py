@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 
 from bot.delivery.calls import Call
-from bot.home.collect import collect_home
-from bot.home.view import build_home
+from bot.editor.home_data import collect_home
+from bot.editor.home_view import build_home
 
 if TYPE_CHECKING:
     from bot.services import Services

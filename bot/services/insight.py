@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery.outbox import queue_call
+from bot.editor.insight_view import build_stats
 from bot.insight.stats import compute_stats
-from bot.insight.view import build_stats
 from bot.slack.blocks import Message
 from store.enums import Purpose
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.reminders.policy import due_steps_passed, first_nag_at, stale_nudge_at
 from bot.settings import Settings
+from bot.timing import due_steps_passed, first_nag_at, stale_nudge_at
 from store.enums import TaskStatus
 from store.models import Task
 from store.queries.outbox import cancel_pending_nags

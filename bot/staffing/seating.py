@@ -9,18 +9,18 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.reminders.policy import first_nag_at, local_day
-from bot.reminders.timers import plan_due_steps
 from bot.slack.text import mention, people
+from bot.staffing.offers import refill
 from bot.tasks import rules, seats
 from bot.tasks.changes import RosterDue, SeatGiven, SeatTaken, SwapAsked, SwapDeclined
+from bot.tasks.clocks import plan_due_steps
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.event import calendars_follow, local_moment, time_changed
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import TaskSnapshot, snapshot
-from bot.tasks.offers import refill
 from bot.tasks.tx import Tx
 from bot.tasks.undo import keep, state_of
+from bot.timing import first_nag_at, local_day
 from store.enums import TaskStatus, Via
 from store.models import Claim, Swap, Task
 from store.queries.tasks import lock_tasks_for_roster

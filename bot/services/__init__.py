@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import editor
 from bot.clock import Clock
 from bot.delivery.jobs import Doorbell, noted
+from bot.delivery.members import Memberships
 from bot.installs.tokens import Installs, OneWorkspace
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
-from bot.slack.members import Memberships
 from bot.tasks.tx import Tx, settings_in
 from store.queries.channels import record_event
 

@@ -8,14 +8,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.delivery.outbox import ReplyTo, queue_call, queue_note
+from bot.editor.task_views import build_track_modal
 from bot.intake.classify import classify, title_from
 from bot.intake.posts import words_of
-from bot.reminders.policy import local_day
 from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_due_date
 from bot.tasks.service import NewTask, create_task
-from bot.tasks.views import build_track_modal
+from bot.timing import local_day
 from store.enums import Purpose, Via
 from store.queries.channels import watched
 from store.queries.tasks import task_id_by_post

@@ -17,11 +17,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.editor.words import linked_title, task_line
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
 from bot.slack.ids import LINK_INPUT, BlockId, CallbackId
 from bot.slack.text import escape, mention
 from bot.tasks.model import TaskSnapshot
-from bot.tasks.text import linked_title, task_line
 
 LIST_TITLES = {
     "open": "Open tasks",

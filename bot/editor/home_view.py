@@ -23,13 +23,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.editor.words import local_time
-from bot.home.collect import HomeData
+from bot.editor.home_data import HomeData
+from bot.editor.words import due_note, linked_title, local_time, owners_line
 from bot.slack.blocks import HOME_BLOCK_LIMIT, section, sections, share_blocks, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, format_duration
 from bot.tasks.model import TaskSnapshot
-from bot.tasks.text import due_note, linked_title, owners_line
 
 TITLE_LIMIT = 150
 FOOTER = ContextBlock(elements=[MarkdownTextObject(text="`/dibs help` lists every command.")])

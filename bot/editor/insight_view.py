@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.editor.words import linked_title
 from bot.insight.stats import FellThrough, Spread, Stats
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, sections
 from bot.slack.text import escape, format_duration, mention
-from bot.tasks.text import linked_title
 
 # How many fell-through tasks a message lists before it says how many more.
 FELL_SHOWN = 40

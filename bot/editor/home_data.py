@@ -9,9 +9,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot.insight.stats import median
-from bot.reminders.policy import local_day
 from bot.settings import Settings
 from bot.tasks.model import TaskSnapshot, snapshot
+from bot.timing import local_day
 from store.queries import home as queries
 from store.queries.stats import active_count, scope, unclaimed_since
 from store.queries.tasks import claim_times_since

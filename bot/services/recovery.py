@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.installs.jobs import per_workspace
-from bot.tasks import replies
+from bot.services import replies
+from bot.slack.jobs import per_workspace
 from bot.tasks.errors import DibsError
 from store.enums import Via
 from store.queries.tasks import recent_active_stamps

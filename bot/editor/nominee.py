@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery.calls import Call
 from bot.delivery.failures import failure_of
 from bot.delivery.outbox import Open, queue_call
-from bot.reminders.policy import local_day
+from bot.editor.words import linked_title
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age
@@ -32,7 +32,7 @@ from bot.tasks import rules
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
 from bot.tasks.service import locked_task
-from bot.tasks.text import linked_title
+from bot.timing import local_day
 from store.enums import Purpose, TaskStatus, Via
 from store.models import Task
 from store.queries.outbox import count_ping, pings_on

@@ -7,12 +7,12 @@ from collections import Counter
 from slack_sdk.models.blocks import Block, OverflowMenuElement, SectionBlock
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject, Option
 
-from bot.ownership.view import gifts_line
+from bot.editor.thread_view import gifts_line
+from bot.editor.words import linked_title
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section
 from bot.slack.ids import ActionId
 from bot.slack.text import escape
 from bot.tasks.model import TaskSnapshot
-from bot.tasks.text import linked_title
 from store.enums import GiftState
 from store.models import GiftRecipient
 

@@ -30,8 +30,3 @@ def due_text(task_id: int, owners: Sequence[str], due_on: date, today: date) -> 
     days = (due_on - today).days
     when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
     return f"{people(owners)}: #{task_id} is due {when} ({due_on:%a %d %b})."
-
-
-def folded_line(text: str) -> str:
-    """How a ping held back by the noise budget reads in the digest."""
-    return f"• {text}"

@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
-from bot.intake.announce import open_announced_task
-from bot.intake.classify import date_in, title_from
+from bot.editor.words import linked_title
+from bot.intake.classify import date_in
+from bot.intake.posts import open_announced_task
 from bot.services import EventId, Services
 from bot.settings import Kind
 from bot.slack.blocks import Message, text_message, with_buttons
 from bot.slack.ids import ActionId
-from bot.tasks import event, offers, service, staffing, undo
+from bot.staffing import claims, offers
+from bot.staffing import seating as staffing
+from bot.tasks import event, service, undo
 from bot.tasks.errors import DibsError
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_snooze
-from bot.tasks.text import linked_title
 from bot.tasks.tx import Tx
-from bot.tasks.views import build_announcement
 from store.enums import Via
 
 
@@ -93,7 +94,7 @@ def claim(
 ) -> Outcome:  # fmt: skip
     """Take a seat (of the role asked for), or join its waitlist when every seat is taken."""
     with svc.transaction(event) as tx:
-        outcome = _claimed(service.claim_task(tx, team_id, task_id, user_id, via, seen_from, seat), user_id)
+        outcome = _claimed(claims.claim_task(tx, team_id, task_id, user_id, via, seen_from, seat), user_id)
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -113,7 +114,7 @@ def release(
 ) -> Outcome:  # fmt: skip
     """Let go of a task (or leave its waitlist); the first in line gets the slot."""
     with svc.transaction(event) as tx:
-        outcome = _released(service.release_claim(tx, team_id, task_id, user_id, via, seen_from))
+        outcome = _released(claims.release_claim(tx, team_id, task_id, user_id, via, seen_from))
         tell_others(tx, outcome, reply_to)
     return outcome
 
@@ -135,7 +136,7 @@ def assign(
 ) -> Outcome:
     """Hand a task over to `target` and tell them."""
     with svc.transaction() as tx:
-        result = service.assign_task(tx, team_id, task_id, actor, target, via, seen_from)
+        result = claims.assign_task(tx, team_id, task_id, actor, target, via, seen_from)
     gave = " your slot" if result.replaced else ""
     return Outcome(f"You handed{gave} #{result.task.id} to <@{target}>.", result.task, undo=result.undo)
 
@@ -159,12 +160,10 @@ def new_task(
     private: bool = False,
 ) -> Outcome:
     """`/dibs new`: open the task and queue its announcement; its thread follows once the post is up."""
-    announcement = build_announcement(title_from(title), kind.name, user_id)
     with svc.transaction() as tx:
         task = open_announced_task(
             tx, team_id=team_id, channel_id=channel_id, kind=kind, title=title, posted_by=user_id,
-            source=Via.COMMAND, message=announcement, due_on=date_in(title), private=private,
-            response_url=response_url,
+            source=Via.COMMAND, due_on=date_in(title), private=private, response_url=response_url,
         )  # fmt: skip
     return Outcome(f"Posted #{task.id}; its thread asks who owns it.", task)
 

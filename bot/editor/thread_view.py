@@ -14,14 +14,13 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 
-from bot.editor.words import local_time
+from bot.editor.words import due_note, local_time
 from bot.settings import Kind, Settings
 from bot.slack.blocks import TEXT_LIMIT, Message, section
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, mention, people, proof
 from bot.tasks.event import when_text
 from bot.tasks.model import Seating, TaskSnapshot
-from bot.tasks.text import due_note
 from store.enums import TaskStatus
 
 DEFAULT_QUESTION = "Who owns this follow-up?"

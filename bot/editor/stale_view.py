@@ -8,11 +8,11 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block
 
+from bot.editor.words import linked_title
 from bot.slack.blocks import Message, section, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age, mention
 from bot.tasks.model import TaskSnapshot
-from bot.tasks.text import linked_title
 
 STALE_BUTTONS = (("Done", ActionId.DONE), ("Release", ActionId.RELEASE), ("Snooze", ActionId.SNOOZE_STALE))
 STALE_BLOCK = "dibs_stale_"  # the block id of one task's buttons in a DM about several
