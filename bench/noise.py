@@ -138,27 +138,31 @@ def _bot(workdir: Path, fake: FakeSlack) -> Iterator[Dibs]:
 def simulate(seed: int = 7, posts: int = 30, claims: str = "nobody") -> Tally:
     """Run the week; returns what Dibs said, counted."""
     tally, threads = Tally(), set[str]()
-    with tempfile.TemporaryDirectory(prefix="dibs-noise-") as tmp, FakeSlack() as fake:
-        with freeze_time(MONDAY - timedelta(days=1)) as frozen, _bot(Path(tmp), fake) as bot:
-            slack = Sender(SECRET, app=bot.app, after=lambda: bot.deliver(linger=timedelta(0)))
-            for channel in CHANNELS:
-                slack.command("watch", channel=channel, user=POSTERS[0])
-            stamps: dict[int, tuple[str, str]] = {}
-            actions, seen = _plan(seed, posts, claims), 0
-            now = MONDAY - timedelta(days=1)
-            while now < MONDAY + timedelta(days=7):
-                now += STEP
-                if now.weekday() >= 5 or not 8 <= now.hour < 18:
-                    continue  # nights and weekends: nothing is due (working hours are 09:00-17:00 mon-fri)
-                frozen.move_to(now)
-                while actions and actions[0][0] <= now:
-                    _, what, details = actions.pop(0)
-                    _act(slack, what, details, stamps)
-                bot.tick(now)
-                bot.deliver(now, linger=timedelta(0))
-                calls = fake.calls()
-                _count(tally, calls[seen:], now, threads)
-                seen = len(calls)
+    with (
+        tempfile.TemporaryDirectory(prefix="dibs-noise-") as tmp,
+        FakeSlack() as fake,
+        freeze_time(MONDAY - timedelta(days=1)) as frozen,
+        _bot(Path(tmp), fake) as bot,
+    ):
+        slack = Sender(SECRET, app=bot.app, after=lambda: bot.deliver(linger=timedelta(0)))
+        for channel in CHANNELS:
+            slack.command("watch", channel=channel, user=POSTERS[0])
+        stamps: dict[int, tuple[str, str]] = {}
+        actions, seen = _plan(seed, posts, claims), 0
+        now = MONDAY - timedelta(days=1)
+        while now < MONDAY + timedelta(days=7):
+            now += STEP
+            if now.weekday() >= 5 or not 8 <= now.hour < 18:
+                continue  # nights and weekends: nothing is due (working hours are 09:00-17:00 mon-fri)
+            frozen.move_to(now)
+            while actions and actions[0][0] <= now:
+                _, what, details = actions.pop(0)
+                _act(slack, what, details, stamps)
+            bot.tick(now)
+            bot.deliver(now, linger=timedelta(0))
+            calls = fake.calls()
+            _count(tally, calls[seen:], now, threads)
+            seen = len(calls)
     return tally
 
 

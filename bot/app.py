@@ -15,11 +15,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.web import SlackResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,7 +36,7 @@ from bot.services import Services
 from bot.services.recovery import recover_missed_reactions
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
-from bot.slack.identity import AuthAnswers, RememberingClient
+from bot.slack.identity import AuthAnswers, default_retry_handlers, make_client
 from bot.staffing.offers import expire_offers
 from bot.staffing.seating import post_rosters
 from bot.web import wsgi_app
@@ -50,33 +45,6 @@ from store.queries.workspaces import installed_teams, mark_installed
 
 log = logging.getLogger(__name__)
 NEVER = datetime.min.replace(tzinfo=UTC)
-
-
-def default_retry_handlers() -> list[RetryHandler]:
-    """slack_sdk's retries for lost connections, 429 (honouring Retry-After) and 5xx."""
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
-
-
-def make_client(
-    settings: Settings,
-    retry_handlers: Sequence[RetryHandler] | None = None,
-    token: str | None = None,
-    answers: AuthAnswers | None = None,
-) -> WebClient:
-    """A Web API client: Dibs's base URL, slack_sdk's retries, a token (default: `SLACK_BOT_TOKEN`), and
-    auth.test asked once per token (per `answers`)."""
-    handlers = default_retry_handlers() if retry_handlers is None else list(retry_handlers)
-    return RememberingClient(
-        token=token or settings.bot_token,
-        base_url=settings.api_url,
-        timeout=15,
-        retry_handlers=handlers,
-        answers=answers or AuthAnswers(),
-    )
 
 
 @dataclass

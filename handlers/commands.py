@@ -14,10 +14,11 @@ from slack_bolt import Ack, App
 from bot.digest.plan import post_digest_now
 from bot.editor.gift_view import build_gift_list
 from bot.editor.task_views import build_task_list
+from bot.editor.texts import feeds_text
 from bot.gifts.service import campaign_with_recipients, mark_by_name
 from bot.installs.settings import change_setting, route, settings_text
 from bot.intake.channels import set_muted, unwatch_channel, watch_channel
-from bot.intake.feeds import add_channel_feed, channel_feeds, feeds_text, remove_channel_feed
+from bot.intake.feeds import add_channel_feed, channel_feeds, remove_channel_feed
 from bot.services import Services, replies
 from bot.services.insight import request_export, stats_answer
 from bot.services.lists import digest_on_demand

@@ -2,8 +2,8 @@
 
 All of it waits in the outbox. A commit hands the courier the rows it made (`bot.delivery.jobs`);
 every `poll` seconds the courier also sweeps the database for work other processes queued, retries
-whose time has come and what a crash left. Each conversation's jobs go to one worker at a time, so calls to a channel keep
-their order and a 429 on one channel (its Retry-After honoured) holds up no other. Leases are
+whose time has come and what a crash left. Each conversation's jobs go to one worker at a time, so
+calls to a channel keep their order and a 429 on one channel (its Retry-After honoured) holds up no other. Leases are
 short and renewed while this process lives, so work a crashed process held is picked up within
 seconds; `stop` hands them back.
 

@@ -1,8 +1,9 @@
 """Work for the courier, and the doorbell a commit rings to hand it over in memory.
 
-A transaction notes each outbox row it makes on its session; after the commit `Services.transaction` hands them to the courier directly, so
-the courier need not look for them in the database. It still sweeps the database every second
-for work other processes queued, retries whose time has come, and what a crash left behind.
+A transaction notes each outbox row it makes on its session; after the commit `Services.transaction`
+hands them to the courier directly, so the courier need not look for them in the database. It still
+sweeps the database every second for work other processes queued, retries whose time has come, and
+what a crash left behind.
 """
 
 from __future__ import annotations

@@ -81,7 +81,8 @@ def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
             skip_unchanged = here.digest.when_unchanged == "skip" and (week is None or week.quiet)
             if skip_unchanged and last is not None and not something_new(tx.session, team_id, channel_id, last):
                 continue  # today's run is recorded: tomorrow looks for changes since now, the same thing
-            chart = series_args(week.series) if week is not None and here.stats.chart and has_data(week.series) else None
+            drawn = week is not None and here.stats.chart and has_data(week.series)
+            chart = series_args(week.series) if week is not None and drawn else None
             numbers = week if week is not None and not week.quiet else None
             tx.changed(
                 EditionDue(

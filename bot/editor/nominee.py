@@ -29,9 +29,9 @@ from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age
 from bot.tasks import rules
+from bot.tasks.lookup import locked_task
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
-from bot.tasks.service import locked_task
 from bot.timing import local_day
 from store.enums import Purpose, TaskStatus, Via
 from store.models import Task

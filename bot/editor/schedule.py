@@ -50,7 +50,8 @@ def _edition(tx: Tx, change: EditionDue) -> None:
     if change.chart is not None:
         queue_call(
             tx, team_id=change.team_id, channel_id=change.channel_id, purpose=Purpose.CHART,
-            method="files.upload_v2", text="The last 8 weeks", args={"series": change.chart, "day": change.day.isoformat()},
+            method="files.upload_v2", text="The last 8 weeks",
+            args={"series": change.chart, "day": change.day.isoformat()},
             dedupe_key=f"chart:{change.team_id}:{change.channel_id}:{change.day}",
         )  # fmt: skip
 

@@ -1,11 +1,12 @@
-"""Texts of reminders: the poster's DM, due-date pings, and a held-back ping as the morning edition lists it."""
+"""Short texts: the poster's reminder DM, due-date pings, and the answer to `/dibs feeds`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from bot.slack.text import age, people
+from bot.slack.text import age, escape, format_duration, people
+from store.models import Feed
 
 
 def poster_dm_text(task_id: int, title_link: str, channel_id: str, created_at: datetime, now: datetime) -> str:
@@ -22,7 +23,8 @@ def posters_dm_text(waiting: Sequence[tuple[int, str, str, datetime]], now: date
     if len(waiting) == 1:
         return poster_dm_text(*waiting[0], now)
     lines = "\n".join(f"• #{i} {title} in <#{channel}>, {age(since, now)}" for i, title, channel, since in waiting)
-    return f"Nobody has taken these follow-ups you posted:\n{lines}\nCould you find owners, or `/dibs assign ID @someone`?"
+    ask = "Could you find owners, or `/dibs assign ID @someone`?"
+    return f"Nobody has taken these follow-ups you posted:\n{lines}\n{ask}"
 
 
 def due_text(task_id: int, owners: Sequence[str], due_on: date, today: date) -> str:
@@ -30,3 +32,21 @@ def due_text(task_id: int, owners: Sequence[str], due_on: date, today: date) -> 
     days = (due_on - today).days
     when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
     return f"{people(owners)}: #{task_id} is due {when} ({due_on:%a %d %b})."
+
+
+def feeds_text(feeds: list[Feed], now: datetime, channel_id: str) -> str:
+    """`/dibs feeds`: each feed with its kind, how often, and how its last polls went."""
+    if not feeds:
+        return f"<#{channel_id}> reads no feeds. `/dibs feed add URL` announces a blog's new comments here."
+    lines = [f"*Feeds announced in <#{channel_id}>*"]
+    for feed in feeds:
+        every = format_duration(timedelta(seconds=feed.every_seconds))
+        read = f"last read {age(feed.last_success_at, now)} ago" if feed.last_success_at else "not read yet"
+        if read.endswith("just now ago"):
+            read = "last read just now"
+        error = ""
+        if feed.failures and feed.last_error and feed.last_error_at:
+            error = f" · :warning: {escape(feed.last_error)} ({age(feed.last_error_at, now)} ago)"
+        origin = " · from the settings file" if feed.origin == "settings" else ""
+        lines.append(f"• {escape(feed.url)} · {feed.kind} · every {every} · {read}{error}{origin}")
+    return "\n".join(lines)

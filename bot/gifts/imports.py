@@ -31,7 +31,7 @@ def download(client: WebClient, answer: dict[str, Any]) -> str:
         raise OSError("Slack gave no address for the file")
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
     with urllib.request.urlopen(request, timeout=15) as reply:
-        data = reply.read(MAX_BYTES + 1)
+        data: bytes = reply.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise OSError(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
     return data.decode("utf-8-sig", errors="replace")

@@ -28,7 +28,7 @@ from bot.intake.channels import check_admin
 from bot.intake.posts import open_announced_task
 from bot.settings import FeedSettings
 from bot.slack.payloads import clean_text
-from bot.slack.text import age, escape, format_duration, is_web_link
+from bot.slack.text import escape, is_web_link
 from bot.tasks.errors import DibsError
 from bot.tasks.tx import Tx
 from store.enums import Via
@@ -281,21 +281,3 @@ def channel_feeds(svc: Services, team_id: str, channel_id: str) -> list[Feed]:
     """`/dibs feeds`: the channel's feeds with how their last polls went."""
     with svc.read() as session:
         return queries.feeds_of_channel(session, team_id, channel_id)
-
-
-def feeds_text(feeds: list[Feed], now: datetime, channel_id: str) -> str:
-    """`/dibs feeds`: each feed with its kind, how often, and how its last polls went."""
-    if not feeds:
-        return f"<#{channel_id}> reads no feeds. `/dibs feed add URL` announces a blog's new comments here."
-    lines = [f"*Feeds announced in <#{channel_id}>*"]
-    for feed in feeds:
-        every = format_duration(timedelta(seconds=feed.every_seconds))
-        read = f"last read {age(feed.last_success_at, now)} ago" if feed.last_success_at else "not read yet"
-        if read.endswith("just now ago"):
-            read = "last read just now"
-        error = ""
-        if feed.failures and feed.last_error and feed.last_error_at:
-            error = f" · :warning: {escape(feed.last_error)} ({age(feed.last_error_at, now)} ago)"
-        origin = " · from the settings file" if feed.origin == "settings" else ""
-        lines.append(f"• {escape(feed.url)} · {feed.kind} · every {every} · {read}{error}{origin}")
-    return "\n".join(lines)

@@ -23,7 +23,7 @@ from bot.staffing import claims, offers
 from bot.staffing import seating as staffing
 from bot.tasks import event, service, undo
 from bot.tasks.errors import DibsError
-from bot.tasks.model import TaskSnapshot
+from bot.tasks.model import ClaimResult, ReleaseResult, TaskSnapshot
 from bot.tasks.rules import check_snooze
 from bot.tasks.tx import Tx
 from store.enums import Via
@@ -64,7 +64,7 @@ def tell_in_dm(svc: Services, to: ReplyTo, text: str) -> None:
         queue_dm(tx, to.team_id, to.user_id, text)
 
 
-def _claimed(result: service.ClaimResult, user_id: str) -> Outcome:
+def _claimed(result: ClaimResult, user_id: str) -> Outcome:
     task, seat, undo = result.task, result.seat, result.undo
     if result.outcome == "claimed":
         what = f"the {seat} seat on #{task.id}" if seat else f"#{task.id}"
@@ -99,7 +99,7 @@ def claim(
     return outcome
 
 
-def _released(result: service.ReleaseResult) -> Outcome:
+def _released(result: ReleaseResult) -> Outcome:
     task = result.task
     if result.outcome == "not_claimed":
         return Outcome(f"You don't own #{task.id} and are not on its waitlist, so there is nothing to release.")

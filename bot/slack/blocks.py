@@ -99,7 +99,5 @@ def answered_message(
                 kept.append(parsed)
         return Message(text=text[:TEXT_LIMIT] or chosen, blocks=kept)
     plain = [Block.parse(b) for b in blocks if isinstance(b, dict) and b.get("type") not in ("actions", None)]
-    body = [b for b in plain if b is not None and not (b.type == "context")] or [
-        section(text[: SECTION_LIMIT - 1] or "…")
-    ]
+    body = [b for b in plain if b is not None and b.type != "context"] or [section(text[: SECTION_LIMIT - 1] or "…")]
     return Message(text=text[:TEXT_LIMIT] or chosen, blocks=[*body, *said])

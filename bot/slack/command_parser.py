@@ -9,36 +9,8 @@ from datetime import date, time
 
 from bot.settings import SettingsError, parse_duration
 from bot.settings.workspace import KEYS, setting_key
-from bot.slack.commands import (
-    AddFeed,
-    Assign,
-    ChangeSetting,
-    Claim,
-    Command,
-    Digest,
-    Done,
-    Export,
-    Gifts,
-    Help,
-    ListFeeds,
-    ListTasks,
-    MarkGift,
-    Mute,
-    NewTask,
-    Release,
-    RemoveFeed,
-    Roles,
-    Route,
-    SetDue,
-    ShowSettings,
-    Snooze,
-    Stats,
-    Swap,
-    Unwatch,
-    UsageError,
-    Watch,
-    When,
-)
+from bot.slack import commands as cmd
+from bot.slack.commands import Command, UsageError
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, unescape
 
@@ -68,7 +40,7 @@ def _iso_date(word: str) -> date | None:
 def _digest(args: list[str], text: str) -> Command:
     if args and (len(args) > 1 or args[0].lower() != "preview"):
         raise UsageError("`/dibs digest` posts the digest here; `/dibs digest preview` shows it only to you.")
-    return Digest(preview=bool(args))
+    return cmd.Digest(preview=bool(args))
 
 
 def _list(args: list[str], text: str) -> Command:
@@ -80,7 +52,7 @@ def _list(args: list[str], text: str) -> Command:
             f"`/dibs list` takes one of {', '.join(LIST_FILTERS)} (or nothing for every open task), then a kind if you "
             "like: `/dibs list unclaimed event`."
         )
-    return ListTasks(filter=which, kind=kind)  # type: ignore[arg-type]
+    return cmd.ListTasks(filter=which, kind=kind)  # type: ignore[arg-type]
 
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
@@ -91,7 +63,7 @@ def _stats(args: list[str], text: str) -> Command:
     periods = words & set(PERIODS)
     if len(periods) > 1 or words - periods - {"all"} or len(args) > 2:
         raise UsageError("Write `/dibs stats` (this channel, 30 days), `/dibs stats 7d`, `90d`, or add `all`.")
-    return Stats(days=PERIODS[periods.pop()] if periods else 30, everywhere="all" in words)
+    return cmd.Stats(days=PERIODS[periods.pop()] if periods else 30, everywhere="all" in words)
 
 
 def _export(args: list[str], text: str) -> Command:
@@ -102,7 +74,7 @@ def _export(args: list[str], text: str) -> Command:
             "Write `/dibs export` (30 days), `/dibs export 7d`, `90d` or `all`; add `here` for this channel only."
         )
     period = periods.pop() if periods else "30d"
-    return Export(days=PERIODS.get(period), here_only="here" in words)
+    return cmd.Export(days=PERIODS.get(period), here_only="here" in words)
 
 
 def _feed(args: list[str], text: str) -> Command:
@@ -111,20 +83,20 @@ def _feed(args: list[str], text: str) -> Command:
         raise UsageError("Write `/dibs feed add URL [KIND]` or `/dibs feed remove URL`; `/dibs feeds` lists them.")
     url = proof_from(args[1]) or ""
     if action == "remove":
-        return RemoveFeed(url)
-    return AddFeed(url, args[2].lower()) if len(args) == 3 else AddFeed(url)
+        return cmd.RemoveFeed(url)
+    return cmd.AddFeed(url, args[2].lower()) if len(args) == 3 else cmd.AddFeed(url)
 
 
 def _route(args: list[str], text: str) -> Command:
     group = _GROUP.match(args[1]) if len(args) == 2 else None
     if len(args) != 2 or not _KIND.fullmatch(args[0].lower()) or (group is None and args[1].lower() != "none"):
         raise UsageError("Write `/dibs route KIND @group` (a user group), or `/dibs route KIND none` to clear it.")
-    return Route(args[0].lower(), group.group(1) if group else None)
+    return cmd.Route(args[0].lower(), group.group(1) if group else None)
 
 
 def _settings(args: list[str], text: str) -> Command:
     if not args:
-        return ShowSettings()
+        return cmd.ShowSettings()
     try:
         key = setting_key(args[0])
     except SettingsError as error:
@@ -132,22 +104,22 @@ def _settings(args: list[str], text: str) -> Command:
     if len(args) < 2:
         raise UsageError(f"Write `/dibs settings {key} VALUE` ({KEYS[key]}), or `default` for the settings file's.")
     value = clean_text(unescape(text.strip().split(maxsplit=2)[2])).strip().strip("\"'“”‘’").strip()
-    return ChangeSetting(key, None if value.lower() == "default" else value)
+    return cmd.ChangeSetting(key, None if value.lower() == "default" else value)
 
 
 def _gift(task_id: int, rest: list[str]) -> Command:
     if not rest:
-        return Gifts(task_id)
+        return cmd.Gifts(task_id)
     state = rest[0].lower()
     if state not in ("delivered", "missed") or len(rest) < 2:
         raise UsageError(f"Write `/dibs gift {task_id} delivered NAME` or `/dibs gift {task_id} missed NAME`.")
-    return MarkGift(task_id, state, clean_text(unescape(" ".join(rest[1:]))))
+    return cmd.MarkGift(task_id, state, clean_text(unescape(" ".join(rest[1:]))))
 
 
 def _new(args: list[str], text: str) -> Command:
     if len(args) < 2:
         raise UsageError("`/dibs new` needs a kind and a title, like `/dibs new event Booth at Springfield Expo`.")
-    return NewTask(kind=args[0].lower(), title=text.strip().split(maxsplit=2)[2])
+    return cmd.NewTask(kind=args[0].lower(), title=text.strip().split(maxsplit=2)[2])
 
 
 def _only_id(name: str, make: Callable[[int], Command]) -> Callable[[int, list[str]], Command]:
@@ -173,13 +145,13 @@ def _assign(task_id: int, rest: list[str]) -> Command:
     match = _USER.match(rest[0]) if len(rest) == 1 else None
     if not match:
         raise UsageError(f"Write `/dibs assign {task_id} @someone` to hand #{task_id} over.")
-    return Assign(task_id, match.group(1))
+    return cmd.Assign(task_id, match.group(1))
 
 
 def _claim(task_id: int, rest: list[str]) -> Command:
     if len(rest) > 1 or (rest and not _KIND.fullmatch(rest[0].lower())):
         raise UsageError(f"Write `/dibs claim {task_id}`, or `/dibs claim {task_id} ROLE` for an event's role.")
-    return Claim(task_id, rest[0].lower() if rest else None)
+    return cmd.Claim(task_id, rest[0].lower() if rest else None)
 
 
 def _roles(task_id: int, rest: list[str]) -> Command:
@@ -191,7 +163,7 @@ def _roles(task_id: int, rest: list[str]) -> Command:
         counts.append((found.group(1), int(found.group(2))))
     if not counts:
         raise UsageError(f"Write `/dibs roles {task_id} staff=3 lead=1`: each role and how many seats it has.")
-    return Roles(task_id, tuple(counts))
+    return cmd.Roles(task_id, tuple(counts))
 
 
 def _hours(word: str) -> tuple[time, time] | None:
@@ -213,7 +185,7 @@ def _when(task_id: int, rest: list[str], text: str) -> Command:
             f"Write `/dibs when {task_id} 2026-12-12 09:00-17:00 at Hall 3` (the hours and the place are optional)."
         )
     place = text.split(" at ", 1)[1].strip() if after else None
-    return When(task_id, day, hours, clean_text(unescape(place)) if place else None)
+    return cmd.When(task_id, day, hours, clean_text(unescape(place)) if place else None)
 
 
 def _swap(task_id: int, rest: list[str]) -> Command:
@@ -224,20 +196,20 @@ def _swap(task_id: int, rest: list[str]) -> Command:
             f"(or `/dibs swap {task_id} @from @to` to move a seat, if you posted it or are a Dibs admin)."
         )
     users = [m.group(1) for m in found if m]
-    return Swap(task_id, users[-1], users[0] if len(users) == 2 else None)
+    return cmd.Swap(task_id, users[-1], users[0] if len(users) == 2 else None)
 
 
 def _done(task_id: int, rest: list[str]) -> Command:
     if len(rest) > 1:
         raise UsageError(f"`/dibs done {task_id}` takes at most one link, like `/dibs done {task_id} https://…`.")
-    return Done(task_id, proof_from(rest[0]) if rest else None)
+    return cmd.Done(task_id, proof_from(rest[0]) if rest else None)
 
 
 def _snooze(task_id: int, rest: list[str]) -> Command:
     if len(rest) != 1:
         raise UsageError(f"Write `/dibs snooze {task_id} 2d` to pause reminders (30m, 4h, 2d...).")
     try:
-        return Snooze(task_id, parse_duration("snooze", rest[0]))
+        return cmd.Snooze(task_id, parse_duration("snooze", rest[0]))
     except SettingsError:
         raise UsageError(f"`{rest[0]}` is not a duration; write it like 30m, 4h or 2d.") from None
 
@@ -247,20 +219,20 @@ def _due(task_id: int, rest: list[str]) -> Command:
     due_on = _iso_date(word)
     if word != "none" and due_on is None:
         raise UsageError(f"Write `/dibs due {task_id} 2026-12-12` (year-month-day), or `none` to clear it.")
-    return SetDue(task_id, due_on)
+    return cmd.SetDue(task_id, due_on)
 
 
 # Subcommands without a task id: the words after the name (and the whole text) -> the command.
 _PLAIN: dict[str, Callable[[list[str], str], Command]] = {
-    "help": lambda args, text: Help(),
-    "watch": lambda args, text: Watch(),
-    "unwatch": lambda args, text: Unwatch(),
+    "help": lambda args, text: cmd.Help(),
+    "watch": lambda args, text: cmd.Watch(),
+    "unwatch": lambda args, text: cmd.Unwatch(),
     "new": _new,
     "list": _list,
-    "mute": lambda args, text: Mute(muted=True),
-    "unmute": lambda args, text: Mute(muted=False),
+    "mute": lambda args, text: cmd.Mute(muted=True),
+    "unmute": lambda args, text: cmd.Mute(muted=False),
     "digest": _digest,
-    "feeds": lambda args, text: ListFeeds(),
+    "feeds": lambda args, text: cmd.ListFeeds(),
     "feed": _feed,
     "route": _route,
     "stats": _stats,
@@ -272,7 +244,7 @@ _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
     "claim": _claim,
     "roles": _roles,
     "swap": _swap,
-    "release": _only_id("release", Release),
+    "release": _only_id("release", cmd.Release),
     "done": _done,
     "assign": _assign,
     "snooze": _snooze,
@@ -289,7 +261,7 @@ def parse_command(text: str) -> Command:
     """Turn the text after `/dibs` into a Command, or raise UsageError saying what is wrong."""
     words = text.strip().split()
     if not words:
-        return Help()
+        return cmd.Help()
     name, args = words[0].lower(), words[1:]
     if name in _PLAIN:
         return _PLAIN[name](args, text)

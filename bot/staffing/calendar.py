@@ -115,7 +115,7 @@ def ics_entry(entry: CalendarEntry, now: datetime, cancel: bool = False) -> byte
     calendar.add_component(event)
     if isinstance(entry.when, Timed):
         add_timezones(calendar, entry.when.start, entry.when.end, entry.zone)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def google_dates(when: When) -> str:

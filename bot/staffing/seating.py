@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.settings import MAX_SEATS
 from bot.slack.text import mention, people
 from bot.staffing.offers import refill
 from bot.tasks import rules, seats
@@ -74,13 +75,13 @@ def set_roles(
     plan = dict(seats.seat_plan(task))
     for name, count in counts:
         held = len(seats.holders(task, name))
-        if not 1 <= count <= seats.MAX_SEATS:
-            raise DibsError(f"A role has 1 to {seats.MAX_SEATS} seats; `{name}={count}` is outside.")
+        if not 1 <= count <= MAX_SEATS:
+            raise DibsError(f"A role has 1 to {MAX_SEATS} seats; `{name}={count}` is outside.")
         if count < held:
             raise DibsError(f"{held} people hold {name} seats on #{task.id}; one of them must let go first.")
         plan[name] = count
-    if sum(plan.values()) > seats.MAX_SEATS:
-        raise DibsError(f"A task has at most {seats.MAX_SEATS} seats in all.")
+    if sum(plan.values()) > MAX_SEATS:
+        raise DibsError(f"A task has at most {MAX_SEATS} seats in all.")
     seats.set_plan(task, [(str(name), count) for name, count in plan.items()])
     refill(tx, task, Via.COMMAND)
     rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))

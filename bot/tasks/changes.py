@@ -187,7 +187,7 @@ class EditionDue:
     week: Any = None  # the week's numbers (`bot.insight.weekly.WeekInNumbers`), on the week's first edition
     held: tuple[str, ...] = ()
     when_empty: str = "one_line"
-    chart: dict[str, Any] | None = None
+    chart: list[dict[str, Any]] | None = None  # the chart's series (`bot.insight.chart.series_args`)
     asked: bool = False  # someone asked for it (`/dibs digest`): it moves even inside the quiet window
 
 

@@ -16,7 +16,8 @@ from store.queries.workspaces import still_installed
 
 def add_post(session: Session, **values: object) -> int | None:
     """Insert an outbox row; its id, or None when one with the same dedupe key exists."""
-    return insert_ignore_returning(session, OutboxPost, OutboxPost.id, **values)
+    found = insert_ignore_returning(session, OutboxPost, OutboxPost.id, **values)
+    return int(found) if found is not None else None
 
 
 def cancel_pending_nags(session: Session, task_id: int) -> None:

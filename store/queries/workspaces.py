@@ -4,10 +4,9 @@ data stays; the ones installed; and each workspace's own settings (`/dibs settin
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from store.enums import PostState
 from store.models import OutboxPost, Task, Workspace, WorkspaceSetting
@@ -61,7 +60,7 @@ def gone_teams(session: Session) -> set[str]:
     return set(session.scalars(select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))))
 
 
-def still_installed(team_column: Any) -> ColumnElement[bool]:
+def still_installed(team_column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
     """A condition: the row's workspace has not uninstalled Dibs."""
     return team_column.not_in(select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None)))
 

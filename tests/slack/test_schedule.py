@@ -179,7 +179,7 @@ def test_many_due_tasks_of_one_channel_are_one_list_with_a_button_each(bot, slac
 
 
 def test_the_list_is_posted_once_then_kept_up_to_date_in_place(bot, slack, fake):
-    post, _ = open_task(slack, fake)
+    open_task(slack, fake)
     slack.command("digest")  # the list goes up now (a reminder or the morning edition would put it up too)
     [shown] = list_posts(fake)
     slack.command("claim 1", user="U2")

@@ -118,7 +118,8 @@ def test_release_from_the_dm_lets_go_and_the_asking_stops(bot, slack, fake):
     slack.command("claim 1", user="U2")
     tick(bot, utcnow() + timedelta(days=3, minutes=1))
     slack.interactive(in_dm("dibs_release", 1, "U2"))
-    assert "You let go of #1." in blocks_text([c for c in fake.calls("chat.update") if c.params["channel"] == "DU2"][0])
+    settled = next(c for c in fake.calls("chat.update") if c.params["channel"] == "DU2")
+    assert "You let go of #1." in blocks_text(settled)
     with bot.db() as session:
         task = session.get(Task, 1)
         assert (task.status, task.stale_nudge_at) == ("open", None)

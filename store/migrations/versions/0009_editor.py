@@ -43,7 +43,8 @@ def upgrade() -> None:
     # Thread reminders, folded reminder posts and digests not yet sent: the channel's list says all of it now.
     op.execute(
         sa.text(
-            "UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' AND purpose IN ('nag', 'nag_batch', 'digest')"
+            "UPDATE outbox SET state = 'cancelled'"
+            " WHERE state = 'pending' AND purpose IN ('nag', 'nag_batch', 'digest')"
         )
     )
     op.create_table(
