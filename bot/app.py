@@ -182,7 +182,10 @@ class Dibs:
         """The WSGI application: Slack's requests at POST /slack/events (behind the gate), GET /healthz, and
         with many workspaces the install pages (GET /slack/install, GET /slack/oauth_redirect)."""
         intake = self._intake if self.settings.intake_token else None
-        return wsgi_app(self.app, self.settings.signing_secret, lambda: database_answers(self.engine), intake)
+        return wsgi_app(
+            self.app, self.settings.signing_secret, lambda: database_answers(self.engine), intake,
+            self.services.traffic,
+        )  # fmt: skip
 
     def _intake(self, body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:
         """POST /intake, after the size check: the token, then the body."""
@@ -241,6 +244,7 @@ def create_app(
     app = _bolt_app(settings, engine, services, installs, background, socket_mode)
     courier = Courier(
         services, services.doorbell, services.clock, clients.courier, handling=handling(services),
+        traffic=services.traffic,
         on_gone=lambda team_id, why: uninstalled(services, team_id, why), evict=services.installs.evict,
     )  # fmt: skip
     return Dibs(services=services, engine=engine, app=app, courier=courier, background=background, clients=clients)

@@ -18,6 +18,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.delivery.jobs import Traffic
 from bot.slack.payloads import payload_problem
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,12 @@ def _intake(environ: dict[str, Any], start_response: Any, intake: Intake | None)
     return _json(start_response, status, answer)
 
 
-def wsgi_app(app: App, signing_secret: str | None, healthy: Callable[[], bool], intake: Intake | None = None) -> Any:
-    """The WSGI application: Slack's requests at POST /slack/events, POST /intake, and GET /healthz."""
+def wsgi_app(
+    app: App, signing_secret: str | None, healthy: Callable[[], bool], intake: Intake | None = None,
+    traffic: Traffic | None = None,
+) -> Any:  # fmt: skip
+    """The WSGI application: Slack's requests at POST /slack/events, POST /intake, and GET /healthz. While one of
+    Slack's requests is answered, `traffic` says so (the courier gives way)."""
     slack = SlackEndpoint(app, signing_secret)
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -116,6 +121,12 @@ def wsgi_app(app: App, signing_secret: str | None, healthy: Callable[[], bool], 
             return [b"ok\n" if ok else b"database unavailable\n"]
         if path == "/intake":
             return _intake(environ, start_response, intake)
-        return slack(environ, start_response)
+        if traffic is None:
+            return slack(environ, start_response)
+        traffic.enter()
+        try:
+            return slack(environ, start_response)
+        finally:
+            traffic.leave()
 
     return application

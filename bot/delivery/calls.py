@@ -5,7 +5,6 @@ record the answer. Transport only: what a call's content is (drawn as it is sent
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
@@ -19,30 +18,14 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
+from bot.delivery.jobs import Call, call_of
 from bot.delivery.outbox import Open
 from bot.delivery.pacing import reserve_channel
 from store.enums import PostState
 from store.models import OutboxPost
-from store.queries.outbox import lease_post
+from store.queries.outbox import finish_post, lease_post
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Call:
-    """One Web API call, read off its outbox row (`meta`: what the call's hooks need, never sent to Slack)."""
-
-    id: int
-    team_id: str
-    channel_id: str
-    method: str
-    kwargs: dict[str, Any]
-    purpose: str = ""
-    recipient: str | None = None
-    task_id: int | None = None
-    orphaned: bool = False  # the last holder of the row died mid-call: Slack may have it already
-    meta: dict[str, Any] = field(default_factory=dict)
-    made: dict[str, Any] | None = None  # Slack's answer, when preparing made the call itself (a file read)
 
 
 # Calls whose content is made as they are sent (a thread reply, a Home tab, a chart): a function that turns the
@@ -64,7 +47,13 @@ class Handling:
     settle: Mapping[str, Settle] = field(default_factory=dict)
     wanted: Callable[[Session, OutboxPost], bool] = lambda session, row: True
     paced: frozenset[str] = frozenset()
+    checked: frozenset[str] = frozenset()  # purposes `wanted` looks at: a row is read again before it goes
     default_settle: Settle | None = None
+
+    def goes_as_written(self, call: Call) -> bool:
+        """A call leased to this process as it was written goes without being read again: nothing decides
+        at its turn whether it is still wanted, and it keeps no channel's pace."""
+        return call.purpose not in self.paced and call.purpose not in self.checked
 
     def settled(
         self, tx: Open, row: OutboxPost, call: Call | None, answer: dict[str, Any] | None, failure: Failure | None
@@ -80,20 +69,6 @@ class Database(Protocol):
     def transaction(self, event: Any = None, now: datetime | None = None) -> AbstractContextManager[Any]: ...
 
     def read(self) -> AbstractContextManager[Session]: ...
-
-
-def _call_of(row: OutboxPost, orphaned: bool) -> Call:
-    kwargs: dict[str, Any] = json.loads(row.args) if row.args else {}
-    if row.method in ("chat.postMessage", "chat.postEphemeral"):
-        kwargs.update(channel=row.channel_id, text=row.text)
-        if row.thread_ts:
-            kwargs["thread_ts"] = row.thread_ts
-        if row.blocks:
-            kwargs["blocks"] = json.loads(row.blocks)
-        if row.method == "chat.postMessage":
-            kwargs.setdefault("unfurl_links", False)
-    return Call(row.id, row.team_id, row.channel_id, row.method, kwargs, row.purpose, row.recipient, row.task_id,
-                orphaned)  # fmt: skip
 
 
 def make_call(client: WebClient, call: Call) -> dict[str, Any]:
@@ -141,7 +116,10 @@ def _take(tx: Open, post_id: int, owner: str, lease: timedelta, handling: Handli
         if slot > tx.now:
             row.send_after, row.lease_until, row.lease_owner = slot, None, None
             return Result("later", until=slot)
-    return _call_of(row, orphaned)
+    return call_of(
+        row.id, row.team_id, row.channel_id, row.method, row.text, purpose=row.purpose, thread_ts=row.thread_ts,
+        blocks=row.blocks, args=row.args, recipient=row.recipient, task_id=row.task_id, orphaned=orphaned,
+    )  # fmt: skip
 
 
 Ended = tuple[Result, str | None, str | None]  # what became of a row, a notice for the asker, where to send it
@@ -149,15 +127,12 @@ Ended = tuple[Result, str | None, str | None]  # what became of a row, a notice 
 
 def _settle(tx: Open, post_id: int, handling: Handling, call: Call | None, answer: dict[str, Any] | None) -> Ended:
     """Record a row's end: sent (with Slack's answer) or, without one, nothing to send."""
-    row = tx.session.get(OutboxPost, post_id)
+    state = PostState.CANCELLED if answer is None else PostState.SENT
+    ts = str(answer["ts"]) if answer is not None and answer.get("ts") else None
+    row = finish_post(tx.session, post_id, state, tx.now, ts)
     if row is None:
         return SKIPPED, None, None
-    if answer is None:
-        _finish(row, PostState.CANCELLED)
-        return SKIPPED, handling.settled(tx, row, call, None, None), row.response_url
-    _finish(row, PostState.SENT)
-    row.sent_at, row.sent_ts = tx.now, answer.get("ts")
-    return SENT, handling.settled(tx, row, call, answer, None), row.response_url
+    return SKIPPED if answer is None else SENT, handling.settled(tx, row, call, answer, None), row.response_url
 
 
 def _failed(tx: Open, post_id: int, handling: Handling, call: Call | None, failure: Failure) -> Ended:
@@ -186,11 +161,16 @@ def tell_asker(response_url: str, text: str) -> None:
 
 
 def send_post(
-    client: WebClient, db: Database, post_id: int, owner: str, now: datetime, lease: timedelta, handling: Handling
-) -> Result:
-    """Make one outbox call, if it is still due and still wanted (drawn as it is sent where the purpose says)."""
-    with db.transaction(now=now) as tx:
-        taken = _take(tx, post_id, owner, lease, handling)
+    client: WebClient, db: Database, post_id: int, owner: str, now: datetime, lease: timedelta, handling: Handling,
+    ready: Call | None = None,
+) -> Result:  # fmt: skip
+    """Make one outbox call, if it is still due and still wanted (drawn as it is sent where the purpose says).
+    `ready`: the call as the transaction that wrote it (and leased it to this process) handed it over."""
+    if ready is not None and handling.goes_as_written(ready):
+        taken: Call | Result = ready
+    else:
+        with db.transaction(now=now) as tx:
+            taken = _take(tx, post_id, owner, lease, handling)
     if isinstance(taken, Result):
         return taken
     call: Call | None = None

@@ -28,12 +28,13 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 from bot.delivery.calls import Database, Handling, send_post
 from bot.delivery.failures import SKIPPED, OnceLog, Result
-from bot.delivery.jobs import Doorbell, Job
+from bot.delivery.jobs import Doorbell, Job, Traffic
 from store.queries import outbox as posts
 from store.queries.workspaces import gone_teams
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=10)
+GIVE_WAY = 0.25  # seconds a call waits at most for the requests being answered (a burst is acked first)
 BATCH = 200
 Conversation = tuple[str, str]  # (workspace, channel or user): calls to one are made in order
 
@@ -78,6 +79,7 @@ class Courier:
         client_for: Callable[[str], WebClient | None],
         *,
         handling: Handling | None = None,
+        traffic: Traffic | None = None,
         on_gone: Callable[[str, str], None] = lambda team_id, why: None,
         evict: Callable[[set[str]], None] = lambda teams: None,
         workers: int = 4,
@@ -88,6 +90,7 @@ class Courier:
         self.clock = clock
         self.client_for = client_for
         self.handling = handling or Handling()
+        self.traffic = traffic or Traffic()  # requests being answered: calls wait (a little) for them
         self.on_gone = on_gone  # a workspace's token no longer works: everything for it stops (the app's hook)
         self.evict = evict  # forget the tokens of workspaces that uninstalled Dibs (through another process too)
         self.owner = instance_name()
@@ -128,7 +131,7 @@ class Courier:
         if client is None:
             self.workspace_gone(job.team_id, "no bot token is stored for it")
             return SKIPPED
-        result = send_post(client, self.db, job.id, self.owner, now, self.lease, self.handling)
+        result = send_post(client, self.db, job.id, self.owner, now, self.lease, self.handling, job.call)
         if result.outcome == "gave_up" and result.failure is not None:
             # A missing scope is the workspace's (an admin must reinstall): say so once for all its channels.
             where = job.team_id if result.failure.error.startswith("missing_scope") else job.key
@@ -149,6 +152,7 @@ class Courier:
         self._free_leases_of_the_dead()
         self._stop.clear()
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="dibs-courier")
+        self.doorbell.owner, self.doorbell.lease = self.owner, self.lease
         self.doorbell.listening = True
         for name, target in (("dibs-dispatch", self._dispatch_loop), ("dibs-leases", self._keep_leases)):
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -159,7 +163,7 @@ class Courier:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop taking work, let calls in flight finish, and hand back every lease still held."""
         self._stop.set()
-        self.doorbell.listening = False
+        self.doorbell.listening, self.doorbell.owner = False, None
         self.doorbell.ring()
         for thread in self._threads:
             thread.join(timeout)
@@ -234,17 +238,32 @@ class Courier:
     def _work(self, key: Conversation) -> None:
         """One conversation's jobs, in order, until none is left; a 429 pauses this conversation only."""
         while (job := self._next(key)) is not None:
+            self.traffic.wait_quiet(GIVE_WAY)
             try:
                 result = self.run(job, self.clock.now())
             except Exception:
                 log.exception("the courier failed on %s; the work stays queued", key)
+                self._hand_back([job])
                 continue
             if result.failure is not None and result.failure.retry_after is not None and result.until:
                 with self._lock:
                     self._paused[key] = result.until
-                    self._waiting.pop(key, None)  # the sweep brings them back when the pause is over
+                    dropped = self._waiting.pop(key, {})  # the sweep brings them back when the pause is over
                     self._busy.discard(key)
+                self._hand_back(list(dropped.values()))
                 return
+
+    def _hand_back(self, jobs: list[Job]) -> None:
+        """Free the rows of jobs this process will not do now (leased to it as they were written), so the
+        sweep finds them again when their time comes."""
+        ids = [job.id for job in jobs if job.call is not None]
+        if not ids:
+            return
+        try:
+            with self.db.transaction() as tx:
+                posts.release_post_leases(tx.session, self.owner, ids)
+        except Exception:
+            log.warning("could not hand back %s lease(s); they run out within %s", len(ids), self.lease)
 
     def _keep_leases(self) -> None:
         while not self._stop.wait(self.lease.total_seconds() / 4):

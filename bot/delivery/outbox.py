@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from bot.delivery.jobs import Job, note
+from bot.delivery.jobs import Job, call_of, lease_of, note
 from bot.slack.blocks import TEXT_LIMIT, Message
 from store.enums import PostState, Purpose
 from store.queries import outbox as queries
@@ -68,29 +68,43 @@ def queue_call(
     response_url: str | None = None,
     state: PostState = PostState.PENDING,
     send_after: datetime | None = None,
+    hint: Any = None,
 ) -> bool:
-    """Record one call to make; a second one with the same `dedupe_key` is ignored (False)."""
+    """Record one call to make; a second one with the same `dedupe_key` is ignored (False). `hint`: what the
+    call's drawing may use instead of reading the database again (for this process's courier)."""
+    due = send_after or tx.now
+    lease = lease_of(tx.session, tx.now, due) if state == PostState.PENDING else None
+    stored_text, stored_blocks = text[:TEXT_LIMIT], json.dumps(blocks) if blocks else None
+    stored_args = json.dumps(args) if args else None
     post_id = queries.add_post(
         tx.session,
         team_id=team_id,
         channel_id=channel_id,
-        text=text[:TEXT_LIMIT],
+        text=stored_text,
         purpose=purpose,
         method=method,
         dedupe_key=(dedupe_key or f"{purpose}:{uuid.uuid4().hex}")[:DEDUPE_KEY_LIMIT],
         task_id=task_id,
         thread_ts=thread_ts,
         recipient=recipient,
-        blocks=json.dumps(blocks) if blocks else None,
-        args=json.dumps(args) if args else None,
+        blocks=stored_blocks,
+        args=stored_args,
         response_url=response_url,
         state=state,
         created_at=tx.now,
-        send_after=send_after or tx.now,
+        send_after=due,
         attempts=0,
+        lease_owner=lease[0] if lease else None,
+        lease_until=lease[1] if lease else None,
     )
-    if post_id is not None and state == PostState.PENDING and (send_after is None or send_after <= tx.now):
-        note(tx.session, Job(post_id, team_id, channel_id))
+    if post_id is not None and state == PostState.PENDING and due <= tx.now:
+        ready = None
+        if lease is not None:
+            ready = call_of(
+                post_id, team_id, channel_id, method, stored_text, purpose=purpose, thread_ts=thread_ts,
+                blocks=stored_blocks, args=stored_args, recipient=recipient, task_id=task_id, hint=hint,
+            )  # fmt: skip
+        note(tx.session, Job(post_id, team_id, channel_id, ready))
     return post_id is not None
 
 

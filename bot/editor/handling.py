@@ -153,4 +153,5 @@ def handling(svc: Services, links: Permalinks | None = None) -> Handling:
         default_settle=given_up,
         wanted=still_wanted,
         paced=PACED,
+        checked=frozenset({Purpose.STALE, *NAG_PURPOSES}),
     )

@@ -3,15 +3,22 @@ looked at their tab lately), drawn when the courier sends them, so a burst of ch
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.delivery.outbox import queue_home
 from bot.tasks.tx import Tx
 from store.models import Task
-from store.queries.home import home_viewers, homes_waiting
+from store.queries.home import home_users, homes_waiting
 
 # Someone who opened the tab this recently sees new and newly claimed tasks appear on it.
 LOOKING = timedelta(minutes=30)
+
+
+def _home_users(tx: Tx, team_id: str) -> dict[str, datetime]:
+    """Who ever opened their Home tab in the workspace, and when they last did (kept a moment per bot)."""
+    if tx.memo is None:
+        return home_users(tx.session, team_id)
+    return tx.memo.get(("homes", team_id), lambda: home_users(tx.session, team_id))
 
 
 def refresh_homes(tx: Tx, task: Task, actors: set[str]) -> None:
@@ -22,7 +29,8 @@ def refresh_homes(tx: Tx, task: Task, actors: set[str]) -> None:
     )
     session = tx.session
     with session.no_autoflush:  # who looks at Home does not depend on this transaction's changes
-        viewers = set(home_viewers(session, task.team_id, involved, tx.now - LOOKING))
+        ever = _home_users(tx, task.team_id)  # who ever opened it, and when they last did
+        viewers = {u for u, opened in ever.items() if u in involved or opened >= tx.now - LOOKING}
         if task.private:
             viewers &= involved
         waiting = homes_waiting(session, task.team_id, viewers)

@@ -27,7 +27,7 @@ from bot.tasks.tx import Tx
 from bot.timing import local_day
 from store.enums import Purpose
 from store.models import ChannelList, OutboxPost
-from store.queries.lists import channel_list, list_for_update
+from store.queries.lists import channel_list, has_list, list_for_update
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -62,6 +62,10 @@ def _queue(tx: Tx, kept: ChannelList) -> None:
 
 def list_changed(tx: Tx, team_id: str, channel_id: str) -> None:
     """A follow-up of the channel changed: its list (if it has one up) is brought up to date in place."""
+    if tx.memo is not None and not tx.memo.get(
+        ("list", team_id, channel_id), lambda: has_list(tx.session, team_id, channel_id)
+    ):
+        return  # most channels have none: kept a moment per bot (a move in this process forgets it)
     kept = channel_list(tx.session, team_id, channel_id)
     if kept is None or kept.ts is None:
         return
@@ -169,6 +173,7 @@ def list_settled(
     if call is None or (answer is not None and not meta.get("moved")):  # nothing moved: the list stays put
         kept.move = False
     if answer is not None and meta.get("moved") and answer.get("ts"):
+        tx.forget(("list", row.team_id, row.channel_id))
         old = meta.get("old_ts")
         kept.ts, kept.moved_at, kept.move, kept.mention = str(answer["ts"]), tx.now, False, None
         kept.extra = json.dumps({**json.loads(kept.extra or "{}"), "edition_move": False})

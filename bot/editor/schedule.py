@@ -28,7 +28,7 @@ def _mention(tx: Tx, due: list[Reminded]) -> str | None:
     loud = [c for c in due if c.step >= Step.MENTION_GROUP]
     called: list[str] = []
     for change in loud:
-        kind = kind_for(tx.session, tx.settings, change.task.team_id, change.task.kind)
+        kind = kind_for(tx.session, tx.settings, change.task.team_id, change.task.kind, tx.memo)
         who = f"<!subteam^{kind.owner_group}>" if kind and kind.owner_group else "<!here>"
         if who not in called:
             called.append(who)

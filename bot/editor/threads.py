@@ -32,7 +32,7 @@ from bot.timing import local_day
 from store.enums import Purpose
 from store.models import OutboxPost, Task
 from store.queries.gifts import gift_counts
-from store.queries.tasks import load_task
+from store.queries.tasks import load_task, thread_shown
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -53,7 +53,7 @@ def queue_thread(tx: Open, task: Task) -> None:
     task.thread_queued = True
     queue_call(
         tx, team_id=task.team_id, channel_id=task.channel_id, purpose=Purpose.THREAD, task_id=task.id,
-        args={"task": task.id}, dedupe_key=f"thread:{task.id}:{task.version}",
+        args={"task": task.id}, dedupe_key=f"thread:{task.id}:{task.version}", hint=snapshot(task),
     )  # fmt: skip
 
 
@@ -69,13 +69,16 @@ def find_reply(client: WebClient, task: TaskSnapshot) -> str | None:
 
 
 def thread_call(svc: Services, links: Permalinks, client: WebClient, call: Call, now: datetime) -> Call | None:
-    """The reply as it should read now: chat.postMessage the first time, chat.update after (a Prepare)."""
+    """The reply as it should read now: chat.postMessage the first time, chat.update after (a Prepare). The task
+    as the transaction that queued the row left it (`call.hint`), or as the database has it."""
     with svc.read() as session:
-        row = load_task(session, call.team_id, int(call.kwargs["task"]))
-        if row is None or row.message_ts is None:
+        task = call.hint if isinstance(call.hint, TaskSnapshot) else None
+        if task is None:
+            row = load_task(session, call.team_id, int(call.kwargs["task"]))
+            task = snapshot(row) if row is not None else None
+        if task is None or task.message_ts is None:
             return None
-        task = snapshot(row)
-        kind = kind_for(session, svc.settings, task.team_id, task.kind)
+        kind = kind_for(session, svc.settings, task.team_id, task.kind, svc.memo)
         gifts = gift_counts(session, task.id) if task.kind == "gift_campaign" else None
         here = svc.settings_for(task.team_id, session)
     message = build_ownership_message(task, kind, here, local_day(now, here), gifts or None)
@@ -96,21 +99,18 @@ def thread_settled(
 ) -> str | None:
     """The reply shows what `call` drew (or, given up, that version never will): if the task changed meanwhile,
     the next row brings it up to date."""
-    # Locked: a change committed while the call was in flight saw `thread_queued` set and queued nothing, so this
-    # must see its version (and a change still to come must see `thread_queued` cleared).
-    task = tx.session.get(Task, row.task_id, with_for_update=True) if row.task_id is not None else None
-    if task is None:
+    if row.task_id is None:
         return None
     meta = call.meta if call is not None else {}
-    task.thread_queued = False
-    if answer is not None:
-        task.reply_ts = str(meta.get("reply_ts") or answer.get("ts") or "") or task.reply_ts
-        task.permalink = task.permalink or meta.get("permalink")
-        task.thread_version = max(task.thread_version, int(meta.get("version") or 0))
-    elif failure is not None:  # this version will never show; a later change tries again
-        task.reply_ts = task.reply_ts or meta.get("reply_ts")
-        task.thread_version = task.version
-    queue_thread(tx, task)
+    reply_ts = str(meta.get("reply_ts") or (answer or {}).get("ts") or "") or None
+    # A failure: this version will never show; a later change tries again. The update waits for a change in
+    # flight (it saw `thread_queued` set and queued nothing), so it sees that change's version.
+    shown = int(meta.get("version") or 0) if answer is not None else None if failure is not None else 0
+    versions = thread_shown(tx.session, row.task_id, shown, reply_ts, meta.get("permalink"))
+    if versions is not None and versions[1] < versions[0]:  # changed meanwhile: the next row brings it up to date
+        task = tx.session.get(Task, row.task_id)
+        if task is not None:
+            queue_thread(tx, task)
     return None
 
 

@@ -54,6 +54,7 @@ def change_setting(svc: Services, team_id: str, user_id: str, key: str, value: s
             changed = True
         if changed and key in ("timezone", "working_hours"):
             replan_due_dates(tx.session, team_id, tx.now)
+    svc.memo.forget(("settings", team_id))
     now_in_force = describe(key, svc.settings_for(team_id))
     if value is None:
         back = f"`{key}` is the settings file's again: {now_in_force}." if changed else f"`{key}` was not set here."
@@ -69,8 +70,10 @@ def route(svc: Services, team_id: str, user_id: str, kind: str, group: str | Non
     with svc.transaction() as tx:
         if group is None:
             cleared = clear_route(tx.session, team_id, kind)
+            tx.forget(("route", team_id, kind))
             fallback = svc.settings.kinds[kind].owner_group
             back = f"<!subteam^{fallback}> from the settings file" if fallback else "no group (reminders say @here)"
             return f"{kind} follow-ups go to {back} now." if cleared else f"{kind} had no route set here."
         set_route(tx.session, team_id, kind, group, user_id, tx.now)
+    svc.memo.forget(("route", team_id, kind))
     return f"New {kind} follow-ups ask <!subteam^{group}>, and their reminders mention it."

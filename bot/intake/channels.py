@@ -37,6 +37,7 @@ def watch_channel(
     check_admin(svc, team_id, user_id)
     with svc.transaction() as tx:
         added = queries.add_watched(tx.session, team_id, channel_id, user_id, tx.now, private=private)
+        tx.forget(("watched", team_id, channel_id))
         if not private:  # Dibs cannot join a private channel by itself: it has to be invited
             tx.changed(ChannelWatched(team_id, channel_id, user_id, response_url))
     return added
@@ -46,6 +47,7 @@ def unwatch_channel(svc: Services, team_id: str, channel_id: str, user_id: str) 
     """Stop watching a channel; False if it was not watched. Its tasks stay as they are."""
     check_admin(svc, team_id, user_id)
     with svc.transaction() as tx:
+        tx.forget(("watched", team_id, channel_id))
         return queries.remove_watched(tx.session, team_id, channel_id)
 
 

@@ -79,11 +79,14 @@ def kind_of_post(svc: Services, event: dict[str, Any]) -> Kind | None:
 def open_task_for_post(tx: Tx, team_id: str, event: dict[str, Any], kind: Kind) -> TaskSnapshot | None:
     """In `tx`: the task for a post in a watched channel; None if the channel is not watched or it has one."""
     channel_id = str(event.get("channel") or "")
-    channel = watched(tx.session, team_id, channel_id)
-    if channel is None:
+    private = _watched_as_private(tx, team_id, channel_id)
+    if private is None:
         return None
-    if event.get("channel_type") == "group":  # Slack says it is private: so is every task of it
-        channel.private = True
+    if event.get("channel_type") == "group" and not private:  # Slack says it is private: so is every task of it
+        row = watched(tx.session, team_id, channel_id)
+        if row is not None:
+            row.private = private = True
+        tx.forget(("watched", team_id, channel_id))
     new = NewTask(
         team_id=team_id,
         channel_id=channel_id,
@@ -93,10 +96,23 @@ def open_task_for_post(tx: Tx, team_id: str, event: dict[str, Any], kind: Kind) 
         posted_by=poster_of(event, tx.settings.accept_bots) or "",
         message_ts=str(event["ts"]),
         source=Via.MESSAGE,
-        private=channel.private,
+        private=private,
         due_on=_event_day(words_of(event), tx),
     )
     return create_task(tx, new)
+
+
+def _watched_as_private(tx: Tx, team_id: str, channel_id: str) -> bool | None:
+    """Whether the watched channel is private; None when Dibs does not watch it. A channel found watched is kept
+    a moment in the bot's memo (one a post finds unwatched is read again next time)."""
+
+    def read() -> bool | None:
+        row = watched(tx.session, team_id, channel_id)
+        return None if row is None else row.private
+
+    if tx.memo is None:
+        return read()
+    return tx.memo.get(("watched", team_id, channel_id), read, keep=lambda private: private is not None)
 
 
 def _event_day(text: str, tx: Tx) -> date | None:

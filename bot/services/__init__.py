@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import editor
 from bot.clock import Clock
-from bot.delivery.jobs import Doorbell, noted
+from bot.delivery.jobs import Doorbell, Traffic, noted, offer_lease
 from bot.delivery.members import Memberships
 from bot.installs.tokens import Installs, OneWorkspace
+from bot.memo import Memo
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.tasks.tx import Tx, settings_in
@@ -52,6 +53,8 @@ class Services:
     reader: sessionmaker[Session] | None = None
     # Rung after a commit with the Slack calls it queued; the courier waits on it.
     doorbell: Doorbell = field(default_factory=Doorbell)
+    # Slack's requests being answered now: the courier gives way to them.
+    traffic: Traffic = field(default_factory=Traffic)
     # Who may change what Dibs watches (the `admins:` group's members, kept in memory).
     admins: AdminGroup = field(default_factory=lambda: AdminGroup(None))
     admins_requests: set[str] = field(default_factory=set)
@@ -59,6 +62,8 @@ class Services:
     memberships: Memberships = field(default_factory=lambda: Memberships())
     # Each workspace's bot token: the environment's one, or slack_sdk's installation store.
     installs: Installs = field(default_factory=OneWorkspace)
+    # What the hot paths read again and again, kept a moment (see `bot.memo`).
+    memo: Memo = field(default_factory=Memo)
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""
@@ -67,9 +72,9 @@ class Services:
     def settings_for(self, team_id: str, session: Session | None = None) -> Settings:
         """The settings as they apply in the workspace `team_id`, read in `session` (or a read of its own)."""
         if session is not None:
-            return settings_in(session, self.settings, team_id)
+            return settings_in(session, self.settings, team_id, self.memo)
         with self.read() as reading:
-            return settings_in(reading, self.settings, team_id)
+            return settings_in(reading, self.settings, team_id, self.memo)
 
     def admins_wanted(self, team_id: str) -> None:
         """Ask for the admins group's members of a workspace to be read (a background job does it soon)."""
@@ -83,11 +88,15 @@ class Services:
         """
         moment = now or self.now()
         with self.db.begin() as session:
+            if self.doorbell.owner is not None:  # this process's courier runs: what is written now is leased to it
+                offer_lease(session, self.doorbell.owner, moment + self.doorbell.lease)
             if event is not None and not record_event(session, event.team_id, event.event_id, moment):
                 raise AlreadyHandled(event.event_id)
-            tx = Tx(session, self.settings, moment)
+            tx = Tx(session, self.settings, moment, memo=self.memo)
             yield tx
             editor.write(tx)
+        for key in tx.forgotten:
+            self.memo.forget(key)
         jobs = noted(session)
         if jobs:
             self.doorbell.ring(jobs)

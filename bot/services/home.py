@@ -16,6 +16,7 @@ def open_home(svc: Services, team_id: str, user_id: str) -> None:
     """The person opened the Home tab: remember it (changes refresh it from now on) and publish it."""
     with svc.transaction() as tx:
         opened_home(tx.session, team_id, user_id, tx.now)
+        tx.forget(("homes", team_id))
         queue_home(tx, team_id, user_id)
 
 

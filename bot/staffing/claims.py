@@ -37,7 +37,6 @@ def claim_task(
     role = rules.add_claim(task, user_id, now, chosen)
     rules.sync_status(session, task, now, tx.settings_for(team_id))
     rules.record(tx, task, user_id, "claimed" if role == ClaimRole.OWNER else "waitlisted", via, detail=chosen)
-    session.flush()
     event.calendars_follow(tx, task, before)
     outcome: Literal["claimed", "waitlisted"] = "claimed" if role == ClaimRole.OWNER else "waitlisted"
     return ClaimResult(snapshot(task), outcome, chosen, undo.keep(tx, task, user_id, outcome, before, via))

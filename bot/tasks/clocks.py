@@ -27,7 +27,8 @@ def stop_reminders(session: Session, task: Task) -> None:
     one's owners are never asked "still on it?": `keep_quiet_clock` sets that clock again for a claim)."""
     task.next_nag_at = None
     task.stale_nudge_at = None
-    cancel_pending_nags(session, task.id)
+    if task.poster_nagged:  # only then can a reminder of it still wait to go (its poster's DM)
+        cancel_pending_nags(session, task.id)
 
 
 def plan_due_steps(task: Task, now: datetime, settings: Settings) -> None:

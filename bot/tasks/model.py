@@ -120,7 +120,8 @@ class AssignResult:
 
 def _seating(task: Task) -> tuple[Seating, ...]:
     def of(name: str | None, role: ClaimRole) -> list[Claim]:
-        return sorted((c for c in task.claims if c.seat == name and c.role == role), key=lambda c: c.id or 0)
+        # In the order they came: a claim not yet written (no id) is the newest.
+        return sorted((c for c in task.claims if c.seat == name and c.role == role), key=lambda c: (c.id is None, c.id))
 
     return tuple(
         Seating(

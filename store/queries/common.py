@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 
+@functools.cache
+def _ignoring(dialect: str, table: Table, returning: str | None) -> Any:
+    """INSERT INTO `table` ... ON CONFLICT DO NOTHING (RETURNING `returning`), built once per dialect and table:
+    the values come as parameters, so the hot paths skip the ORM's statement building."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).on_conflict_do_nothing()
+    return statement.returning(table.c[returning]) if returning else statement
+
+
 def insert_ignore(session: Session, model: type[Any], **values: Any) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True if the row is new (the caller won the race)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = _ignoring(session.get_bind().dialect.name, model.__table__, None)
     # SQLAlchemy only promises a rowcount for UPDATE and DELETE unless asked to keep it.
-    statement = insert(model).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement, execution_options={"preserve_rowcount": True})
+    result = session.execute(statement, values, execution_options={"preserve_rowcount": True})
     return bool(rows_changed(result))
 
 
@@ -26,6 +35,5 @@ def rows_changed(result: Any) -> int:
 
 def insert_ignore_returning(session: Session, model: type[Any], column: Any, **values: Any) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING `column`: the new row's value, or None if it existed."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return session.execute(insert(model).values(**values).on_conflict_do_nothing().returning(column)).scalar()
+    statement = _ignoring(session.get_bind().dialect.name, model.__table__, column.key)
+    return session.execute(statement, values).scalar()

@@ -82,13 +82,10 @@ def opened_home(session: Session, team_id: str, user_id: str, now: datetime) -> 
         )
 
 
-def home_viewers(session: Session, team_id: str, involved: Collection[str], recently: datetime) -> list[str]:
-    """Who should see a task's change on their Home tab: the people on it who ever opened it, and
-    everyone who opened it since `recently`."""
-    condition = HomeView.opened_at >= recently
-    if involved:
-        condition = or_(condition, HomeView.user_id.in_(list(involved)))
-    return list(session.scalars(select(HomeView.user_id).where(HomeView.team_id == team_id, condition)))
+def home_users(session: Session, team_id: str) -> dict[str, datetime]:
+    """Who ever opened Dibs's Home tab in the workspace, and when they last did."""
+    rows = session.execute(select(HomeView.user_id, HomeView.opened_at).where(HomeView.team_id == team_id))
+    return {user_id: opened_at for user_id, opened_at in rows}
 
 
 def homes_waiting(session: Session, team_id: str, user_ids: Collection[str]) -> set[str]:

@@ -18,6 +18,14 @@ def channel_list(session: Session, team_id: str, channel_id: str) -> ChannelList
     ).one_or_none()
 
 
+def has_list(session: Session, team_id: str, channel_id: str) -> bool:
+    """Whether the channel's list is up in Slack."""
+    found = session.scalar(
+        select(ChannelList.ts).where(ChannelList.team_id == team_id, ChannelList.channel_id == channel_id)
+    )
+    return found is not None
+
+
 def list_for_update(session: Session, team_id: str, channel_id: str) -> ChannelList:
     """The channel's list row (made, not yet posted, if it has none), locked for the transaction."""
     insert_ignore(session, ChannelList, team_id=team_id, channel_id=channel_id, version=0, shown=0, queued=False,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.enums import NAG_PURPOSES, PostState, Purpose
@@ -18,6 +19,29 @@ def add_post(session: Session, **values: object) -> int | None:
     """Insert an outbox row; its id, or None when one with the same dedupe key exists."""
     found = insert_ignore_returning(session, OutboxPost, OutboxPost.id, **values)
     return int(found) if found is not None else None
+
+
+# What a row's hooks read once it has ended (see `finish_post`).
+ENDED_COLUMNS = (
+    OutboxPost.id, OutboxPost.team_id, OutboxPost.channel_id, OutboxPost.purpose, OutboxPost.method,
+    OutboxPost.task_id, OutboxPost.recipient, OutboxPost.thread_ts, OutboxPost.response_url, OutboxPost.text,
+    OutboxPost.args, OutboxPost.dedupe_key,
+)  # fmt: skip
+
+
+def finish_post(session: Session, post_id: int, state: PostState, now: datetime, sent_ts: str | None) -> Any:
+    """End a pending row (sent, or cancelled: nothing to send) in one statement; the row's fields its hooks read
+    (`ENDED_COLUMNS`), or None when it was no longer pending (called off meanwhile)."""
+    table = cast(Table, OutboxPost.__table__)  # a plain UPDATE: no objects of this session to keep in step
+    return session.execute(
+        update(table)
+        .where(table.c.id == post_id, table.c.state == PostState.PENDING)
+        .values(
+            state=state, sent_at=now if state == PostState.SENT else None, sent_ts=sent_ts, lease_until=None,
+            lease_owner=None,
+        )
+        .returning(*(table.c[column.key] for column in ENDED_COLUMNS))
+    ).first()  # fmt: skip
 
 
 def cancel_pending_nags(session: Session, task_id: int) -> None:
@@ -159,13 +183,12 @@ def renew_post_leases(session: Session, owner: str, now: datetime, until: dateti
     return rows_changed(result)
 
 
-def release_post_leases(session: Session, owner: str) -> int:
-    """Hand back every lease `owner` holds, so another process can take the posts at once."""
-    result = session.execute(
-        update(OutboxPost)
-        .where(OutboxPost.lease_owner == owner, OutboxPost.state == PostState.PENDING)
-        .values(lease_until=None, lease_owner=None)
-    )
+def release_post_leases(session: Session, owner: str, ids: Sequence[int] | None = None) -> int:
+    """Hand back every lease `owner` holds (or those on the posts `ids`), so the posts can be taken again."""
+    held = [OutboxPost.lease_owner == owner, OutboxPost.state == PostState.PENDING]
+    if ids is not None:
+        held.append(OutboxPost.id.in_(ids))
+    result = session.execute(update(OutboxPost).where(*held).values(lease_until=None, lease_owner=None))
     return rows_changed(result)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, case, func, or_, select, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.enums import ACTIVE, ClaimRole, TaskStatus
@@ -19,12 +19,13 @@ ListFilter = Literal["open", "unclaimed", "mine", "all"]
 
 def lock_task(session: Session, team_id: str, task_id: int) -> Task | None:
     """Load a task with its claims and lock its row for the transaction (FOR UPDATE / BEGIN IMMEDIATE)."""
-    task = session.scalars(
-        select(Task).where(Task.team_id == team_id, Task.id == task_id).with_for_update()
+    return session.scalars(
+        select(Task)
+        .options(selectinload(Task.claims))
+        .where(Task.team_id == team_id, Task.id == task_id)
+        .with_for_update(of=Task)
+        .execution_options(populate_existing=True)  # read again under the lock, even if this session had it
     ).one_or_none()
-    if task is not None:
-        session.refresh(task, ["claims"])
-    return task
 
 
 def load_task(session: Session, team_id: str, task_id: int) -> Task | None:
@@ -60,13 +61,13 @@ def active_task_ids(session: Session, team_id: str, limit: int, seen_from: str |
 
 
 def task_id_by_ts(session: Session, team_id: str, channel_id: str, ts: str) -> int | None:
-    """The task whose original post or whose thread reply has this ts (reactions carry only that)."""
+    """The task whose original post or whose thread reply has this ts (reactions carry only that): two lookups,
+    each on its own index, rather than one OR that reads every task of the channel."""
+    here = (Task.team_id == team_id, Task.channel_id == channel_id)
     return session.scalars(
-        select(Task.id).where(
-            Task.team_id == team_id,
-            Task.channel_id == channel_id,
-            or_(Task.message_ts == ts, Task.reply_ts == ts),
-        )
+        union_all(
+            select(Task.id).where(*here, Task.message_ts == ts), select(Task.id).where(*here, Task.reply_ts == ts)
+        ).limit(1)
     ).first()
 
 
@@ -224,6 +225,27 @@ def newest_post_ts(session: Session, team_id: str, channel_id: str) -> str | Non
         .limit(50)
     ).all()
     return max(stamps, key=float, default=None)  # type: ignore[arg-type]
+
+
+def thread_shown(session: Session, task_id: int, shown: int | None, reply_ts: str | None, permalink: str | None) -> Any:
+    """The thread reply shows version `shown` now (None: the task's version as it is, given up on), its ts and the
+    post's link stored, and no row stands for it: one statement, which waits for a change in flight (the row
+    lock). Returns (version, thread_version), or None for a task that is gone."""
+    table = cast(Table, Task.__table__)  # a plain UPDATE: no objects of this session to keep in step
+    t = table.c
+    return session.execute(
+        update(table)
+        .where(t.id == task_id)
+        .values(
+            thread_queued=False,
+            reply_ts=func.coalesce(reply_ts, t.reply_ts),
+            permalink=func.coalesce(t.permalink, permalink),
+            thread_version=(
+                t.version if shown is None else case((t.thread_version < shown, shown), else_=t.thread_version)
+            ),
+        )
+        .returning(t.version, t.thread_version)
+    ).first()
 
 
 def team_of_task(session: Session, task_id: int) -> str | None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from store.models import OutboxPost, Task, utcnow
+from tests.conftest import sender_for
 from tests.support.helpers import BOOTH, last_update, open_task
 from tests.support.payloads import CHANNEL, message_event, reaction_event
 
@@ -63,6 +64,26 @@ def test_a_429_holds_up_only_its_own_channel(dibs, slack, fake):
     assert answered == {first["ts"]: 429, second["ts"]: 200}
     assert dibs.deliver(later(seconds=31)) == 1  # C111's question, once Retry-After is over
     assert [c.status for c in fake.calls("chat.postMessage") if c.params["thread_ts"] == first["ts"]] == [429, 200]
+
+
+def test_the_background_courier_sends_everything_a_429_held_up(dibs, fake):
+    """Rows handed to the running courier as they were written are freed when a 429 pauses their channel."""
+    slack = sender_for(dibs)
+    slack.command("watch")
+    slack.after = None  # the courier's own workers deliver
+    dibs.courier.start()
+    try:
+        fake.outage(1.5, status=429, retry_after=1)
+        posts = [message_event(f"Expo booth {n} needs people") for n in range(5)]
+        for post in posts:
+            slack.event(post)
+        for post in posts:
+            fake.wait_for(
+                "chat.postMessage", timeout=30,
+                predicate=lambda c, ts=post["ts"]: c.params.get("thread_ts") == ts and c.status == 200,
+            )  # fmt: skip
+    finally:
+        dibs.courier.stop()
 
 
 def test_a_question_a_crashed_process_posted_is_not_posted_again(dibs, slack, fake):
