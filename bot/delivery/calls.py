@@ -178,7 +178,9 @@ def send_post(
         prepare = handling.prepare.get(taken.purpose)
         call = prepare(client, taken, now) if prepare is not None else taken
         answer = None if call is None else call.made if call.made is not None else make_call(client, call)
-    except (SlackApiError, SlackClientError, OSError) as error:
+    except Exception as error:  # Slack's answer, the network, or a drawing that failed: tried again (or given up)
+        if not isinstance(error, (SlackApiError, SlackClientError, OSError)):
+            log.exception("could not make the %s call of outbox row %s", taken.purpose, post_id)
         with db.transaction(now=now) as tx:
             result, notice, url = _failed(tx, post_id, handling, call, failure_of(error))
     else:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 
 # Slack's answers that a later attempt can change; every other `ok: false` answer is final.
 TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout", "timeout"}
@@ -33,6 +33,8 @@ class Failure:
 
 def failure_of(error: Exception) -> Failure:
     """Read a slack_sdk or network exception."""
+    if isinstance(error, SlackObjectFormationError):  # a message Block Kit refuses: sending it again cannot help
+        return Failure(f"{type(error).__name__}: {error}"[:200], permanent=True)
     if not isinstance(error, SlackApiError):
         return Failure(f"{type(error).__name__}: {error}"[:200])
     response = error.response

@@ -18,7 +18,7 @@ from bot.editor.words import due_note, local_time
 from bot.settings import Kind, Settings
 from bot.slack.blocks import TEXT_LIMIT, Message, section
 from bot.slack.ids import ActionId
-from bot.slack.text import escape, mention, people, proof
+from bot.slack.text import escape, mention, named, people, proof
 from bot.tasks.event import when_text
 from bot.tasks.model import Seating, TaskSnapshot
 from store.enums import TaskStatus
@@ -56,7 +56,7 @@ def _holders(seating: Seating, settings: Settings) -> str:
     placed = dict(seating.placed_by)
     names = [mention(o) + (f" (placed by {mention(placed[o])})" if o in placed else "") for o in seating.owners]
     names += [f"offered to {mention(u)} until {local_time(until, settings)}" for u, until in seating.offered]
-    return ", ".join(names) or "nobody yet"
+    return named(names) or "nobody yet"
 
 
 def _role_line(seating: Seating, settings: Settings) -> str:

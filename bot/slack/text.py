@@ -39,9 +39,19 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def people(user_ids: Sequence[str]) -> str:
-    """Mentions of several people, comma-separated."""
-    return ", ".join(mention(u) for u in user_ids)
+MOST_NAMED = 10  # people a message names in one list; the rest are counted ("and 488 more")
+
+
+def people(user_ids: Sequence[str], most: int = MOST_NAMED) -> str:
+    """Mentions of several people, comma-separated; past `most`, how many more (a 500-strong waitlist still
+    fits a Block Kit section and pings nobody it does not name)."""
+    return named([mention(u) for u in user_ids], most)
+
+
+def named(names: Sequence[str], most: int = MOST_NAMED) -> str:
+    """`a, b, c` or, past `most`, `a, b, c and 12 more`."""
+    shown = ", ".join(names[:most])
+    return f"{shown} and {len(names) - most:,} more" if len(names) > most else shown
 
 
 def age(since: datetime, now: datetime) -> str:

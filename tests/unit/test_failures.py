@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.errors import SlackApiError, SlackObjectFormationError, SlackRequestError
 from slack_sdk.web.slack_response import SlackResponse
 
 from bot.delivery.failures import backoff, failure_of
@@ -45,3 +45,8 @@ def test_the_back_off_grows_to_half_a_minute():
 
 def test_a_revoked_token_means_the_workspace_is_gone():
     assert failure_of(api_error(200, {"ok": False, "error": "token_revoked"})).workspace_gone
+
+
+def test_a_message_block_kit_refuses_is_given_up_not_retried():
+    failure = failure_of(SlackObjectFormationError("text attribute cannot exceed 3000 characters"))
+    assert failure.permanent and "3000" in failure.error
