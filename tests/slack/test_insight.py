@@ -21,9 +21,11 @@ from tests.support.payloads import CHANNEL, message_event
 
 
 def next_monday(hour: int = 10) -> datetime:
-    today = datetime.now(UTC).date()
-    monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-    return datetime.combine(monday, time(hour), tzinfo=UTC)
+    """The first Monday `hour` after now, so the week before it always holds what a test just did (on a
+    Monday morning that is today, not next week: next week's window would start after the work)."""
+    now = datetime.now(UTC)
+    monday = datetime.combine(now.date() + timedelta(days=-now.weekday() % 7), time(hour), tzinfo=UTC)
+    return monday if monday > now else monday + timedelta(days=7)
 
 
 @pytest.fixture
