@@ -119,8 +119,8 @@ def test_a_slack_outage_never_blocks_a_command_or_a_click(fake, tmp_path):
         replies_stored(database_url)
         for user in ("U1", "U2", "U3"):  # U3 waits in line
             slack.command("claim 1", user=user)
-        fake.outage(10, status=429, retry_after=5)
-        threading.Timer(10, fake.outage, args=(10,), kwargs={"status": 500}).start()  # then 10 s of 500s
+        fake.outage(4, status=429, retry_after=2)
+        threading.Timer(4, fake.outage, args=(4,), kwargs={"status": 500}).start()  # then 4 s of 500s
         posts = [message_event(f"Expo booth {n} needs people") for n in range(12)]
         timings = {}
         for post in posts:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.clock import SystemClock
 from bot.services import Services
 from bot.settings import Settings, settings_from_yaml
 from bot.tasks.service import NewTask
 from store.db import make_engine, make_session_factory, migrate
-from store.enums import Via
+from store.enums import PostState, Via
+from store.models import OutboxPost
 from tests.conftest import SECRET
 from tests.support.helpers import BOOTH, nags, replies_stored, wait_until, watched_since_yesterday
 from tests.support.payloads import Sender, message_event, reaction_event
@@ -32,6 +34,16 @@ def reminded(fake, task_id: int) -> list:
     calls = [*fake.calls("chat.postMessage"), *fake.calls("chat.update")]
     lines = [(c, str(c.params.get("text") or "").splitlines()[0]) for c in calls]
     return [c for c, line in lines if "Still waiting for someone" in line and f"#{task_id}" in line.split(":", 2)[-1]]
+
+
+def pending(database_url: str) -> int:
+    """Outbox rows not yet sent or given up."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).where(OutboxPost.state == PostState.PENDING)) or 0)
+    finally:
+        engine.dispose()
 
 
 def config(tmp_path, text: str, name: str = "dibs.yml") -> str:
@@ -126,7 +138,7 @@ def test_two_processes_send_each_of_200_due_reminders_exactly_once(fake, pg_url,
     bots = [HttpBot(env, tmp_path / "a.log"), HttpBot(env, tmp_path / "b.log")]
     try:
         wait_until(lambda: len(nags(fake)) >= 200, timeout=90)
-        time.sleep(3)
+        wait_until(lambda: not pending(pg_url), what="nothing left to send")  # so nothing more can come
         sent = nags(fake)  # each channel's list, posted once with its reminder
         assert len(sent) == 200
         assert sorted(c.params["channel"] for c in sent) == [f"C{n:05d}" for n in range(200)]
