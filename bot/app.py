@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.web import SlackResponse
@@ -32,8 +32,9 @@ from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.stale import plan_stale_claims, resume_quiet_clocks
-from bot.services import Services
+from bot.services import Services, request_scope
 from bot.services.recovery import recover_missed_reactions
+from bot.services.seater import Seater
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
 from bot.slack.identity import AuthAnswers, default_retry_handlers, make_client
@@ -58,6 +59,7 @@ class Dibs:
     background: WebClient  # Bolt's client: the bot token's (one workspace), or none (the OAuth flow's)
     clients: Clients  # each workspace's clients: the courier's, and the background jobs' (they wait out 429s)
     scheduler: BackgroundScheduler | None = None
+    seater: Seater | None = None
     _team_id: str | None = None
     _admins_read_at: datetime = NEVER
 
@@ -146,6 +148,8 @@ class Dibs:
         sync_settings_feeds(self.services, None if self.many_workspaces else self.team_id(), self.settings.feeds)
         resume_quiet_clocks(self.services)
         self.courier.start()
+        self.seater = Seater(self.services)
+        self.seater.start()
         scheduler = BackgroundScheduler(timezone="UTC")
         every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
         # The first tick runs at once: catch up on what fell due while no process ran.
@@ -175,6 +179,9 @@ class Dibs:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        if self.seater is not None:
+            self.seater.stop()
+            self.seater = None
         self.courier.stop()
         self.engine.dispose()
 
@@ -250,6 +257,15 @@ def create_app(
     return Dibs(services=services, engine=engine, app=app, courier=courier, background=background, clients=clients)
 
 
+class DibsApp(App):
+    """Bolt's App; each request is handled in its own `request_scope` (what it should do once ends with it)."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Bolt's dispatch, in a request scope."""
+        with request_scope():
+            return super().dispatch(req)
+
+
 def _bolt_app(
     settings: Settings,
     engine: Engine,
@@ -269,7 +285,7 @@ def _bolt_app(
             "authorize": StoredBotAuthorize(installs),
             "before_authorize": refuse_other_workspaces(installs),
         }
-    app = App(
+    app = DibsApp(
         client=client,
         signing_secret=settings.signing_secret or ("unused-in-socket-mode" if socket_mode else None),
         request_verification_enabled=not socket_mode,

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltResponse
 
 from bot.delivery.calls import tell_asker
-from bot.services import AlreadyHandled, EventId, Services
+from bot.services import AlreadyHandled, EventId, Services, once_per
 from bot.slack.payloads import payload_problem
 
 APOLOGY = "Sorry, something went wrong on my side; it has been logged. Please try again."
@@ -44,20 +44,15 @@ def check_payload(body: dict[str, Any], next: Callable[[], None], logger: loggin
 def skip_replays(
     body: dict[str, Any], context: BoltContext, next: Callable[[], None], logger: logging.Logger
 ) -> BoltResponse | None:
-    """The same signed command or click sent twice (within Slack's five minutes) acts once: each
-    trigger id is recorded; a copy is acknowledged and ignored."""
+    """The same signed command or click sent twice (within Slack's five minutes) acts once: its trigger id is
+    recorded by the first write it makes (in the same transaction); a copy raises `AlreadyHandled` there, and
+    is acknowledged and ignored (`log_and_apologise`)."""
     trigger = body.get("trigger_id")
     if body.get("type") == "event_callback" or not isinstance(trigger, str) or not trigger:
         next()
         return None
-    services: Services = context["services"]
     team = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
-    try:
-        with services.transaction(EventId(team, f"trigger:{trigger}"[:64])):
-            pass
-    except AlreadyHandled:
-        logger.warning("ignored a second copy of the request with trigger %s", trigger)
-        return BoltResponse(status=200, body="")
+    once_per(EventId(team, f"trigger:{trigger}"[:64]))
     next()
     return None
 
@@ -69,6 +64,9 @@ def log_and_apologise(error: Exception, body: dict[str, Any], logger: logging.Lo
     thread of its own: no request waits on Slack). An event keeps its 500, so Slack sends it again:
     what it meant was not recorded.
     """
+    if isinstance(error, AlreadyHandled):
+        logger.warning("ignored a second copy of the request with trigger %s", body.get("trigger_id"))
+        return BoltResponse(status=200, body="")
     logger.exception("unhandled error while handling a %s request", body.get("type") or "slash command")
     if body.get("command"):
         apology = json.dumps({"response_type": "ephemeral", "text": APOLOGY})

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from store.enums import ClaimRole, GiftState, PostState, TaskStatus
+from store.enums import ClaimRole, GiftState, PostState, TaskStatus, Via
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -186,6 +186,24 @@ class Swap(Base):
     state: Mapped[str] = mapped_column(String(16), default="asked")  # asked, accepted, declined, void
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ClaimRequest(Base):
+    """A claim that came in while another was being seated on the same task (PostgreSQL): kept before the
+    ack, seated after it in arrival order (by id) by whoever holds the task's claims next. `tell_*`: where the
+    claimant hears the outcome (their channel, and thread), if anywhere."""
+
+    __tablename__ = "claim_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    via: Mapped[Via] = mapped_column(EnumText(Via, 16))
+    seat: Mapped[str | None] = mapped_column(String(40), default=None)
+    tell_channel: Mapped[str | None] = mapped_column(String(32), default=None)
+    tell_thread: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Undo(Base):

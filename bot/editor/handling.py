@@ -64,7 +64,7 @@ def still_wanted(session: Session, row: OutboxPost) -> bool:
 def announced(tx: Tx, row: OutboxPost, call: Call | None, answer: Answer, failure: Failure | None) -> str | None:
     """Dibs's own post of a task is up: the task lives under it now, and its thread follows. Given up (the
     channel is gone, Dibs is not in it): the task is cancelled, and whoever asked is told why."""
-    task = tx.session.get(Task, row.task_id, with_for_update=True) if row.task_id is not None else None
+    task = tx.session.get(Task, row.task_id, with_for_update={"key_share": True}) if row.task_id is not None else None
     if answer is not None and task is not None and task.message_ts is None and answer.get("ts"):
         task.message_ts = str(answer["ts"])
         queue_thread(tx, task)

@@ -11,8 +11,10 @@ Slack calls the transaction queued.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +34,27 @@ from store.queries.channels import record_event
 
 class AlreadyHandled(Exception):
     """Slack delivered this event before and Dibs recorded what it meant: nothing more to do."""
+
+
+# The key of the request being handled (a command's or a click's trigger id), if it should act once: the first
+# write transaction made while handling it records the key with what it changes (`once_per`).
+_REQUEST_KEY: ContextVar[EventId | None] = ContextVar("dibs_request_key", default=None)
+
+
+def once_per(key: EventId) -> None:
+    """The request being handled (in this `request_scope`) acts once: its first write transaction records
+    `key`; a copy of the request raises `AlreadyHandled` there, and changes nothing."""
+    _REQUEST_KEY.set(key)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """One request's handling: a key `once_per` set ends with it."""
+    token = _REQUEST_KEY.set(None)
+    try:
+        yield
+    finally:
+        _REQUEST_KEY.reset(token)
 
 
 @dataclass(frozen=True)
@@ -64,6 +87,8 @@ class Services:
     installs: Installs = field(default_factory=OneWorkspace)
     # What the hot paths read again and again, kept a moment (see `bot.memo`).
     memo: Memo = field(default_factory=Memo)
+    # Set after a commit that queued claims behind one being seated: the seater seats them.
+    claims_queued: threading.Event = field(default_factory=threading.Event)
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""
@@ -87,19 +112,30 @@ class Services:
         After the commit it hands the courier the jobs the transaction made (Slack calls to make).
         """
         moment = now or self.now()
-        with self.db.begin() as session:
-            if self.doorbell.owner is not None:  # this process's courier runs: what is written now is leased to it
-                offer_lease(session, self.doorbell.owner, moment + self.doorbell.lease)
-            if event is not None and not record_event(session, event.team_id, event.event_id, moment):
-                raise AlreadyHandled(event.event_id)
-            tx = Tx(session, self.settings, moment, memo=self.memo)
-            yield tx
-            editor.write(tx)
+        request_key = _REQUEST_KEY.get() if event is None else None
+        if request_key is not None:
+            event = request_key
+            _REQUEST_KEY.set(None)  # recorded once, by the request's first write that commits
+        try:
+            with self.db.begin() as session:
+                if self.doorbell.owner is not None:  # this process's courier runs: what is written now is its
+                    offer_lease(session, self.doorbell.owner, moment + self.doorbell.lease)
+                if event is not None and not record_event(session, event.team_id, event.event_id, moment):
+                    raise AlreadyHandled(event.event_id)
+                tx = Tx(session, self.settings, moment, memo=self.memo)
+                yield tx
+                editor.write(tx)
+        except BaseException:
+            if request_key is not None:  # rolled back: the request's next write records it
+                _REQUEST_KEY.set(request_key)
+            raise
         for key in tx.forgotten:
             self.memo.forget(key)
         jobs = noted(session)
         if jobs:
             self.doorbell.ring(jobs)
+        if tx.queued_claims:
+            self.claims_queued.set()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

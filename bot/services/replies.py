@@ -64,6 +64,12 @@ def tell_in_dm(svc: Services, to: ReplyTo, text: str) -> None:
         queue_dm(tx, to.team_id, to.user_id, text)
 
 
+QUEUED = (
+    "Your claim on #{id} is in. Several people are claiming it right now: I'll tell you here in a moment "
+    "whether you have a seat or a place in line."
+)
+
+
 def _claimed(result: ClaimResult, user_id: str) -> Outcome:
     task, seat, undo = result.task, result.seat, result.undo
     if result.outcome == "claimed":
@@ -92,11 +98,45 @@ def claim(
     *, reply_to: ReplyTo | None = None, event: EventId | None = None, seen_from: str | None = None,
     seat: str | None = None,
 ) -> Outcome:  # fmt: skip
-    """Take a seat (of the role asked for), or join its waitlist when every seat is taken."""
+    """Take a seat (of the role asked for), or join its waitlist when every seat is taken. While another claim
+    on the task is being seated, this one is kept and seated right after it, in arrival order (`QUEUED`): the
+    claimant hears where they stand in a moment, where they claimed."""
+    tell = reply_to or (ReplyTo(team_id, seen_from, user_id) if seen_from else None)
     with svc.transaction(event) as tx:
+        if tell is not None and not claims.claim_at_once(tx, team_id, task_id):
+            where = (tell.channel_id, tell.thread_ts)
+            claims.queue_claim(tx, team_id, task_id, user_id, via, seen_from, seat, where)
+            return Outcome(QUEUED.format(id=task_id), None, quiet=reply_to is not None)
+        if tell is None:  # on the Home tab or in a DM: nowhere to say "in a moment", so it waits its turn
+            tell_seated(tx, claims.seat_queued(tx, team_id, task_id, wait=True))
         outcome = _claimed(claims.claim_task(tx, team_id, task_id, user_id, via, seen_from, seat), user_id)
         tell_others(tx, outcome, reply_to)
     return outcome
+
+
+def tell_seated(tx: Tx, seated: list[claims.Seated]) -> None:
+    """Tell each claimant whose claim was queued where they stand now (or why it was refused)."""
+    for request, result in seated:
+        if request.tell_channel is None:
+            continue
+        to = ReplyTo(request.team_id, request.tell_channel, request.user_id, request.tell_thread)
+        if isinstance(result, DibsError):
+            queue_note(tx, to, str(result))
+        else:
+            queue_note(tx, to, _claimed(result, request.user_id).as_message())
+
+
+def seat_queued(svc: Services) -> int:
+    """Seat the claims kept while others were being seated (this process's, another's, one that stopped)."""
+    seated = 0
+    with svc.read() as session:
+        waiting = claims.tasks_with_queued_claims(session)
+    for team_id, task_id in waiting:
+        with svc.transaction() as tx:
+            done = claims.seat_queued(tx, team_id, task_id, wait=True)
+            tell_seated(tx, done)
+        seated += len(done)
+    return seated
 
 
 def _released(result: ReleaseResult) -> Outcome:
@@ -112,8 +152,10 @@ def release(
     svc: Services, team_id: str, task_id: int, user_id: str, via: Via,
     *, reply_to: ReplyTo | None = None, event: EventId | None = None, seen_from: str | None = None,
 ) -> Outcome:  # fmt: skip
-    """Let go of a task (or leave its waitlist); the first in line gets the slot."""
+    """Let go of a task (or leave its waitlist); the first in line gets the slot. Claims queued before it are
+    seated first (a claim and its release, a moment apart, stay in that order)."""
     with svc.transaction(event) as tx:
+        tell_seated(tx, claims.seat_queued(tx, team_id, task_id, wait=True))
         outcome = _released(claims.release_claim(tx, team_id, task_id, user_id, via, seen_from))
         tell_others(tx, outcome, reply_to)
     return outcome

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 from typing import Literal
 
+from sqlalchemy.orm import Session
+
 from bot.staffing import offers
 from bot.tasks import event, rules, seats, undo
 from bot.tasks.changes import SeatGiven
-from bot.tasks.lookup import locked_task
+from bot.tasks.errors import DibsError, TaskNotFound
+from bot.tasks.lookup import found, locked_task
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, snapshot
 from bot.tasks.tx import Tx
 from store.enums import FINISHED, ClaimRole, Via
+from store.models import ClaimRequest, Task
+from store.queries.claim_requests import add_request, drop, hold_claims, queued, tasks_with_requests, try_hold_claims
+from store.queries.tasks import lock_task, task_head
+
+QUEUED_AT_ONCE = 100  # queued claims seated in one transaction (a long line takes a few turns)
 
 
 def claim_task(
@@ -21,8 +29,66 @@ def claim_task(
 ) -> ClaimResult:
     """Give `user_id` a seat (of the role asked for, else the first with one free), else a place in line.
     Someone a freed seat is offered to takes it."""
-    session, now = tx.session, tx.now
-    task = locked_task(session, team_id, task_id, seen_from)
+    return _claim(tx, locked_task(tx.session, team_id, task_id, seen_from), user_id, via, seat)
+
+
+def claim_at_once(tx: Tx, team_id: str, task_id: int) -> bool:
+    """Whether a claim on the task can be seated in this transaction: nobody else is seating one right now and
+    none waits to be (on PostgreSQL; always on SQLite). Otherwise it queues behind them (`queue_claim`)."""
+    return try_hold_claims(tx.session, task_id)
+
+
+def queue_claim(
+    tx: Tx, team_id: str, task_id: int, user_id: str, via: Via, seen_from: str | None, seat: str | None,
+    tell: tuple[str, str | None] | None,
+) -> None:  # fmt: skip
+    """Keep a claim to seat as soon as the one being seated now is done (in arrival order). What would refuse it
+    now (no such task, finished, no such role) refuses it now; `tell`: where its claimant hears the outcome."""
+    task = found(tx.session, team_id, task_id, task_head(tx.session, team_id, task_id), seen_from)
+    rules.refuse_finished(task)
+    if seat is not None:
+        seats.pick_seat(task, seat)
+    channel, thread = tell or (None, None)
+    add_request(
+        tx.session, team_id=team_id, task_id=task_id, user_id=user_id, via=via, seat=seat, tell_channel=channel,
+        tell_thread=thread, created_at=tx.now,
+    )  # fmt: skip
+    tx.queued_claims.add(task_id)
+
+
+Seated = tuple[ClaimRequest, ClaimResult | DibsError]
+
+
+def seat_queued(tx: Tx, team_id: str, task_id: int, wait: bool = False, most: int = QUEUED_AT_ONCE) -> list[Seated]:
+    """Seat the task's queued claims in arrival order (at most `most`; the rest wait for the next turn), each
+    with its outcome or why it was refused. The caller holds the task's claims, or (`wait`) waits for them."""
+    if wait:
+        hold_claims(tx.session, task_id)
+    requests = queued(tx.session, task_id, most)
+    if not requests:
+        return []
+    task = lock_task(tx.session, team_id, task_id)
+    seated: list[Seated] = []
+    for request in requests:
+        try:
+            if task is None:
+                raise TaskNotFound(f"#{task_id} is gone.")
+            seated.append((request, _claim(tx, task, request.user_id, request.via, request.seat)))
+        except DibsError as refused:
+            seated.append((request, refused))
+    drop(tx.session, requests)
+    if len(requests) == most:
+        tx.queued_claims.add(task_id)  # more wait: the next turn takes them
+    return seated
+
+
+def tasks_with_queued_claims(session: Session) -> list[tuple[str, int]]:
+    """(team, task) of the tasks whose claims wait to be seated, the longest-waiting first."""
+    return tasks_with_requests(session, 50)
+
+
+def _claim(tx: Tx, task: Task, user_id: str, via: Via, seat: str | None) -> ClaimResult:
+    session, now, team_id, task_id = tx.session, tx.now, task.team_id, task.id
     rules.refuse_finished(task)
     mine = rules.claim_of(task, user_id)
     if mine is not None and mine.role == ClaimRole.OFFERED:

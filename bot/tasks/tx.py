@@ -42,6 +42,7 @@ class Tx:
     changes: list[Change] = field(default_factory=list)
     memo: Memo | None = None  # what the bot keeps a moment in memory (its settings, routes, watched channels)
     forgotten: set[tuple[str, ...]] = field(default_factory=set)
+    queued_claims: set[int] = field(default_factory=set)  # tasks with claims to seat after the commit
 
     def settings_for(self, team_id: str) -> Settings:
         """The settings as they apply in the workspace `team_id` (its time zone, hours, digest time)."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, Table, case, func, or_, select, union_all, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, case, func, or_, select, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
 from store.enums import ACTIVE, ClaimRole, TaskStatus
@@ -23,9 +23,22 @@ def lock_task(session: Session, team_id: str, task_id: int) -> Task | None:
         select(Task)
         .options(selectinload(Task.claims))
         .where(Task.team_id == team_id, Task.id == task_id)
-        .with_for_update(of=Task)
+        .with_for_update(of=Task, key_share=True)  # FOR NO KEY UPDATE: rows that refer to it may still be added
         .execution_options(populate_existing=True)  # read again under the lock, even if this session had it
     ).one_or_none()
+
+
+HEAD_COLUMNS = (Task.id, Task.team_id, Task.channel_id, Task.private, Task.status, Task.slots, Task.roles)
+
+
+def task_head(session: Session, team_id: str, task_id: int) -> Task | None:
+    """What a claim is checked against (where the task lives, its status and seats), unlocked and without its
+    claims (a hot task may have hundreds): a detached `Task` holding only those columns."""
+    row = session.execute(_HEAD, {"team_id": team_id, "task_id": task_id}).first()
+    return Task(**{column.key: value for column, value in zip(HEAD_COLUMNS, row, strict=True)}) if row else None
+
+
+_HEAD = select(*HEAD_COLUMNS).where(Task.team_id == bindparam("team_id"), Task.id == bindparam("task_id"))
 
 
 def load_task(session: Session, team_id: str, task_id: int) -> Task | None:
@@ -143,7 +156,7 @@ def _lock_due(session: Session, due_at: Any, *conditions: ColumnElement[bool], l
             .where(*conditions)
             .order_by(due_at, Task.id)  # the clock's own index gives this order: no scan of all tasks
             .limit(limit)
-            .with_for_update(skip_locked=True, of=Task)
+            .with_for_update(skip_locked=True, of=Task, key_share=True)
         ).all()
     )
 
