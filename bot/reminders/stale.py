@@ -3,7 +3,7 @@
 `nag.stale_claim_after` while it stays quiet.
 
 The clock is `Task.stale_nudge_at`: set by the task rules whenever the task's people or due date
-change (`bot.reminders.timers.keep_quiet_clock`), moved on here after each nudge, pushed one
+change (`bot.tasks.clocks.keep_quiet_clock`), moved on here after each nudge, pushed one
 `stale_claim_after` further by Snooze, cleared once the task is done, cancelled, unclaimed or dated.
 Like the other planners it claims due rows with `FOR UPDATE SKIP LOCKED`, queues the DMs with
 unique dedupe keys and moves the clock in one transaction. A nudge counts against each owner's

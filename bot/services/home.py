@@ -1,5 +1,5 @@
 """When the Home tab is published: on opening it, and again for the people concerned whenever a task
-they see changes (the outbox row says only whose tab; `bot.home.publish` draws it as it is sent)."""
+they see changes (the outbox row says only whose tab; `bot.editor.home_publish` draws it as it is sent)."""
 
 from __future__ import annotations
 

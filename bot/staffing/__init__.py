@@ -1,1 +1,2 @@
-"""Staffing events: the owners' calendar entries (and, in time, roles, seats and the roster)."""
+"""Staffing: claims (at once or queued), seats and roles, offers of a freed seat, swaps and the roster, and the
+owners' calendar entries."""

@@ -1,5 +1,5 @@
 """An event owner's calendar entry, made from the task: when it is, its `.ics` (RFC 5545) and a Google
-Calendar link. Pure functions: the courier sends what they make (`bot.staffing.calendar_send`)."""
+Calendar link. Pure functions: the courier sends what they make (`bot.editor.calendars`)."""
 
 from __future__ import annotations
 
