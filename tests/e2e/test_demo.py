@@ -37,9 +37,13 @@ class Demo:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen([*dibs_command(), "demo", "--port", str(self.port), "--no-browser", *args],
                                          cwd=directory, env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-        wait_until(
-            lambda: self.proc.poll() is None and "Dibs demo: http" in self.log.read_text()[seen:], 30, "the demo"
-        )
+        try:  # generous: a start on a machine twice as slow, under a full suite, has taken over 30 s
+            wait_until(
+                lambda: self.proc.poll() is None and "Dibs demo: http" in self.log.read_text()[seen:], 60, "the demo"
+            )
+        except BaseException:
+            self.proc.kill()  # never leave a demo running behind a failed test
+            raise
 
     def state(self, user: str = "U0ANA") -> dict[str, Any]:
         with urllib.request.urlopen(f"{self.url}/demo/state?user={user}&since=-1", timeout=10) as answer:
@@ -57,7 +61,13 @@ class Demo:
 
     def stop(self) -> str:
         self.proc.send_signal(signal.SIGTERM)
-        assert self.proc.wait(timeout=20) == 0
+        try:
+            code = self.proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            tail = self.log.read_text()[-3000:]
+            raise AssertionError(f"the demo did not stop within 40 s of SIGTERM:\n{tail}") from None
+        assert code == 0, self.log.read_text()[-3000:]
         return self.log.read_text()
 
 

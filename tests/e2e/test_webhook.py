@@ -45,24 +45,6 @@ EVENT = {
 }
 
 
-def test_a_webhook_call_makes_a_task_announced_in_the_channel(server, fake):
-    status, answer = call(server, EVENT)
-    assert status == 201 and answer["id"] == 1 and answer["url"].startswith("https://slack.com/app_redirect?")
-    announcement, question = fake.wait_for("chat.postMessage", count=2, timeout=10)
-    assert "New event: *Booth at the Springfield Expo*" in blocks_text(announcement)
-    assert "<https://events.example.com/springfield|Open it>" in blocks_text(announcement)
-    assert question.params["thread_ts"] == announcement.response["ts"]
-    again_status, again = call(server, EVENT)
-    assert again_status == 200 and again["id"] == 1
-    assert len(fake.calls("chat.postMessage")) == 2
-
-
-def test_a_missing_or_wrong_token_is_401_and_stores_nothing(server, fake):
-    for token in (None, "wrong", ""):
-        assert call(server, EVENT, token=token)[0] == 401, token
-    assert fake.calls("chat.postMessage") == []
-
-
 BAD_BODIES = [
     ({**EVENT, "kind": "party"}, "kind"),
     ({k: v for k, v in EVENT.items() if k != "title"}, "title"),
@@ -74,19 +56,32 @@ BAD_BODIES = [
 ]
 
 
-def test_a_bad_body_is_400_naming_the_field_and_stores_nothing(server, fake):
-    # One server for every case: each start of `dibs serve` costs seconds, the cases cost milliseconds.
+def test_the_intake_webhook_refuses_what_it_must_and_makes_one_task_per_external_id(server, fake):
+    # One server for every step: each start of `dibs serve` costs seconds, the steps cost milliseconds.
+    # A missing or wrong token is 401 and stores nothing.
+    for token in (None, "wrong", ""):
+        assert call(server, EVENT, token=token)[0] == 401, token
+    # A bad body is 400 naming the field, and stores nothing.
     for body, field in BAD_BODIES:
         status, answer = call(server, body)
         assert status == 400 and answer["error"].startswith(f"{field}:"), (field, answer)
     assert call(server, None, raw=b"{not json")[0] == 400
     assert fake.calls("chat.postMessage") == []
-
-
-def test_text_longer_than_slack_takes_is_cut_and_the_link_kept(server, fake):
-    call(server, {**EVENT, "external_id": "long", "details": "word " * 5000})
-    [announcement] = fake.wait_for("chat.postMessage", timeout=10)[:1]
-    text = announcement.params["blocks"][0]["text"]["text"]
+    # A good call makes a task announced in the channel, with its question in the thread; the same
+    # external_id again is the same task.
+    status, answer = call(server, EVENT)
+    assert status == 201 and answer["id"] == 1 and answer["url"].startswith("https://slack.com/app_redirect?")
+    announcement, question = fake.wait_for("chat.postMessage", count=2, timeout=10)
+    assert "New event: *Booth at the Springfield Expo*" in blocks_text(announcement)
+    assert "<https://events.example.com/springfield|Open it>" in blocks_text(announcement)
+    assert question.params["thread_ts"] == announcement.response["ts"]
+    again_status, again = call(server, EVENT)
+    assert again_status == 200 and again["id"] == 1
+    assert len(fake.calls("chat.postMessage")) == 2
+    # Text longer than Slack takes is cut, and the link kept.
+    assert call(server, {**EVENT, "external_id": "long", "details": "word " * 5000})[0] == 201
+    long_one = fake.wait_for("chat.postMessage", count=4, timeout=10)[2]
+    text = long_one.params["blocks"][0]["text"]["text"]
     assert len(text) <= 3000 and text.endswith("|Open it>")
 
 
