@@ -37,6 +37,7 @@ from bot.services.recovery import recover_missed_reactions
 from bot.services.seater import Seater
 from bot.settings import Settings
 from bot.slack.admins import AdminGroup
+from bot.slack.dates import warm_up_dates
 from bot.slack.identity import AuthAnswers, default_retry_handlers, make_client
 from bot.staffing.offers import expire_offers
 from bot.staffing.seating import post_rosters
@@ -157,6 +158,7 @@ class Dibs:
             self._tick_now, "interval", seconds=self.tick_seconds, id="tick", next_run_time=self.services.now(), **every
         )
         scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
+        scheduler.add_job(warm_up_dates, id="warm_up_dates", replace_existing=True)  # not in the first dated ack
         scheduler.add_job(
             self.catch_up, "interval", minutes=30, id="catch_up", next_run_time=self.services.now(), **every
         )

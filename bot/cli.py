@@ -1,5 +1,5 @@
 """The `dibs` command: `dibs demo`, `dibs serve --http|--socket`, `dibs doctor`, `dibs migrate`,
-`dibs gifts import`, `dibs export`, `dibs purge TEAM_ID`."""
+`dibs gifts import`, `dibs export`, `dibs purge TEAM_ID`, `dibs classify TEXT`."""
 
 from __future__ import annotations
 
@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
     purge = sub.add_parser("purge", help="remove every row of a workspace that uninstalled Dibs")
     purge.add_argument("team_id", help="the workspace's id, like T0123ABCD")
+    classify = sub.add_parser(
+        "classify", help="say which kind a post would become, and why (the settings file's kinds)"
+    )
+    classify.add_argument("text", help='the post\'s text, like "Someone left a comment on the blog"')
+    classify.add_argument("--team", help="with the phrases this workspace's admins added (reads DATABASE_URL)")
     return parser
 
 
@@ -159,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export(settings, args.since, args.format, args.team, args.output)
     if args.command == "purge":
         return purge(settings, args.team_id)
+    if args.command == "classify":
+        from bot.intake.explain import classify_command
+
+        return classify_command(settings, args.text, args.team)
     problem = _problem(settings, socket_mode=args.socket)
     if problem:
         print(f"dibs: {problem}", file=sys.stderr)
@@ -223,6 +232,7 @@ def export(settings: Settings, since: str, fmt: str, teams: Sequence[str] | None
 
     from bot.insight.export import export_records, render
     from bot.settings import parse_duration
+    from bot.slack.text import plural
     from store.db import make_engine, make_session_factory
     from store.models import Task
 
@@ -243,7 +253,7 @@ def export(settings: Settings, since: str, fmt: str, teams: Sequence[str] | None
     if output:
         with open(output, "w", encoding="utf-8", newline="") as file:
             file.write(text)
-        print(f"dibs: wrote {len(records)} task(s) to {output}", file=sys.stderr)
+        print(f"dibs: wrote {plural(len(records), 'task')} to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

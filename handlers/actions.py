@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot.delivery.outbox import ReplyTo, queue_call
 from bot.editor.nominee import pass_nomination
@@ -215,7 +215,7 @@ def handle_swap_declined(ack: Ack, body: dict[str, Any], services: Services) -> 
     ack()
 
 
-def handle_swap_picked(ack: Ack, body: dict[str, Any], services: Services) -> None:
+def handle_swap_picked(ack: Ack, body: dict[str, Any], context: BoltContext, services: Services) -> None:
     """ "Hand my seat to…" in the thread: ask the person picked privately, as `/dibs swap ID @them` does."""
     to = clicks.reply_to(body)
     first = (body.get("actions") or [{}])[0]
@@ -225,7 +225,7 @@ def handle_swap_picked(ack: Ack, body: dict[str, Any], services: Services) -> No
         if not block.startswith(SEATS_BLOCK) or not task_id.isdigit() or len(task_id) > 9 or not picked:
             raise DibsError("That picker no longer works; `/dibs swap ID @someone` asks someone to take your seat.")
         replies.tell(services, to, replies.ask_swap(services, to.team_id, int(task_id), to.user_id, picked,
-                                                    to.channel_id).reply)  # fmt: skip
+                                                    to.channel_id, context.bot_user_id).reply)  # fmt: skip
     except DibsError as error:
         replies.tell(services, to, str(error))
     ack()

@@ -183,7 +183,7 @@ class Swap(Base):
     from_user: Mapped[str] = mapped_column(String(32))
     to_user: Mapped[str] = mapped_column(String(32))
     seat: Mapped[str | None] = mapped_column(String(40), default=None)
-    state: Mapped[str] = mapped_column(String(16), default="asked")  # asked, accepted, declined, void
+    state: Mapped[str] = mapped_column(String(16), default="asked")  # asked, accepted, declined, void, undelivered
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
@@ -465,3 +465,37 @@ class WorkspaceSetting(Base):
     value: Mapped[str] = mapped_column(String(100))
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrackedPhrase(Base):
+    """A phrase of a post someone tracked by hand (Track with Dibs) because it matched no kind: the same phrase
+    in enough such posts of one kind is suggested to the admins as that kind's phrase."""
+
+    __tablename__ = "tracked_phrases"
+    __table_args__ = (
+        UniqueConstraint("task_id", "phrase", name="uq_tracked_phrases_task_phrase"),
+        Index("ix_tracked_phrases_team_kind_seen", "team_id", "kind", "seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    phrase: Mapped[str] = mapped_column(String(200))  # stemmed, as the classifier compares it
+    words: Mapped[str] = mapped_column(String(200))  # as the post wrote it, lower case
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KindPhrase(Base):
+    """A phrase an admin added to a kind in one workspace (`added`), on top of the settings file's, or a
+    suggestion they dismissed (not `added`: it is not suggested again)."""
+
+    __tablename__ = "kind_phrases"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    phrase: Mapped[str] = mapped_column(String(200), primary_key=True)  # stemmed
+    words: Mapped[str] = mapped_column(String(200))  # as the admin accepted it
+    added: Mapped[bool] = mapped_column(Boolean)
+    decided_by: Mapped[str] = mapped_column(String(32))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

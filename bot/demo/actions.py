@@ -14,8 +14,9 @@ from bot.demo.standin import StandIn
 from bot.demo.visitor import Bot, block_action, message_event, new_id, reaction_event, slack_text
 from bot.demo.world import BOT_ID, BOT_USER, CHANNELS, PEOPLE, TEAM
 from bot.fakeslack import Message, dm_channel
+from bot.settings import Settings
 
-MOVES = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+MOVES = ("hour", "day")
 
 
 class ActionError(ValueError):
@@ -32,6 +33,8 @@ class Demo:
     clock: OffsetClock
     tick: Callable[[datetime], None]  # the scheduler's pass at a moment (reminders, digests)
     response_url: str  # where the bot answers slash commands and clicks later (the page serves it)
+    # The workspace's settings as the bot reads them now: its time zone, working days, digest time.
+    settings: Callable[[], Settings] = Settings
 
     @staticmethod
     def person(user: object) -> str:
@@ -182,14 +185,29 @@ class Demo:
         )
 
     def advance(self, step: str) -> None:
-        """Move the demo clock on (+1 hour, +1 day) and run the scheduler's pass at the new time."""
+        """Move the demo clock on (+1 hour, or +1 day: to the next working morning, when the morning edition is
+        posted) and run the scheduler's pass at the new time."""
         if step not in MOVES:
             raise ActionError(f"the clock moves by {' or '.join(MOVES)}")
-        now = self.clock.advance(MOVES[step])
+        before = self.clock.now()
+        later = before + timedelta(hours=1) if step == "hour" else next_morning(before, self.settings())
+        now = self.clock.advance(later - before)
         with self.record.changed:
             self.record.offset_seconds = self.clock.offset.total_seconds()
             self.record.touch()
         self.tick(now)
+
+
+def next_morning(now: datetime, settings: Settings) -> datetime:
+    """The next working day after `now`'s (a digest day; without digests, a working-hours day) at `digest.at`,
+    in the workspace's time zone: where "+1 day" takes the demo, so the morning edition is what it shows."""
+    days = settings.digest.days or (
+        frozenset(range(7)) if settings.working_hours.always else settings.working_hours.days
+    )
+    day = now.astimezone(settings.tz).date() + timedelta(days=1)
+    while day.weekday() not in days:
+        day += timedelta(days=1)
+    return datetime.combine(day, settings.digest.at, tzinfo=settings.tz)
 
 
 def _quote(text: str) -> str:

@@ -10,6 +10,7 @@ import sys
 import threading
 import webbrowser
 from datetime import datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from bot.demo.record import Record
 from bot.demo.seed import seed, set_up
 from bot.demo.standin import StandIn
 from bot.demo.visitor import Bot
-from bot.demo.world import BOT_TOKEN, BOT_USER
+from bot.demo.world import BOT_TOKEN, BOT_USER, TEAM
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -140,7 +141,8 @@ def run_demo(
         return 2
     dibs, bot = started
     base = page.base
-    page.demo = Demo(record, page.standin, bot, clock, dibs.tick, f"{base}/respond")
+    workspace = partial(dibs.services.settings_for, TEAM)
+    page.demo = Demo(record, page.standin, bot, clock, dibs.tick, f"{base}/respond", workspace)
     received = stop_on_signals()
     try:
         dibs.start()

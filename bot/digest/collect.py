@@ -50,6 +50,7 @@ class DigestData:
     # Claimed, no due date, nobody changed it for `nag.stale_claim_after`: quietest first.
     quiet: list[QuietClaim] = field(default_factory=list)
     quiet_total: int = 0
+    settings: Settings | None = None  # the workspace's: its kinds' labels (None: the default kinds')
 
     @property
     def is_empty(self) -> bool:
@@ -107,6 +108,7 @@ def collect_digest(
         folded=[f"• {p.text}" for p in held],
         quiet=quiet,
         quiet_total=quiet_total,
+        settings=settings,
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.delivery.calls import Call
 from bot.delivery.outbox import queue_call
-from bot.slack.text import escape
+from bot.slack.text import escape, plain
 from bot.staffing.calendar import CalendarEntry, describe_when, entry_of, google_calendar_link, ics_entry
 from bot.tasks.tx import Tx
 from store.enums import Purpose, TaskStatus
@@ -85,7 +85,7 @@ def calendar_text(task: Task, entry: CalendarEntry, cancel: bool, attached: bool
     """The DM's words: what else the change said (`lead`), what and when, the Google Calendar link, and the
     attached `.ics` when there is one."""
     said = f"{lead} " if lead else ""
-    what = f"#{task.id} {escape(entry.title)}"
+    what = f"#{task.id} {escape(plain(entry.title))}"
     where = f" at {escape(entry.place)}" if entry.place else ""
     when = f", {describe_when(entry.when, entry.zone)}" if entry.when is not None else ""
     if cancel:

@@ -1,7 +1,7 @@
 """What delivery needs to know about each purpose, from the editor: how a call is drawn as it is sent, what
 its end means (a posted announcement's ts, a gift list read back, a task cancelled because its channel is
-gone, a sentence for the person who asked), whether a row is still wanted, and which purposes keep a
-channel's pace. Delivery itself stays transport.
+gone, a swap called off because its question reached nobody, a sentence for the person who asked), whether a
+row is still wanted, and which purposes keep a channel's pace. Delivery itself stays transport.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.delivery.calls import Call, Handling, Prepare, Settle
 from bot.delivery.failures import Failure
-from bot.delivery.outbox import ReplyTo, queue_call, queue_note
+from bot.delivery.outbox import ReplyTo, queue_call, queue_dm, queue_note
 from bot.editor.calendars import calendar_call
 from bot.editor.home_publish import home_call
 from bot.editor.links import Permalinks
@@ -25,6 +25,8 @@ from bot.editor.nominee import nominee_call
 from bot.editor.threads import queue_thread, thread_call, thread_settled
 from bot.editor.uploads import chart_call, export_call
 from bot.gifts.imports import download, import_recipients
+from bot.slack.text import mention
+from bot.staffing.seating import swap_undelivered
 from bot.tasks import rules
 from bot.tasks.tx import Tx
 from store.enums import NAG_PURPOSES, Purpose, TaskStatus, Via
@@ -43,6 +45,9 @@ CANNOT_EXPORT = (
 )
 CANNOT_JOIN = (
     "I could not join <#{channel}> by myself (private channels need an invite): `/invite @Dibs` so I can see its posts."
+)
+UNREACHED = (
+    "I couldn't reach {to}, so your seat on #{task} stays yours. Pick someone else with `/dibs swap {task} @someone`."
 )
 Answer = dict[str, Any] | None
 
@@ -109,6 +114,19 @@ def _telling(sentence: str) -> Settle:
     return settle
 
 
+def swap_settled(tx: Tx, row: OutboxPost, call: Call | None, answer: Answer, failure: Failure | None) -> str | None:
+    """A swap's question that cannot be delivered (Dibs itself, another bot, someone deactivated) calls the swap
+    off, and whoever asked hears it (a swap never answered would otherwise wait forever)."""
+    swap_id = row.dedupe_key.removeprefix("swap:")
+    if failure is None or not swap_id.isdigit():
+        return None
+    swap = swap_undelivered(tx, int(swap_id))
+    if swap is not None:
+        said = UNREACHED.format(to=mention(swap.to_user), task=swap.task_id)
+        queue_dm(tx, swap.team_id, swap.from_user, said, task_id=swap.task_id)
+    return None
+
+
 def modal_settled(tx: Tx, row: OutboxPost, call: Call | None, answer: Answer, failure: Failure | None) -> str | None:
     """Slack would not open the modal (its trigger lasts 3 s): the person gets the sentence it carried."""
     if failure is not None and row.recipient and row.text:
@@ -147,6 +165,7 @@ def handling(svc: Services, links: Permalinks | None = None) -> Handling:
             Purpose.IMPORT: imported,
             Purpose.CALENDAR: calendar_settled,
             Purpose.MODAL: modal_settled,
+            Purpose.SWAP: swap_settled,
             Purpose.JOIN: _telling(CANNOT_JOIN),
             Purpose.EXPORT: _telling(CANNOT_EXPORT),
         },

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot.insight.stats import median
+from bot.intake.phrases import Suggestion
 from bot.settings import Settings
 from bot.tasks.model import TaskSnapshot, snapshot
 from bot.timing import local_day
@@ -45,6 +46,9 @@ class HomeData:
     in_a_watched_channel: bool
     notice: str | None = None  # what the last click on the tab did, or why it did nothing
     settings: Settings = field(default_factory=Settings)  # the workspace's (its time zone shows times)
+    waiting: list[TaskSnapshot] = field(default_factory=list)  # open, posted by them, not on them: oldest first
+    waiting_total: int = 0
+    suggestions: list[Suggestion] = field(default_factory=list)  # phrases to add to kinds (admins only)
 
 
 def week_start(now: datetime, settings: Settings) -> datetime:
@@ -68,6 +72,7 @@ def collect_home(
     theirs = watched if member_of is None else watched & set(member_of)
     mine, mine_total = queries.my_tasks(session, team_id, user_id, today, READ)
     unclaimed, unclaimed_total = queries.unclaimed_in(session, team_id, user_id, theirs, READ)
+    waiting, waiting_total = queries.posted_by(session, team_id, user_id, READ)
     finished, finished_total = queries.finished_by(session, team_id, user_id, week_start(now, settings), READ)
     public = scope(team_id, None, None)
     waits = [claimed - created for created, claimed in claim_times_since(session, public, now - timedelta(days=7))]
@@ -86,4 +91,6 @@ def collect_home(
         in_a_watched_channel=bool(theirs),
         notice=notice,
         settings=settings,
+        waiting=[snapshot(t) for t in waiting],
+        waiting_total=waiting_total,
     )

@@ -13,6 +13,8 @@ from slack_sdk import WebClient
 from bot.delivery.calls import Call
 from bot.editor.home_data import collect_home
 from bot.editor.home_view import build_home
+from bot.editor.phrase_view import HOME_SUGGESTIONS
+from bot.intake.phrases import suggested
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -28,4 +30,6 @@ def home_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Ca
     with svc.read() as session:
         here = svc.settings_for(call.team_id, session)
         data = collect_home(session, here, call.team_id, user_id, member_of, now, call.kwargs.get("notice"))
+        if svc.admins.allows(call.team_id, user_id):  # phrases learnt from posts tracked by hand, for the admins
+            data = replace(data, suggestions=suggested(session, here, call.team_id, now)[:HOME_SUGGESTIONS])
     return replace(call, kwargs={"user_id": user_id, "view": build_home(data).to_dict()})

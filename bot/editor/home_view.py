@@ -24,7 +24,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.editor.home_data import HomeData
+from bot.editor.phrase_view import suggestion_blocks
 from bot.editor.words import due_note, linked_title, local_time, owners_line
+from bot.settings.labels import kind_tag
 from bot.slack.blocks import HOME_BLOCK_LIMIT, section, sections, share_blocks, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, format_duration
@@ -36,6 +38,7 @@ FOOTER = ContextBlock(elements=[MarkdownTextObject(text="`/dibs help` lists ever
 # "more" lines, what you finished and the footer.
 LIST_BUDGET = 80
 FINISHED_SHOWN = 15
+WAITING_SHOWN = 10  # what they posted and wait on others for
 START = (
     "*Dibs makes sure every marketing follow-up has an owner.*\n"
     "You are not in any channel Dibs watches yet. To start:\n"
@@ -52,6 +55,11 @@ def _title(task: TaskSnapshot) -> str:
     return linked_title(replace(task, title=task.title[: TITLE_LIMIT - 1].rstrip() + "…"))
 
 
+def _named(task: TaskSnapshot, data: HomeData) -> str:
+    """`*#12* :calendar: Event · <title>`: the task's number, its kind's label and its linked title."""
+    return f"*#{task.id}* {kind_tag(data.settings, task.kind)} · {_title(task)}"
+
+
 def summary_line(data: HomeData) -> str:
     """`Team: 12 open · 3 unclaimed for more than a day · median time to claim this week 3h 20m`."""
     s = data.summary
@@ -65,7 +73,7 @@ def summary_line(data: HomeData) -> str:
 def _offered(task: TaskSnapshot, data: HomeData, until: datetime) -> list[Block]:
     """A seat held for them: Take it or Pass, as in the direct message that offered it."""
     line = (
-        f"*#{task.id}* {escape(task.kind)} · {_title(task)}{due_note(task, data.today)}\n"
+        f"{_named(task, data)}{due_note(task, data.today)}\n"
         f"A seat is held for you until {local_time(until, data.settings)}."
     )
     return with_buttons(line, str(task.id), ("Take it", ActionId.TAKE_OFFER), ("Pass", ActionId.PASS_OFFER)).blocks
@@ -77,12 +85,12 @@ def _mine(task: TaskSnapshot, data: HomeData) -> list[Block]:
         return _offered(task, data, offer)
     waiting = data.user_id in task.waitlist
     seat = next((s.name for s in task.seating if s.name and data.user_id in (*s.owners, *s.waiting)), None)
-    line = f"*#{task.id}* {escape(task.kind)} · {_title(task)}{due_note(task, data.today)}"
+    line = f"{_named(task, data)}{due_note(task, data.today)}"
     line += f" · {'waiting for' if waiting else 'your seat:'} {escape(seat)}" if seat else ""
     if waiting:
         line += f"\nYou are number {task.waitlist.index(data.user_id) + 1} on the waitlist · {owners_line(task)}"
-    elif len(task.owners) > 1:
-        line += f"\nWith {owners_line(task)}"
+    elif len(task.owners) > 1:  # the others who have it: they read "you" nowhere, so they are not named
+        line += f"\nWith {owners_line(task, leaving_out=data.user_id)}"
     buttons = (
         [] if waiting else [ButtonElement(text="Done", action_id=ActionId.DONE, value=str(task.id), style="primary")]
     )
@@ -92,11 +100,25 @@ def _mine(task: TaskSnapshot, data: HomeData) -> list[Block]:
 
 
 def _unclaimed(task: TaskSnapshot, data: HomeData) -> Block:
-    line = f"*#{task.id}* {escape(task.kind)} · {_title(task)} · <#{task.channel_id}>{due_note(task, data.today)}"
+    line = f"{_named(task, data)} · <#{task.channel_id}>{due_note(task, data.today)}"
     return SectionBlock(
         text=MarkdownTextObject(text=line),
         accessory=ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=str(task.id)),
     )
+
+
+def _waiting(data: HomeData) -> list[Block]:
+    """What they posted that is still open, and who has it (or that nobody does yet): at most three blocks."""
+    if not data.waiting_total:
+        return []
+    lines = [f"*Waiting on others* ({data.waiting_total})"]
+    for task in data.waiting[:WAITING_SHOWN]:
+        who = f"taken by {owners_line(task)}" if task.owners else owners_line(task)
+        lines.append(f"• {_named(task, data)}{due_note(task, data.today)} · {who}")
+    shown = min(len(data.waiting), WAITING_SHOWN)
+    if data.waiting_total > shown:
+        lines.append(f"…and {data.waiting_total - shown} more.")
+    return [DividerBlock(), *sections(lines, 2)]
 
 
 def _more(shown: int, total: int, command: str) -> list[Block]:
@@ -110,14 +132,16 @@ def build_home(data: HomeData) -> View:
     blocks: list[Block] = [HeaderBlock(text="Dibs")]
     if data.notice:
         blocks.append(section(f":information_source: {data.notice}"))
-    if not data.in_a_watched_channel and not data.mine_total and not data.finished_total:
+    blocks += suggestion_blocks(data.suggestions)
+    if not data.in_a_watched_channel and not data.mine_total and not data.finished_total and not data.waiting_total:
         blocks += [
             section(START),
             ContextBlock(elements=[MarkdownTextObject(text="`/dibs help` lists every command.")]),
         ]
         return View(type="home", blocks=blocks)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary_line(data))]))
-    mine_share, unclaimed_share = share_blocks([2 * len(data.mine), len(data.unclaimed)], LIST_BUDGET)
+    budget = LIST_BUDGET - len(suggestion_blocks(data.suggestions))
+    mine_share, unclaimed_share = share_blocks([2 * len(data.mine), len(data.unclaimed)], budget)
     mine = data.mine[: mine_share // 2]
     unclaimed = data.unclaimed[:unclaimed_share]
     blocks.append(
@@ -126,6 +150,7 @@ def build_home(data: HomeData) -> View:
     for task in mine:
         blocks += _mine(task, data)
     blocks += _more(len(mine), data.mine_total, "/dibs list mine")
+    blocks += _waiting(data)
     blocks.append(DividerBlock())
     if data.unclaimed_total:
         blocks.append(section(f"*Unclaimed in your channels* ({data.unclaimed_total})"))
@@ -135,7 +160,7 @@ def build_home(data: HomeData) -> View:
     blocks += _more(len(unclaimed), data.unclaimed_total, "/dibs list unclaimed")
     if data.finished_total:
         lines = [f"*Finished this week* ({data.finished_total})"]
-        lines += [f"• *#{t.id}* {escape(t.kind)} · {_title(t)}" for t in data.finished[:FINISHED_SHOWN]]
+        lines += [f"• {_named(t, data)}" for t in data.finished[:FINISHED_SHOWN]]
         shown = min(len(data.finished), FINISHED_SHOWN)
         if data.finished_total > shown:
             lines.append(f"…and {data.finished_total - shown} more: `/dibs list all`")

@@ -15,7 +15,7 @@ from store.enums import Purpose
 def _announce(tx: Tx, change: Announced) -> None:
     task = change.task
     if change.headline is None:  # /dibs new
-        message = build_announcement(task.title, task.kind, task.posted_by)
+        message = build_announcement(task.title, task.kind, task.posted_by, tx.settings)
     else:
         message = build_intake_announcement(change.headline, change.details, change.url)
     queue_message(

@@ -16,7 +16,7 @@ from bot.editor.calendars import join_calendar, queue_calendar
 from bot.editor.words import dm_title, local_time, title_of
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
-from bot.slack.text import mention
+from bot.slack.text import mention, plain, then
 from bot.tasks import seats
 from bot.tasks.changes import (
     CalendarChanged,
@@ -98,7 +98,7 @@ def _given(change: SeatGiven) -> str:
         case "promoted":
             return f"A seat freed up on {title_of(task)}: it is yours now."
         case "handed":
-            return f"{mention(change.by or '')} handed you {title_of(task)}."
+            return f"{mention(change.by or '')} handed you {then(plain(task.title), title_of(task))}"
         case _:  # taken over for them by an admin or the poster
             return f"{mention(change.by or '')} gave you {mention(change.from_user or '')}'s seat on {dm_title(task)}."
 
@@ -107,7 +107,7 @@ def _taken(change: SeatTaken) -> str:
     task = change.task
     if change.by is not None:
         return f"{mention(change.by)} moved your seat on {dm_title(task)} to {mention(change.to_user)}."
-    return f"{mention(change.to_user)} took your seat on {title_of(task)}."
+    return f"{mention(change.to_user)} took your seat on {then(plain(task.title), title_of(task))}"
 
 
 def write_letters(tx: Tx, changes: list[Change]) -> None:

@@ -16,6 +16,8 @@ from slack_sdk.models.blocks import Block, ButtonElement, HeaderBlock, MarkdownT
 from bot.digest.collect import DigestData, QuietClaim
 from bot.editor.stale_view import quiet_for
 from bot.editor.words import due_note, linked_title, owners_line, task_line
+from bot.settings import Settings
+from bot.settings.labels import kind_tag
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, Message, section, sections, share_blocks
 from bot.slack.ids import ActionId
 from bot.slack.text import age, format_duration, people, proof
@@ -56,41 +58,43 @@ def _short(task: TaskSnapshot) -> TaskSnapshot:
     return replace(task, title=task.title[: TITLE_LIMIT - 1].rstrip() + "…")
 
 
-def unclaimed_line(task: TaskSnapshot, now: datetime, today: date) -> str:
-    """`• #12 event · <title> · waiting 3d`, and the due date if it has one."""
+def _named(task: TaskSnapshot, settings: Settings | None) -> str:
+    """`*#12* :calendar: Event · <title>`: number, kind (its label) and the title, cut to `TITLE_LIMIT`."""
+    return f"*#{task.id}* {kind_tag(settings, task.kind)} · {linked_title(_short(task))}"
+
+
+def unclaimed_line(task: TaskSnapshot, now: datetime, today: date, settings: Settings | None = None) -> str:
+    """`• #12 :calendar: Event · <title> · waiting 3d`, and the due date if it has one."""
     waited = age(task.created_at, now)
     waiting = "posted just now" if waited == "just now" else f"waiting {waited}"
-    return f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {waiting}{due_note(task, today)}"
+    return f"• {_named(task, settings)} · {waiting}{due_note(task, today)}"
 
 
-def overdue_line(task: TaskSnapshot) -> str:
-    """`• :warning: #12 event · <title> · <@U1> · overdue since 2026-12-12`."""
+def overdue_line(task: TaskSnapshot, settings: Settings | None = None) -> str:
+    """`• :warning: #12 :calendar: Event · <title> · <@U1> · overdue since 2026-12-12`."""
     since = f" · overdue since {task.due_on.isoformat()}" if task.due_on else " · overdue"
-    return f"• :warning: *#{task.id}* {task.kind} · {linked_title(_short(task))} · {owners_line(task)}{since}"
+    return f"• :warning: {_named(task, settings)} · {owners_line(task)}{since}"
 
 
-def taken_line(task: TaskSnapshot, now: datetime, today: date) -> str:
+def taken_line(task: TaskSnapshot, now: datetime, today: date, settings: Settings | None = None) -> str:
     """A claimed task as `/dibs list` shows it: id, kind, title, age, owners as mentions, due date."""
-    return task_line(_short(task), now, today)
+    return task_line(_short(task), now, today, settings)
 
 
-def quiet_line(quiet: QuietClaim, now: datetime) -> str:
-    """`• #12 event · <title> · <@U1> · claimed, quiet for 4 days`."""
+def quiet_line(quiet: QuietClaim, now: datetime, settings: Settings | None = None) -> str:
+    """`• #12 :calendar: Event · <title> · <@U1> · claimed, quiet for 4 days`."""
     task = quiet.task
-    return (
-        f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {owners_line(task)} · "
-        f"claimed, {quiet_for(quiet.since, now)}"
-    )
+    return f"• {_named(task, settings)} · {owners_line(task)} · claimed, {quiet_for(quiet.since, now)}"
 
 
-def done_line(task: TaskSnapshot) -> str:
-    """`• #12 event · <title> · done by <@U1> · proof: https://…`."""
+def done_line(task: TaskSnapshot, settings: Settings | None = None) -> str:
+    """`• #12 :calendar: Event · <title> · done by <@U1> · proof: https://…`."""
     by = f"done by {people([task.done_by])}" if task.done_by else "done"
     shown = ""
     if task.done_link:
         link = task.done_link if len(task.done_link) <= PROOF_LIMIT else task.done_link[: PROOF_LIMIT - 1] + "…"
         shown = f" · proof: {proof(link)}"
-    return f"• *#{task.id}* {task.kind} · {linked_title(_short(task))} · {by}{shown}"
+    return f"• {_named(task, settings)} · {by}{shown}"
 
 
 def median_line(median: timedelta | None) -> str:
@@ -122,36 +126,36 @@ def _count(total: int, shown: Sequence[object]) -> int:
 
 def _parts(data: DigestData, now: datetime, claimable: int) -> list[_Part]:
     """The digest's lists in order, without the empty ones (unclaimed: after the `claimable` with buttons)."""
-    today = data.day
+    today, labels = data.day, data.settings
     unclaimed = _count(data.unclaimed_total, data.unclaimed) - claimable
     parts = [
         _Part(
             "More unclaimed",
-            [unclaimed_line(t, now, today) for t in data.unclaimed[claimable:]],
+            [unclaimed_line(t, now, today, labels) for t in data.unclaimed[claimable:]],
             unclaimed,
             ": `/dibs list unclaimed`",
         ),
         _Part(
             "Overdue",
-            [overdue_line(t) for t in data.overdue],
+            [overdue_line(t, labels) for t in data.overdue],
             _count(data.overdue_total, data.overdue),
             ": `/dibs list`",
         ),
         _Part(
             "Taken",
-            [taken_line(t, now, today) for t in data.taken],
+            [taken_line(t, now, today, labels) for t in data.taken],
             _count(data.taken_total, data.taken),
             ": `/dibs list`",
         ),
         _Part(
             QUIET_TITLE,
-            [quiet_line(q, now) for q in data.quiet],
+            [quiet_line(q, now, labels) for q in data.quiet],
             _count(data.quiet_total, data.quiet),
             ": `/dibs list`",
         ),
         _Part(
             "Done since the last list",
-            [done_line(t) for t in data.done],
+            [done_line(t, labels) for t in data.done],
             _count(data.done_total, data.done),
             ": `/dibs list all`",
         ),
@@ -202,11 +206,13 @@ def _cut(renders: Sequence[tuple[int, Callable[[int], list[str]]]], budget: int)
     return [_fit(size, render, max(share, 1)) for (size, render), share in zip(renders, shares, strict=True)]
 
 
-def _claimable(tasks: Sequence[TaskSnapshot], now: datetime, today: date) -> list[Block]:
+def _claimable(
+    tasks: Sequence[TaskSnapshot], now: datetime, today: date, settings: Settings | None = None
+) -> list[Block]:
     """The oldest unclaimed follow-ups, each a line with its own I'll take it button."""
     return [
         SectionBlock(
-            text=MarkdownTextObject(text=unclaimed_line(task, now, today)[: SECTION_LIMIT - 1]),
+            text=MarkdownTextObject(text=unclaimed_line(task, now, today, settings)[: SECTION_LIMIT - 1]),
             accessory=ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=str(task.id)),
         )
         for task in tasks
@@ -250,7 +256,7 @@ def build_digest(
         top.append(section(note[: SECTION_LIMIT - 1]))
     if claimable:
         top.append(section(f"*Unclaimed ({_count(data.unclaimed_total, data.unclaimed):,})*"))
-        top += _claimable(claimable, now, data.day)
+        top += _claimable(claimable, now, data.day, data.settings)
     cut = _cut(renders, MESSAGE_BLOCK_LIMIT - len(top) - 1 - len(weekly))  # room for the median, the week
     lists, folded = (cut[:-1], cut[-1]) if data.folded else (cut, [])
     blocks = top

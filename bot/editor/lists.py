@@ -132,14 +132,17 @@ def drawn_list(svc: Services, team_id: str, channel_id: str, now: datetime) -> t
         extra = json.loads(kept.extra or "{}")
         since = kept.since or now
         data = collect_digest(session, here, team_id, channel_id, now, since, take_held=False, read_held=False)
-    data = replace(data, weekly=list(extra.get("weekly") or []), folded=list(extra.get("held") or []))
+    on_its_day = kept.edition_day is not None and kept.edition_day == local_day(now, here)
+    # The week's numbers belong to the week's first edition: a later day's move or update leaves them out.
+    weekly = list(extra.get("weekly") or []) if on_its_day else []
+    data = replace(data, weekly=weekly, folded=list(extra.get("held") or []))
     waiting = _still_waiting(data)
     moves = (kept.move or kept.ts is None) and bool(waiting or extra.get("edition_move"))
     if kept.ts is None and not moves:
         return None  # its reminder went moot before it was ever posted
     said = (kept.mention if moves else None, reminder_note(waiting) if waiting else None)
     lead = " ".join(part for part in said if part)
-    edition = kept.edition_day if kept.edition_day == local_day(now, here) else None
+    edition = kept.edition_day if on_its_day else None
     # Only a move may be skipped on a quiet day (`digest.when_empty: skip`); a list that is up always tells the truth.
     when_empty = str(extra.get("when_empty") or "one_line") if moves else "one_line"
     message = build_digest(data, now, when_empty, edition=edition, note=lead or None)

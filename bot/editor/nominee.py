@@ -25,6 +25,7 @@ from bot.delivery.calls import Call
 from bot.delivery.failures import failure_of
 from bot.delivery.outbox import Open, queue_call
 from bot.editor.words import linked_title
+from bot.settings.labels import kind_tag
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import age
@@ -123,7 +124,8 @@ def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) ->
         count_ping(tx.session, call.team_id, chosen, local_day(now, settings), settings.nag.max_pings_per_day)
         shown = snapshot(task)
     text = (
-        f"Could you take *#{shown.id}* {shown.kind} · {linked_title(shown)} in <#{shown.channel_id}>? "
+        f"Could you take *#{shown.id}* {kind_tag(settings, shown.kind)} · {linked_title(shown)} "
+        f"in <#{shown.channel_id}>? "
         f"It has waited {age(task.open_since or task.created_at, now)} for an owner, and you have taken the fewest "
         "follow-ups lately."
     )

@@ -44,7 +44,7 @@ def _remind(tx: Tx, reminded: list[Reminded]) -> None:
 
 
 def _edition(tx: Tx, change: EditionDue) -> None:
-    weekly = weekly_lines(change.week.week, change.week.before) if change.week is not None else []
+    weekly = weekly_lines(change.week.week, change.week.before, tx.settings) if change.week is not None else []
     edition = Edition(change.day, change.since, weekly, list(change.held), change.when_empty)
     move_list(tx, change.team_id, change.channel_id, edition=edition, force=change.asked)
     if change.chart is not None:

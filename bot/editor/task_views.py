@@ -18,9 +18,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.editor.words import linked_title, task_line
+from bot.settings import Settings
+from bot.settings.labels import kind_in_sentence, kind_label
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, section, sections, text_message
 from bot.slack.ids import LINK_INPUT, BlockId, CallbackId
-from bot.slack.text import escape, mention
+from bot.slack.text import escape, mention, plain
 from bot.tasks.model import TaskSnapshot
 
 LIST_TITLES = {
@@ -32,12 +34,14 @@ LIST_TITLES = {
 EMPTY_LISTS = {"mine": "You have no open tasks.", "unclaimed": "Nothing is unclaimed. :tada:"}
 
 
-def build_task_list(which: str, tasks: Sequence[TaskSnapshot], total: int, now: datetime, today: date) -> Message:
-    """The answer to `/dibs list`."""
+def build_task_list(
+    which: str, tasks: Sequence[TaskSnapshot], total: int, now: datetime, today: date, settings: Settings | None = None
+) -> Message:
+    """The answer to `/dibs list` (`settings`: whose kinds' labels it shows)."""
     title = LIST_TITLES.get(which, "Tasks")
     if not tasks:
         return text_message(EMPTY_LISTS.get(which, "There are no open tasks."))
-    lines = [task_line(t, now, today) for t in tasks]
+    lines = [task_line(t, now, today, settings) for t in tasks]
     if total > len(tasks):
         lines.append(f"…and {total - len(tasks)} more.")
     blocks = [section(f"*{title}* ({total})"), *sections(lines, MESSAGE_BLOCK_LIMIT - 1)]
@@ -64,14 +68,18 @@ def build_done_link_modal(task: TaskSnapshot, channel_id: str) -> View:
     )
 
 
-def build_announcement(task_title: str, kind: str, user_id: str) -> Message:
-    """The channel post `/dibs new` makes; its thread becomes the ownership thread."""
-    return text_message(f"New {kind}: *{escape(task_title)}* (posted by {mention(user_id)} with /dibs new)")
+def build_announcement(task_title: str, kind: str, user_id: str, settings: Settings | None = None) -> Message:
+    """The channel post `/dibs new` makes (`kind`: its key); its thread becomes the ownership thread."""
+    named = kind_in_sentence(settings, kind)
+    return text_message(f"New {named}: *{escape(plain(task_title))}* (posted by {mention(user_id)} with /dibs new)")
 
 
-def build_track_modal(title: str, kinds: Sequence[str], suggested: str | None, meta: dict[str, str]) -> View:
-    """ "Track with Dibs": the kind (the post's own guess first), a title to edit, an optional due date."""
-    options = [Option(text=name, value=name) for name in kinds]
+def build_track_modal(
+    title: str, kinds: Sequence[str], suggested: str | None, meta: dict[str, str], settings: Settings | None = None
+) -> View:
+    """ "Track with Dibs": the kind (the post's own guess first; each shows its label, its value is its key),
+    a title to edit, an optional due date."""
+    options = [Option(text=kind_label(settings, name), value=name) for name in kinds]
     initial = next((o for o in options if o.value == suggested), options[0])
     return View(
         type="modal",

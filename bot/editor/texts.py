@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from bot.settings import Settings
+from bot.settings.labels import kind_label
 from bot.slack.text import age, escape, format_duration, people
 from store.models import Feed
 
@@ -34,8 +36,8 @@ def due_text(task_id: int, owners: Sequence[str], due_on: date, today: date) -> 
     return f"{people(owners)}: #{task_id} is due {when} ({due_on:%a %d %b})."
 
 
-def feeds_text(feeds: list[Feed], now: datetime, channel_id: str) -> str:
-    """`/dibs feeds`: each feed with its kind, how often, and how its last polls went."""
+def feeds_text(feeds: list[Feed], now: datetime, channel_id: str, settings: Settings | None = None) -> str:
+    """`/dibs feeds`: each feed with its kind (its label), how often, and how its last polls went."""
     if not feeds:
         return f"<#{channel_id}> reads no feeds. `/dibs feed add URL` announces a blog's new comments here."
     lines = [f"*Feeds announced in <#{channel_id}>*"]
@@ -48,5 +50,6 @@ def feeds_text(feeds: list[Feed], now: datetime, channel_id: str) -> str:
         if feed.failures and feed.last_error and feed.last_error_at:
             error = f" · :warning: {escape(feed.last_error)} ({age(feed.last_error_at, now)} ago)"
         origin = " · from the settings file" if feed.origin == "settings" else ""
-        lines.append(f"• {escape(feed.url)} · {feed.kind} · every {every} · {read}{error}{origin}")
+        kind = kind_label(settings, feed.kind)
+        lines.append(f"• {escape(feed.url)} · {kind} · every {every} · {read}{error}{origin}")
     return "\n".join(lines)

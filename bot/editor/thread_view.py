@@ -16,9 +16,10 @@ from slack_sdk.models.blocks import (
 
 from bot.editor.words import due_note, local_time
 from bot.settings import Kind, Settings
+from bot.settings.labels import kind_tag
 from bot.slack.blocks import TEXT_LIMIT, Message, section
 from bot.slack.ids import ActionId
-from bot.slack.text import escape, mention, named, people, proof
+from bot.slack.text import escape, mention, named, people, plain, proof
 from bot.tasks.event import when_text
 from bot.tasks.model import Seating, TaskSnapshot
 from store.enums import TaskStatus
@@ -67,25 +68,31 @@ def _role_line(seating: Seating, settings: Settings) -> str:
     return line + (f" · waitlist: {people(seating.waiting)}" if seating.waiting else "")
 
 
+def claim_label(task: TaskSnapshot) -> str:
+    """The claim button's words: "I'll take it", or "Join the waitlist" once every seat is held (the same
+    button: a claim past the last seat joins the line)."""
+    return "I'll take it" if task.free_slots else "Join the waitlist"
+
+
 def _buttons(task: TaskSnapshot, settings: Settings) -> list[Block]:
     value = str(task.id)
     hint = (
-        f"React with :{settings.claim_reaction}: to take a seat and "
+        f"React with :{settings.claim_reaction}: to take {'a seat' if task.has_roles or task.slots > 1 else 'it'} and "
         f":{settings.done_reaction}: when it is done, or use `/dibs claim {task.id}"
         + (" ROLE`." if task.has_roles else "`.")
     )
-    if task.has_roles:
+    if task.has_roles:  # a full role's button joins its waitlist, and says so
         claim: list[ButtonElement] = [
-            ButtonElement(text=f"I'll take {s.name}"[:75], action_id=f"{ActionId.CLAIM_SEAT}_{n}",
-                          value=f"{task.id}:{s.name}", style="primary" if s.free else None)
+            ButtonElement(text=(f"I'll take {s.name}" if s.free else f"Join the {s.name} waitlist")[:75],
+                          action_id=f"{ActionId.CLAIM_SEAT}_{n}", value=f"{task.id}:{s.name}",
+                          style="primary" if s.free else None)
             for n, s in enumerate(task.seating[:20])
         ]  # fmt: skip
     else:
-        claim = [ButtonElement(text="I'll take it", action_id=ActionId.CLAIM, value=value, style="primary")]
-    elements: list[ButtonElement | UserSelectElement] = [
-        *claim,
-        ButtonElement(text="Done", action_id=ActionId.DONE, value=value),
-    ]
+        claim = [ButtonElement(text=claim_label(task), action_id=ActionId.CLAIM, value=value, style="primary")]
+    elements: list[ButtonElement | UserSelectElement] = [*claim]
+    if task.owners:  # Done once someone owns it
+        elements.append(ButtonElement(text="Done", action_id=ActionId.DONE, value=value))
     if task.owners and (task.has_roles or task.slots > 1):  # an owner can ask someone to take their seat
         elements.append(UserSelectElement(placeholder="Hand my seat to…", action_id=ActionId.SWAP_PICK))
     return [
@@ -109,10 +116,11 @@ def build_ownership_message(
     group = f" <!subteam^{kind.owner_group}>" if kind and kind.owner_group else ""
     status = status_text(task, today, settings)
     when = when_text(task, settings) if task.event_start or task.place else ""
-    blocks: list[Block] = [section(f"*#{task.id}* · {task.kind}: {question}{group}{when}"), section(status)]
+    header = f"*#{task.id}* · {kind_tag(settings, task.kind)}: {question}{group}{when}"
+    blocks: list[Block] = [section(header), section(status)]
     if gifts:
         blocks.append(section(gifts_line(gifts).replace("ID", str(task.id))))
     if not task.is_finished:
         blocks += _buttons(task, settings)
-    text = f"#{task.id} {escape(task.title)}: {question} {status.splitlines()[0]}"
+    text = f"#{task.id} {escape(plain(task.title))}: {question} {status.splitlines()[0]}"
     return Message(text=text[:TEXT_LIMIT], blocks=blocks)

@@ -13,6 +13,7 @@ from bot.delivery.calls import Call
 from bot.insight.chart import render_chart, series_of
 from bot.insight.export import as_csv, export_records
 from bot.insight.weekly import CHART_TITLE
+from bot.slack.text import plural
 from store.queries.stats import scope
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def chart_call(client: WebClient, svc: Services, call: Call, now: datetime) -> C
     """files_upload_v2 of the chart PNG into the channel, right after its digest."""
     args = call.kwargs
     weeks = series_of(args["series"])
-    png = render_chart(weeks, CHART_TITLE)
+    png = render_chart(weeks, CHART_TITLE, svc.settings)
     alt = "; ".join(f"week of {w.start:%d %b}: {w.fell_through} fell through" for w in weeks[-2:])
     return replace(
         call,
@@ -49,6 +50,6 @@ def export_call(client: WebClient, svc: Services, call: Call, now: datetime) -> 
     return replace(
         call,
         kwargs={"channel": channel, "content": as_csv(records).encode(), "filename": f"dibs-export-{day}.csv",
-                "title": f"Dibs export, {period}", "initial_comment": f"Your export: {len(records)} task(s), "
+                "title": f"Dibs export, {period}", "initial_comment": f"Your export: {plural(len(records), 'task')}, "
                 f"{period}, with who did what and when."},
     )  # fmt: skip

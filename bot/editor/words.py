@@ -7,7 +7,8 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.settings import Settings
-from bot.slack.text import age, escape, people, proof
+from bot.settings.labels import kind_tag
+from bot.slack.text import age, escape, people, plain, proof, then
 from bot.tasks.model import TaskSnapshot, snapshot
 from store.enums import TaskStatus
 from store.models import Task
@@ -43,13 +44,20 @@ class Titled(Protocol):
 
 def linked_title(task: Titled) -> str:
     """The title, linked to the task's post when Dibs knows its permalink."""
-    title = escape(task.title).replace("|", "¦")  # a | would end the link's label
+    title = escape(plain(task.title)).replace("|", "¦")  # without *bold* marks; a | would end the link's label
     return f"<{task.permalink}|{title}>" if task.permalink else title
 
 
-def owners_line(task: TaskSnapshot) -> str:
-    """Who has a task, as `<@U…>` mentions, or the word unclaimed; then the waitlist."""
-    text = people(task.owners) if task.owners else "unclaimed"
+def titled(task: Titled, mark: str = ".") -> str:
+    """The linked title ending a sentence: `mark` after it, unless the title already ends with . ? ! or …"""
+    return then(plain(task.title), linked_title(task), mark)
+
+
+def owners_line(task: TaskSnapshot, leaving_out: str | None = None) -> str:
+    """Who has a task, as `<@U…>` mentions, or the word unclaimed; then the waitlist. `leaving_out`: the
+    reader, in their own Home tab ("With <@Chloe>", not themselves)."""
+    owners = [u for u in task.owners if u != leaving_out]
+    text = people(owners) if owners else "unclaimed"
     if task.offered:
         text += f" · offered to {people([user for user, _ in task.offered])}"
     if task.waitlist:
@@ -66,11 +74,11 @@ def due_note(task: TaskSnapshot, today: date) -> str:
     return f" · due {task.due_on:%a %d %b}"
 
 
-def task_line(task: TaskSnapshot, now: datetime, today: date) -> str:
-    """One line of `/dibs list`: id, kind, linked title, age, owners, and the due date if any."""
+def task_line(task: TaskSnapshot, now: datetime, today: date, settings: Settings | None = None) -> str:
+    """One line of `/dibs list`: id, kind (its label), linked title, age, owners, and the due date if any."""
     line = (
-        f"• *#{task.id}* {task.kind} · {linked_title(task)} · {age(task.created_at, now)} · {owners_line(task)}"
-        f"{due_note(task, today)}"
+        f"• *#{task.id}* {kind_tag(settings, task.kind)} · {linked_title(task)} · {age(task.created_at, now)} · "
+        f"{owners_line(task)}{due_note(task, today)}"
     )
     if task.status == TaskStatus.DONE:
         line += " · done" + (f" ({proof(task.done_link)})" if task.done_link else "")

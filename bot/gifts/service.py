@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot.gifts.imports import is_csv
 from bot.gifts.recipients import Recipient, name_key
 from bot.intake.posts import open_announced_task
-from bot.slack.text import escape
+from bot.slack.text import escape, plain
 from bot.tasks import rules
 from bot.tasks.changes import FileShared
 from bot.tasks.errors import DibsError, NotAllowed, TaskNotFound
@@ -60,7 +60,8 @@ def _may_mark(task: Task, recipient: GiftRecipient, user_id: str) -> None:
 def _follow_up(tx: Tx, campaign: Task, recipient: GiftRecipient) -> TaskSnapshot:
     """A task of its own for a gift that did not arrive, announced in the campaign's channel."""
     who = recipient.name + (f", {recipient.company}" if recipient.company else "")
-    headline = f":gift: *The gift for {escape(who)} did not arrive* (campaign #{campaign.id} {escape(campaign.title)})."
+    campaign_title = escape(plain(campaign.title))
+    headline = f":gift: *The gift for {escape(who)} did not arrive* (campaign #{campaign.id} {campaign_title})."
     details = "\n".join(f"{k}: {v}" for k, v in (("Email", recipient.email), ("Address", recipient.address)) if v)
     kind = tx.settings.kind(FOLLOWUP) or tx.settings.kinds[CAMPAIGN]
     return open_announced_task(

@@ -14,6 +14,8 @@ from datetime import date
 from typing import Any
 
 from bot.insight.stats import Week
+from bot.settings import Settings
+from bot.settings.labels import kind_label
 
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 100  # 800 × 450 pixels
 
@@ -33,8 +35,8 @@ def has_data(weeks: Sequence[Week]) -> bool:
     return any(w.to_claim or w.fell_through for w in weeks)
 
 
-def render_chart(weeks: Sequence[Week], title: str) -> bytes:
-    """A PNG: lines of median hours to claim per kind, bars of follow-ups that fell through."""
+def render_chart(weeks: Sequence[Week], title: str, settings: Settings | None = None) -> bytes:
+    """A PNG: lines of median hours to claim per kind (named by its label), bars of follow-ups that fell through."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -48,7 +50,7 @@ def render_chart(weeks: Sequence[Week], title: str) -> bytes:
     kinds = sorted({kind for w in weeks for kind in w.to_claim})
     for kind in kinds:
         hours = [w.to_claim.get(kind, math.nan) for w in weeks]  # a week without claims leaves a gap
-        claim_axes.plot(positions, hours, marker="o", label=kind)
+        claim_axes.plot(positions, hours, marker="o", label=kind_label(settings, kind))
     claim_axes.set_ylabel("hours to claim\n(median)")
     claim_axes.set_ylim(bottom=0)
     claim_axes.grid(axis="y", alpha=0.3)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.installs.phrases import suggestion_lines
 from bot.intake.channels import check_admin
 from bot.settings import SettingsError
+from bot.settings.labels import kind_in_sentence, kind_label
 from bot.settings.workspace import KEYS, describe, parse_value
+from bot.slack.text import escape
 from bot.tasks.errors import DibsError
+from bot.tasks.kinds import kind_named
 from store.queries.routes import clear_route, set_route
 from store.queries.tasks import replan_due_dates
 from store.queries.workspaces import clear_setting, set_setting, setting_rows
@@ -24,17 +28,32 @@ if TYPE_CHECKING:
 HOW = "`/dibs settings KEY VALUE` changes one here; `default` goes back to the settings file's."
 
 
-def settings_text(svc: Services, team_id: str) -> str:
-    """What `/dibs settings` shows: each value in force here and where it comes from."""
+def settings_text(svc: Services, team_id: str, user_id: str | None = None) -> str:
+    """What `/dibs settings` shows: each value in force here and where it comes from; for the admins (`user_id`),
+    the phrases suggested from posts tracked by hand."""
     with svc.read() as session:
         here = svc.settings_for(team_id, session)
         own = {row.key: row for row in setting_rows(session, team_id)}
+        admin = user_id is None or svc.admins.allows(team_id, user_id)
+        suggested = suggestion_lines(svc, team_id, session) if admin else []
     lines = ["*Dibs's settings in this workspace*"]
     for key in KEYS:
         row = own.get(key)
         source = f"set here by <@{row.set_by}> on {row.set_at:%Y-%m-%d}" if row else "the settings file's"
         lines.append(f"• `{key}`: {describe(key, here)} ({source})")
     lines += [HOW, "Which user group a kind asks: `/dibs route KIND @group`."]
+    added = {
+        k.name: [p for p in k.phrases if p not in (svc.settings.kind(k.name) or k).phrases] for k in here.kinds.values()
+    }
+    shown = [
+        f"{kind_label(here, name)}: " + ", ".join(f"'{escape(p)}'" for p in extra)
+        for name, extra in added.items()
+        if extra
+    ]
+    if shown:  # `/dibs settings dismiss KIND "words"` takes one out again
+        lines.append("Phrases added here: " + "; ".join(shown) + ".")
+    if suggested:
+        lines += ["*Suggested phrases*", *suggested]
     return "\n".join(lines)
 
 
@@ -65,15 +84,16 @@ def change_setting(svc: Services, team_id: str, user_id: str, key: str, value: s
 def route(svc: Services, team_id: str, user_id: str, kind: str, group: str | None) -> str:
     """`/dibs route`: set (or clear) a kind's owner group; the answer for the person who asked."""
     check_admin(svc, team_id, user_id)
-    if svc.settings.kind(kind) is None:
-        raise DibsError(f"There is no kind `{kind}`. Kinds: {', '.join(sorted(svc.settings.kinds))}.")
+    kind = kind_named(svc.settings, kind).name  # its key, however the person wrote it
+    label = kind_label(svc.settings, kind)
     with svc.transaction() as tx:
         if group is None:
             cleared = clear_route(tx.session, team_id, kind)
             tx.forget(("route", team_id, kind))
             fallback = svc.settings.kinds[kind].owner_group
             back = f"<!subteam^{fallback}> from the settings file" if fallback else "no group (reminders say @here)"
-            return f"{kind} follow-ups go to {back} now." if cleared else f"{kind} had no route set here."
+            return f"{label} follow-ups go to {back} now." if cleared else f"{label} had no route set here."
         set_route(tx.session, team_id, kind, group, user_id, tx.now)
     svc.memo.forget(("route", team_id, kind))
-    return f"New {kind} follow-ups ask <!subteam^{group}>, and their reminders mention it."
+    named = kind_in_sentence(svc.settings, kind)
+    return f"New {named} follow-ups ask <!subteam^{group}>, and their reminders mention it."

@@ -57,7 +57,7 @@ def catch_up_channel(client: WebClient, svc: Services, row: WatchedChannel) -> i
     made = 0
     for message in messages:
         event = {**message, "channel": row.channel_id}
-        kind = kind_of_post(svc, event)
+        kind = kind_of_post(svc, event, row.team_id)
         if kind is None:
             continue
         with svc.transaction() as tx:

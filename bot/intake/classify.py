@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
-from functools import lru_cache
+from datetime import date, datetime
 
-from bot.settings import Kind
+from bot.intake.match import best_kind, explain
+from bot.settings import Kind, Settings
+from bot.slack import dates
 from bot.slack.payloads import clean_text
 from bot.slack.text import unescape
 
 TITLE_LIMIT = 150
-
-
-@lru_cache(maxsize=256)
-def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    # Whole words only: "events" is not "event", "gifted" is not "gift". Phrases match across any spacing.
-    alternatives = (r"\s+".join(re.escape(part) for part in word.split()) for word in keywords)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 def plain_text(text: str) -> str:
@@ -30,15 +24,10 @@ def plain_text(text: str) -> str:
 
 
 def classify(text: str, kinds: Mapping[str, Kind] | Iterable[Kind]) -> Kind | None:
-    """The kind with the most keyword hits in `text` (first listed wins a tie), or None."""
-    words = plain_text(text)
-    best: Kind | None = None
-    best_hits = 0
-    for kind in kinds.values() if isinstance(kinds, Mapping) else kinds:
-        hits = len(_keyword_pattern(kind.keywords).findall(words))
-        if hits > best_hits:
-            best, best_hits = kind, hits
-    return best
+    """The kind with the most keyword and phrase hits in `text`, in any word form (first listed wins a tie),
+    or None. `explain` says which hits."""
+    listed = list(kinds.values() if isinstance(kinds, Mapping) else kinds)
+    return best_kind(explain(plain_text(text), listed), listed)
 
 
 def title_from(text: str) -> str:
@@ -49,11 +38,7 @@ def title_from(text: str) -> str:
     return line[: TITLE_LIMIT - 1].rsplit(" ", 1)[0] + "…"
 
 
-def date_in(text: str) -> date | None:
-    """The first ISO date (2026-12-12) in a text: `/dibs new event Booth 2026-12-12` is due that day."""
-    for match in re.finditer(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)", text):
-        try:
-            return date.fromisoformat(match.group(1))
-        except ValueError:
-            continue
-    return None
+def date_in(text: str, now: datetime, settings: Settings) -> date | None:
+    """The first day a post names, as the workspace reads it at `now` (its time zone and date order): `Jan 20`,
+    `next Friday`, `on 1/20`, `2026-12-12` (see `bot.slack.dates`). `/dibs new event Booth Jan 20` is due then."""
+    return dates.date_in(plain_text(text), now, settings.tz, settings.date_order)

@@ -27,9 +27,11 @@ import feedparser
 from bot.intake.channels import check_admin
 from bot.intake.posts import open_announced_task
 from bot.settings import FeedSettings
+from bot.settings.labels import kind_in_sentence
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, is_web_link
 from bot.tasks.errors import DibsError
+from bot.tasks.kinds import kind_named
 from bot.tasks.tx import Tx
 from store.enums import Via
 from store.models import Feed
@@ -150,7 +152,7 @@ def _announcement(item: FeedItem, kind_name: str) -> tuple[str, str]:
 
 def _announce(tx: Tx, feed: Feed, item: FeedItem) -> None:
     kind = tx.settings.kind(feed.kind) or tx.settings.kinds["blog_comment"]
-    title, headline = _announcement(item, kind.name)
+    title, headline = _announcement(item, kind_in_sentence(tx.settings, kind.name))
     task = open_announced_task(
         tx, team_id=feed.team_id, channel_id=feed.channel_id, kind=kind, title=title, posted_by="feed",
         source=Via.FEED, headline=headline, details=item.text, url=item.link,
@@ -259,8 +261,7 @@ def _sync_team_feeds(tx: Tx, team_id: str, wanted: dict[tuple[str, str], FeedSet
 def add_channel_feed(svc: Services, team_id: str, channel_id: str, user_id: str, url: str, kind: str) -> bool:
     """`/dibs feed add`: the channel announces this feed's new items; False if it already does."""
     check_admin(svc, team_id, user_id)
-    if svc.settings.kind(kind) is None:
-        raise DibsError(f"There is no kind `{escape(kind)}`. Kinds: {', '.join(sorted(svc.settings.kinds))}.")
+    kind = kind_named(svc.settings, kind).name  # its key, however the person wrote it
     if not is_web_link(url) or len(url) > 1000:
         raise DibsError("Write the feed's address, like `/dibs feed add https://blog.example.com/comments/feed/`.")
     with svc.transaction() as tx:

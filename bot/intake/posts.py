@@ -1,6 +1,7 @@
 """A marketing post in a watched channel becomes a task; everything else stays quiet.
 
-Chatter is decided in memory (the kinds' keywords), with no database work at all; a post that
+Chatter is decided in memory (the kinds' keywords and phrases; those a workspace's admins added are read at
+most once a memo's moment, see `bot.memo`), with no write at all; a post that
 matches a kind is checked against the watched channels and opened as a task in one transaction,
 with the Slack event id, before Slack gets its 200. The courier posts the question after that.
 """
@@ -19,6 +20,7 @@ from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_due_date
 from bot.tasks.service import NewTask, cancel_task, create_task
 from bot.tasks.tx import Tx
+from bot.timing import local_day
 from store.enums import Via
 from store.models import Task
 from store.queries.channels import watched
@@ -69,11 +71,12 @@ def _rich_text(node: Any) -> Iterator[str]:
         yield from _rich_text(node.get("elements") or [])
 
 
-def kind_of_post(svc: Services, event: dict[str, Any]) -> Kind | None:
-    """The kind a new post is about, or None for everything that should stay quiet (no database)."""
+def kind_of_post(svc: Services, event: dict[str, Any], team_id: str) -> Kind | None:
+    """The kind a new post is about, or None for everything that should stay quiet (no write; the workspace's
+    own phrases come from the bot's memo)."""
     if poster_of(event, svc.settings.accept_bots) is None:
         return None
-    return classify(words_of(event), svc.settings.kinds)
+    return classify(words_of(event), svc.settings_for(team_id).kinds)
 
 
 def open_task_for_post(tx: Tx, team_id: str, event: dict[str, Any], kind: Kind) -> TaskSnapshot | None:
@@ -97,7 +100,7 @@ def open_task_for_post(tx: Tx, team_id: str, event: dict[str, Any], kind: Kind) 
         message_ts=str(event["ts"]),
         source=Via.MESSAGE,
         private=private,
-        due_on=_event_day(words_of(event), tx),
+        due_on=_event_day(words_of(event), tx, team_id),
     )
     return create_task(tx, new)
 
@@ -115,13 +118,15 @@ def _watched_as_private(tx: Tx, team_id: str, channel_id: str) -> bool | None:
     return tx.memo.get(("watched", team_id, channel_id), read, keep=lambda private: private is not None)
 
 
-def _event_day(text: str, tx: Tx) -> date | None:
-    """The day a post names (`2026-12-12`), if it is one a due date may be; else none (a post is never refused)."""
-    day = date_in(text)
+def _event_day(text: str, tx: Tx, team_id: str) -> date | None:
+    """The day a post names (`Jan 20`, `next Friday`, `2026-12-12`), if it is one a due date may be; else none
+    (a post is never refused). The thread shows the day understood, so a wrong guess is seen and fixed."""
+    settings = tx.settings_for(team_id)
+    day = date_in(text, tx.now, settings)
     if day is None:
         return None
     try:
-        check_due_date(day, tx.now.date())
+        check_due_date(day, local_day(tx.now, settings))
     except DibsError:
         return None
     return day
@@ -129,7 +134,7 @@ def _event_day(text: str, tx: Tx) -> date | None:
 
 def task_from_post(svc: Services, team_id: str, event: dict[str, Any]) -> TaskSnapshot | None:
     """A task for a marketing post in a watched channel; None for everything else (stay quiet)."""
-    kind = kind_of_post(svc, event)
+    kind = kind_of_post(svc, event, team_id)
     if kind is None:
         return None
     # A post has at most one task (unique per channel and ts), so a retry of this event is already

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.intake.posts import open_announced_task
+from bot.settings.labels import kind_in_sentence, resolve_kind
+from bot.slack.dates import read_date
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, is_web_link
 from bot.tasks.errors import DibsError
@@ -70,9 +72,10 @@ def _fields(svc: Services, data: Any) -> dict[str, Any]:
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         raise ValueError(f"{unknown[0]}: unknown field; accepted fields are {', '.join(sorted(FIELDS))}")
-    kind = svc.settings.kind(str(data.get("kind") or ""))
-    if kind is None:
+    key = resolve_kind(svc.settings, str(data.get("kind") or ""))  # its key or its label
+    if key is None:
         raise ValueError(f"kind: expected one of {', '.join(sorted(svc.settings.kinds))}")
+    kind = svc.settings.kinds[key]
     channel = _text(data, "channel", 32, required=True)
     if not re.fullmatch(r"[CG][A-Z0-9]{2,20}", channel or ""):
         raise ValueError("channel: expected a channel id like C0123ABCD")
@@ -82,18 +85,22 @@ def _fields(svc: Services, data: Any) -> dict[str, Any]:
     url = _text(data, "url", 1000)
     if url is not None and not is_web_link(url):
         raise ValueError("url: expected an http(s) address")
-    due_text = _text(data, "due", 10)
-    due = None
-    if due_text is not None:
-        try:
-            due = date.fromisoformat(due_text)
-        except ValueError:
-            raise ValueError("due: expected a date like 2026-12-12") from None
+    due = _text(data, "due", 60)  # as people write it (`2026-12-12`, `Jan 20`, `next Friday`): read in `_due`
     return {
         "kind": kind, "title": _text(data, "title", 2000, required=True), "channel": channel, "url": url,
         "details": _text(data, "details", 20_000), "due": due, "external_id": _text(data, "external_id", 200),
         "team": team,
     }  # fmt: skip
+
+
+def _due(svc: Services, team_id: str, words: str) -> date:
+    """The due date's words read as the workspace writes dates, today in its time zone; ValueError if none."""
+    here, now = svc.settings_for(team_id), svc.now()
+    day = read_date(words, now, here.tz, here.date_order)
+    if day is None:
+        raise ValueError("due: expected a date like 2026-12-12, Jan 20 or next Friday")
+    check_due_date(day, local_day(now, here))
+    return day
 
 
 def _where(team_id: str, channel_id: str, permalink: str | None) -> str:
@@ -124,7 +131,7 @@ def receive(svc: Services, only_team: str | None, body: bytes) -> Answer:
         fields = _fields(svc, json.loads(body or b"null"))
         team_id = _workspace(svc, fields["team"], only_team)
         if fields["due"] is not None:
-            check_due_date(fields["due"], local_day(svc.now(), svc.settings_for(team_id)))
+            fields["due"] = _due(svc, team_id, fields["due"])
     except (ValueError, RecursionError, DibsError) as error:
         return _bad(*str(error).split(": ", 1)) if ": " in str(error) else _bad("body", str(error))
     key = f"webhook:{fields['external_id']}" if fields["external_id"] else None
@@ -137,7 +144,7 @@ def receive(svc: Services, only_team: str | None, body: bytes) -> Answer:
                     return Answer(
                         200, {"id": earlier.id, "url": _where(team_id, earlier.channel_id, earlier.permalink)}
                     )
-            headline = f"New {fields['kind'].name}: *{escape(fields['title'])}*"
+            headline = f"New {kind_in_sentence(svc.settings, fields['kind'].name)}: *{escape(fields['title'])}*"
             task = open_announced_task(
                 tx, team_id=team_id, channel_id=fields["channel"], kind=fields["kind"], title=fields["title"],
                 posted_by="webhook", source=Via.WEBHOOK, headline=headline, details=fields["details"],

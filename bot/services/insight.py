@@ -15,14 +15,17 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-def stats_answer(svc: Services, team_id: str, channel_id: str, days: int, everywhere: bool) -> Message:
-    """`/dibs stats`: the last `days` days of this channel (or of every task that can be seen from it)."""
+def stats_answer(
+    svc: Services, team_id: str, channel_id: str, days: int, everywhere: bool, detail: bool = False
+) -> Message:
+    """`/dibs stats`: the last `days` days of this channel (or of every task that can be seen from it), as
+    sentences, or with every number (`detail`)."""
     now = svc.now()
     with svc.read() as session:
         here = svc.settings_for(team_id, session)
         scope = None if everywhere else channel_id
         stats = compute_stats(session, here, team_id, scope, now - timedelta(days=days), now, seen_from=channel_id)
-    return build_stats(stats, days)
+    return build_stats(stats, days, here, detail)
 
 
 def request_export(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
-from bot.editor.words import linked_title
+from bot.editor.words import linked_title, titled
 from bot.intake.classify import date_in
 from bot.intake.posts import open_announced_task
 from bot.services import EventId, Services
@@ -74,14 +74,15 @@ def _claimed(result: ClaimResult, user_id: str) -> Outcome:
     task, seat, undo = result.task, result.seat, result.undo
     if result.outcome == "claimed":
         what = f"the {seat} seat on #{task.id}" if seat else f"#{task.id}"
-        return Outcome(f"You own {what} now: {linked_title(task)}. Thank you!", task, quiet=True, undo=undo)
+        return Outcome(f"You own {what} now: {titled(task)} Thank you!", task, quiet=True, undo=undo)
     if result.outcome == "already_owner":
         return Outcome(f"You already own #{task.id}. `/dibs release {task.id}` lets it go.", None)
     line_of = next((s for s in task.seats_shown if user_id in s.waiting), task.seats_shown[0])
     position = line_of.waiting.index(user_id) + 1 if user_id in line_of.waiting else 1
     held = ", ".join([*(f"<@{u}>" for u in line_of.owners), *(f"<@{u}> (offered)" for u, _ in line_of.offered)])
     if seat is None:
-        line = f"#{task.id} is taken by {held} ({line_of.seats} of {line_of.seats} seats)."
+        seats = f" ({line_of.seats} of {line_of.seats} seats)" if line_of.seats > 1 else ""
+        line = f"#{task.id} is taken by {held}{seats}."
     elif line_of.seats == 1:
         line = f"The {seat} seat on #{task.id} is taken by {held}."
     else:
@@ -183,14 +184,6 @@ def assign(
     return Outcome(f"You handed{gave} #{result.task.id} to <@{target}>.", result.task, undo=result.undo)
 
 
-def kind_named(svc: Services, name: str) -> Kind:
-    """The kind `/dibs new` asks for, or a DibsError listing the kinds there are."""
-    kind = svc.settings.kind(name)
-    if kind is None:
-        raise DibsError(f"There is no kind `{name}`. Kinds: {', '.join(sorted(svc.settings.kinds))}.")
-    return kind
-
-
 def new_task(
     svc: Services,
     team_id: str,
@@ -205,7 +198,8 @@ def new_task(
     with svc.transaction() as tx:
         task = open_announced_task(
             tx, team_id=team_id, channel_id=channel_id, kind=kind, title=title, posted_by=user_id,
-            source=Via.COMMAND, due_on=date_in(title), private=private, response_url=response_url,
+            source=Via.COMMAND, due_on=date_in(title, tx.now, tx.settings_for(team_id)), private=private,
+            response_url=response_url,
         )  # fmt: skip
     return Outcome(f"Posted #{task.id}; its thread asks who owns it.", task)
 
@@ -255,10 +249,12 @@ def undo_change(svc: Services, team_id: str, undo_id: int, user_id: str) -> Outc
     return Outcome(f"Undone: #{task.id} is as it was before.", task)
 
 
-def ask_swap(svc: Services, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None) -> Outcome:
-    """`/dibs swap ID @someone`: they are asked privately; the seat moves only when they accept."""
+def ask_swap(
+    svc: Services, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None, dibs: str | None
+) -> Outcome:
+    """`/dibs swap ID @someone`: they are asked privately (never Dibs: `dibs`); the seat moves once they accept."""
     with svc.transaction() as tx:
-        task = staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from)
+        task = staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from, dibs)
     return Outcome(f"I asked <@{target}> privately to take your seat on #{task.id}; it stays yours until they accept.")
 
 

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.delivery.outbox import ReplyTo, queue_call, queue_note
 from bot.editor.task_views import build_track_modal
+from bot.installs.phrases import carried, remember
 from bot.intake.classify import classify, title_from
 from bot.intake.posts import words_of
 from bot.tasks.errors import DibsError
+from bot.tasks.kinds import kind_named
 from bot.tasks.model import TaskSnapshot
 from bot.tasks.rules import check_due_date
 from bot.tasks.service import NewTask, create_task
@@ -38,10 +40,12 @@ def start_tracking(svc: Services, body: dict[str, Any]) -> None:
             queue_note(tx, to, f"This message is already #{existing}: `/dibs claim {existing}` takes it.")
             return
         words = words_of(message)
-        suggested = classify(words, svc.settings.kinds)
+        suggested = classify(words, tx.settings_for(team_id).kinds)
         meta = {"channel": channel_id, "ts": ts, "private": str(body["channel"].get("name") == "privategroup")}
+        if suggested is None:  # remembered with the kind chosen: what suggests new phrases (bot.installs.phrases)
+            meta["phrases"] = "\n".join(carried(words))
         view = build_track_modal(
-            title_from(words), sorted(svc.settings.kinds), suggested.name if suggested else None, meta
+            title_from(words), list(svc.settings.kinds), suggested.name if suggested else None, meta, svc.settings
         )
         queue_call(
             tx, team_id=team_id, channel_id=channel_id, recipient=user_id, purpose=Purpose.MODAL, method="views.open",
@@ -54,9 +58,7 @@ def track(
 ) -> TaskSnapshot:
     """The form was sent: the message's task, its thread to follow. DibsError (shown in the form) if it cannot be."""
     meta = json.loads(private_metadata or "{}")
-    kind = svc.settings.kind(kind_name)
-    if kind is None:
-        raise DibsError(f"There is no kind `{kind_name}`.")
+    kind = kind_named(svc.settings, kind_name)  # the form's value is its key; a kind since removed is named
     due_on = date.fromisoformat(due) if due else None
     with svc.transaction() as tx:
         if due_on is not None:
@@ -72,4 +74,5 @@ def track(
         task = create_task(tx, new)
         if task is None:
             raise DibsError("This message already has a task.")
+        remember(tx, team_id, task.id, kind.name, [p for p in str(meta.get("phrases") or "").split("\n") if p])
         return task

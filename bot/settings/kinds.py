@@ -20,10 +20,40 @@ def _keywords(value: object) -> tuple[str, ...]:
     return tuple(w.strip().lower() for w in value)
 
 
+def _phrases(value: object) -> tuple[str, ...]:
+    """`phrases:` whole phrases as people write them ("left a comment"); an empty list clears the defaults'."""
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or not all(isinstance(w, str) and w.strip() for w in value):
+        refuse("expected a list of phrases, like [left a comment, can someone reply]")
+    return tuple(" ".join(w.split()).lower() for w in value)
+
+
 def _question(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         refuse("expected the sentence the ownership thread asks")
     return value.strip()
+
+
+def _label(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 40 or set(value) & set("<>&*_~`|"):
+        refuse("expected the kind's name as people read it, up to 40 characters without <>&*_~`|, like Trade show")
+    return " ".join(value.split())
+
+
+def _emoji(value: object) -> str | None:
+    """`calendar` or `:calendar:` (stored as `:calendar:`), or an emoji character itself."""
+    if value is None:
+        return None
+    text = value.strip() if isinstance(value, str) else ""
+    name = text.strip(":")
+    if matches(r"[a-z0-9_+'-]{1,60}")(name):
+        return f":{name}:"
+    if not text or len(text) > 8 or any(c.isspace() or c.isascii() for c in text):
+        refuse("expected an emoji's name, like calendar or :calendar:")
+    return text
 
 
 def _rotation(value: object) -> str | None:
@@ -54,7 +84,9 @@ class Kind(Section):
     """A kind of follow-up: how to recognise it and how its ownership thread reads."""
 
     name: Annotated[str, only(matches(KIND_NAME), lambda _: KIND_NAME_RULE)]
-    keywords: Annotated[tuple[str, ...], BeforeValidator(_keywords)] = ()  # lower case; () is refused
+    keywords: Annotated[tuple[str, ...], BeforeValidator(_keywords)] = ()  # lower case; [] is refused
+    # Whole phrases as people write them; like keywords, each matches its word forms ("left comments").
+    phrases: Annotated[tuple[str, ...], BeforeValidator(_phrases)] = ()
     # Roles with their seats, in order (`roles: {lead: 1, staff: 2}`): instead of plain `slots`.
     roles: Annotated[tuple[tuple[str, int], ...], BeforeValidator(_roles)] = ()
     slots: Annotated[int, whole(1, MAX_SEATS)] = Field(default=1, validate_default=True)  # with roles: their sum
@@ -63,6 +95,10 @@ class Kind(Section):
     done_needs_link: Annotated[bool, only(lambda v: isinstance(v, bool), lambda _: "expected true or false")] = False
     # "fair": still unclaimed at nag.escalate_after, one person is asked privately (see NomineeSettings).
     rotation: Annotated[str | None, BeforeValidator(_rotation)] = None
+    # How people read the kind ("Blog comment"); None: from its name ("trade_show" reads "Trade show").
+    label: Annotated[str | None, BeforeValidator(_label)] = None
+    # Shown before the label in threads, lists and Home (`:calendar:`); None: no emoji.
+    emoji: Annotated[str | None, BeforeValidator(_emoji)] = None
 
     @field_validator("slots")
     @classmethod
@@ -73,32 +109,43 @@ class Kind(Section):
 
     @model_validator(mode="after")
     def _has_keywords(self) -> Kind:
-        """A kind without keywords (a new one the file gives none) could never match a post."""
-        if not self.keywords:
-            refuse("a new kind needs keywords to recognise its posts", "keywords")
+        """A kind without keywords or phrases (a new one the file gives neither) could never match a post."""
+        if not self.keywords and not self.phrases:
+            refuse("a new kind needs keywords or phrases to recognise its posts", "keywords")
         return self
 
 
 DEFAULT_KINDS: dict[str, Kind] = {
     "event": Kind(
         name="event",
+        label="Event",
+        emoji=":calendar:",
         keywords=("booth", "event", "expo", "conference", "trade show", "meetup", "webinar"),
+        phrases=("save the date", "who can staff"),
         slots=2,
         question="Who will staff this event?",
     ),
     "blog_comment": Kind(
         name="blog_comment",
-        keywords=("blog comment", "commented"),
+        label="Blog comment",
+        emoji=":speech_balloon:",
+        keywords=("blog comment", "comment"),
+        phrases=("left a comment", "can someone reply", "can someone respond", "asked on the blog"),
         question="Who will answer this comment?",
     ),
     "gift_campaign": Kind(
         name="gift_campaign",
-        keywords=("gift", "gifts", "swag"),
+        label="Gift campaign",
+        emoji=":gift:",
+        keywords=("gift", "swag"),
+        phrases=("care package", "send a thank-you"),
         question="Who will make sure every gift arrives and cover anyone missed?",
     ),
     # Made by Dibs when a campaign's recipient is marked missed (`/dibs gift ID missed NAME`).
     "gift_followup": Kind(
         name="gift_followup",
+        label="Gift follow-up",
+        emoji=":package:",
         keywords=("gift follow-up",),
         question="Who will arrange a gift for this recipient?",
     ),

@@ -28,6 +28,7 @@ from bot.settings.model import (
     WorkingHoursText,
 )
 from bot.settings.values import (
+    DateOrder,
     Duration,
     DurationOrOff,
     Emoji,
@@ -62,7 +63,7 @@ _API_URL: TypeAdapter[str] = TypeAdapter(
     ]
 )
 _KIND_KEYS = frozenset(Kind.model_fields) - {"name"}  # a kind's name is its key in `kinds:`
-_KEEP_THE_BASES = {"timezone", "working_hours", "feeds", "accept_bots", "admins", "retry_every"}
+_KEEP_THE_BASES = {"timezone", "date_order", "working_hours", "feeds", "accept_bots", "admins", "retry_every"}
 
 
 class Reactions(Section):
@@ -82,6 +83,7 @@ class SettingsFile(Section):
     """The YAML file as an admin writes it: every key optional, each read by its value's rules."""
 
     timezone: TimeZoneName = "UTC"
+    date_order: DateOrder = "MDY"
     working_hours: WorkingHoursText = Field(default_factory=WorkingHours)
     nag: NagSettings = Field(default_factory=NagSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)

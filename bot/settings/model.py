@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Field, TypeAdapter, model_validator
 from bot.settings.kinds import DEFAULT_KINDS, Kind
 from bot.settings.values import (
     Clock,
+    DateOrder,
     Duration,
     DurationOrOff,
     Emoji,
@@ -227,6 +228,7 @@ class Settings(Frozen):
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     timezone: TimeZoneName = "UTC"
+    date_order: DateOrder = "MDY"  # how `1/20` reads: MDY (January 20) or DMY (`20/1` is January 20)
     working_hours: WorkingHoursText = Field(default_factory=WorkingHours)
     nag: NagSettings = Field(default_factory=NagSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import time, timedelta
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError, model_validator
@@ -196,6 +196,14 @@ def read_timezone(value: object) -> str:
     return value
 
 
+def read_date_order(value: object) -> str:
+    """How a numeric date reads: MDY (1/20 is January 20) or DMY (20/1 is January 20)."""
+    text = str(value).strip().upper().replace("/", "").replace("-", "") if isinstance(value, str) else ""
+    if text not in ("MDY", "DMY"):
+        refuse(f"{value!r} is not a date order; use MDY (1/20 is Jan 20) or DMY (20/1 is Jan 20)")
+    return text
+
+
 def read_emoji(value: object) -> str:
     """An emoji name like raising_hand, colons dropped."""
     if not matches(r":?[a-z0-9_+\-']+:?")(value):
@@ -208,6 +216,7 @@ DurationOrOff = Annotated[timedelta | None, BeforeValidator(read_duration_or_off
 Clock = Annotated[time, BeforeValidator(read_clock)]
 TimeZoneName = Annotated[str, BeforeValidator(read_timezone)]
 Emoji = Annotated[str, BeforeValidator(read_emoji)]
+DateOrder = Annotated[Literal["MDY", "DMY"], BeforeValidator(read_date_order)]
 GroupId = Annotated[str | None, slack_id(r"S[A-Z0-9]{2,20}", "user group id", "S0123ABCD", or_none=True)]
 Flag = Annotated[bool, only(lambda v: isinstance(v, bool), lambda v: f"{v!r} is not accepted; use true or false")]
 _DURATION_ADAPTER: TypeAdapter[timedelta] = TypeAdapter(Duration)

@@ -5,36 +5,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, time
+from difflib import get_close_matches
 
 from bot.settings import SettingsError, parse_duration
 from bot.settings.workspace import KEYS, setting_key
 from bot.slack import commands as cmd
 from bot.slack.commands import Command, UsageError
+from bot.slack.date_commands import parse_due, parse_when
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, unescape
 
 LIST_FILTERS = ("unclaimed", "mine", "all")
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _GROUP = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$")
-_KIND = re.compile(r"[a-z][a-z0-9_]{0,30}")
+_KIND = re.compile(r"[a-z][a-z0-9_-]{0,40}")  # a kind's key or its label without spaces (`blog-comment`)
+_ROLE = re.compile(r"[a-z][a-z0-9_]{0,30}")
 
 
 def parse_task_id(word: str, subcommand: str) -> int:
     """`12` or `#12`; anything else is a UsageError that shows the right form."""
     match = re.fullmatch(r"#?(\d{1,9})", word.strip())
     if not match:
-        raise UsageError(f"`{escape(word)}` is not a task id. Write `/dibs {subcommand} 12` (ids are shown like #12).")
+        raise UsageError(f"`{escape(word)}` is not a task id: write `/dibs {subcommand} 12` (ids are shown like #12).")
     return int(match.group(1))
-
-
-def _iso_date(word: str) -> date | None:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
-        return None
-    try:
-        return date.fromisoformat(word)
-    except ValueError:
-        return None
 
 
 def _digest(args: list[str], text: str) -> Command:
@@ -61,9 +54,13 @@ PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 def _stats(args: list[str], text: str) -> Command:
     words = {a.lower() for a in args}
     periods = words & set(PERIODS)
-    if len(periods) > 1 or words - periods - {"all"} or len(args) > 2:
-        raise UsageError("Write `/dibs stats` (this channel, 30 days), `/dibs stats 7d`, `90d`, or add `all`.")
-    return cmd.Stats(days=PERIODS[periods.pop()] if periods else 30, everywhere="all" in words)
+    if len(periods) > 1 or words - periods - {"all", "detail"} or len(args) > 3:
+        raise UsageError(
+            "Write `/dibs stats` (this channel, 30 days), `/dibs stats 7d`, `90d`, or add `all`; "
+            "`detail` shows every number."
+        )
+    days = PERIODS[periods.pop()] if periods else 30
+    return cmd.Stats(days=days, everywhere="all" in words, detail="detail" in words)
 
 
 def _export(args: list[str], text: str) -> Command:
@@ -79,24 +76,27 @@ def _export(args: list[str], text: str) -> Command:
 
 def _feed(args: list[str], text: str) -> Command:
     action = args[0].lower() if args else ""
-    if action not in ("add", "remove") or len(args) < 2 or len(args) > (3 if action == "add" else 2):
+    if action not in ("add", "remove") or len(args) < 2 or len(args) > (6 if action == "add" else 2):
         raise UsageError("Write `/dibs feed add URL [KIND]` or `/dibs feed remove URL`; `/dibs feeds` lists them.")
     url = proof_from(args[1]) or ""
     if action == "remove":
         return cmd.RemoveFeed(url)
-    return cmd.AddFeed(url, args[2].lower()) if len(args) == 3 else cmd.AddFeed(url)
+    return cmd.AddFeed(url, " ".join(args[2:])) if len(args) > 2 else cmd.AddFeed(url)  # the kind's key or label
 
 
 def _route(args: list[str], text: str) -> Command:
-    group = _GROUP.match(args[1]) if len(args) == 2 else None
-    if len(args) != 2 or not _KIND.fullmatch(args[0].lower()) or (group is None and args[1].lower() != "none"):
+    fits = 2 <= len(args) <= 5  # the kind (its key, or its label's words), then the group
+    group = _GROUP.match(args[-1]) if fits else None
+    if not fits or not _KIND.fullmatch(args[0].lower()) or (group is None and args[-1].lower() != "none"):
         raise UsageError("Write `/dibs route KIND @group` (a user group), or `/dibs route KIND none` to clear it.")
-    return cmd.Route(args[0].lower(), group.group(1) if group else None)
+    return cmd.Route(" ".join(args[:-1]), group.group(1) if group else None)
 
 
 def _settings(args: list[str], text: str) -> Command:
     if not args:
         return cmd.ShowSettings()
+    if args[0].lower() in ("phrase", "dismiss"):
+        return _phrase(args, text)
     try:
         key = setting_key(args[0])
     except SettingsError as error:
@@ -105,6 +105,16 @@ def _settings(args: list[str], text: str) -> Command:
         raise UsageError(f"Write `/dibs settings {key} VALUE` ({KEYS[key]}), or `default` for the settings file's.")
     value = clean_text(unescape(text.strip().split(maxsplit=2)[2])).strip().strip("\"'“”‘’").strip()
     return cmd.ChangeSetting(key, None if value.lower() == "default" else value)
+
+
+def _phrase(args: list[str], text: str) -> Command:
+    """`/dibs settings phrase KIND "words"` adds a phrase to a kind here; `dismiss` stops suggesting it."""
+    verb = args[0].lower()
+    if len(args) < 3:
+        raise UsageError(f'Write `/dibs settings {verb} KIND "words"`, like `/dibs settings {verb} blog_comment'
+                         ' "left a comment"`.')  # fmt: skip
+    words = clean_text(unescape(text.strip().split(maxsplit=3)[3])).strip().strip("\"'“”‘’").strip()
+    return cmd.KindPhrase(kind=args[1].lower(), words=words, add=verb == "phrase")
 
 
 def _gift(task_id: int, rest: list[str]) -> Command:
@@ -149,7 +159,7 @@ def _assign(task_id: int, rest: list[str]) -> Command:
 
 
 def _claim(task_id: int, rest: list[str]) -> Command:
-    if len(rest) > 1 or (rest and not _KIND.fullmatch(rest[0].lower())):
+    if len(rest) > 1 or (rest and not _ROLE.fullmatch(rest[0].lower())):
         raise UsageError(f"Write `/dibs claim {task_id}`, or `/dibs claim {task_id} ROLE` for an event's role.")
     return cmd.Claim(task_id, rest[0].lower() if rest else None)
 
@@ -164,28 +174,6 @@ def _roles(task_id: int, rest: list[str]) -> Command:
     if not counts:
         raise UsageError(f"Write `/dibs roles {task_id} staff=3 lead=1`: each role and how many seats it has.")
     return cmd.Roles(task_id, tuple(counts))
-
-
-def _hours(word: str) -> tuple[time, time] | None:
-    found = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", word)
-    if found is None:
-        return None
-    h1, m1, h2, m2 = (int(g) for g in found.groups())
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h2, m2) <= (h1, m1):
-        return None
-    return time(h1, m1), time(h2, m2)
-
-
-def _when(task_id: int, rest: list[str], text: str) -> Command:
-    day = _iso_date(rest[0]) if rest else None
-    hours = _hours(rest[1]) if len(rest) > 1 else None
-    after = rest[2:] if hours else rest[1:]
-    if day is None or (len(rest) > 1 and hours is None and rest[1].lower() != "at") or (after and after[0] != "at"):
-        raise UsageError(
-            f"Write `/dibs when {task_id} 2026-12-12 09:00-17:00 at Hall 3` (the hours and the place are optional)."
-        )
-    place = text.split(" at ", 1)[1].strip() if after else None
-    return cmd.When(task_id, day, hours, clean_text(unescape(place)) if place else None)
 
 
 def _swap(task_id: int, rest: list[str]) -> Command:
@@ -211,20 +199,14 @@ def _snooze(task_id: int, rest: list[str]) -> Command:
     try:
         return cmd.Snooze(task_id, parse_duration("snooze", rest[0]))
     except SettingsError:
-        raise UsageError(f"`{rest[0]}` is not a duration; write it like 30m, 4h or 2d.") from None
-
-
-def _due(task_id: int, rest: list[str]) -> Command:
-    word = rest[0].lower() if len(rest) == 1 else ""
-    due_on = _iso_date(word)
-    if word != "none" and due_on is None:
-        raise UsageError(f"Write `/dibs due {task_id} 2026-12-12` (year-month-day), or `none` to clear it.")
-    return cmd.SetDue(task_id, due_on)
+        raise UsageError(
+            f"`{escape(rest[0])}` is not a duration: write `/dibs snooze {task_id} 2d` (or 30m, 4h)."
+        ) from None
 
 
 # Subcommands without a task id: the words after the name (and the whole text) -> the command.
 _PLAIN: dict[str, Callable[[list[str], str], Command]] = {
-    "help": lambda args, text: cmd.Help(),
+    "help": lambda args, text: cmd.Help(all=bool(args) and args[0].lower() == "all"),
     "watch": lambda args, text: cmd.Watch(),
     "unwatch": lambda args, text: cmd.Unwatch(),
     "new": _new,
@@ -248,13 +230,21 @@ _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
     "done": _done,
     "assign": _assign,
     "snooze": _snooze,
-    "due": _due,
     "gift": _gift,
 }
+# Subcommands that start with a task id and read the whole text after it.
+_WITH_TEXT: dict[str, Callable[[int, str], Command]] = {"due": parse_due, "when": parse_when}
 # In the order `/dibs help` lists them.
 SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "swap", "snooze",
                "due", "when", "roles", "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "route",
                "settings", "gift")  # fmt: skip
+
+
+def unknown_subcommand(word: str) -> str:
+    """`I don't know /dibs clam. Did you mean /dibs claim?`, or where to look when nothing is close."""
+    close = get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.7)
+    hint = f"Did you mean `/dibs {close[0]}`?" if close else "`/dibs help` shows what I can do."
+    return f"I don't know `/dibs {escape(word)}`. {hint}"
 
 
 def parse_command(text: str) -> Command:
@@ -265,10 +255,10 @@ def parse_command(text: str) -> Command:
     name, args = words[0].lower(), words[1:]
     if name in _PLAIN:
         return _PLAIN[name](args, text)
-    if name not in _ON_TASK and name != "when":
-        raise UsageError(f"I don't know `/dibs {escape(words[0])}`.")
+    if name not in _ON_TASK and name not in _WITH_TEXT:
+        raise UsageError(unknown_subcommand(words[0]))
     if not args:
         raise UsageError(f"`/dibs {name}` needs a task id, like `/dibs {name} 12`.")
-    if name == "when":  # the place is the rest of the text, spaces and all
-        return _when(parse_task_id(args[0], name), args[1:], text)
+    if name in _WITH_TEXT:  # dates, hours and places are read from the text, spaces and all
+        return _WITH_TEXT[name](parse_task_id(args[0], name), text)
     return _ON_TASK[name](parse_task_id(args[0], name), args[1:])

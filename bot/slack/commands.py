@@ -1,26 +1,28 @@
 """The typed `/dibs` commands: one dataclass per subcommand, and `Command`, their union.
 
 `bot.slack.command_parser.parse_command` turns the text after `/dibs` into one; a handler dispatches
-on it with `match`. Text Dibs cannot understand raises `UsageError`, whose message says what was
-wrong (the answer adds the help).
+on it with `match`. Text Dibs cannot understand raises `UsageError`, whose message says in one sentence
+what was wrong and the one form that works.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from bot.errors import DibsError
 from store.queries.tasks import ListFilter
 
 
 class UsageError(DibsError):
-    """The command text does not say something Dibs understands; the answer includes help."""
+    """The command text does not say something Dibs understands; the answer is the message alone (no help)."""
 
 
 @dataclass(frozen=True)
 class Help:
-    """`/dibs help` (or nothing)."""
+    """`/dibs help` (or nothing): what Dibs does and the commands used most; `/dibs help all`: every command."""
+
+    all: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,16 @@ class ChangeSetting:
 
 
 @dataclass(frozen=True)
+class KindPhrase:
+    """`/dibs settings phrase KIND "words"`: posts with the words are the kind's here (`add`); `dismiss`
+    (not `add`): the words are not, and are not suggested again."""
+
+    kind: str
+    words: str
+    add: bool
+
+
+@dataclass(frozen=True)
 class Gifts:
     """`/dibs gift ID`: a campaign's recipients, with buttons."""
 
@@ -131,10 +143,11 @@ class Roles:
 
 @dataclass(frozen=True)
 class When:
-    """`/dibs when ID 2026-12-12 [09:00-17:00] [at PLACE]`: the event's day, hours and place."""
+    """`/dibs when ID DATE [09:00-17:00|9am-5pm] [at PLACE]`: the event's day (its words as written, like
+    `Jan 20` or `next Friday`, read where the workspace's today is known: `date_commands.day_from`), hours, place."""
 
     task_id: int
-    day: date
+    day: str
     hours: tuple[time, time] | None = None
     place: str | None = None
 
@@ -182,10 +195,11 @@ class Snooze:
 
 @dataclass(frozen=True)
 class SetDue:
-    """`/dibs due ID 2026-12-12` (or `none`: `due_on` is None)."""
+    """`/dibs due ID DATE`: the date's words as written (`Jan 20`, `next Friday`, `2026-12-12`), read where the
+    workspace's today is known (`date_commands.day_from`); `none`: `due` is None, the due date is cleared."""
 
     task_id: int
-    due_on: date | None
+    due: str | None
 
 
 @dataclass(frozen=True)
@@ -197,10 +211,12 @@ class Digest:
 
 @dataclass(frozen=True)
 class Stats:
-    """`/dibs stats [7d|30d|90d] [all]`: this channel's numbers (or the workspace's), privately."""
+    """`/dibs stats [7d|30d|90d] [all] [detail]`: this channel's numbers (or the workspace's), privately, in
+    sentences; `detail` shows every number (medians, percentiles, reminders, owner groups)."""
 
     days: int = 30
     everywhere: bool = False
+    detail: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,5 +230,5 @@ class Export:
 Command = (
     Help | Watch | Unwatch | Mute | NewTask | ListTasks | Claim | Release | Done | Assign | Snooze | SetDue | Digest
     | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift | Stats | Export | ShowSettings | ChangeSetting
-    | Roles | When | Swap
+    | KindPhrase | Roles | When | Swap
 )  # fmt: skip

@@ -23,6 +23,8 @@ class ActionId(StrEnum):
     SWAP_PICK = "dibs_swap_pick"  # "Hand my seat to…" in the thread: a person picker (the task id is in its block)
     UNDO = "dibs_undo"  # on the private note after a change (value: undo id)
     SNOOZE_STALE = "dibs_stale_snooze"  # "still on it?" in an owner's DM: ask again one stale_claim_after later
+    ADD_PHRASE = "dibs_phrase_add"  # a suggested phrase on an admin's Home tab (value: `kind` newline `words`)
+    DISMISS_PHRASE = "dibs_phrase_dismiss"
 
 
 class CallbackId(StrEnum):

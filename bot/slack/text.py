@@ -39,6 +39,18 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
+def addressed(user_id: str, actor: str | None) -> str:
+    """How a message names someone: `you` to the person acting on themselves, else a mention."""
+    return "you" if user_id == actor else mention(user_id)
+
+
+def already_holds(user_id: str, actor: str | None, task_id: int) -> str:
+    """`You already hold a seat on #4.` to the actor themselves, `<@U…> already holds a seat on #4.` otherwise."""
+    if user_id == actor:
+        return f"You already hold a seat on #{task_id}."
+    return f"{mention(user_id)} already holds a seat on #{task_id}."
+
+
 MOST_NAMED = 10  # people a message names in one list; the rest are counted ("and 488 more")
 
 
@@ -54,24 +66,67 @@ def named(names: Sequence[str], most: int = MOST_NAMED) -> str:
     return f"{shown} and {len(names) - most:,} more" if len(names) > most else shown
 
 
+def _nearest(value: float) -> int:
+    """A non-negative number rounded to the nearest whole one, halves up (Python's round goes to even)."""
+    return int(value + 0.5)
+
+
 def age(since: datetime, now: datetime) -> str:
-    """A short age like `5m`, `3h` or `2d`, or `just now`."""
-    seconds = max(int((now - since).total_seconds()), 0)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "just now"
+    """A short age in one unit, rounded to the nearest: `5m`, `3h`, `2d` (31 hours is `1d`, 36 hours `2d`),
+    or `just now` under a minute. A whole hour or day is read from the rounded value, so 59m 40s is `1h`."""
+    seconds = max((now - since).total_seconds(), 0)
+    if seconds < 60:
+        return "just now"
+    if (minutes := _nearest(seconds / 60)) < 60:
+        return f"{minutes}m"
+    if (hours := _nearest(seconds / 3600)) < 24:
+        return f"{hours}h"
+    return f"{_nearest(seconds / 86400)}d"
 
 
 def format_duration(duration: timedelta) -> str:
-    """A compact duration with its two largest units: `45m`, `3h 20m`, `2d 4h`; under a minute is `<1m`."""
-    minutes = max(int(duration.total_seconds()), 0) // 60
+    """A compact duration in its two largest units, the smaller rounded to the nearest: `45m`, `3h 20m`,
+    `1d 7h`; under half a minute is `<1m`. It agrees with `age` on the larger unit up to rounding (age rounds
+    the whole duration to one unit: `1d 7h` is `1d` there)."""
+    seconds = max(duration.total_seconds(), 0)
+    minutes = _nearest(seconds / 60)
     if minutes < 1:
         return "<1m"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    return f"{minutes}m"
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+        return f"{minutes}m"
+    days, hours = divmod(_nearest(seconds / 3600), 24)
+    return f"{days}d {hours}h" if hours else f"{days}d"
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 seat`, `2 seats`, `0 seats` (`words`: the plural when it is not `word` + s, like `people`)."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+SENTENCE_ENDS = (".", "?", "!", "…")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `text` (a title, say) already ends with . ? ! or …, so no period follows it."""
+    return text.rstrip().endswith(SENTENCE_ENDS)
+
+
+def then(title: str, shown: str, mark: str = ".") -> str:
+    """`shown` (the title as displayed: escaped, maybe linked) followed by `mark`, unless the plain `title`
+    already ends a sentence: `…who can staff it?` takes no period after it."""
+    return shown if mark == "." and ends_sentence(title) else shown + mark
+
+
+_FORMATTING = re.compile(r"(?<![\w])([*_~`])(?=\S)(.+?)(?<=\S)\1(?![\w])")
+
+
+def plain(text: str) -> str:
+    """Text without Slack's formatting marks around words: `*bold*`, `_italic_`, `~strike~`, `` `code` ``
+    (a title shows as one piece of text; escaping stays the job of `escape`)."""
+    previous = None
+    while previous != text:
+        previous, text = text, _FORMATTING.sub(r"\2", text)
+    return text

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from bot.settings.labels import kind_label
 from bot.staffing.ics import add_timezones, day_stamp, text, utc_stamp
 from store.models import Task
 
@@ -79,7 +80,7 @@ def entry_uid(team_id: str, task_id: int) -> str:
 
 def description(entry: CalendarEntry) -> str:
     """The entry's notes: the kind of task, its number in Slack, and the link to its thread."""
-    about = f"{entry.kind.replace('_', ' ')}: #{entry.task_id} in Slack"
+    about = f"{kind_label(None, entry.kind)}: #{entry.task_id} in Slack"
     return f"{about}\n{entry.permalink}" if entry.permalink else about
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.settings import MAX_SEATS
-from bot.slack.text import mention, people
+from bot.slack.text import already_holds, mention, people
 from bot.staffing.offers import refill
 from bot.tasks import rules, seats
 from bot.tasks.changes import RosterDue, SeatGiven, SeatTaken, SwapAsked, SwapDeclined
@@ -78,7 +78,8 @@ def set_roles(
         if not 1 <= count <= MAX_SEATS:
             raise DibsError(f"A role has 1 to {MAX_SEATS} seats; `{name}={count}` is outside.")
         if count < held:
-            raise DibsError(f"{held} people hold {name} seats on #{task.id}; one of them must let go first.")
+            who = "1 person holds" if held == 1 else f"{held} people hold"
+            raise DibsError(f"{who} {name} seats on #{task.id}; one of them must let go first.")
         plan[name] = count
     if sum(plan.values()) > MAX_SEATS:
         raise DibsError(f"A task has at most {MAX_SEATS} seats in all.")
@@ -95,18 +96,25 @@ def _owner_claim(task: Task, user_id: str) -> Claim | None:
     return next((c for c in rules.owners(task) if c.user_id == user_id), None)
 
 
-def ask_swap(
-    tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None
-) -> TaskSnapshot:
-    """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept."""
+NOT_A_PERSON = "Dibs can't take a seat; pick a person."
 
+
+def ask_swap(
+    tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None,
+    dibs: str | None = None,
+) -> TaskSnapshot:  # fmt: skip
+    """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept.
+    `dibs`: Dibs's own user id (it can't take a seat)."""
+
+    if dibs is not None and target == dibs:
+        raise DibsError(NOT_A_PERSON)
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = _owner_claim(task, user_id)
     if mine is None:
         raise NotAllowed(f"You don't hold a seat on #{task.id}, so there is nothing to swap.")
     if target == user_id or _owner_claim(task, target) is not None:
-        raise DibsError(f"{mention(target)} already holds a seat on #{task.id}.")
+        raise DibsError(already_holds(target, user_id, task.id))
     swap = Swap(team_id=team_id, task_id=task.id, from_user=user_id, to_user=target, seat=mine.seat,
                 state="asked", created_at=tx.now)  # fmt: skip
     tx.session.add(swap)
@@ -147,6 +155,19 @@ def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) 
     return replace(snapshot(task), undo=keep(tx, task, user_id, "swapped", before)), swap.from_user
 
 
+def swap_undelivered(tx: Tx, swap_id: int) -> Swap | None:
+    """The question never reached the person asked (a bot, someone deactivated): the swap is off and the seat
+    stays with whoever asked. The swap, if it was still waiting for an answer."""
+    swap = tx.session.get(Swap, swap_id, with_for_update=True)
+    if swap is None or swap.state != "asked":
+        return None
+    swap.state, swap.decided_at = "undelivered", tx.now
+    task = tx.session.get(Task, swap.task_id)
+    if task is not None:
+        rules.audit(tx.session, task, "schedule", "swap_undelivered", Via.SCHEDULE, tx.now, detail=swap.to_user)
+    return swap
+
+
 def take_over(
     tx: Tx, team_id: str, task_id: int, actor: str, is_admin: bool, from_user: str, to_user: str,
     seen_from: str | None = None,
@@ -165,7 +186,7 @@ def take_over(
         owners = people([c.user_id for c in rules.owners(task)]) or "nobody yet"
         raise DibsError(f"{mention(from_user)} holds no seat on #{task.id}; its owners are {owners}.")
     if _owner_claim(task, to_user) is not None:
-        raise DibsError(f"{mention(to_user)} already holds a seat on #{task.id}.")
+        raise DibsError(already_holds(to_user, actor, task.id))
     before = state_of(task)
     rules.give_seat(tx.session, task, to_user, old.seat, tx.now, replacing=old, placed_by=actor)
     tx.session.flush()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import DibsError
 
-__all__ = ["DibsError", "NeedsLink", "NotAllowed", "TaskNotFound"]
+__all__ = ["DibsError", "NeedsLink", "NotAllowed", "TaskNotFound", "UnknownKind"]
 
 if TYPE_CHECKING:
     from bot.tasks.model import TaskSnapshot
@@ -26,3 +26,7 @@ class NeedsLink(DibsError):
     def __init__(self, message: str, task: TaskSnapshot) -> None:
         super().__init__(message)
         self.task = task
+
+
+class UnknownKind(DibsError):
+    """A command named a kind the settings do not have; the message lists the kinds there are."""

@@ -150,7 +150,7 @@ def check_may_change(task: Task, user_id: str, what: str) -> None:
 def check_may_assign(task: Task, actor: str, target: str) -> Claim | None:
     """An owner hands over their own slot; the poster may fill a free one. Returns the actor's claim."""
     if any(c.user_id == target for c in owners(task)):
-        raise DibsError(f"<@{target}> already owns #{task.id}.")
+        raise DibsError(f"You already own #{task.id}." if target == actor else f"<@{target}> already owns #{task.id}.")
     mine = next((c for c in owners(task) if c.user_id == actor), None)
     if mine is None and actor != task.posted_by:
         raise NotAllowed(

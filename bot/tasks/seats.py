@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from bot.settings import MAX_SEATS, Kind
-from bot.slack.text import escape
+from bot.slack.text import escape, plural
 from bot.tasks.errors import DibsError
 from store.enums import ClaimRole
 from store.models import Claim, Task
@@ -71,7 +71,8 @@ def pick_seat(task: Task, wanted: str | None) -> str | None:
         return next((name for name, _ in plan if free(task, name) > 0), plan[0][0])
     names = role_names(task)
     if not names:
-        raise DibsError(f"#{task.id} has no roles, only {task.slots} seat(s): `/dibs claim {task.id}` takes one.")
+        seats = plural(task.slots, "seat")
+        raise DibsError(f"#{task.id} has no roles, only {seats}: `/dibs claim {task.id}` takes one.")
     if wanted not in names:
         raise DibsError(f"#{task.id} has no role `{escape(wanted[:40])}`; its roles are {', '.join(names)}.")
     return wanted

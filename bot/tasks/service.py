@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.slack.text import escape
+from bot.slack.text import escape, plural
 from bot.tasks import event, rules, seats, undo
 from bot.tasks.clocks import keep_quiet_clock, plan_due_steps, start_nag_clock, stop_reminders
 from bot.tasks.errors import DibsError, NeedsLink
@@ -144,7 +144,7 @@ def complete_task(
     before = undo.before(task, via)
     open_gifts = still_open(tx.session, task.id) if task.kind == "gift_campaign" else []
     if open_gifts:
-        raise DibsError(f"#{task.id} still waits on {len(open_gifts)} gift(s): {gift_names(open_gifts)}.")
+        raise DibsError(f"#{task.id} still waits on {plural(len(open_gifts), 'gift')}: {gift_names(open_gifts)}.")
     kind = tx.settings.kind(task.kind)
     if kind is not None and kind.done_needs_link and not link:
         raise NeedsLink(

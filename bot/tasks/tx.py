@@ -10,22 +10,23 @@ from sqlalchemy.orm import Session
 
 from bot.memo import Memo
 from bot.settings import Settings
-from bot.settings.workspace import merged
+from bot.settings.workspace import merged, with_phrases
 from bot.tasks.changes import Change
+from store.queries.phrases import added_phrases
 from store.queries.workspaces import setting_values
 
 TEAM_SETTINGS = "dibs_team_settings"
 
 
 def settings_in(session: Session, base: Settings, team_id: str, memo: Memo | None = None) -> Settings:
-    """The settings as they apply in one workspace: the file's, with its own values (`/dibs settings`) on
-    top; read once per session (and kept a moment in `memo`)."""
+    """The settings as they apply in one workspace: the file's, with its own values (`/dibs settings`) and the
+    phrases its admins added to kinds on top; read once per session (and kept a moment in `memo`)."""
     known: dict[str, Settings] = session.info.setdefault(TEAM_SETTINGS, {})
     if team_id not in known:
 
         def read() -> Settings:
             values = setting_values(session, team_id)
-            return merged(base, values) if values else base
+            return with_phrases(merged(base, values) if values else base, added_phrases(session, team_id))
 
         known[team_id] = memo.get(("settings", team_id), read) if memo is not None else read()
     return known[team_id]

@@ -50,6 +50,18 @@ def unclaimed_in(
     return count_and_list(query.order_by(Task.created_at, Task.id), session, limit)
 
 
+def posted_by(session: Session, team_id: str, user_id: str, limit: int) -> tuple[Sequence[Task], int]:
+    """Open tasks the person posted and is not on themselves (owning or waiting): what they wait on, oldest first."""
+    theirs = select(Claim.task_id).where(Claim.user_id == user_id)
+    query = (
+        select(Task)
+        .options(selectinload(Task.claims))
+        .where(Task.team_id == team_id, Task.status.in_(ACTIVE), Task.posted_by == user_id, Task.id.not_in(theirs))
+        .order_by(Task.created_at, Task.id)
+    )
+    return count_and_list(query, session, limit)
+
+
 def finished_by(
     session: Session, team_id: str, user_id: str, since: datetime, limit: int
 ) -> tuple[Sequence[Task], int]:

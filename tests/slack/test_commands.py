@@ -10,11 +10,12 @@ from tests.support.payloads import CHANNEL, message_event
 
 
 def test_help_and_unknown_subcommands_get_help(dibs, slack, fake):
-    for text in ("", "help"):
+    for text in ("", "help", "help all"):
         assert "/dibs claim ID" in slack.command(text).body
     reply = slack.command("grab 12")
     assert reply.status == 200
-    assert "I don't know `/dibs grab`" in reply.body and "/dibs list" in reply.body
+    assert "I don't know `/dibs grab`. `/dibs help` shows what I can do." in reply.body
+    assert "/dibs list" not in reply.body  # one sentence, not the whole help
 
 
 def test_bad_ids_say_which_ids_exist(dibs, slack, fake):
@@ -29,7 +30,8 @@ def test_bad_ids_say_which_ids_exist(dibs, slack, fake):
 
 def test_claim_release_done_by_command(dibs, slack, fake):
     open_task(slack, fake)
-    assert "You own #1 now" in slack.command("claim #1", user="U2").body
+    owned = slack.command("claim #1", user="U2").body
+    assert "You own #1 now" in owned and "staff it?> Thank you!" in owned  # no period after the question mark
     assert "<@U2>" in last_update(fake)
     assert "You let go of #1" in slack.command("release 1", user="U2").body
     assert "Unclaimed" in last_update(fake)
@@ -60,7 +62,8 @@ def test_list_shows_ids_kinds_titles_ages_and_owners(dibs, slack, fake):
     slack.command("claim 1", user="U2")
     listing = slack.command("list").json()
     text = str(listing)
-    assert "#1" in text and "event" in text and "#2" in text and "gift_campaign" in text
+    assert "#1" in text and ":calendar: Event" in text and "#2" in text and ":gift: Gift campaign" in text
+    assert "gift_campaign" not in text  # a person reads the kind's label, never its key
     assert "<https://test.slack.com/archives/C111/p" in text  # titles link to the post
     assert "<@U2>" in text and "unclaimed" in text and "just now" in text
     unclaimed = str(slack.command("list unclaimed").json())
@@ -68,7 +71,8 @@ def test_list_shows_ids_kinds_titles_ages_and_owners(dibs, slack, fake):
     mine = str(slack.command("list mine", user="U2").json())
     assert "#1" in mine and "#2" not in mine
     assert "no open tasks" in str(slack.command("list mine", user="U5").json())
-    assert "There is no kind `everything`" in slack.command("list everything").body
+    assert "There is no kind `everything`. Kinds: Event, Blog comment" in slack.command("list everything").body
+    assert "#2" in str(slack.command("list unclaimed Gift-Campaign").json())  # the label, in any case
     assert "takes one of" in slack.command("list mine all").body
 
 
@@ -120,5 +124,5 @@ def test_new_in_a_channel_dibs_cannot_post_in_says_how_to_fix_it(dibs, slack, fa
 def test_help_names_every_subcommand(dibs, slack, fake):
     from bot.slack.command_parser import SUBCOMMANDS
 
-    shown = slack.command("help").body
+    shown = slack.command("help all").body
     assert all(f"/dibs {name}" in shown for name in SUBCOMMANDS)

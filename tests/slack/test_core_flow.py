@@ -18,7 +18,8 @@ def test_marketing_post_gets_one_ownership_thread(dibs, slack, fake):
     assert reply.params["channel"] == CHANNEL
     shown = blocks_text(reply)
     assert "#1" in shown and "Who will staff this event?" in shown
-    assert "I'll take it" in shown and "Done" in shown and ":raising_hand:" in shown
+    assert "I'll take it" in shown and ":raising_hand:" in shown
+    assert '"Done"' not in shown  # nobody owns it yet: nothing to finish
     assert "Unclaimed" in shown and "2 people needed" in shown
     with dibs.db() as session:
         task = session.scalars(select(Task)).one()
@@ -241,3 +242,31 @@ def test_buttons_on_a_task_that_is_gone_say_which_ids_exist(dibs, slack, fake):
         assert slack.interactive(block_action(action, "42", "U5", reply.response["ts"], post["ts"])).status == 200
     notes = [c.params["text"] for c in fake.calls("chat.postEphemeral")]
     assert len(notes) == 2 and all("There is no task #42" in n and "#1" in n for n in notes)
+
+
+def test_threads_name_the_kind_by_its_label_and_speak_of_seats_only_where_there_are_seats(dibs, slack, fake):
+    _, booth = open_task(slack, fake)
+    shown = blocks_text(booth)
+    assert "*#1* · :calendar: Event: Who will staff this event?" in shown and "to take a seat and" in shown
+    slack.event(message_event("Jane commented on our *pricing* post: does it work with `Outlook`?"))
+    comment = blocks_text(fake.calls("chat.postMessage")[-1])
+    assert "*#2* · :speech_balloon: Blog comment: Who will answer this comment?" in comment
+    assert "to take it and" in comment and "seat" not in comment  # one slot: no seats to speak of
+    assert "our pricing post: does it work with Outlook?" in comment  # the title without Slack's marks
+    answer = slack.command("new blog comment  Reply to *Ana* on the launch post", user="U2").body
+    assert answer.startswith("Posted #3")
+    with dibs.db() as session:
+        task = session.get(Task, 3)
+        assert task is not None and (task.kind, task.title) == ("blog_comment", "Reply to *Ana* on the launch post")
+    assert "Posted #4" in slack.command("new GIFT-Campaign Holiday boxes").body
+    assert "There is no kind `party`. Kinds: Event, Blog comment, Gift campaign, Gift follow-up." in (
+        slack.command("new party Friday drinks").body
+    )
+
+
+def test_someone_acting_on_themselves_reads_you(dibs, slack, fake):
+    open_task(slack, fake)
+    slack.command("claim 1", user="U2")
+    assert slack.command("swap 1 <@U2>", user="U2").body == "You already hold a seat on #1."
+    slack.command("claim 1", user="U3")
+    assert slack.command("swap 1 <@U3>", user="U2").body == "<@U3> already holds a seat on #1."

@@ -160,7 +160,8 @@ def test_feeds_are_added_and_removed_from_slack_and_listed(dibs, slack, fake, bl
     slack.command(f"feed add {url} event")
     assert "already reads" in slack.command(f"feed add {url}").body
     listed = slack.command("feeds").body
-    assert url in listed and "event" in listed and "not read yet" in listed
+    assert url in listed and " · Event · " in listed and "not read yet" in listed
+    assert "as blog comment tasks" in slack.command(f"feed add {url}/2 Blog comment").body  # a label takes
     assert "There is no kind `party`" in slack.command(f"feed add {url}x party").body
     assert "no longer reads" in slack.command(f"feed remove {url}").body
     assert "has no feed" in slack.command(f"feed remove {url}").body

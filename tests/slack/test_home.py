@@ -14,7 +14,7 @@ from bot.tasks.service import NewTask
 from store.enums import Via
 from store.models import HomeView, Task
 from tests.support.helpers import open_task
-from tests.support.payloads import CHANNEL, TEAM, message_event, new_trigger
+from tests.support.payloads import CHANNEL, POSTER, TEAM, message_event, new_trigger
 from tests.support.services import claim_task, complete_task
 
 OTHER = "C222"
@@ -74,6 +74,7 @@ def test_your_tasks_overdue_first_then_the_unclaimed_in_your_channels(dibs, slac
     slack.event(message_event("Blog comment on pricing needs an answer"))  # #4
     slack.event(message_event("Expo booth: who staffs it? 2026-12-30"))  # #5
     slack.command("claim 1", user="U2")
+    slack.command("claim 1", user="U3")  # the booth's second seat
     slack.command("claim 4", user="U2")
     slack.command("done 4", user="U2")
     slack.command("claim 5", user="U2")
@@ -84,6 +85,8 @@ def test_your_tasks_overdue_first_then_the_unclaimed_in_your_channels(dibs, slac
     shown = texts(view)
     assert shown.index("*#5*") < shown.index("*#1*") < shown.index("Unclaimed in your channels")
     assert ":warning: *overdue*" in shown
+    assert "*#1* :calendar: Event · " in shown and "event ·" not in shown  # the kind's label, never its key
+    assert "With <@U3>" in shown and "<@U2>" not in shown  # the others who have it; not the reader
     assert "*#2*" in shown and "*#3*" not in shown  # unclaimed: only in channels U2 is in
     assert "Finished this week* (1)" in shown and "*#4*" in shown
     assert "Team: 4 open · 0 unclaimed for more than a day · median time to claim this week <1m" in shown
@@ -197,3 +200,48 @@ def test_a_seat_held_for_you_shows_on_the_tab_with_take_it_and_pass(dibs, slack,
     slack.interactive(home_click("dibs_offer_take", 1))
     assert "You already have a seat on #1" in texts(last_home(fake))
     assert not fake.calls("chat.postEphemeral")  # nothing went to a channel
+
+
+def test_what_you_posted_waits_on_others_with_who_has_it(dibs, slack, fake):
+    fake.set_memberships(POSTER, [CHANNEL])
+    open_task(slack, fake)  # #1, posted by POSTER
+    slack.event(message_event("Webinar next week: who hosts the Q&A?"))  # #2
+    slack.event(message_event("Blog comment on pricing needs an answer"))  # #3
+    slack.event(message_event("Expo booth: who staffs it?", user="U5"))  # #4, someone else's
+    slack.event(message_event("Gift for our biggest customer: who sends it?"))  # #5
+    slack.command("claim 1", user="U2")
+    slack.command("claim 2", user=POSTER)  # on their own plate: not waited for
+    slack.command("claim 5", user="U2")
+    slack.command("done 5", user="U2")
+    open_home(slack, POSTER)
+    view = last_home(fake, POSTER)
+    shown = texts(view)
+    [waiting] = [
+        b["text"]["text"] for b in view["blocks"] if "*Waiting on others*" in b.get("text", {}).get("text", "")
+    ]
+    heading, first, third = waiting.split("\n")
+    assert heading == "*Waiting on others* (2)"
+    assert first.startswith("• *#1* ") and first.endswith("· taken by <@U2>")
+    assert third.startswith("• *#3* ") and third.endswith("· unclaimed")
+    assert shown.index("*Your tasks* (1)") < shown.index("*Waiting on others*")
+    # Nothing waits on anyone for U2, who posted nothing.
+    open_home(slack, "U2")
+    assert "Waiting on others" not in texts(last_home(fake, "U2"))
+
+
+def test_a_long_wait_list_is_cut_and_the_tab_stays_within_100_blocks(dibs, slack, fake):
+    fake.set_memberships("U2", [CHANNEL])
+    slack.command("watch", user="UADMIN")
+    with dibs.services.transaction() as tx:
+        for n in range(600):
+            poster = "U2" if n >= 300 and n % 3 == 0 else "UPOSTER"
+            task = service.create_task(tx, NewTask(TEAM, CHANNEL, "event", f"Booth {n}", 1, poster, None, Via.MESSAGE))
+            assert task is not None
+            if n < 300 and n % 2:
+                claims.claim_task(tx, TEAM, task.id, "U2", Via.COMMAND)
+    open_home(slack)
+    view = last_home(fake)
+    shown = texts(view)
+    assert len(view["blocks"]) <= 100
+    assert "*Waiting on others* (100)" in shown and "…and 90 more." in shown
+    assert "*Your tasks* (150)" in shown and "*Unclaimed in your channels* (450)" in shown

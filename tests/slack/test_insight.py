@@ -68,8 +68,12 @@ def test_stats_for_the_channel_privately(bot, slack, fake):
     text = json.dumps(answer, ensure_ascii=False)
     assert answer.get("response_type", "ephemeral") == "ephemeral"
     assert "Stats for <#C111>, the last 30 days" in text
-    assert "*3* created · *2* claimed · *1* done" in text
-    assert "<@U1> 1 · <@U2> 1" in text and "Fell through the cracks: 0" in text
+    assert "3 follow-ups came in; 2 were claimed, usually within" in text and "; 1 was done." in text
+    assert "<@U1> and <@U2> took the most (1 each); 2 people took some." in text
+    assert "Nothing fell through the cracks." in text and "median" not in text
+    detail = json.dumps(slack.command("stats detail", user="U9").json(), ensure_ascii=False)
+    assert "*3* created · *2* claimed · *1* done" in detail  # every number, on request
+    assert "<@U1> 1 · <@U2> 1" in detail and "Fell through the cracks: 0" in detail and "median" in detail
     assert "the last 7 days" in json.dumps(slack.command("stats 7d").json())
     assert "this workspace, the last 90 days" in json.dumps(slack.command("stats all 90d").json())
     assert "Write `/dibs stats`" in slack.command("stats 12d").body

@@ -61,6 +61,9 @@ def test_track_with_dibs_makes_any_message_a_task(dibs, slack, fake):
     [opened] = fake.calls("views.open")
     view = opened.params["view"]
     assert view["callback_id"] == CallbackId.TRACK
+    [menu] = [b["element"] for b in view["blocks"] if b.get("block_id") == BlockId.KIND]
+    shown = [(o["text"]["text"], o["value"]) for o in menu["options"]]  # the label shows; the value is the key
+    assert shown[:2] == [("Event", "event"), ("Blog comment", "blog_comment")]
     values = {
         BlockId.KIND: {"kind": {"type": "static_select", "selected_option": {"value": "blog_comment"}}},
         BlockId.TITLE: {"title": {"type": "plain_text_input", "value": "Answer the customer <!channel>"}},
@@ -83,7 +86,12 @@ def test_route_sets_the_group_the_question_and_reminders_mention(dibs, slack, fa
     assert "ask <!subteam^S0EVENTS>" in slack.command("route event <!subteam^S0EVENTS|@events>").body
     _, reply = open_task(slack, fake)
     assert "<!subteam^S0EVENTS>" in blocks_text(reply)
-    assert "had no route" in slack.command("route blog_comment none").body
+    assert "Blog comment had no route" in slack.command("route blog_comment none").body
+    assert (
+        "New blog comment follow-ups ask <!subteam^S0BLOG>"
+        in slack.command("route Blog comment <!subteam^S0BLOG>").body
+    )
+    assert "There is no kind `party`. Kinds: Event" in slack.command("route party none").body
     assert "no group" in slack.command("route event none").body
     assert "Write `/dibs route KIND @group`" in slack.command("route event @events").body
 
@@ -123,7 +131,7 @@ def test_a_campaign_of_200_from_a_csv_with_3_missed_makes_3_follow_ups(dibs, sla
     assert kinds == ["gift_campaign", "gift_followup", "gift_followup", "gift_followup"]
     assert "1 delivered · 3 missed · 196 pending (of 200)" in last_update(fake)
     refused = slack.command("done 1", user="U2").body
-    assert "still waits on 199 gift(s)" in refused and "Person 0" in refused
+    assert "still waits on 199 gifts" in refused and "Person 0" in refused
     listed = slack.command("gift 1", user="U2").json()
     assert len(listed["blocks"]) <= 50 and "more pending: `/dibs gift 1 delivered NAME`" in str(listed)
     chosen = slack.interactive(overflow_choice(f"1:{1 + 8}:delivered", "U2", reply.response["ts"]))
@@ -135,7 +143,7 @@ def test_a_campaign_is_done_only_when_every_gift_arrived_or_was_covered(dibs, sl
     slack.command("claim 1", user="U2")
     slack.command("gift 1 delivered Person 0", user="U2")
     slack.command("gift 1 missed Person 1", user="U2")
-    assert "still waits on 1 gift(s): Person 1" in slack.command("done 1", user="U2").body
+    assert "still waits on 1 gift: Person 1" in slack.command("done 1", user="U2").body
     slack.command("claim 2", user="U3")
     slack.command("done 2", user="U3")
     assert "#1 is done" in slack.command("done 1", user="U2").body

@@ -249,7 +249,8 @@ def test_owners_are_reminded_before_the_due_date_and_overdue_shows(bot, slack, f
     plan_due_dates(bot.services, one_day_before + timedelta(seconds=1))
     bot.deliver(one_day_before + timedelta(seconds=1))
     assert "due tomorrow" in fake.calls("chat.postMessage")[-1].params["text"]
-    assert "bad" not in slack.command("due 1 2026-13-45").body and "year-month-day" in slack.command("due 1 soon").body
+    assert "bad" not in slack.command("due 1 2026-13-45").body
+    assert "I couldn't read `soon` as a date: write `/dibs due 1 Jan 20`" in slack.command("due 1 soon").body
     yesterday = (utcnow() - timedelta(days=1)).date()
     slack.command(f"due 1 {yesterday.isoformat()}", user="U111")
     assert "overdue" in last_update(fake)

@@ -70,10 +70,11 @@ def test_a_bad_value_says_what_is_accepted_and_changes_nothing(bot, slack, text,
         assert session.scalars(select(WorkspaceSetting)).all() == []
 
 
-def test_an_unknown_setting_gets_the_help(slack):
+def test_an_unknown_setting_gets_one_sentence_naming_those_there_are(slack):
     reply = slack.command("settings colour red").body
-    assert reply.startswith("`colour` is not a setting a workspace can change; those are timezone, working_hours")
-    assert "/dibs settings [KEY VALUE]" in reply
+    assert reply == (
+        "`colour` is not a setting a workspace can change; those are timezone, working_hours, digest_at, date_order."
+    )
 
 
 def test_only_the_admins_group_may_change_settings_when_there_is_one(settings, fake):

@@ -179,13 +179,21 @@ def test_week_over_week_and_the_weekly_lines(svc, week):
 
 
 def test_the_stats_message(svc, week):
-    message = build_stats(stats(svc), 7)
+    said = "\n".join(b.text.text for b in build_stats(stats(svc), 7, SETTINGS).blocks)
+    assert "9 follow-ups came in; 7 were claimed, usually within 10h; 4 were done." in said
+    assert "3 follow-ups fell through the cracks" in said and "_Blog comment_" in said and "Task B2" in said
+    assert "<@U1> took the most (3); 4 people took some." in said
+    assert "Blog comment follow-ups waited longest for an owner: usually 12h 15m." in said
+    assert "Most of the longest waits were blog comment follow-ups, which no user group is asked about" in said
+    assert "Dibs sent 5 reminders before they were claimed." in said and "`/dibs stats detail`" in said
+    assert "median" not in said and "percentile" not in said and "per claimed task" not in said
+    message = build_stats(stats(svc), 7, SETTINGS, detail=True)
     text = str(message.as_kwargs())
     assert "*9* created · *7* claimed · *4* done" in text
     assert "Fell through the cracks: 3" in text and "Task B2" in text and "20 Nov passed unclaimed" in text
-    assert "• event: 10h / 1d (5) · done 1d 12h / 2d (2)" in text
+    assert "• Event: 10h / 1d (5) · done 1d 12h / 2d (2)" in text
     assert "<@U1> 3 · <@U2> 2" in text and "<!subteam^S1EVENT>" in text
-    assert "0.7 per claimed task (5 before 7 claims)" in text
+    assert "0.7 per claimed task (5 reminders before 7 claims)" in text
     assert len(message.blocks) <= 50
 
 

@@ -28,6 +28,7 @@ class Failure:
     retry_after: int | None
     body: Any
     token: str | None = None  # only calls carrying this token (None: any)
+    channel: str | None = None  # only calls to this channel (or person: their DM) (None: any)
 
     def answer(self) -> tuple[int, dict[str, str], Any]:
         """Status, headers and body: Slack's ``ratelimited`` with ``Retry-After`` for a 429."""
@@ -75,27 +76,28 @@ class Failures:
             self._missing_scopes.add(scope)
 
     def fail_next(self, method: str, status: int = 500, count: int = 1, retry_after: int | None = None,
-                  body: Any = None, token: str | None = None) -> None:  # fmt: skip
+                  body: Any = None, token: str | None = None, channel: str | None = None) -> None:  # fmt: skip
         """Make the next ``count`` calls of ``method`` (``"*"``: any method) answer HTTP ``status``.
 
         429 answers carry ``Retry-After: retry_after`` (default 1) and Slack's ``ratelimited`` body;
         ``body`` (dict, str or bytes) replaces the default error body. With ``token``, only calls
-        carrying that token fail (one workspace's rate limit).
+        carrying that token fail (one workspace's rate limit); with ``channel``, only calls to that channel or
+        person (a DM Slack refuses: ``status=200, body={"ok": False, "error": "channel_not_found"}``).
         """
         with self._cond:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(Failure(status, retry_after, body, token) for _ in range(count))
+            queue.extend(Failure(status, retry_after, body, token, channel) for _ in range(count))
 
     def _forget_failures(self) -> None:
         for kept in (self._overrides, self._failures, self._missing_scopes, self._delays):
             kept.clear()
         self._outage = None
 
-    def _failure(self, method: str, token: str | None) -> Failure | None:
+    def _failure(self, method: str, token: str | None, channel: object = None) -> Failure | None:
         """The failure this call meets: the first queued for its method (then for any), else an outage's."""
         for queue in (self._failures.get(method), self._failures.get("*")):
             for failure in queue or ():
-                if failure.token is None or failure.token == token:
+                if failure.token in (None, token) and failure.channel in (None, channel):
                     queue.remove(failure)  # type: ignore[union-attr]
                     return failure
         if self._outage is not None:

@@ -242,7 +242,7 @@ class FakeSlack(Failures, SocketMode):
         params, token = parse_request(req.body(), req.headers.get("Content-Type", ""), url.query,
                                       req.headers.get("Authorization", ""))  # fmt: skip
         with self._cond:
-            failure = self._failure(method, token)
+            failure = self._failure(method, token, params.get("channel"))
             if failure is not None:
                 status, headers, body = failure.answer()
             else:

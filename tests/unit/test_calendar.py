@@ -56,7 +56,7 @@ def test_a_timed_event_in_winter_is_at_its_berlin_time():
     assert (start.hour, end.hour) == (9, 17) and event["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert event.decoded("DTSTAMP") == NOW
     assert str(event["SUMMARY"]) == "Booth at Springfield Expo" and str(event["LOCATION"]) == "Hall 3, stand 12"
-    assert str(event["DESCRIPTION"]) == f"event: #42 in Slack\n{LINK}" and str(event["URL"]) == LINK
+    assert str(event["DESCRIPTION"]) == f"Event: #42 in Slack\n{LINK}" and str(event["URL"]) == LINK
 
 
 def test_a_timed_event_in_summer_keeps_summer_time():
@@ -169,7 +169,7 @@ def test_the_google_link_carries_utc_times_and_the_zone():
     query = {key: values[0] for key, values in parse_qs(parts.query).items()}
     assert query["action"] == "TEMPLATE" and query["ctz"] == "Europe/Berlin" and query["text"] == AWKWARD
     assert query["dates"] == "20261212T080000Z/20261212T160000Z" and query["location"] == "Hall 3, stand 12"
-    assert query["details"] == f"event: #42 in Slack\n{LINK}"
+    assert query["details"] == f"Event: #42 in Slack\n{LINK}"
     assert " " not in link and "|" not in link and ">" not in link  # safe inside a Slack <link|label>
 
 

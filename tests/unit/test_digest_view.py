@@ -115,8 +115,8 @@ def test_sections_come_in_order() -> None:
     headings = [
         "<!here> :bell: Still waiting for someone: #1.",
         "*Unclaimed (2)*",
-        "• *#1* event · <https://example.slack.com/archives/C1/p1|Booth at Springfield Expo> · waiting 3d",
-        "• *#2* press · <https://example.slack.com/archives/C1/p2|Reply to the Gazette> · waiting 5h",
+        "• *#1* :calendar: Event · <https://example.slack.com/archives/C1/p1|Booth at Springfield Expo> · waiting 3d",
+        "• *#2* Press · <https://example.slack.com/archives/C1/p2|Reply to the Gazette> · waiting 5h",
         "*Overdue (1)*",
         "*Taken (1)*",
         "*Done since the last list (2)*",
@@ -142,7 +142,7 @@ def test_overdue_shows_owners_and_due_date() -> None:
     message = build_digest(busy(), NOW)
     assert message is not None
     line = texts(message)[4].splitlines()[1]
-    assert line.startswith("• :warning: *#3* event · ")
+    assert line.startswith("• :warning: *#3* :calendar: Event · ")
     assert "Ship the banners" in line
     assert "<@UANN>" in line
     assert line.endswith("overdue since 2026-11-20")
@@ -152,7 +152,7 @@ def test_taken_mentions_owners() -> None:
     message = build_digest(busy(), NOW)
     assert message is not None
     line = texts(message)[5].splitlines()[1]
-    assert line.startswith("• *#4* event · ")
+    assert line.startswith("• *#4* :calendar: Event · ")
     assert "Print flyers" in line
     assert "<@UBOB>, <@UCAT>" in line
 
@@ -245,8 +245,10 @@ def test_caller_truncated_list_says_how_many_more() -> None:
         (timedelta(seconds=20), "<1m"),
         (timedelta(minutes=45), "45m"),
         (timedelta(hours=3), "3h"),
-        (timedelta(hours=3, minutes=20, seconds=59), "3h 20m"),
-        (timedelta(days=2, hours=4, minutes=30), "2d 4h"),
+        (timedelta(hours=3, minutes=20, seconds=29), "3h 20m"),  # the smaller unit rounded to the nearest
+        (timedelta(hours=3, minutes=20, seconds=30), "3h 21m"),
+        (timedelta(days=2, hours=4, minutes=29), "2d 4h"),
+        (timedelta(days=2, hours=4, minutes=30), "2d 5h"),
         (timedelta(days=5), "5d"),
     ],
 )
@@ -317,7 +319,7 @@ def test_two_thousand_unclaimed_fit() -> None:
     shown, last = more_line(message, "More unclaimed")
     assert len(claimable(message)) == 12 and 0 < shown < N - 12
     assert last == f"…and {N - 12 - shown:,} more: `/dibs list unclaimed`"
-    assert claimable(message)[0].startswith("• *#1* event · ")  # the oldest comes first
+    assert claimable(message)[0].startswith("• *#1* :calendar: Event · ")  # the oldest comes first
     assert len(message.blocks) > 40  # one big list may use most of the message
 
 
@@ -335,7 +337,7 @@ def test_two_thousand_in_every_list_fit() -> None:
     check_limits(message)
     assert message.text == "Open follow-ups: 2,000 unclaimed, 2,000 overdue, 2,000 taken, 2,000 done, 2,000 held back"
     body = full(message)
-    assert "• *#1* event · " in body  # the oldest unclaimed task
+    assert "• *#1* :calendar: Event · " in body  # the oldest unclaimed task
     for heading, hint, total in [
         ("More unclaimed", ": `/dibs list unclaimed`", N - 12),
         ("Overdue", ": `/dibs list`", N),
@@ -380,9 +382,9 @@ def test_quiet_claims_come_after_taken_with_how_long_they_were_quiet() -> None:
     body = texts(message)[1:]
     assert [t.splitlines()[0] for t in body][:2] == ["*Taken (1)*", "*Claimed, quiet for a while (2)*"]
     assert body[1].splitlines()[1:] == [
-        "• *#1* event · <https://example.slack.com/archives/C1/p1|Ans &lt;wer&gt; &amp; co> · <@UBOB> · "
+        "• *#1* :calendar: Event · <https://example.slack.com/archives/C1/p1|Ans &lt;wer&gt; &amp; co> · <@UBOB> · "
         "claimed, quiet for 4 days",
-        "• *#2* event · <https://example.slack.com/archives/C1/p2|Ans &lt;wer&gt; &amp; co> · <@UBOB> · "
+        "• *#2* :calendar: Event · <https://example.slack.com/archives/C1/p2|Ans &lt;wer&gt; &amp; co> · <@UBOB> · "
         "claimed, quiet for 3 days",
     ]
     assert message.text == "Open follow-ups: 0 unclaimed, 0 overdue, 1 taken, 0 done, 2 quiet"

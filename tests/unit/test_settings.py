@@ -372,8 +372,8 @@ def test_unknown_nested_key_is_named(data, key):
         ({"working_hours": "17:00-09:00"}, "working_hours: the end 09:00 must come after the start 17:00"),
         (
             {"kinds": {"event": {"slot": 3}}},
-            "kinds.event.slot: unknown setting; accepted keys are done_needs_link, keywords, owner_group, question,"
-            " roles, rotation, slots",
+            "kinds.event.slot: unknown setting; accepted keys are done_needs_link, emoji, keywords, label,"
+            " owner_group, phrases, question, roles, rotation, slots",
         ),
         (
             {"kinds": {"event": {"roles": {"lead": 0}}}},
@@ -385,7 +385,7 @@ def test_unknown_nested_key_is_named(data, key):
         ),
         (
             {"kinds": {"webinar": {"slots": 2}}},
-            "kinds.webinar.keywords: a new kind needs keywords to recognise its posts",
+            "kinds.webinar.keywords: a new kind needs keywords or phrases to recognise its posts",
         ),
         (
             {"kinds": {"event": {"owner_group": "marketing"}}},
@@ -492,6 +492,15 @@ def test_new_kind_without_keywords_is_an_error():
         from_yaml({"kinds": {"webinar_followup": {"slots": 2}}})
     with pytest.raises(SettingsError, match=r"^kinds\.webinar_followup\.keywords:"):
         from_yaml({"kinds": {"webinar_followup": None}})
+
+
+def test_a_kind_may_have_phrases_instead_of_keywords():
+    settings = from_yaml({"kinds": {"press": {"phrases": ["Featured  in", "wrote about us"]}}})
+    assert settings.kinds["press"].phrases == ("featured in", "wrote about us")
+    assert settings.kinds["press"].keywords == ()
+    assert from_yaml({"kinds": {"blog_comment": {"phrases": []}}}).kinds["blog_comment"].phrases == ()
+    with pytest.raises(SettingsError, match=r"^kinds\.press\.phrases:"):
+        from_yaml({"kinds": {"press": {"phrases": "featured in"}}})
 
 
 @pytest.mark.parametrize("words", [[], "booth", [""], ["  "], [3]])

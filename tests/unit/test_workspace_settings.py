@@ -18,7 +18,7 @@ def test_keys_and_their_file_spellings():
     assert setting_key("timezone") == setting_key("TZ") == "timezone"
     assert setting_key("digest.at") == setting_key("digest_at") == "digest_at"
     assert setting_key("working_hours") == setting_key("hours") == "working_hours"
-    with pytest.raises(SettingsError, match="those are timezone, working_hours, digest_at"):
+    with pytest.raises(SettingsError, match="those are timezone, working_hours, digest_at, date_order"):
         setting_key("kinds")
 
 

@@ -8,6 +8,12 @@ const DibsBlocks = (() => {
     speech_balloon: "💬", no_entry_sign: "🚫", alarm_clock: "⏰", hourglass: "⏳", calendar: "📅",
     bell: "🔔", wave: "👋", eyes: "👀", "+1": "👍", thumbsup: "👍", heart: "❤️", fire: "🔥",
     memo: "📝", link: "🔗", star: "⭐", inbox_tray: "📥", package: "📦", email: "📧", x: "❌",
+    information_source: "ℹ️", hourglass_flowing_sand: "⏳", spiral_calendar_pad: "🗓️", date: "📅",
+    pushpin: "📌", mega: "📣", loudspeaker: "📢", clipboard: "📋", bar_chart: "📊", zzz: "💤", hand: "✋",
+    heavy_check_mark: "✔️", question: "❓", exclamation: "❗", rotating_light: "🚨", sparkles: "✨", rocket: "🚀",
+    thumbsdown: "👎", "-1": "👎", ok_hand: "👌", pray: "🙏", clap: "👏", muscle: "💪", smile: "😄", thinking_face: "🤔",
+    bulb: "💡", point_right: "👉", arrow_right: "➡️", mag: "🔍", busts_in_silhouette: "👥", bust_in_silhouette: "👤",
+    handshake: "🤝", trophy: "🏆", stopwatch: "⏱️", repeat: "🔁", lock: "🔒", seat: "💺", ticket: "🎟️",
   };
   const PATTERNS = [
     ["control", /<([^<>\n]+)>/],
