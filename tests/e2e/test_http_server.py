@@ -9,17 +9,19 @@ import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from threading import Barrier
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
 from bot.slack.ids import ActionId
+from bot.staffing.seating import NOT_A_PERSON
 from store.db import normalise_url
 from store.enums import ClaimRole
 from store.models import Claim, OutboxPost, Task
 from tests.conftest import SECRET
-from tests.support.helpers import BOOTH, blocks_text, replies_stored
+from tests.support.helpers import BOOTH, blocks_text, replies_stored, wait_until
 from tests.support.payloads import Sender, block_action, message_event, reaction_event
 from tests.support.server import BotProcess, HttpBot, bot_env
 
@@ -58,14 +60,29 @@ def test_full_loop_over_http(server, fake, database_url):
     with urllib.request.urlopen(f"{server.base}/healthz") as health:
         assert health.status == 200
 
+    # In the team's words: a day as people write it is the event's date, and the thread says which day it read.
+    dated = message_event("Booth at the Springfield Expo on Jan 20 - who can staff it?")
+    assert slack.event(dated).status == 200
+    wait_until(lambda: any(c.params.get("thread_ts") == dated["ts"] for c in fake.calls("chat.postMessage")))
+    [question] = [c for c in fake.calls("chat.postMessage") if c.params.get("thread_ts") == dated["ts"]]
+    today = date.today()
+    jan_20 = date(today.year, 1, 20) if today <= date(today.year, 1, 20) else date(today.year + 1, 1, 20)
+    assert f"due {jan_20:%a} 20 Jan" in blocks_text(question)
+    # A full task's button says what a click does there; a seat is never handed to Dibs.
+    slack.command("claim 1", user="U3")  # the booth's second seat
+    wait_until(lambda: "Join the waitlist" in blocks_text(fake.calls("chat.update")[-1]), what="a full thread")
+    assert "I'll take it" not in blocks_text(fake.calls("chat.update")[-1])
+    assert slack.command("swap 1 <@UBOT>", user="U2").body == NOT_A_PERSON
+
     # Acks return fast while Slack is slow: a 429's 2 s Retry-After is waited out after the ack.
     slack.command("watch", channel="C222")
-    fake.fail_next("chat.postMessage", status=429, retry_after=2)
+    fake.fail_next("chat.postMessage", status=429, retry_after=2, channel="C222")
     started = time.monotonic()
     assert slack.event(message_event(BOOTH, channel="C222")).status == 200
     assert time.monotonic() - started < 1.5  # room for a busy CI
-    calls = fake.wait_for("chat.postMessage", count=3, timeout=10)[1:]
-    assert [c.status for c in calls] == [429, 200] and calls[1].params["channel"] == "C222"
+    there = lambda: [c for c in fake.calls("chat.postMessage") if c.params.get("channel") == "C222"]  # noqa: E731
+    wait_until(lambda: len(there()) >= 2, 10, "the question after the 429")
+    assert [c.status for c in there()] == [429, 200]
 
 
 def test_twenty_clicks_on_a_one_slot_task_across_two_processes(fake, database_url, tmp_path):
