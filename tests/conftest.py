@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slack_sdk.http_retry import RetryHandler
@@ -69,7 +70,6 @@ def postgres_url() -> Iterator[str]:
 
 # Dibs's tables and slack_sdk's installation and OAuth state tables (migration 0007).
 SLACK_SDK_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
-TABLES = ", ".join([table.name for table in Base.metadata.sorted_tables] + list(SLACK_SDK_TABLES))
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +99,30 @@ def pg_url(postgres_url: str) -> str:
 
 
 def emptied(url: str) -> str:
+    """The database at `url` with every row deleted and every id counting from 1 again. DELETE in foreign-key
+    order, not TRUNCATE: on tables this small it costs a quarter of the time (TRUNCATE of 25 tables took
+    about 100 ms a test, over 600 PostgreSQL tests)."""
     engine = create_engine(normalise_url(url))
     with engine.begin() as connection:
         if connection.execute(text("SELECT to_regclass('tasks')")).scalar():
-            connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+            connection.exec_driver_sql(_EMPTYING.get(url) or _emptying(url, connection))
     engine.dispose()
     return url
+
+
+_EMPTYING: dict[str, str] = {}
+
+
+def _emptying(url: str, connection: Any) -> str:
+    """The statements that empty the schema at `url` (its sequences are read once)."""
+    sequences = connection.execute(
+        text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
+    ).scalars()
+    tables = [*SLACK_SDK_TABLES, *(table.name for table in reversed(Base.metadata.sorted_tables))]
+    _EMPTYING[url] = "; ".join(
+        [*(f"DELETE FROM {t}" for t in tables), *(f"ALTER SEQUENCE {s} RESTART" for s in sequences)]
+    )
+    return _EMPTYING[url]
 
 
 @pytest.fixture
