@@ -13,6 +13,7 @@ def register_listeners(app: App, services: Services) -> None:
     """Attach the middleware and every listener Dibs has to `app`."""
     app.use(context.provide(services))
     app.use(context.check_payload)
+    app.use(context.one_workspace)
     app.use(context.skip_replays)
     app.error(context.log_and_apologise)
     for surface in (events, reactions, actions, shortcuts, commands, home, lifecycle, phrases):

@@ -7,7 +7,7 @@ modal go out through the outbox after Slack's 200.
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,13 +22,15 @@ from bot.editor.thread_view import SEATS_BLOCK
 from bot.gifts.service import mark_by_id
 from bot.reminders.stale import snooze_nudge
 from bot.services import Services, replies
-from bot.services.home import tell_on_home
+from bot.services.home import check_home_click, tell_on_home
 from bot.slack.blocks import answered_message
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
-from bot.slack.payloads import clean_text
+from bot.slack.payloads import clean_text, proof_task
 from bot.tasks.errors import DibsError, NeedsLink
 from handlers import clicks
 from store.enums import GiftState, Purpose, Via
+
+log = logging.getLogger(__name__)
 
 
 def _settle_dm(services: Services, body: dict[str, Any], to: ReplyTo, said: str, undo: int | None = None) -> bool:
@@ -81,6 +83,8 @@ def _clicked(
     to, home, dm = clicks.reply_to(body), clicks.on_home(body), in_dm_as_owner and clicks.in_dm(body)
     anywhere = home or dm
     try:
+        if home:
+            check_home_click(services, to.team_id, clicks.task_id(body), to.user_id)
         outcome = act(services, to.team_id, clicks.task_id(body), to.user_id, Via.BUTTON,
                       reply_to=None if anywhere else to, seen_from=None if anywhere else to.channel_id)  # fmt: skip
         if home:
@@ -136,11 +140,17 @@ def handle_done_clicked(ack: Ack, body: dict[str, Any], services: Services) -> N
 
 def handle_done_link_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services) -> None:
     """The proof-of-done modal: finish with the link, or show why not in the modal."""
-    meta = json.loads(view.get("private_metadata") or "{}")
+    task_id = proof_task(str(view.get("private_metadata") or ""))
+    if task_id is None:
+        log.warning("refused a proof form whose private_metadata Dibs did not write: %r",
+                    str(view.get("private_metadata"))[:200])  # fmt: skip
+        ack(response_action="errors", errors={BlockId.LINK: "I could not read this form; click Done again."})
+        return
     # Modal input arrives as typed: it is stored so, and escaped wherever it is shown.
-    link = clean_text(view["state"]["values"][BlockId.LINK][LINK_INPUT].get("value") or "").strip()
+    typed = (((view.get("state") or {}).get("values") or {}).get(BlockId.LINK) or {}).get(LINK_INPUT) or {}
+    link = clean_text(str(typed.get("value") or "")).strip()
     try:
-        replies.finish(services, body["team"]["id"], int(meta["task"]), body["user"]["id"], Via.MODAL, link)
+        replies.finish(services, body["team"]["id"], task_id, body["user"]["id"], Via.MODAL, link)
     except DibsError as error:
         ack(response_action="errors", errors={BlockId.LINK: str(error)[:150]})
         return
@@ -215,6 +225,9 @@ def handle_swap_declined(ack: Ack, body: dict[str, Any], services: Services) -> 
     ack()
 
 
+_PERSON = re.compile(r"[UW][A-Z0-9]{1,20}")
+
+
 def handle_swap_picked(ack: Ack, body: dict[str, Any], context: BoltContext, services: Services) -> None:
     """ "Hand my seat to…" in the thread: ask the person picked privately, as `/dibs swap ID @them` does."""
     to = clicks.reply_to(body)
@@ -222,7 +235,8 @@ def handle_swap_picked(ack: Ack, body: dict[str, Any], context: BoltContext, ser
     block, picked = str(first.get("block_id") or ""), str(first.get("selected_user") or "")
     task_id = block.removeprefix(SEATS_BLOCK)
     try:
-        if not block.startswith(SEATS_BLOCK) or not task_id.isdigit() or len(task_id) > 9 or not picked:
+        readable = block.startswith(SEATS_BLOCK) and task_id.isdigit() and len(task_id) <= 9
+        if not readable or not _PERSON.fullmatch(picked):
             raise DibsError("That picker no longer works; `/dibs swap ID @someone` asks someone to take your seat.")
         replies.tell(services, to, replies.ask_swap(services, to.team_id, int(task_id), to.user_id, picked,
                                                     to.channel_id, context.bot_user_id).reply)  # fmt: skip

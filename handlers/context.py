@@ -12,9 +12,11 @@ from slack_bolt import BoltContext, BoltResponse
 
 from bot.delivery.calls import tell_asker
 from bot.services import AlreadyHandled, EventId, Services, once_per
-from bot.slack.payloads import payload_problem
+from bot.slack.payloads import event_channel, for_team, payload_problem, request_team
+from store.queries.channels import watched
 
 APOLOGY = "Sorry, something went wrong on my side; it has been logged. Please try again."
+ELSEWHERE = "Dibs is installed in another workspace; ask an admin there to install it here."
 
 
 def provide(services: Services) -> Callable[..., None]:
@@ -39,6 +41,49 @@ def check_payload(body: dict[str, Any], next: Callable[[], None], logger: loggin
         text = json.dumps({"response_type": "ephemeral", "text": "I could not read that request, so I did nothing."})
         return BoltResponse(status=200, body=text, headers={"content-type": "application/json"})
     return BoltResponse(status=200, body="")
+
+
+def one_workspace(
+    body: dict[str, Any], context: BoltContext, next: Callable[[], None], logger: logging.Logger
+) -> BoltResponse | None:
+    """With one bot token, a request from another workspace changes nothing: a command or click gets one
+    sentence, an event a quiet 200. An event sent for the token's workspace (its `authorizations`) in a channel
+    shared with it (Slack Connect) that it watches is that workspace's. With many workspaces,
+    `refuse_other_workspaces` decides."""
+    services: Services = context["services"]
+    installed = context.authorize_result.team_id if context.authorize_result is not None else None
+    team = request_team(body)
+    if services.installs.many or not installed or not team or team == installed:
+        next()
+        return None
+    if body.get("type") == "event_callback":
+        channel = event_channel(body) if for_team(body, installed) else None
+        if channel:
+            with services.read() as session:
+                shared = watched(session, installed, channel) is not None
+            if shared:
+                body["team_id"] = installed  # what the listeners read
+                next()
+                return None
+        logger.info("ignored a %s event from workspace %s (Dibs is installed in %s)", body["event"]["type"], team,
+                    installed)  # fmt: skip
+        return BoltResponse(status=200, body="")
+    logger.info("answered a request from workspace %s (Dibs is installed in %s)", team, installed)
+    if "command" in body:
+        text = json.dumps({"response_type": "ephemeral", "text": ELSEWHERE})
+        return BoltResponse(status=200, body=text, headers={"content-type": "application/json"})
+    if body.get("type") == "view_submission":
+        errors = json.dumps({"response_action": "errors", "errors": _every_block(body, ELSEWHERE)})
+        return BoltResponse(status=200, body=errors, headers={"content-type": "application/json"})
+    if isinstance(body.get("response_url"), str) and body["response_url"]:
+        threading.Thread(target=tell_asker, args=(body["response_url"], ELSEWHERE), daemon=True).start()
+    return BoltResponse(status=200, body="")
+
+
+def _every_block(body: dict[str, Any], text: str) -> dict[str, str]:
+    """The modal's input blocks, each with `text` as its error (Slack shows errors only under inputs)."""
+    values = ((body.get("view") or {}).get("state") or {}).get("values")
+    return {str(block): text for block in values} if isinstance(values, dict) and values else {"": text}
 
 
 def skip_replays(

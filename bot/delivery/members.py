@@ -51,6 +51,12 @@ class Memberships:
             self._seen[(team_id, user_id)] = (time.monotonic(), found)
         return found
 
+    def known(self, team_id: str, user_id: str) -> frozenset[str] | None:
+        """The person's channels as last read (however long ago: what their Home tab was drawn with), or None."""
+        with self._lock:
+            seen = self._seen.get((team_id, user_id))
+        return seen[1] if seen is not None else None
+
     def forget(self, team_id: str, user_id: str) -> None:
         """Read the person's channels again next time (they joined or left one)."""
         with self._lock:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from bot.intake.match import best_kind, explain
 from bot.settings import Kind, Settings
 from bot.slack import dates
-from bot.slack.payloads import clean_text
+from bot.slack.payloads import blank, clean_text
 from bot.slack.text import unescape
 
 TITLE_LIMIT = 150
@@ -32,7 +32,7 @@ def classify(text: str, kinds: Mapping[str, Kind] | Iterable[Kind]) -> Kind | No
 
 def title_from(text: str) -> str:
     """A one-line title for a task: the post's first non-empty line, shortened at a word."""
-    line = next((ln.strip() for ln in clean_text(plain_text(text)).splitlines() if ln.strip()), "") or "(no text)"
+    line = next((ln.strip() for ln in clean_text(plain_text(text)).splitlines() if not blank(ln)), "") or "(no text)"
     if len(line) <= TITLE_LIMIT:
         return line
     return line[: TITLE_LIMIT - 1].rsplit(" ", 1)[0] + "…"

@@ -3,7 +3,7 @@ reply) becomes a task, its ownership thread under that message, as if it had bee
 
 from __future__ import annotations
 
-import json
+import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +12,7 @@ from bot.editor.task_views import build_track_modal
 from bot.installs.phrases import carried, remember
 from bot.intake.classify import classify, title_from
 from bot.intake.posts import words_of
+from bot.slack.payloads import blank, track_metadata
 from bot.tasks.errors import DibsError
 from bot.tasks.kinds import kind_named
 from bot.tasks.model import TaskSnapshot
@@ -25,6 +26,8 @@ from store.queries.tasks import task_id_by_post
 if TYPE_CHECKING:
     from bot.services import Services
 
+FORM_UNREADABLE = "I could not read this form; use Track with Dibs on the message again."
+log = logging.getLogger(__name__)
 TRY_AGAIN = "I could not open the Track with Dibs form in time; please use the shortcut again."
 
 
@@ -57,7 +60,14 @@ def track(
     svc: Services, team_id: str, user_id: str, private_metadata: str, kind_name: str, title: str, due: str | None
 ) -> TaskSnapshot:
     """The form was sent: the message's task, its thread to follow. DibsError (shown in the form) if it cannot be."""
-    meta = json.loads(private_metadata or "{}")
+    meta = track_metadata(private_metadata)
+    if meta is None:
+        log.warning(
+            "refused a Track with Dibs form whose private_metadata Dibs did not write: %r", private_metadata[:200]
+        )
+        raise DibsError(FORM_UNREADABLE)
+    if blank(title):
+        raise DibsError("Write a title for the task.")
     kind = kind_named(svc.settings, kind_name)  # the form's value is its key; a kind since removed is named
     due_on = date.fromisoformat(due) if due else None
     with svc.transaction() as tx:

@@ -12,12 +12,13 @@ from bot.settings.workspace import KEYS, setting_key
 from bot.slack import commands as cmd
 from bot.slack.commands import Command, UsageError
 from bot.slack.date_commands import parse_due, parse_when
-from bot.slack.payloads import clean_text
-from bot.slack.text import escape, unescape
+from bot.slack.payloads import blank, clean_text
+from bot.slack.text import escape, quoted, unescape
 
 LIST_FILTERS = ("unclaimed", "mine", "all")
-_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_GROUP = re.compile(r"^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$")
+# Slack's ids: U/W (people) or S (user groups) and up to 20 capitals and digits (Slack's own are 9 to 12 long).
+_USER = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>$")
+_GROUP = re.compile(r"^<!subteam\^(S[A-Z0-9]{1,20})(?:\|[^>]*)?>$")
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,40}")  # a kind's key or its label without spaces (`blog-comment`)
 _ROLE = re.compile(r"[a-z][a-z0-9_]{0,30}")
 
@@ -26,7 +27,7 @@ def parse_task_id(word: str, subcommand: str) -> int:
     """`12` or `#12`; anything else is a UsageError that shows the right form."""
     match = re.fullmatch(r"#?(\d{1,9})", word.strip())
     if not match:
-        raise UsageError(f"`{escape(word)}` is not a task id: write `/dibs {subcommand} 12` (ids are shown like #12).")
+        raise UsageError(f"`{quoted(word)}` is not a task id: write `/dibs {subcommand} 12` (ids are shown like #12).")
     return int(match.group(1))
 
 
@@ -98,7 +99,7 @@ def _settings(args: list[str], text: str) -> Command:
     if args[0].lower() in ("phrase", "dismiss"):
         return _phrase(args, text)
     try:
-        key = setting_key(args[0])
+        key = setting_key(args[0][:41])  # quoted in the answer: a word that long is no key
     except SettingsError as error:
         raise UsageError(f"{escape(str(error))}.") from None
     if len(args) < 2:
@@ -127,9 +128,10 @@ def _gift(task_id: int, rest: list[str]) -> Command:
 
 
 def _new(args: list[str], text: str) -> Command:
-    if len(args) < 2:
+    title = text.strip().split(maxsplit=2)[2] if len(args) >= 2 else ""
+    if blank(title):
         raise UsageError("`/dibs new` needs a kind and a title, like `/dibs new event Booth at Springfield Expo`.")
-    return cmd.NewTask(kind=args[0].lower(), title=text.strip().split(maxsplit=2)[2])
+    return cmd.NewTask(kind=args[0].lower(), title=title)
 
 
 def _only_id(name: str, make: Callable[[int], Command]) -> Callable[[int, list[str]], Command]:
@@ -200,7 +202,7 @@ def _snooze(task_id: int, rest: list[str]) -> Command:
         return cmd.Snooze(task_id, parse_duration("snooze", rest[0]))
     except SettingsError:
         raise UsageError(
-            f"`{escape(rest[0])}` is not a duration: write `/dibs snooze {task_id} 2d` (or 30m, 4h)."
+            f"`{quoted(rest[0])}` is not a duration: write `/dibs snooze {task_id} 2d` (or 30m, 4h)."
         ) from None
 
 
@@ -244,7 +246,7 @@ def unknown_subcommand(word: str) -> str:
     """`I don't know /dibs clam. Did you mean /dibs claim?`, or where to look when nothing is close."""
     close = get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.7)
     hint = f"Did you mean `/dibs {close[0]}`?" if close else "`/dibs help` shows what I can do."
-    return f"I don't know `/dibs {escape(word)}`. {hint}"
+    return f"I don't know `/dibs {quoted(word)}`. {hint}"
 
 
 def parse_command(text: str) -> Command:

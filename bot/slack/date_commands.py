@@ -12,7 +12,7 @@ from bot.slack import commands as cmd
 from bot.slack.commands import Command, UsageError
 from bot.slack.dates import names_a_day, read_date
 from bot.slack.payloads import clean_text
-from bot.slack.text import escape, unescape
+from bot.slack.text import quoted, unescape
 
 _CLOCK = r"(\d{1,2})(?::([0-5]\d))?\s*([ap]\.?m\.?)?"
 _RANGE = re.compile(rf"(?<![\w:/-]){_CLOCK}\s*[-–—]\s*{_CLOCK}(?![\w:])", re.IGNORECASE)
@@ -31,7 +31,7 @@ def unreadable(words: str, name: str, task_id: int, what: str | None = "a date")
         form = _form(name, task_id)
         return UsageError(f"{form[0].upper()}{form[1:]}.")
     read_as = f" as {what}" if what else ""
-    return UsageError(f"I couldn't read `{escape(words.strip())}`{read_as}: {_form(name, task_id)}.")
+    return UsageError(f"I couldn't read `{quoted(words.strip())}`{read_as}: {_form(name, task_id)}.")
 
 
 def _hour(hour: int, minute: int, meridiem: str | None) -> tuple[int, int] | None:

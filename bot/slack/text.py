@@ -19,6 +19,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def quoted(word: str, limit: int = 40) -> str:
+    """What someone typed, escaped, to quote in an answer: its first `limit` characters (and … if it goes on)."""
+    return escape(word[:limit]) + ("…" if len(word) > limit else "")
+
+
 def unescape(text: str) -> str:
     """Slack's escapes undone: how a person meant text that Slack sent escaped."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -14,6 +14,7 @@ from bot.settings import DigestSettings
 from store.models import Task, WorkspaceSetting, utcnow
 from tests.conftest import make_dibs, sender_for
 from tests.support.helpers import BOOTH, nags
+from tests.support.installs import OAUTH, install, serving
 from tests.support.payloads import message_event
 
 HERE, THERE = "T111", "T222"
@@ -38,7 +39,19 @@ def slack(bot):
     return sender_for(bot)
 
 
-def test_settings_show_the_files_values_until_a_workspace_sets_its_own(slack):
+@pytest.fixture
+def both(settings, fake):
+    """A Dibs installed in HERE and THERE through the OAuth flow (with one bot token, THERE would be refused)."""
+    b = make_dibs(settings, bot_token=None, digest=DigestSettings(days=frozenset(range(7))), **OAUTH)
+    with serving(b.wsgi()) as base:
+        for team in (HERE, THERE):
+            assert install(base, fake, team).status == 200
+    yield b, sender_for(b)
+    b.shutdown()
+
+
+def test_settings_show_the_files_values_until_a_workspace_sets_its_own(both):
+    _, slack = both
     shown = slack.command("settings").body
     assert "`timezone`: UTC (the settings file's)" in shown
     assert "`working_hours`: 09:00-17:00 mon,tue,wed,thu,fri (the settings file's)" in shown
@@ -90,7 +103,8 @@ def test_only_the_admins_group_may_change_settings_when_there_is_one(settings, f
         bot.shutdown()
 
 
-def test_each_workspace_is_reminded_within_its_own_working_hours(bot, slack, fake):
+def test_each_workspace_is_reminded_within_its_own_working_hours(both, fake):
+    bot, slack = both
     for team in (HERE, THERE):
         slack.command("watch", user="UADMIN", team=team, channel=f"C{team}")
         slack.event(message_event(BOOTH, channel=f"C{team}"), team=team)
@@ -108,7 +122,8 @@ def test_each_workspace_is_reminded_within_its_own_working_hours(bot, slack, fak
     assert waiting.next_nag_at == monday_morning
 
 
-def test_each_workspace_gets_its_digest_at_its_own_time_in_its_own_time_zone(bot, slack, fake):
+def test_each_workspace_gets_its_digest_at_its_own_time_in_its_own_time_zone(both, fake):
+    bot, slack = both
     for team in (HERE, THERE):
         slack.command("watch", user="UADMIN", team=team, channel=f"C{team}")
     slack.command("settings timezone America/Los_Angeles", team=THERE)
