@@ -12,6 +12,8 @@ from bot.settings import Settings
 from bot.settings.labels import kind_in_sentence, kind_label
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, Message, sections
 from bot.slack.text import format_duration, mention, named, plural
+from bot.tasks.retention import horizon
+from bot.timing import local_day
 
 # How many fell-through tasks a message lists before it says how many more.
 FELL_SHOWN = 40
@@ -160,12 +162,29 @@ def _detail(stats: Stats, settings: Settings | None) -> list[str]:
     return lines
 
 
+def retention_lines(stats: Stats, settings: Settings | None) -> list[str]:
+    """When the period reaches back past what is kept (`retention.closed_after`): the sentence that says so."""
+    kept = settings.retention.closed_after if settings is not None else None
+    before = horizon(stats.until, kept)
+    if settings is None or kept is None or before is None or stats.since >= before:
+        return []  # (everything the period asks about is still kept)
+    day = local_day(before, settings)
+    return [
+        f"Tasks closed before {day.day} {day:%b %Y} are no longer kept "
+        f"(retention.closed_after: {format_duration(kept)})."
+    ]
+
+
 def build_stats(stats: Stats, days: int, settings: Settings | None = None, detail: bool = False) -> Message:
     """The answer to `/dibs stats`: sentences (how many came in and were claimed, how fast, what fell
     through, who took the most, where the waits were longest); `detail`: every number."""
     first, last = stats.since.date(), (stats.until - timedelta(seconds=1)).date()
     head = f"*Stats for {_where(stats)}, the last {days} days* ({first:%d %b} – {last:%d %b})"
-    lines = [head, *(_detail(stats, settings) if detail else _summary(stats, settings))]
+    lines = [
+        head,
+        *retention_lines(stats, settings),
+        *(_detail(stats, settings) if detail else _summary(stats, settings)),
+    ]
     text = (
         f"Stats for the last {days} days: {stats.created} created, {stats.claimed} claimed, {stats.done} done, "
         f"{len(stats.fell_through)} fell through"

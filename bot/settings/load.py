@@ -20,6 +20,7 @@ from bot.settings.model import (
     Feeds,
     NagSettings,
     NomineeSettings,
+    RetentionSettings,
     Settings,
     StaffingSettings,
     StatsSettings,
@@ -92,6 +93,7 @@ class SettingsFile(Section):
     offer_expires_after: Wait = timedelta(hours=24)
     calendar_merge_within: Wait = timedelta(minutes=1)
     roster: Roster = Field(default_factory=Roster)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     reactions: Reactions = Field(default_factory=Reactions)
     kinds: Mapping[str, Kind] = Field(default=None, validate_default=True)  # the base's, with the file's over them
     feeds: Feeds = ()
@@ -116,7 +118,7 @@ class SettingsFile(Section):
 
     def over(self, base: Settings) -> Settings:
         """`base` with this file applied, exactly as Dibs always has: the sections (nag, digest, stats,
-        nominee, staffing) whole, a section left out taking its defaults; kinds over the base's; the
+        nominee, staffing, retention) whole, a section left out taking its defaults; kinds over the base's; the
         other keys only where the file writes them. Contradictions are refused (see `Settings`)."""
         written = self.model_fields_set
         reactions = self.reactions.model_fields_set
@@ -128,6 +130,7 @@ class SettingsFile(Section):
                 "digest": self.digest,
                 "stats": self.stats,
                 "nominee": self.nominee,
+                "retention": self.retention,
                 "staffing": StaffingSettings(
                     offer_expires_after=self.offer_expires_after,
                     roster_before=self.roster.before,

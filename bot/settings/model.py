@@ -161,6 +161,19 @@ class StatsSettings(Section):
     chart: Flag = True
 
 
+def _keep_closed(value: object) -> timedelta | None:
+    kept = read_duration_or_off(value)
+    if kept is not None and kept < timedelta(days=1):
+        refuse(f"{value!r} is too short; keep closed tasks a day at least (1d or more), or write off")
+    return kept
+
+
+class RetentionSettings(Section):
+    """How long done and cancelled tasks are kept, with their audit trail (None: for ever)."""
+
+    closed_after: Annotated[timedelta | None, BeforeValidator(_keep_closed)] = timedelta(days=400)
+
+
 def _poll_every(value: object) -> timedelta:
     every = read_duration(value)
     if every < timedelta(minutes=1):
@@ -235,6 +248,7 @@ class Settings(Frozen):
     stats: StatsSettings = Field(default_factory=StatsSettings)
     nominee: NomineeSettings = Field(default_factory=NomineeSettings)
     staffing: StaffingSettings = Field(default_factory=StaffingSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     claim_reaction: Emoji = "raising_hand"
     done_reaction: Emoji = "white_check_mark"
     kinds: Mapping[str, Kind] = Field(default_factory=lambda: dict(DEFAULT_KINDS))
