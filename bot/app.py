@@ -41,6 +41,7 @@ from bot.slack.dates import warm_up_dates
 from bot.slack.identity import AuthAnswers, default_retry_handlers, make_client
 from bot.staffing.offers import expire_offers
 from bot.staffing.seating import post_rosters
+from bot.tasks.retention import forget_closed_when_due
 from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.queries.workspaces import installed_teams, mark_installed
@@ -75,14 +76,14 @@ class Dibs:
         return self.services.settings
 
     def tick(self, now: datetime) -> None:
-        """One pass of the schedule at `now`: plan what is due (due dates, reminders, quiet claims, digests)
-        into the outbox; the courier sends it."""
+        """One pass of the schedule at `now`: what is due goes into the outbox (the courier sends it)."""
         plan_due_dates(self.services, now)
         expire_offers(self.services, now)
         post_rosters(self.services, now)
         plan_nags(self.services, now)
         plan_stale_claims(self.services, now)
         plan_digests(self.services, now)
+        forget_closed_when_due(self.services, now)  # retention.closed_after
 
     def deliver(self, now: datetime | None = None, linger: timedelta = timedelta(seconds=5)) -> int:
         """Make every Slack call due at `now` (and within `linger`) in this thread; the courier does it in
@@ -264,7 +265,7 @@ class DibsApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         """Bolt's dispatch, in a request scope."""
-        with request_scope():
+        with request_scope(req.body):
             return super().dispatch(req)
 
 

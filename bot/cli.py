@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import re
 import sys
 from collections.abc import Sequence
 
+from bot import logs
 from bot.checks import README_APP, README_MANY, first_line
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -23,6 +23,8 @@ environment:
   DATABASE_URL          SQLAlchemy URL (default sqlite:///dibs.db: a file in the working directory)
   DIBS_CONFIG           path of the optional YAML settings file
   DIBS_INTAKE_TOKEN     opens POST /intake to callers that send it
+  DIBS_LOG_FORMAT       text (default) or json: one JSON object per line
+  PROMETHEUS_MULTIPROC_DIR  a directory where a host's processes share their metrics
   SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET
                         many workspaces: Slack's install flow instead of SLACK_BOT_TOKEN
 
@@ -95,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on with --http (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
     serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    serve.add_argument("--metrics-port", type=int, metavar="PORT", help="serve /metrics, /readyz, /healthz here too")
     sub.add_parser(
         "doctor",
         help="check the token, its scopes, the watched channels and the database",
@@ -139,15 +142,17 @@ def _demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `dibs` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # A line per scheduler tick and per Alembic plugin is noise in an admin's log.
-    for chatty in ("apscheduler", "alembic.runtime.plugins"):
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        logs.setup(args.log_level)  # DIBS_LOG_FORMAT: text or json
+    except logs.LogFormatError as error:
+        print(f"dibs: bad setting: {error}", file=sys.stderr)
+        return 2
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"dibs: bad setting: {error}", file=sys.stderr)
+        logs.say(f"dibs: bad setting: {error}")
         return 2
+    logs.add_secrets(settings.signing_secret, settings.client_secret, settings.state_secret, settings.intake_token)
     if args.command == "demo":
         from bot.demo.run import run_demo
 
@@ -170,11 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return classify_command(settings, args.text, args.team)
     problem = _problem(settings, socket_mode=args.socket)
     if problem:
-        print(f"dibs: {problem}", file=sys.stderr)
+        logs.say(f"dibs: {problem}")
         return 2
     from bot.serve import serve
 
-    return serve(settings, socket_mode=args.socket, host=args.host, port=args.port, threads=args.threads)
+    return serve(settings, socket_mode=args.socket, host=args.host, port=args.port, threads=args.threads,
+                 metrics_port=args.metrics_port)  # fmt: skip
 
 
 def migrate_database(settings: Settings) -> int:
@@ -186,7 +192,7 @@ def migrate_database(settings: Settings) -> int:
     try:
         migrate(make_engine(settings.database_url))
     except SQLAlchemyError as error:
-        print(f"dibs: cannot migrate the database at DATABASE_URL: {first_line(error)}", file=sys.stderr)
+        logs.say(f"dibs: cannot migrate the database at DATABASE_URL: {first_line(error)}")
         return 2
     print("dibs: the database schema is up to date")
     return 0

@@ -1,4 +1,5 @@
-"""The HTTP side: Slack's requests at POST /slack/events, behind a gate, and GET /healthz.
+"""The HTTP side: Slack's requests at POST /slack/events, behind a gate, GET /healthz, and (`with_operations`)
+GET /metrics and GET /readyz.
 
 The gate answers before Bolt parses anything: a body over 1 MB gets 413, a request without a valid
 Slack signature 401 (logged by its size and path only: nothing unverified reaches the log), and a
@@ -18,8 +19,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.delivery.jobs import Traffic
-from bot.slack.payloads import payload_problem
+from bot.slack.payloads import is_ssl_check, payload_problem
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # bytes; Slack's own payloads are far smaller
@@ -69,6 +71,8 @@ class SlackEndpoint(SlackRequestHandler):
         except ValueError:  # not UTF-8
             return BoltResponse(status=400, body="malformed request body")
         headers = request.get_headers()
+        if is_ssl_check(body, str(headers.get("content-type") or "")):  # Slack does not sign it
+            return BoltResponse(status=200, body="")
         if not self._signed(body, headers):
             log.info("refused a request of %s bytes to %s without a valid Slack signature", size, request.path)
             return BoltResponse(status=401, body="invalid request")
@@ -81,7 +85,7 @@ class SlackEndpoint(SlackRequestHandler):
 
 Intake = Callable[[bytes, str], tuple[int, dict[str, Any]]]  # (body, Authorization) -> (status, JSON)
 STATUS = {200: "200 OK", 201: "201 Created", 400: "400 Bad Request", 401: "401 Unauthorized", 404: "404 Not Found",
-          405: "405 Method Not Allowed", 413: "413 Payload Too Large"}  # fmt: skip
+          405: "405 Method Not Allowed", 413: "413 Payload Too Large", 503: "503 Service Unavailable"}  # fmt: skip
 
 
 def _json(start_response: Any, status: int, body: dict[str, Any]) -> list[bytes]:
@@ -128,5 +132,37 @@ def wsgi_app(
             return slack(environ, start_response)
         finally:
             traffic.leave()
+
+    return application
+
+
+def _text(
+    start_response: Any, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8"
+) -> list[bytes]:
+    start_response(STATUS[status], [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def with_operations(
+    inner: Any | None, ready: Callable[[], str | None] | None = None, healthy: Callable[[], bool] | None = None
+) -> Any:
+    """What an operator's tools ask, in front of `inner` (the bot's app; None: only these, as on --metrics-port):
+    GET /metrics (Prometheus's text format), GET /readyz (200, or 503 with the reason: `ready()`), and without
+    `inner`, GET /healthz."""
+
+    def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO")
+        if path == "/metrics":
+            body, content_type = metrics.render()
+            return _text(start_response, 200, body, content_type)
+        if path == "/readyz" and ready is not None:
+            reason = ready()
+            return _text(start_response, 503 if reason else 200, f"{reason or 'ready'}\n".encode())
+        if inner is not None:
+            return inner(environ, start_response)
+        if path == "/healthz" and healthy is not None:
+            ok = healthy()
+            return _text(start_response, 200 if ok else 503, b"ok\n" if ok else b"database unavailable\n")
+        return _text(start_response, 404, b"not found\n")
 
     return application

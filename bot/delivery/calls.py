@@ -6,6 +6,7 @@ record the answer. Transport only: what a call's content is (drawn as it is sent
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.delivery.failures import SENT, SKIPPED, Failure, Result, failure_of, next_try
 from bot.delivery.jobs import Call, call_of
 from bot.delivery.outbox import Open
 from bot.delivery.pacing import reserve_channel
+from bot.logs import log_context
 from store.enums import PostState
 from store.models import OutboxPost
 from store.queries.outbox import finish_post, lease_post
@@ -173,7 +176,14 @@ def send_post(
             taken = _take(tx, post_id, owner, lease, handling)
     if isinstance(taken, Result):
         return taken
+    with log_context(team_id=taken.team_id, task_id=taken.task_id):
+        return _send(client, db, post_id, taken, now, handling)
+
+
+def _send(client: WebClient, db: Database, post_id: int, taken: Call, now: datetime, handling: Handling) -> Result:
+    """Draw the call, make it, and record the answer (counted in `metrics`: method, outcome, how long)."""
     call: Call | None = None
+    started = time.perf_counter()
     try:
         prepare = handling.prepare.get(taken.purpose)
         call = prepare(client, taken, now) if prepare is not None else taken
@@ -181,9 +191,14 @@ def send_post(
     except Exception as error:  # Slack's answer, the network, or a drawing that failed: tried again (or given up)
         if not isinstance(error, (SlackApiError, SlackClientError, OSError)):
             log.exception("could not make the %s call of outbox row %s", taken.purpose, post_id)
+        failure = failure_of(error)
         with db.transaction(now=now) as tx:
-            result, notice, url = _failed(tx, post_id, handling, call, failure_of(error))
+            result, notice, url = _failed(tx, post_id, handling, call, failure)
+        outcome = "gave_up" if result.outcome == "gave_up" else "rate_limited" if failure.retry_after else "error"
+        metrics.slack_call((call or taken).method, outcome, time.perf_counter() - started)
     else:
+        if call is not None:
+            metrics.slack_call(call.method, "ok", time.perf_counter() - started)
         with db.transaction(now=now) as tx:
             result, notice, url = _settle(tx, post_id, handling, call, answer)
     if notice and url:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.insight.chart import has_data, series_args
 from bot.insight.weekly import is_weekly, week_in_numbers
 from bot.settings.workspace import merged
@@ -91,6 +92,7 @@ def plan_digests(svc: Services, now: datetime, due: bool | None = None) -> int:
                 )
             )  # fmt: skip
             queued += 1
+    metrics.DIGESTS.inc(queued)
     return queued
 
 
@@ -101,3 +103,4 @@ def post_digest_now(svc: Services, team_id: str, channel_id: str, now: datetime)
         since = last_digest_at(tx.session, team_id, channel_id, day + timedelta(days=1)) or now - timedelta(days=1)
         held = _held_lines(tx.session, team_id, channel_id)
         tx.changed(EditionDue(team_id, channel_id, day, since, held=held, asked=True))
+    metrics.DIGESTS.inc()

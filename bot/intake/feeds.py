@@ -24,6 +24,7 @@ from xml.sax import SAXException
 
 import feedparser
 
+from bot import metrics
 from bot.intake.channels import check_admin
 from bot.intake.posts import open_announced_task
 from bot.settings import FeedSettings
@@ -214,12 +215,15 @@ def _poll_one(svc: Services, fetcher: Fetch, feed_id: int, url: str, etag: str |
     try:
         fetched = fetcher(url, etag, modified)
         items = read_items(fetched.body) if fetched.body is not None else None
-        return _succeeded(svc, feed_id, fetched, items)
+        announced = _succeeded(svc, feed_id, fetched, items)
+        metrics.FEED_POLLS.labels("ok" if fetched.body is not None else "not_modified").inc()
+        return announced
     except FeedError as error:
         _failed(svc, feed_id, error)
     except Exception as error:  # one broken feed never stops the others
         log.exception("feed %s could not be read", url)
         _failed(svc, feed_id, FeedError(f"{type(error).__name__}: {error}"[:250]))
+    metrics.FEED_POLLS.labels("error").inc()
     return 0
 
 

@@ -12,15 +12,16 @@ Slack calls the transaction queued.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import editor
+from bot import editor, metrics
 from bot.clock import Clock
 from bot.delivery.jobs import Doorbell, Traffic, noted, offer_lease
 from bot.delivery.members import Memberships
@@ -48,11 +49,16 @@ def once_per(key: EventId) -> None:
 
 
 @contextmanager
-def request_scope() -> Iterator[None]:
-    """One request's handling: a key `once_per` set ends with it."""
+def request_scope(body: Mapping[str, Any] | None = None) -> Iterator[None]:
+    """One request's handling: a key `once_per` set ends with it. With Slack's `body`, it is counted and timed
+    (`metrics.observed`) and its ids are on the log lines written meanwhile."""
     token = _REQUEST_KEY.set(None)
     try:
-        yield
+        if body is None:
+            yield
+        else:
+            with metrics.observed(body):
+                yield
     finally:
         _REQUEST_KEY.reset(token)
 

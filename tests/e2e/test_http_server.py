@@ -23,7 +23,7 @@ from store.models import Claim, OutboxPost, Task
 from tests.conftest import SECRET
 from tests.support.helpers import BOOTH, blocks_text, replies_stored, wait_until
 from tests.support.payloads import Sender, block_action, message_event, reaction_event
-from tests.support.server import BotProcess, HttpBot, bot_env
+from tests.support.server import BotProcess, HttpBot, bot_env, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -185,7 +185,8 @@ def test_sigterm_stops_cleanly_and_hands_back_the_leases(fake, database_url, tmp
 def test_socket_mode_round_trip(fake, tmp_path):
     env = bot_env(fake.base_url, f"sqlite:///{tmp_path}/d.db", SLACK_APP_TOKEN="xapp-test")
     del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs no signing secret
-    bot = BotProcess(["serve", "--socket"], env, tmp_path / "socket.log")
+    ops = free_port()  # --metrics-port: Socket Mode's only HTTP port, for /metrics and /readyz
+    bot = BotProcess(["serve", "--socket", "--metrics-port", str(ops)], env, tmp_path / "socket.log")
     try:
         assert fake.socket_connected(timeout=30), bot.output()
         [opened] = fake.calls("apps.connections.open")
@@ -227,6 +228,10 @@ def test_socket_mode_round_trip(fake, tmp_path):
         fake.wait_socket_ack(envelope["envelope_id"], timeout=10)
         [reply] = fake.wait_for("chat.postMessage", timeout=10)
         assert reply.params["thread_ts"] == post["ts"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{ops}/readyz", timeout=5) as ready:  # connected: ready
+            assert ready.status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{ops}/metrics", timeout=5) as page:
+            assert 'dibs_events_total{type="message"} 1.0' in page.read().decode()
         bot.proc.send_signal(signal.SIGTERM)  # reaches Dibs in Socket Mode too: a clean stop
         assert bot.proc.wait(timeout=15) == 0
         assert "SIGTERM: Dibs is stopping" in bot.output() and "Dibs stopped" in bot.output()

@@ -63,13 +63,13 @@ class BotProcess:
 
 
 class HttpBot(BotProcess):
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, extra: tuple[str, ...] = ()) -> None:
         # A free port is free only until someone else binds it: another worker's server or client may take it
         # between our check and the bot's bind, so a start that finds it taken tries another port.
         for attempt in range(3):
             self.port = free_port()
             self.base = f"http://127.0.0.1:{self.port}"
-            super().__init__(["serve", "--http", "--host", "127.0.0.1", "--port", str(self.port)], env, log)
+            super().__init__(["serve", "--http", "--host", "127.0.0.1", "--port", str(self.port), *extra], env, log)
             try:
                 self.wait_healthy()
                 return
