@@ -104,9 +104,8 @@ def test_three_hundred_tasks_stay_within_100_blocks(dibs, slack, fake):
     # One transaction: 600 tasks, 150 of them U2's (without posts, so no 600 thread replies to send).
     with dibs.services.transaction() as tx:
         for n in range(600):
-            task = service.create_task(
-                tx, NewTask(TEAM, CHANNEL, "event", f"Booth {n}", 1, "UPOSTER", None, Via.MESSAGE)
-            )
+            poster = "U2" if n >= 300 and n % 3 == 0 else "UPOSTER"  # 100 of the unclaimed ones U2 posted
+            task = service.create_task(tx, NewTask(TEAM, CHANNEL, "event", f"Booth {n}", 1, poster, None, Via.MESSAGE))
             assert task is not None
             if n < 300 and n % 2:
                 claims.claim_task(tx, TEAM, task.id, "U2", Via.COMMAND)
@@ -115,6 +114,7 @@ def test_three_hundred_tasks_stay_within_100_blocks(dibs, slack, fake):
     shown = texts(view)
     assert len(view["blocks"]) <= 100
     assert "*Your tasks* (150)" in shown and "*Unclaimed in your channels* (450)" in shown
+    assert "*Waiting on others* (100)" in shown and "…and 90 more." in shown
     assert "more: `/dibs list mine`" in shown and "more: `/dibs list unclaimed`" in shown
     assert shown.index("*#2*") < shown.index("*#4*")  # oldest first
     assert len(json.dumps(view)) < 250_000
@@ -227,21 +227,3 @@ def test_what_you_posted_waits_on_others_with_who_has_it(dibs, slack, fake):
     # Nothing waits on anyone for U2, who posted nothing.
     open_home(slack, "U2")
     assert "Waiting on others" not in texts(last_home(fake, "U2"))
-
-
-def test_a_long_wait_list_is_cut_and_the_tab_stays_within_100_blocks(dibs, slack, fake):
-    fake.set_memberships("U2", [CHANNEL])
-    slack.command("watch", user="UADMIN")
-    with dibs.services.transaction() as tx:
-        for n in range(600):
-            poster = "U2" if n >= 300 and n % 3 == 0 else "UPOSTER"
-            task = service.create_task(tx, NewTask(TEAM, CHANNEL, "event", f"Booth {n}", 1, poster, None, Via.MESSAGE))
-            assert task is not None
-            if n < 300 and n % 2:
-                claims.claim_task(tx, TEAM, task.id, "U2", Via.COMMAND)
-    open_home(slack)
-    view = last_home(fake)
-    shown = texts(view)
-    assert len(view["blocks"]) <= 100
-    assert "*Waiting on others* (100)" in shown and "…and 90 more." in shown
-    assert "*Your tasks* (150)" in shown and "*Unclaimed in your channels* (450)" in shown
