@@ -47,6 +47,7 @@ class Call:
     status: int = 200
     path: str = ""
     response: dict[str, Any] | None = None
+    via: str = ""  # NAME when the caller's SLACK_API_URL was .../via-NAME/api/ (which process called)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -231,10 +232,14 @@ class FakeSlack(Failures, SocketMode):
 
     def _handle(self, req: _Handler) -> None:
         received, url = time.monotonic(), urlsplit(req.path)
-        where, _, rest = url.path.lstrip("/").partition("/")
+        via, path = "", url.path
+        if path.startswith("/via-"):  # one fake, one base URL per process: the call says which process made it
+            via, _, path = path.removeprefix("/via-").partition("/")
+            path = f"/{path}"
+        where, _, rest = path.lstrip("/").partition("/")
         if where in ("files", "upload"):
             return self._file(req, where, rest.split("/")[0])
-        if url.path == "/oauth/v2/authorize":
+        if path == "/oauth/v2/authorize":
             return self._authorize(req, dict(parse_qsl(url.query)))
         if where not in ("api", "response_url"):
             return req.send(404, {"ok": False, "error": "unknown_url"})
@@ -250,7 +255,7 @@ class FakeSlack(Failures, SocketMode):
                 if self.scopes is not None:
                     headers["x-oauth-scopes"] = ",".join(self.scopes)
             response = body if isinstance(body, dict) else None
-            self._record(Call(method, params, token, received, status, url.path, response))
+            self._record(Call(method, params, token, received, status, path, response, via))
             delay = self._delays.get(method, 0.0)
         if delay:  # Slack has done it; the answer is slow to come back (a caller may die waiting)
             time.sleep(delay)

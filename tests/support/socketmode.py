@@ -21,6 +21,8 @@ class SocketMode:
         self._ws: Server | None = None
         self.socket_acks: list[dict[str, Any]] = []
         self.ws_url = ""
+        self.socket_spread = False  # True: each envelope goes to one connection, round-robin (as Slack spreads)
+        self._sent = 0
 
     def _serve_sockets(self) -> threading.Thread:
         """Listen on a free port of 127.0.0.1 (``ws_url``); the thread that serves until ``_stop_sockets``."""
@@ -65,19 +67,30 @@ class SocketMode:
         with self._cond:
             return self._cond.wait_for(lambda: bool(self._ws_clients), timeout)
 
+    def socket_count(self) -> int:
+        """How many Socket Mode clients are connected now."""
+        with self._cond:
+            return len(self._ws_clients)
+
     def socket_send(self, envelope: dict[str, Any]) -> int:
-        """Send ``envelope`` as JSON to every connected client; returns how many got it."""
+        """Send ``envelope`` as JSON to every connected client (to one, if ``socket_spread``); how many got it."""
         with self._cond:
             clients = list(self._ws_clients)
         if not clients:
             raise AssertionError("no Socket Mode client is connected")
         sent = 0
+        if self.socket_spread:  # start at the next connection in turn; a closed one passes it on
+            clients.sort(key=id)
+            self._sent += 1
+            clients = clients[self._sent % len(clients) :] + clients[: self._sent % len(clients)]
         for conn in clients:
             try:
                 conn.send(json.dumps(envelope))
                 sent += 1
             except ConnectionClosed:
-                pass
+                continue
+            if self.socket_spread:
+                break
         return sent
 
     def wait_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
