@@ -142,8 +142,7 @@ class Dibs:
         return min(max(shortest / 4, 0.5), 30.0)
 
     def start(self) -> None:
-        """Start the courier and the background jobs (each process runs its own; the database decides
-        what is due). Jobs live in memory and are rebuilt at every start."""
+        """Start the courier and the jobs (each process runs its own; the database decides what is due)."""
         if not self.many_workspaces:  # the token works (Bolt checked it): Dibs may speak there
             with self.services.transaction() as tx:
                 mark_installed(tx.session, self.team_id())
@@ -159,7 +158,8 @@ class Dibs:
             self._tick_now, "interval", seconds=self.tick_seconds, id="tick", next_run_time=self.services.now(), **every
         )
         scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
-        scheduler.add_job(warm_up_dates, id="warm_up_dates", replace_existing=True)  # not in the first dated ack
+        soon = self.services.now() + timedelta(seconds=5)  # dateparser's first read: after start-up, before posts
+        scheduler.add_job(warm_up_dates, id="warm_up_dates", next_run_time=soon, replace_existing=True)
         scheduler.add_job(
             self.catch_up, "interval", minutes=30, id="catch_up", next_run_time=self.services.now(), **every
         )
