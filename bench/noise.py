@@ -123,9 +123,11 @@ def _count(tally: Tally, calls: list[Call], now: datetime, threads: set[str]) ->
 
 
 @contextmanager
-def _bot(workdir: Path, fake: FakeSlack) -> Iterator[Dibs]:
+def team_bot(workdir: Path, fake: FakeSlack, secret: str = SECRET) -> Iterator[Dibs]:
+    """A bot in this process on the settings' defaults, a SQLite file in `workdir` and `fake` for Slack, whose waits
+    cost no time (the noise week's, and the golden transcript's in tests/golden)."""
     settings = Settings(
-        bot_token="xoxb-noise", signing_secret=SECRET, api_url=fake.base_url,
+        bot_token="xoxb-noise", signing_secret=secret, api_url=fake.base_url,
         database_url=f"sqlite:///{workdir / 'noise.db'}",
     )  # fmt: skip
     bot = create_app(settings, clock=SkippingClock())
@@ -142,7 +144,7 @@ def simulate(seed: int = 7, posts: int = 30, claims: str = "nobody") -> Tally:
         tempfile.TemporaryDirectory(prefix="dibs-noise-") as tmp,
         FakeSlack() as fake,
         freeze_time(MONDAY - timedelta(days=1)) as frozen,
-        _bot(Path(tmp), fake) as bot,
+        team_bot(Path(tmp), fake) as bot,
     ):
         slack = Sender(SECRET, app=bot.app, after=lambda: bot.deliver(linger=timedelta(0)))
         for channel in CHANNELS:

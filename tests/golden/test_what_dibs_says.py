@@ -24,9 +24,8 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from bot.app import Dibs, create_app
-from bot.settings import Settings
-from tests.support.clock import SkippingClock
+from bench.noise import team_bot
+from bot.app import Dibs
 from tests.support.fakeslack import Call, FakeSlack
 from tests.support.payloads import Reply, Sender, block_action, message_event, reaction_event
 
@@ -191,16 +190,8 @@ class Week:
 
 @pytest.fixture
 def week(tmp_path: Path) -> Iterator[Week]:
-    with FakeSlack() as fake, freeze_time(MONDAY) as frozen:
-        settings = Settings(
-            bot_token="xoxb-golden", signing_secret=SECRET, api_url=fake.base_url,
-            database_url=f"sqlite:///{tmp_path / 'golden.db'}",
-        )  # fmt: skip
-        bot = create_app(settings, clock=SkippingClock())
-        try:
-            yield Week(bot, fake, frozen)
-        finally:
-            bot.shutdown()
+    with FakeSlack() as fake, freeze_time(MONDAY) as frozen, team_bot(tmp_path, fake, SECRET) as bot:
+        yield Week(bot, fake, frozen)
 
 
 def act(w: Week) -> None:
