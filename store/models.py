@@ -394,6 +394,10 @@ class Feed(Base):
     last_error: Mapped[str | None] = mapped_column(String(300), default=None)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # "feed" (RSS or Atom) or "calendar" (iCalendar: each event a task, moved and cancelled ones followed).
+    source: Mapped[str] = mapped_column(String(16), default="feed", server_default="feed")
+    # A calendar's `match:` words (a JSON list): only events whose summary names one become tasks; NULL: all.
+    match: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class ExternalKey(Base):
@@ -499,3 +503,80 @@ class KindPhrase(Base):
     added: Mapped[bool] = mapped_column(Boolean)
     decided_by: Mapped[str] = mapped_column(String(32))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClaimerRoute(Base):
+    """Which user group may claim a kind's tasks in one workspace (`/dibs route KIND @group claimers`), over the
+    settings file's `kinds.X.claimers`."""
+
+    __tablename__ = "claimer_routes"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GroupMembers(Base):
+    """A user group's members as Slack last told Dibs (`usergroups.users.list`, or a subteam event)."""
+
+    __tablename__ = "group_members"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    group_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    members: Mapped[str] = mapped_column(Text)  # a JSON list of user ids
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Person(Base):
+    """What Dibs last read of a person from Slack: their status, time zone and Do Not Disturb (availability)."""
+
+    __tablename__ = "people"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status_emoji: Mapped[str | None] = mapped_column(String(100), default=None)
+    status_text: Mapped[str | None] = mapped_column(String(200), default=None)
+    status_expiration: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # None: no expiry
+    tz: Mapped[str | None] = mapped_column(String(64), default=None)
+    profile_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # dnd.teamInfo: Do Not Disturb on, and the next (or current) quiet span.
+    dnd_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    dnd_start: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    dnd_end: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    dnd_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class AwayNotice(Base):
+    """Something that passed a person by while they were away (an offered seat went to the next in line): they
+    are told once they are back (`told_at`)."""
+
+    __tablename__ = "away_notices"
+    __table_args__ = (Index("ix_away_notices_team_user", "team_id", "user_id", "told_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    what: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class CalendarEvent(Base):
+    """One occurrence of an iCalendar feed's event (its UID and RECURRENCE-ID) and the task it became, with the
+    time and place last read, so a moved or cancelled event is seen."""
+
+    __tablename__ = "calendar_events"
+
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # UID, and RECURRENCE-ID for an occurrence
+    team_id: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"), default=None, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    place: Mapped[str | None] = mapped_column(String(200), default=None)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
