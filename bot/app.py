@@ -32,7 +32,7 @@ from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
 from bot.intake.webhook import authorised, receive
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.stale import plan_stale_claims, resume_quiet_clocks
-from bot.services import Services, request_scope
+from bot.services import Services, groups, request_scope
 from bot.services.recovery import recover_missed_reactions
 from bot.services.seater import Seater
 from bot.settings import Settings
@@ -40,9 +40,10 @@ from bot.slack.admins import AdminGroup
 from bot.slack.dates import warm_up_dates
 from bot.slack.identity import AuthAnswers, default_retry_handlers, make_client
 from bot.staffing.offers import expire_offers
+from bot.staffing.presence import schedule_people
 from bot.staffing.seating import post_rosters
 from bot.tasks.retention import forget_closed_when_due
-from bot.web import wsgi_app
+from bot.web import gift_webhooks, wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.queries.workspaces import installed_teams, mark_installed
 
@@ -100,7 +101,7 @@ class Dibs:
         return recover_missed_reactions(self.clients.background, self.services)
 
     def read_admins(self) -> None:
-        """Read the `admins:` group's members: for workspaces that asked, and every ten minutes for all."""
+        """Read the admins group (for workspaces that asked, every 10 min for all), and who may claim (`groups`)."""
         svc = self.services
         stale = svc.now() - self._admins_read_at > timedelta(minutes=10)
         teams = set(svc.admins_requests) | (set(self.workspaces()) if stale else set())
@@ -111,6 +112,7 @@ class Dibs:
                 svc.admins.refresh(client, team_id)
         if stale:
             self._admins_read_at = svc.now()
+        groups.read_groups(svc, self.clients.background, self.workspaces())
 
     def workspaces(self) -> list[str]:
         """The workspaces Dibs serves: the bot token's, or every one that installed it (and is still there)."""
@@ -153,24 +155,20 @@ class Dibs:
         self.seater.start()
         scheduler = BackgroundScheduler(timezone="UTC")
         every = {"coalesce": True, "max_instances": 1, "replace_existing": True}
-        # The first tick runs at once: catch up on what fell due while no process ran.
-        scheduler.add_job(
-            self._tick_now, "interval", seconds=self.tick_seconds, id="tick", next_run_time=self.services.now(), **every
-        )
+        now = self.services.now()  # the first tick runs at once: catch up on what fell due while no process ran
+        scheduler.add_job(self._tick_now, "interval", seconds=self.tick_seconds, id="tick", next_run_time=now, **every)
         scheduler.add_job(self.recover, id="recover_missed_reactions", replace_existing=True)
-        soon = self.services.now() + timedelta(seconds=5)  # dateparser's first read: after start-up, before posts
+        soon = now + timedelta(seconds=5)  # dateparser's first read: after start-up, before posts
         scheduler.add_job(warm_up_dates, id="warm_up_dates", next_run_time=soon, replace_existing=True)
-        scheduler.add_job(
-            self.catch_up, "interval", minutes=30, id="catch_up", next_run_time=self.services.now(), **every
-        )
+        scheduler.add_job(self.catch_up, "interval", minutes=30, id="catch_up", next_run_time=now, **every)
         scheduler.add_job(forget_old_events, "interval", hours=6, args=[self.services], id="forget_old_events", **every)
+        # Feeds and calendars, each read when it is due: looked for as often as the tick.
         scheduler.add_job(
-            self.poll_feeds, "interval", seconds=30, id="feeds", next_run_time=self.services.now(), **every
+            self.poll_feeds, "interval", seconds=self.tick_seconds, id="feeds", next_run_time=now, **every
         )
-        if self.settings.admins:
-            scheduler.add_job(
-                self.read_admins, "interval", seconds=30, id="admins", next_run_time=self.services.now(), **every
-            )
+        # The admins group, and who may claim (kinds.X.claimers).
+        scheduler.add_job(self.read_admins, "interval", seconds=30, id="admins", next_run_time=now, **every)
+        schedule_people(scheduler, self.services, self.clients.background)  # who is away (availability)
         scheduler.start()
         self.scheduler = scheduler
 
@@ -194,7 +192,7 @@ class Dibs:
         intake = self._intake if self.settings.intake_token else None
         return wsgi_app(
             self.app, self.settings.signing_secret, lambda: database_answers(self.engine), intake,
-            self.services.traffic,
+            self.services.traffic, gift_webhooks(self.services, None if self.many_workspaces else self.team_id),
         )  # fmt: skip
 
     def _intake(self, body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:

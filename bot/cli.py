@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         logs.say(f"dibs: bad setting: {error}")
         return 2
-    logs.add_secrets(settings.signing_secret, settings.client_secret, settings.state_secret, settings.intake_token)
+    logs.add_secrets(*settings.secrets)
     if args.command == "demo":
         from bot.demo.run import run_demo
 

@@ -1,5 +1,6 @@
-"""The HTTP side: Slack's requests at POST /slack/events, behind a gate, GET /healthz, and (`with_operations`)
-GET /metrics and GET /readyz.
+"""The HTTP side: Slack's requests at POST /slack/events, behind a gate, the webhooks (POST /intake, and the
+gifting platforms' POST /intake/goody and /intake/sendoso), GET /healthz, and (`with_operations`) GET /metrics
+and GET /readyz.
 
 The gate answers before Bolt parses anything: a body over 1 MB gets 413, a request without a valid
 Slack signature 401 (logged by its size and path only: nothing unverified reaches the log), and a
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -21,7 +22,11 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
 from bot.delivery.jobs import Traffic
+from bot.gifts.webhooks import receive
 from bot.slack.payloads import is_ssl_check, payload_problem
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000  # bytes; Slack's own payloads are far smaller
@@ -84,6 +89,7 @@ class SlackEndpoint(SlackRequestHandler):
 
 
 Intake = Callable[[bytes, str], tuple[int, dict[str, Any]]]  # (body, Authorization) -> (status, JSON)
+Gifts = Callable[[str, bytes, dict[str, str], str], tuple[int, dict[str, Any]]]  # (source, body, headers, query)
 STATUS = {200: "200 OK", 201: "201 Created", 400: "400 Bad Request", 401: "401 Unauthorized", 404: "404 Not Found",
           405: "405 Method Not Allowed", 413: "413 Payload Too Large", 503: "503 Service Unavailable"}  # fmt: skip
 
@@ -94,25 +100,55 @@ def _json(start_response: Any, status: int, body: dict[str, Any]) -> list[bytes]
     return [data]
 
 
+def _posted(environ: dict[str, Any]) -> tuple[int, dict[str, Any]] | bytes:
+    """The body of a POST of at most MAX_INTAKE_BODY bytes, or the refusal (405, 413)."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return 405, {"error": "use POST"}
+    length = str(environ.get("CONTENT_LENGTH") or "0")
+    if not length.isdigit() or int(length) > MAX_INTAKE_BODY:
+        return 413, {"error": f"the body must be at most {MAX_INTAKE_BODY} bytes"}
+    return bytes(environ["wsgi.input"].read(int(length))) if int(length) else b""
+
+
 def _intake(environ: dict[str, Any], start_response: Any, intake: Intake | None) -> list[bytes]:
     """POST /intake: 404 unless DIBS_INTAKE_TOKEN is set; the rest is `bot.intake.webhook`."""
     if intake is None:
         return _json(start_response, 404, {"error": "not found"})
-    if environ.get("REQUEST_METHOD") != "POST":
-        return _json(start_response, 405, {"error": "use POST"})
-    length = str(environ.get("CONTENT_LENGTH") or "0")
-    if not length.isdigit() or int(length) > MAX_INTAKE_BODY:
-        return _json(start_response, 413, {"error": f"the body must be at most {MAX_INTAKE_BODY} bytes"})
-    body = environ["wsgi.input"].read(int(length)) if int(length) else b""
+    body = _posted(environ)
+    if not isinstance(body, bytes):
+        return _json(start_response, *body)
     status, answer = intake(body, str(environ.get("HTTP_AUTHORIZATION") or ""))
     return _json(start_response, status, answer)
 
 
+def _gifts(environ: dict[str, Any], start_response: Any, gifts: Gifts | None, source: str) -> list[bytes]:
+    """POST /intake/goody and /intake/sendoso: `bot.gifts.webhooks` (404 while its secret is unset)."""
+    if gifts is None:
+        return _json(start_response, 404, {"error": "not found"})
+    body = _posted(environ)
+    if not isinstance(body, bytes):
+        return _json(start_response, *body)
+    headers = {k[5:].lower().replace("_", "-"): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
+    status, answer = gifts(source, body, headers, str(environ.get("QUERY_STRING") or ""))
+    return _json(start_response, status, answer)
+
+
+def gift_webhooks(services: Services, team: Callable[[], str] | None) -> Gifts:
+    """`bot.gifts.webhooks.receive` for `wsgi_app`; `team` gives the bot token's workspace (None: many)."""
+
+    def gifts(source: str, body: bytes, headers: dict[str, str], query: str) -> tuple[int, dict[str, Any]]:
+        answer = receive(services, source, team() if team is not None else None, body, headers, query)
+        return answer.status, answer.body
+
+    return gifts
+
+
 def wsgi_app(
     app: App, signing_secret: str | None, healthy: Callable[[], bool], intake: Intake | None = None,
-    traffic: Traffic | None = None,
+    traffic: Traffic | None = None, gifts: Gifts | None = None,
 ) -> Any:  # fmt: skip
-    """The WSGI application: Slack's requests at POST /slack/events, POST /intake, and GET /healthz. While one of
+    """The WSGI application: Slack's requests at POST /slack/events, POST /intake (and /intake/goody,
+    /intake/sendoso: `gifts`), and GET /healthz. While one of
     Slack's requests is answered, `traffic` says so (the courier gives way)."""
     slack = SlackEndpoint(app, signing_secret)
 
@@ -125,6 +161,8 @@ def wsgi_app(
             return [b"ok\n" if ok else b"database unavailable\n"]
         if path == "/intake":
             return _intake(environ, start_response, intake)
+        if path in ("/intake/goody", "/intake/sendoso"):
+            return _gifts(environ, start_response, gifts, path.rsplit("/", 1)[1])
         if traffic is None:
             return slack(environ, start_response)
         traffic.enter()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, commands, context, events, home, lifecycle, phrases, reactions, shortcuts
+from handlers import actions, commands, context, events, home, lifecycle, people, phrases, reactions, shortcuts
 
 
 def register_listeners(app: App, services: Services) -> None:
@@ -16,5 +16,5 @@ def register_listeners(app: App, services: Services) -> None:
     app.use(context.one_workspace)
     app.use(context.skip_replays)
     app.error(context.log_and_apologise)
-    for surface in (events, reactions, actions, shortcuts, commands, home, lifecycle, phrases):
+    for surface in (events, reactions, actions, shortcuts, commands, home, lifecycle, phrases, people):
         surface.register(app)

@@ -15,12 +15,13 @@ from bot.digest.plan import post_digest_now
 from bot.editor.gift_view import build_gift_list
 from bot.editor.task_views import build_task_list
 from bot.editor.texts import feeds_text
-from bot.gifts.service import campaign_with_recipients, mark_by_name
+from bot.gifts.service import campaign_with_recipients, link_platform, mark_by_name
 from bot.installs.phrases import decide as decide_phrase
 from bot.installs.settings import change_setting, route, settings_text
 from bot.intake.channels import set_muted, unwatch_channel, watch_channel
 from bot.intake.feeds import add_channel_feed, channel_feeds, remove_channel_feed
 from bot.services import Services, replies
+from bot.services.calendars import calendar_command
 from bot.services.insight import request_export, stats_answer
 from bot.services.lists import digest_on_demand
 from bot.settings.labels import kind_in_sentence, kinds_in_sentence
@@ -168,13 +169,15 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
             _list(c, which, kind)
         case cmd.ListFeeds() | cmd.AddFeed() | cmd.RemoveFeed():
             c.ack(text=_feeds(c, command))
+        case cmd.ListCalendars() | cmd.AddCalendar() | cmd.RemoveCalendar():
+            c.ack(text=calendar_command(c.services, c.team, c.channel, c.user, command))
         case cmd.Stats(days, everywhere, detail):
             answer = stats_answer(c.services, c.team, c.channel, days, everywhere, detail)
             c.ack(**answer.as_kwargs())  # type: ignore[arg-type]
         case cmd.Export(days, here_only):
             c.ack(text=request_export(c.services, c.team, c.channel, c.user, days, here_only, c.response_url))
-        case cmd.Route(kind, group):
-            c.ack(text=route(c.services, c.team, c.user, kind, group))
+        case cmd.Route(kind, group, claimers):
+            c.ack(text=route(c.services, c.team, c.user, kind, group, claimers))
         case cmd.ShowSettings():
             c.ack(text=settings_text(c.services, c.team, c.user))
         case cmd.ChangeSetting(key, value):
@@ -186,6 +189,8 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
             c.ack(**build_gift_list(campaign, recipients).as_kwargs())  # type: ignore[arg-type]
         case cmd.MarkGift(task_id, state, name):
             c.ack(text=mark_by_name(c.services, c.team, task_id, c.user, GiftState(state), name, c.channel))
+        case cmd.LinkGifts(task_id, source, batch_id):
+            c.ack(text=link_platform(c.services, c.team, task_id, c.user, source, batch_id, c.channel))
         case cmd.NewTask(kind, title):
             _new(c, kind, title)
         case _:

@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot.installs.lifecycle import uninstalled
 from bot.intake.channels import set_archived
 from bot.services import Services
+from bot.services.groups import group_changed
 
 
 def handle_channel_archived(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
@@ -28,10 +29,24 @@ def handle_uninstalled(event: dict[str, Any], body: dict[str, Any], services: Se
 
 
 def handle_admins_changed(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
-    """Someone joined or left a user group: if it is the admins group, Dibs knows at once."""
-    if event.get("subteam_id") == services.admins.group:
-        team_id = str(body.get("team_id") or "")
-        services.admins.change(team_id, event.get("added_users") or [], event.get("removed_users") or [])
+    """Someone joined or left a user group: if it is the admins group, or one who may claim a kind, Dibs knows at
+    once."""
+    team_id, group = str(body.get("team_id") or ""), str(event.get("subteam_id") or "")
+    added, removed = event.get("added_users") or [], event.get("removed_users") or []
+    if group == services.admins.group:
+        services.admins.change(team_id, added, removed)
+    group_changed(services, team_id, group, added, removed)
+
+
+def handle_group_updated(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
+    """A user group changed (`subteam_updated`, with all its members): the claim rule reads them at once."""
+    subteam = event.get("subteam") or {}
+    users = subteam.get("users")
+    if isinstance(users, list):
+        team_id, group = str(body.get("team_id") or ""), str(subteam.get("id") or "")
+        if group == services.admins.group:
+            services.admins.set_members(team_id, [str(u) for u in users])
+        group_changed(services, team_id, group, users=[str(u) for u in users])
 
 
 def register(app: App) -> None:
@@ -41,3 +56,4 @@ def register(app: App) -> None:
     app.event("app_uninstalled")(handle_uninstalled)
     app.event("tokens_revoked")(handle_uninstalled)
     app.event("subteam_members_changed")(handle_admins_changed)
+    app.event("subteam_updated")(handle_group_updated)

@@ -9,7 +9,8 @@ from slack_bolt import App
 
 from bot.delivery.outbox import ReplyTo
 from bot.services import AlreadyHandled, EventId, Services, replies
-from bot.tasks.errors import DibsError, NeedsLink
+from bot.services.groups import tell_not_claimer
+from bot.tasks.errors import DibsError, NeedsLink, NotClaimer
 from store.enums import Via
 from store.queries.tasks import task_id_by_ts
 
@@ -62,6 +63,8 @@ def handle_reaction(event: dict[str, Any], body: dict[str, Any], services: Servi
         log.info("ignoring a repeated delivery of event %s", body.get("event_id"))
     except NeedsLink as error:
         replies.tell(services, ReplyTo(team_id, channel_id, user_id, str(item.get("ts"))), str(error))
+    except NotClaimer as refusal:  # the reaction stays; they hear why once per task
+        tell_not_claimer(services, to, refusal)
     except DibsError as error:
         # Reactions are often just reactions: stay quiet rather than scold.
         log.info("reaction by %s on #%s did nothing: %s", user_id, task_id, error)

@@ -56,6 +56,7 @@ class Purpose(StrEnum):
     NOMINATE = "nominate"  # rotation: fair: choose the nominee and ask them privately
     OFFER = "offer"  # a freed seat offered to the first person waiting (Take it / Pass)
     ROSTER = "roster"  # the roster posted in the thread before the event
+    MOVED = "moved"  # "Moved to …" in the thread of an event the team's calendar moved or cancelled
     CALENDAR = "calendar"  # an owner's calendar entry (.ics), written and uploaded to their DM as it is sent
     STALE = "stale"  # "still on it?" to the owners of a claim that went quiet
     SWAP = "swap"  # an owner asks someone to take their seat

@@ -398,6 +398,8 @@ class Feed(Base):
     source: Mapped[str] = mapped_column(String(16), default="feed", server_default="feed")
     # A calendar's `match:` words (a JSON list): only events whose summary names one become tasks; NULL: all.
     match: Mapped[str | None] = mapped_column(Text, default=None)
+    # A calendar's events are read this far ahead (its `horizon`, 90 days unless the settings file says).
+    horizon_seconds: Mapped[int] = mapped_column(Integer, default=7_776_000, server_default="7776000")
 
 
 class ExternalKey(Base):

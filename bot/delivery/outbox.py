@@ -108,16 +108,17 @@ def queue_call(
     return post_id is not None
 
 
-def queue_note(tx: Open, to: ReplyTo, text: str | Message) -> None:
-    """A private note (ephemeral) to the person who acted, in their channel (a message: with its buttons)."""
+def queue_note(tx: Open, to: ReplyTo, text: str | Message, dedupe_key: str | None = None) -> bool:
+    """A private note (ephemeral) to the person who acted, in their channel (a message: with its buttons);
+    with `dedupe_key`, once (False: it was queued before)."""
     args: dict[str, Any] = {"user": to.user_id}
     if to.thread_ts:
         args["thread_ts"] = to.thread_ts
     message = text if isinstance(text, Message) else None
-    queue_call(
+    return queue_call(
         tx, team_id=to.team_id, channel_id=to.channel_id, purpose=Purpose.NOTE, method="chat.postEphemeral",
         text=message.text if message else str(text), args=args,
-        blocks=[b.to_dict() for b in message.blocks] if message else None,
+        blocks=[b.to_dict() for b in message.blocks] if message else None, dedupe_key=dedupe_key,
     )  # fmt: skip
 
 

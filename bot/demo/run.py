@@ -56,6 +56,8 @@ def demo_settings(settings: Settings, base: str, database: Path) -> Settings:
             "signing_secret": secrets.token_hex(16),
             "app_token": None,
             "intake_token": None,
+            "goody_secret": None,
+            "sendoso_secret": None,
             "api_url": f"{base}/api/",
             "database_url": f"sqlite:///{database}",
             "feeds": (),

@@ -8,6 +8,7 @@ up to date rather than posted again; each person gets one direct message per cha
 
 from __future__ import annotations
 
+from bot.editor.away import write_away
 from bot.editor.homes import refresh_homes
 from bot.editor.intake import write_intake
 from bot.editor.letters import write_letters
@@ -42,3 +43,4 @@ def write(tx: Tx) -> None:
     for team_id, channel_id in sorted(channels):
         list_changed(tx, team_id, channel_id)
     write_letters(tx, changes)
+    write_away(tx, changes)

@@ -1,13 +1,14 @@
 """What follows when a follow-up comes in by another door: Dibs's own post of a task it announces (its
-thread follows once the post is up), joining a channel it now watches, reading back a file shared in a gift
-campaign's thread."""
+thread follows once the post is up), the note in its thread when the team's calendar moves its event, joining a
+channel it now watches, reading back a file shared in a gift campaign's thread."""
 
 from __future__ import annotations
 
 from bot.delivery.outbox import queue_call, queue_message
 from bot.editor.announce import build_intake_announcement
 from bot.editor.task_views import build_announcement
-from bot.tasks.changes import Announced, Change, ChannelWatched, FileShared
+from bot.editor.team_calendars import queue_moved
+from bot.tasks.changes import Announced, Change, ChannelWatched, EventMoved, FileShared
 from bot.tasks.tx import Tx
 from store.enums import Purpose
 
@@ -29,6 +30,8 @@ def write_intake(tx: Tx, changes: list[Change]) -> None:
         match change:
             case Announced():
                 _announce(tx, change)
+            case EventMoved():
+                queue_moved(tx, change)
             case ChannelWatched():
                 queue_call(
                     tx, team_id=change.team_id, channel_id=change.channel_id, purpose=Purpose.JOIN,

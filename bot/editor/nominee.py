@@ -2,12 +2,14 @@
 
 The nominee comes from the kind's owner group (its members, from Slack), or without one from the
 people who took a task in the channel lately: the one with the fewest claims over `nominee.lookback`,
-skipping whoever passed on this task, is over today's noise budget, or has a Slack status with one
-of `nominee.skip_status`'s emoji. "Not me" moves on to the next. The thread shows who was asked,
-never who declined (the audit trail keeps both).
+skipping whoever passed on this task, is over today's noise budget, or is away (`bot.staffing.availability`:
+an away status, Do Not Disturb, outside their working hours). "Not me" moves on to the next. The thread shows
+who was asked, never who declined; the audit trail keeps both, and who was skipped as away and why. The
+question says why them: "You have taken the fewest follow-ups in the last 30 days (1); <@U4> is out of office."
 
 Choosing happens when the question is sent (the courier's Prepare for Purpose.NOMINATE), because it
-reads Slack (the group's members, people's status); the planner only queues the question.
+reads Slack (the group's members; people's status and Do Not Disturb, kept an hour in `people`); the planner
+only queues the question.
 """
 
 from __future__ import annotations
@@ -15,27 +17,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.delivery.calls import Call
-from bot.delivery.failures import failure_of
 from bot.delivery.outbox import Open, queue_call
 from bot.editor.words import linked_title
 from bot.settings.labels import kind_tag
 from bot.slack.blocks import with_buttons
 from bot.slack.ids import ActionId
-from bot.slack.text import age
+from bot.slack.text import age, mention, plural
+from bot.staffing.availability import Away
+from bot.staffing.presence import Reader
 from bot.tasks import rules
+from bot.tasks.claimers import claimer_group
 from bot.tasks.lookup import locked_task
 from bot.tasks.model import snapshot
 from bot.tasks.routing import kind_for
 from bot.timing import local_day
 from store.enums import Purpose, TaskStatus, Via
 from store.models import Task
+from store.queries.groups import members_of
 from store.queries.outbox import count_ping, pings_on
 from store.queries.stats import actors_of, claims_per_person, recent_claimers
 from store.queries.tasks import load_task
@@ -44,22 +48,46 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
+MOST_AWAY_NAMED = 3  # away people named in the question; the rest are counted
 
 
 def choose_nominee(
     candidates: Sequence[str],
     claims: Mapping[str, int],
     skip: Collection[str],
-    away: Callable[[str], bool],
-) -> str | None:
-    """The candidate with the fewest claims (ties by id) who is not in `skip` and not `away`.
+    away: Callable[[str], Away | None],
+) -> tuple[str | None, list[tuple[str, Away]]]:
+    """The candidate with the fewest claims (ties by id) who is not in `skip` and not `away`, and the away
+    people who came before them, with why.
 
     `away` is asked in that order and only until someone is found: each answer may cost a Slack call.
     """
+    passed: list[tuple[str, Away]] = []
     for user_id in sorted(set(candidates) - set(skip), key=lambda u: (claims.get(u, 0), u)):
-        if not away(user_id):
-            return user_id
-    return None
+        why = away(user_id)
+        if why is None:
+            return user_id, passed
+        passed.append((user_id, why))
+    return None, passed
+
+
+def why_them(claims: int, lookback: timedelta, passed: Sequence[tuple[str, Away]]) -> str:
+    """`You have taken the fewest follow-ups in the last 30 days (1); <@U4> is out of office until Fri.`"""
+    text = f"You have taken the fewest follow-ups {_over(lookback)} ({claims})"
+    if passed:
+        shown = [f"{mention(user)} is {why.words}" for user, why in passed[:MOST_AWAY_NAMED]]
+        more = len(passed) - MOST_AWAY_NAMED
+        text += "; " + "; ".join(shown) + (f"; {plural(more, 'other')} away" if more > 0 else "")
+    return text + "."
+
+
+def _over(lookback: timedelta) -> str:
+    """`in the last 30 days`, `in the last day`, `in the last 12 hours`."""
+    if lookback >= timedelta(days=1):
+        days = round(lookback / timedelta(days=1))
+        return "in the last day" if days == 1 else f"in the last {days} days"
+    hours = max(round(lookback / timedelta(hours=1)), 1)
+    return "in the last hour" if hours == 1 else f"in the last {hours} hours"
 
 
 def queue_nomination(tx: Open, task: Task, round_: str) -> bool:
@@ -72,24 +100,16 @@ def queue_nomination(tx: Open, task: Task, round_: str) -> bool:
     )  # fmt: skip
 
 
-def _away(client: WebClient, emoji: Collection[str]) -> Callable[[str], bool]:
-    def away(user_id: str) -> bool:
-        try:
-            profile = (client.users_info(user=user_id).get("user") or {}).get("profile") or {}
-        except SlackApiError as error:
-            if not failure_of(error).permanent:
-                raise  # a 429 or an outage: the question waits and is asked again
-            log.info("could not read the status of %s (%s); asking them anyway", user_id, failure_of(error).error)
-            return False
-        return str(profile.get("status_emoji") or "").strip(":") in emoji
-
-    return away
-
-
-def _candidates(client: WebClient, group: str | None, recent: Sequence[str]) -> list[str]:
-    if group is None:
-        return list(recent)
-    return [str(u) for u in client.usergroups_users_list(usergroup=group).get("users") or []]
+def _candidates(
+    client: WebClient, group: str | None, claimers: frozenset[str] | None, recent: Sequence[str]
+) -> list[str]:
+    """The owner group's members (from Slack), else the claimer group's, else who took tasks here lately; only
+    those who may claim (`claimers`, None: anyone)."""
+    if group is not None:
+        pool = [str(u) for u in client.usergroups_users_list(usergroup=group).get("users") or []]
+    else:
+        pool = sorted(claimers) if claimers is not None else list(recent)
+    return [u for u in pool if claimers is None or u in claimers]
 
 
 def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) -> Call | None:
@@ -105,29 +125,41 @@ def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) ->
         recent = recent_claimers(session, call.team_id, task.channel_id, now - settings.nominee.lookback)
         passed = set(actors_of(session, task_id, "passed"))
         poster = task.posted_by
-    candidates = [u for u in _candidates(client, kind.owner_group if kind else None, recent) if u != poster]
+        group = claimer_group(session, settings, call.team_id, task.kind)
+        claimers = members_of(session, call.team_id, group) if group else None  # not the admins: they aren't asked
+    owners = kind.owner_group if kind else None
+    candidates = [u for u in _candidates(client, owners, claimers, recent) if u != poster]
     with svc.read() as session:
         claims = claims_per_person(session, call.team_id, now - settings.nominee.lookback, candidates)
         pinged = pings_on(session, call.team_id, candidates, local_day(now, settings))
     busy = {u for u, n in pinged.items() if n >= settings.nag.max_pings_per_day}
-    chosen = choose_nominee(candidates, claims, passed | busy, _away(client, settings.nominee.skip_status))
+    reader = Reader(client, svc, call.team_id, now)
+    try:
+        reader.read_dnd([u for u in candidates if u not in passed | busy])  # one call for all of them
+        chosen, away = choose_nominee(candidates, claims, passed | busy, reader.away)
+    finally:
+        reader.save()  # what was read is kept, even when a 429 makes the question wait
     if chosen is None:
-        log.info("#%s: nobody to ask (of %s candidate(s), %s passed, %s over their budget or away)",
-                 task_id, len(candidates), len(passed), len(busy))  # fmt: skip
+        log.info("#%s: nobody to ask (of %s candidate(s), %s passed, %s over their budget, %s away)",
+                 task_id, len(candidates), len(passed), len(busy), len(away))  # fmt: skip
         return None
     with svc.transaction(now=now) as tx:
         task = locked_task(tx.session, call.team_id, task_id)
         if task.status != TaskStatus.OPEN or task.nominee:
             return None
         task.nominee = chosen
+        for user_id, why in away:  # the audit says why they were not asked
+            rules.audit(
+                tx.session, task, user_id, "skipped", Via.SCHEDULE, now, detail=f"{mention(user_id)} is {why.words}"
+            )
         rules.record(tx, task, "schedule", "nominated", Via.SCHEDULE, detail=chosen)
         count_ping(tx.session, call.team_id, chosen, local_day(now, settings), settings.nag.max_pings_per_day)
         shown = snapshot(task)
     text = (
         f"Could you take *#{shown.id}* {kind_tag(settings, shown.kind)} · {linked_title(shown)} "
         f"in <#{shown.channel_id}>? "
-        f"It has waited {age(task.open_since or task.created_at, now)} for an owner, and you have taken the fewest "
-        "follow-ups lately."
+        f"It has waited {age(task.open_since or task.created_at, now)} for an owner. "
+        + why_them(claims.get(chosen, 0), settings.nominee.lookback, away)
     )
     choice = with_buttons(
         text, str(task_id), ("Take it", ActionId.TAKE_NOMINATION), ("Not me", ActionId.PASS_NOMINATION)

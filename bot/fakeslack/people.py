@@ -30,7 +30,9 @@ class People:
         self.directory = directory
         self.site = ""  # http://host:port serving /files/<id>/<name> and /upload/<id>
         self.triggers: dict[str, str] = {}  # trigger_id -> the person whose action made it
-        self.profiles: dict[str, dict[str, Any]] = {}  # user -> status_emoji, status_text
+        self.profiles: dict[str, dict[str, Any]] = {}  # user -> status_emoji, status_text, status_expiration
+        self.zones: dict[str, str] = {}  # user -> their time zone (users.info's tz)
+        self.dnd: dict[str, dict[str, Any]] = {}  # user -> dnd_enabled, next_dnd_start_ts, next_dnd_end_ts
         self.groups: dict[str, list[str]] = {}  # user group -> its members
         self.memberships: dict[str, list[str]] = {}  # user -> their channels (else: every channel there is)
         self.uploads: dict[str, dict[str, Any]] = {}  # files_upload_v2's files by id, shared or not yet
@@ -40,6 +42,7 @@ class People:
         """The methods answered here."""
         return {
             "users.info": self._user,
+            "dnd.teamInfo": self._dnd,
             "users.conversations": self._memberships,
             "usergroups.users.list": lambda p, _: {"ok": True, "users": self.groups.get(str(p.get("usergroup")), [])},
             "views.publish": self._publish,
@@ -79,7 +82,7 @@ class People:
     def forget(self) -> None:
         """Forget what the workspace holds and what the fake was told of people (installs stay)."""
         self.workspace = Workspace()
-        for kept in (self.triggers, self.profiles, self.groups, self.memberships, self.uploads):
+        for kept in (self.triggers, self.profiles, self.zones, self.dnd, self.groups, self.memberships, self.uploads):
             kept.clear()
 
     # ---------------------------------------------------------------- users
@@ -88,8 +91,16 @@ class People:
         name = user.lower() if self.directory is None else self.directory.people.get(user)
         if name is None:
             return error("user_not_found")
-        profile = {"status_emoji": "", "status_text": "", **self.profiles.get(user, {})}
-        return {"ok": True, "user": {"id": user, "name": name, "deleted": False, "is_bot": False, "profile": profile}}
+        profile = {"status_emoji": "", "status_text": "", "status_expiration": 0, **self.profiles.get(user, {})}
+        tz = self.zones.get(user, "America/Los_Angeles")
+        return {"ok": True, "user": {"id": user, "name": name, "deleted": False, "is_bot": False, "tz": tz,
+                                     "profile": profile}}  # fmt: skip
+
+    def _dnd(self, p: Params, _: Bot) -> Answer:
+        """dnd.teamInfo: each asked person's Do Not Disturb (off, unless a test set it)."""
+        users = [u for u in str(p.get("users") or "").split(",") if u]
+        off = {"dnd_enabled": False, "next_dnd_start_ts": 1, "next_dnd_end_ts": 1}
+        return {"ok": True, "users": {u: {**off, **self.dnd.get(u, {})} for u in users}}
 
     def _memberships(self, p: Params, _: Bot) -> Answer:
         every = list(self.directory.channels) if self.directory else []

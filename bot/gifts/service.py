@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from bot.gifts.imports import is_csv
+from bot.gifts.platforms import PLATFORMS, link_key
 from bot.gifts.recipients import Recipient, name_key
 from bot.intake.posts import open_announced_task
 from bot.slack.text import escape, plain
@@ -19,6 +20,7 @@ from bot.tasks.tx import Tx
 from store.enums import FINISHED, GiftState, Via
 from store.models import GiftRecipient, Task
 from store.queries import gifts as queries
+from store.queries.external import point
 from store.queries.tasks import task_id_by_post
 
 if TYPE_CHECKING:
@@ -57,6 +59,11 @@ def _may_mark(task: Task, recipient: GiftRecipient, user_id: str) -> None:
         )
 
 
+def _may_link(task: Task, user_id: str) -> None:
+    if user_id not in {c.user_id for c in rules.owners(task)} and user_id != task.posted_by:
+        raise NotAllowed(f"Only the owners of #{task.id} or <@{task.posted_by}> who posted it can link its gifts.")
+
+
 def _follow_up(tx: Tx, campaign: Task, recipient: GiftRecipient) -> TaskSnapshot:
     """A task of its own for a gift that did not arrive, announced in the campaign's channel."""
     who = recipient.name + (f", {recipient.company}" if recipient.company else "")
@@ -74,6 +81,11 @@ def _follow_up(tx: Tx, campaign: Task, recipient: GiftRecipient) -> TaskSnapshot
 def mark(tx: Tx, campaign: Task, recipient: GiftRecipient, state: GiftState, user_id: str) -> str:
     """Mark one recipient's gift; a missed one gets its follow-up task. The answer for the person who did it."""
     _may_mark(campaign, recipient, user_id)
+    return set_state(tx, campaign, recipient, state, user_id)
+
+
+def set_state(tx: Tx, campaign: Task, recipient: GiftRecipient, state: GiftState, actor: str) -> str:
+    """`mark` once it is allowed (or for a gift platform's webhook, `actor` "goody" or "sendoso")."""
     if recipient.state == state:
         return f"{escape(recipient.name)} is already marked {state}."
     recipient.state, recipient.updated_at = state, tx.now
@@ -82,7 +94,7 @@ def mark(tx: Tx, campaign: Task, recipient: GiftRecipient, state: GiftState, use
         followup = _follow_up(tx, campaign, recipient)
         recipient.followup_task_id = followup.id
         note += f" #{followup.id} asks who will arrange a new gift."
-    rules.record(tx, campaign, user_id, f"gift_{state}", Via.GIFT, detail=recipient.name)
+    rules.record(tx, campaign, actor, f"gift_{state}", Via.GIFT, detail=recipient.name)
     return note
 
 
@@ -108,6 +120,21 @@ def mark_by_id(svc: Services, team_id: str, task_id: int, recipient_id: int, use
         if found is None:
             raise TaskNotFound(f"#{task_id} has no such recipient any more.")
         return mark(tx, campaign, found, state, user_id)
+
+
+def link_platform(
+    svc: Services, team_id: str, task_id: int, user_id: str, source: str, batch_id: str, seen_from: str | None
+) -> str:
+    """`/dibs gift ID link goody:BATCH_ID` (or `sendoso:CAMPAIGN_ID`): that batch's webhooks mark this campaign."""
+    with svc.transaction() as tx:
+        campaign = _campaign(tx, team_id, task_id, seen_from)
+        rules.refuse_finished(campaign)
+        _may_link(campaign, user_id)
+        before = point(tx.session, team_id, link_key(source, batch_id), campaign.id, tx.now)
+        rules.audit(tx.session, campaign, user_id, "gift_linked", Via.GIFT, tx.now, detail=f"{source}:{batch_id}")
+    what = f"{PLATFORMS[source]} `{escape(batch_id)}`"
+    moved = f" (it marked #{before}'s before)" if before not in (None, task_id) else ""
+    return f"{what} now marks the gifts of #{task_id}{moved}."
 
 
 def campaign_with_recipients(

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from bot.installs.phrases import suggestion_lines
 from bot.intake.channels import check_admin
-from bot.settings import SettingsError
+from bot.settings import Settings, SettingsError
 from bot.settings.labels import kind_in_sentence, kind_label
 from bot.settings.workspace import KEYS, describe, parse_value
 from bot.slack.text import escape
 from bot.tasks.errors import DibsError
 from bot.tasks.kinds import kind_named
-from store.queries.routes import clear_route, set_route
+from store.queries.routes import claimer_routes, clear_claimer_route, clear_route, set_claimer_route, set_route
 from store.queries.tasks import replan_due_dates
 from store.queries.workspaces import clear_setting, set_setting, setting_rows
 
@@ -36,12 +36,14 @@ def settings_text(svc: Services, team_id: str, user_id: str | None = None) -> st
         own = {row.key: row for row in setting_rows(session, team_id)}
         admin = user_id is None or svc.admins.allows(team_id, user_id)
         suggested = suggestion_lines(svc, team_id, session) if admin else []
+        routed = {kind: group for _, kind, group in claimer_routes(session, team_id)}
     lines = ["*Dibs's settings in this workspace*"]
     for key in KEYS:
         row = own.get(key)
         source = f"set here by <@{row.set_by}> on {row.set_at:%Y-%m-%d}" if row else "the settings file's"
         lines.append(f"• `{key}`: {describe(key, here)} ({source})")
     lines += [HOW, "Which user group a kind asks: `/dibs route KIND @group`."]
+    lines += _claimer_lines(here, routed)
     added = {
         k.name: [p for p in k.phrases if p not in (svc.settings.kind(k.name) or k).phrases] for k in here.kinds.values()
     }
@@ -81,11 +83,27 @@ def change_setting(svc: Services, team_id: str, user_id: str, key: str, value: s
     return f"`{key}` is {now_in_force} in this workspace from now on."
 
 
-def route(svc: Services, team_id: str, user_id: str, kind: str, group: str | None) -> str:
-    """`/dibs route`: set (or clear) a kind's owner group; the answer for the person who asked."""
+def _claimer_lines(settings: Settings, routed: dict[str, str]) -> list[str]:
+    """Who may claim each kind that is not for anyone (`/dibs route KIND @group claimers`, `kinds.X.claimers`)."""
+    shown = []
+    for key, kind in settings.kinds.items():
+        group = routed.get(key) or kind.claimers
+        if group:
+            source = "set here" if key in routed else "the settings file's"
+            shown.append(f"{kind_label(settings, key)}: <!subteam^{group}> ({source})")
+    if not shown:
+        return []
+    return ["Who may claim: " + "; ".join(shown) + ". `/dibs route KIND none claimers` clears one set here."]
+
+
+def route(svc: Services, team_id: str, user_id: str, kind: str, group: str | None, claimers: bool = False) -> str:
+    """`/dibs route`: set (or clear) a kind's owner group, or (`claimers`) the group who may claim its tasks; the
+    answer for the person who asked."""
     check_admin(svc, team_id, user_id)
     kind = kind_named(svc.settings, kind).name  # its key, however the person wrote it
     label = kind_label(svc.settings, kind)
+    if claimers:
+        return _route_claimers(svc, team_id, user_id, kind, group)
     with svc.transaction() as tx:
         if group is None:
             cleared = clear_route(tx.session, team_id, kind)
@@ -97,3 +115,21 @@ def route(svc: Services, team_id: str, user_id: str, kind: str, group: str | Non
     svc.memo.forget(("route", team_id, kind))
     named = kind_in_sentence(svc.settings, kind)
     return f"New {named} follow-ups ask <!subteam^{group}>, and their reminders mention it."
+
+
+def _route_claimers(svc: Services, team_id: str, user_id: str, kind: str, group: str | None) -> str:
+    """`/dibs route KIND @group claimers` (or `none claimers`): who may claim the kind's tasks here."""
+    label, admins = kind_label(svc.settings, kind), " and the admins" if svc.settings.admins else ""
+    with svc.transaction() as tx:
+        if group is None:
+            cleared = clear_claimer_route(tx.session, team_id, kind)
+        else:
+            set_claimer_route(tx.session, team_id, kind, group, user_id, tx.now)
+        tx.forget(("claimers", team_id, kind))
+    if group is not None:
+        return f"Only <!subteam^{group}>{admins} can claim {kind_in_sentence(svc.settings, kind)} follow-ups now."
+    if not cleared:
+        return f"{label} had no claimer group set here."
+    fallback = svc.settings.kinds[kind].claimers
+    who = f"only <!subteam^{fallback}>{admins} (the settings file's)" if fallback else "anyone"
+    return f"{label} follow-ups can be claimed by {who} now."

@@ -23,11 +23,15 @@ from typing import TYPE_CHECKING
 from xml.sax import SAXException
 
 import feedparser
+from icalendar import Calendar
 
 from bot import metrics
+from bot.intake.calendars import record_calendar, sync_settings_calendars, validators
 from bot.intake.channels import check_admin
+from bot.intake.ical import CalendarError, read_calendar
 from bot.intake.posts import open_announced_task
 from bot.settings import FeedSettings
+from bot.settings.calendars import shown_address
 from bot.settings.labels import kind_in_sentence
 from bot.slack.payloads import clean_text
 from bot.slack.text import escape, is_web_link
@@ -176,21 +180,24 @@ def record(tx: Tx, feed: Feed, items: list[FeedItem]) -> int:
     return len(announce)
 
 
-def _lease_due(svc: Services, now: datetime) -> list[tuple[int, str, str | None, str | None]]:
+def _lease_due(svc: Services, now: datetime) -> list[tuple[int, str, str | None, str | None, str]]:
     with svc.transaction(now=now) as tx:
         due = queries.lock_due_feeds(tx.session, now, BATCH)
         for feed in due:
             feed.next_poll_at = now + LEASE  # ours for a while: other processes skip it
-        return [(f.id, f.url, f.etag, f.last_modified) for f in due]
+        return [(f.id, f.url, *validators(f, now), f.source) for f in due]
 
 
-def _succeeded(svc: Services, feed_id: int, fetched: Fetched, items: list[FeedItem] | None) -> int:
+def _succeeded(svc: Services, feed_id: int, fetched: Fetched, items: list[FeedItem] | Calendar | None) -> int:
     with svc.transaction() as tx:
         feed = tx.session.get(Feed, feed_id)
         if feed is None:
             return 0
-        announced = record(tx, feed, items) if items is not None else 0
-        feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
+        feed.etag, feed.last_modified = fetched.etag, fetched.last_modified  # a calendar may drop them again
+        if isinstance(items, Calendar):  # a team's calendar: its events followed (`bot.intake.calendars`)
+            announced = record_calendar(tx, feed, items)
+        else:
+            announced = record(tx, feed, items) if items is not None else 0
         feed.last_success_at, feed.failures, feed.last_error = tx.now, 0, None
         feed.next_poll_at = tx.now + timedelta(seconds=feed.every_seconds)
         return announced
@@ -205,23 +212,26 @@ def _failed(svc: Services, feed_id: int, error: FeedError) -> None:
         feed.last_error, feed.last_error_at = str(error)[:300], tx.now
         wait = min(timedelta(seconds=feed.every_seconds) * 2 ** min(feed.failures, 10), MAX_BACKOFF)
         feed.next_poll_at = tx.now + wait
-        log.warning("feed %s: %s; trying again in %s", feed.url, error, wait)
+        log.warning("feed %s: %s; trying again in %s", shown_address(feed.url), error, wait)
 
 
 Fetch = Callable[[str, str | None, str | None], Fetched]
 
 
-def _poll_one(svc: Services, fetcher: Fetch, feed_id: int, url: str, etag: str | None, modified: str | None) -> int:
+def _poll_one(
+    svc: Services, fetcher: Fetch, feed_id: int, url: str, etag: str | None, modified: str | None, source: str
+) -> int:
     try:
         fetched = fetcher(url, etag, modified)
-        items = read_items(fetched.body) if fetched.body is not None else None
+        read = read_calendar if source == "calendar" else read_items
+        items = read(fetched.body) if fetched.body is not None else None
         announced = _succeeded(svc, feed_id, fetched, items)
         metrics.FEED_POLLS.labels("ok" if fetched.body is not None else "not_modified").inc()
         return announced
-    except FeedError as error:
-        _failed(svc, feed_id, error)
+    except (FeedError, CalendarError) as error:
+        _failed(svc, feed_id, FeedError(str(error)))
     except Exception as error:  # one broken feed never stops the others
-        log.exception("feed %s could not be read", url)
+        log.exception("feed %s could not be read", shown_address(url))
         _failed(svc, feed_id, FeedError(f"{type(error).__name__}: {error}"[:250]))
     metrics.FEED_POLLS.labels("error").inc()
     return 0
@@ -235,8 +245,8 @@ def poll_feeds(svc: Services, fetcher: Fetch = fetch) -> int:
 
 
 def sync_settings_feeds(svc: Services, token_team: str | None, feeds: tuple[FeedSettings, ...]) -> None:
-    """Make each workspace's feeds from the settings file those the file lists now (a feed without a
-    `team` belongs to the bot token's workspace, `token_team`)."""
+    """Make each workspace's feeds (and calendars) from the settings file those the file lists now (a feed
+    without a `team` belongs to the bot token's workspace, `token_team`)."""
     wanted: dict[str, dict[tuple[str, str], FeedSettings]] = {}
     for entry in feeds:
         team_id = entry.team or token_team
@@ -245,6 +255,7 @@ def sync_settings_feeds(svc: Services, token_team: str | None, feeds: tuple[Feed
     with svc.transaction() as tx:
         for team_id in set(wanted) | queries.settings_feed_teams(tx.session):
             _sync_team_feeds(tx, team_id, wanted.get(team_id, {}))
+        sync_settings_calendars(tx, token_team, svc.settings.calendars)  # and the settings' `calendars:`
 
 
 def _sync_team_feeds(tx: Tx, team_id: str, wanted: dict[tuple[str, str], FeedSettings]) -> None:

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.delivery.outbox import ReplyTo
 from bot.services import replies
+from bot.services.groups import tell_not_claimer
 from bot.slack.jobs import per_workspace
-from bot.tasks.errors import DibsError
+from bot.tasks.errors import DibsError, NotClaimer
 from store.enums import Via
 from store.queries.tasks import recent_active_stamps
 
@@ -80,7 +82,12 @@ def _recover(client: WebClient, svc: Services, team_id: str, tasks: list[Stamps]
     for _, task_id, channel_id, *stamps in tasks:
         claimers, finishers = _reacting(client, svc, channel_id, stamps, bot_user)
         for user_id in claimers:
-            if replies.claim(svc, team_id, task_id, user_id, Via.REACTION).task is not None:
+            try:
+                claimed = replies.claim(svc, team_id, task_id, user_id, Via.REACTION)
+            except NotClaimer as refusal:  # not in the kind's claimer group: told once, like a live reaction
+                tell_not_claimer(svc, ReplyTo(team_id, channel_id, user_id), refusal)
+                continue
+            if claimed.task is not None:
                 found += 1
         for user_id in finishers:
             try:

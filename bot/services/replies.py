@@ -158,7 +158,7 @@ def release(
     with svc.transaction(event) as tx:
         tell_seated(tx, claims.seat_queued(tx, team_id, task_id, wait=True))
         outcome = _released(claims.release_claim(tx, team_id, task_id, user_id, via, seen_from))
-        tell_others(tx, outcome, reply_to)
+        tell_others(tx, outcome, None if via == Via.REACTION and outcome.task is None else reply_to)  # never held
     return outcome
 
 

@@ -4,6 +4,7 @@ The models are pydantic's (model.py, kinds.py); each value's type reads what an 
 refuses the rest with one sentence naming the key (values.py); load.py reads the environment and the file.
 """
 
+from bot.settings.calendars import CalendarSettings
 from bot.settings.kinds import DEFAULT_KINDS, MAX_SEATS, Kind
 from bot.settings.load import load_settings, settings_from_yaml
 from bot.settings.model import (
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_KINDS",
     "MAX_SEATS",
     "WEEKDAYS",
+    "CalendarSettings",
     "DigestSettings",
     "FeedSettings",
     "Kind",

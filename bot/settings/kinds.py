@@ -91,6 +91,8 @@ class Kind(Section):
     roles: Annotated[tuple[tuple[str, int], ...], BeforeValidator(_roles)] = ()
     slots: Annotated[int, whole(1, MAX_SEATS)] = Field(default=1, validate_default=True)  # with roles: their sum
     owner_group: GroupId = None
+    # Only this user group's members (and the `admins:` group's) may claim its tasks; None: anyone.
+    claimers: GroupId = None
     question: Annotated[str, BeforeValidator(_question)] = "Who owns this follow-up?"
     done_needs_link: Annotated[bool, only(lambda v: isinstance(v, bool), lambda _: "expected true or false")] = False
     # "fair": still unclaimed at nag.escalate_after, one person is asked privately (see NomineeSettings).

@@ -11,10 +11,12 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
+from bot.settings.calendars import Calendars
 from bot.settings.kinds import DEFAULT_KINDS, KIND_NAME, KIND_NAME_RULE, Kind
 from bot.settings.model import (
     DEFAULT_API_URL,
     DEFAULT_DATABASE_URL,
+    AvailabilitySettings,
     BotIds,
     DigestSettings,
     Feeds,
@@ -55,6 +57,8 @@ ENVIRONMENT = {  # Settings field: the variable it is read from (empty means uns
     "state_secret": "SLACK_STATE_SECRET",
     "redirect_uri": "SLACK_REDIRECT_URI",
     "intake_token": "DIBS_INTAKE_TOKEN",
+    "goody_secret": "DIBS_GOODY_SECRET",
+    "sendoso_secret": "DIBS_SENDOSO_SECRET",
 }
 _API_URL: TypeAdapter[str] = TypeAdapter(
     Annotated[
@@ -64,7 +68,9 @@ _API_URL: TypeAdapter[str] = TypeAdapter(
     ]
 )
 _KIND_KEYS = frozenset(Kind.model_fields) - {"name"}  # a kind's name is its key in `kinds:`
-_KEEP_THE_BASES = {"timezone", "date_order", "working_hours", "feeds", "accept_bots", "admins", "retry_every"}
+_KEEP_THE_BASES = {
+    "timezone", "date_order", "working_hours", "feeds", "calendars", "accept_bots", "admins", "retry_every",
+}  # fmt: skip
 
 
 class Reactions(Section):
@@ -90,6 +96,7 @@ class SettingsFile(Section):
     digest: DigestSettings = Field(default_factory=DigestSettings)
     stats: StatsSettings = Field(default_factory=StatsSettings)
     nominee: NomineeSettings = Field(default_factory=NomineeSettings)
+    availability: AvailabilitySettings = Field(default_factory=AvailabilitySettings)
     offer_expires_after: Wait = timedelta(hours=24)
     calendar_merge_within: Wait = timedelta(minutes=1)
     roster: Roster = Field(default_factory=Roster)
@@ -97,6 +104,7 @@ class SettingsFile(Section):
     reactions: Reactions = Field(default_factory=Reactions)
     kinds: Mapping[str, Kind] = Field(default=None, validate_default=True)  # the base's, with the file's over them
     feeds: Feeds = ()
+    calendars: Calendars = ()
     accept_bots: BotIds = frozenset()
     admins: GroupId = None
     retry_every: Duration = timedelta(minutes=1)
@@ -130,6 +138,7 @@ class SettingsFile(Section):
                 "digest": self.digest,
                 "stats": self.stats,
                 "nominee": self.nominee,
+                "availability": self.availability,
                 "retention": self.retention,
                 "staffing": StaffingSettings(
                     offer_expires_after=self.offer_expires_after,

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, Field, TypeAdapter, model_validator
 
+from bot.settings.availability import AvailabilitySettings, NomineeSettings
+from bot.settings.calendars import Calendars, check_calendars
 from bot.settings.kinds import DEFAULT_KINDS, Kind
 from bot.settings.values import (
     Clock,
@@ -34,7 +36,6 @@ from bot.settings.values import (
     read_days,
     read_duration,
     read_duration_or_off,
-    read_emoji,
     refuse,
     slack_id,
     whole,
@@ -117,24 +118,6 @@ class DigestSettings(Section):
     when_empty: Annotated[str, one_of("one_line", "skip")] = "one_line"
     when_unchanged: Annotated[str, one_of("post", "skip")] = "skip"  # post: an edition even when nothing changed
     quiet_window: Duration = timedelta(hours=2)  # the open follow-ups list moves to the channel's bottom this often
-
-
-def _emoji_set(value: object) -> frozenset[str]:
-    if isinstance(value, frozenset):
-        return value
-    items = value or []
-    if not isinstance(items, list):
-        refuse("expected a list of emoji names, like [palm_tree, face_with_thermometer]")
-    return frozenset(read_emoji(item) for item in items)
-
-
-class NomineeSettings(Section):
-    """`rotation: fair`: who is never asked (a Slack status with one of these emoji: away, ill)."""
-
-    skip_status: Annotated[frozenset[str], BeforeValidator(_emoji_set)] = frozenset(
-        {"palm_tree", "face_with_thermometer"}
-    )
-    lookback: Duration = timedelta(days=30)  # claims counted over this long: the fewest is asked first
 
 
 def _wait(value: object) -> timedelta:
@@ -238,6 +221,8 @@ class Settings(Frozen):
     state_secret: str | None = None  # signs the OAuth state parameter
     redirect_uri: str | None = None  # only needed when the app lists several redirect URLs
     intake_token: str | None = None  # DIBS_INTAKE_TOKEN: POST /intake is open only with it
+    goody_secret: str | None = None  # DIBS_GOODY_SECRET (whsec_…): POST /intake/goody is open only with it
+    sendoso_secret: str | None = None  # DIBS_SENDOSO_SECRET: POST /intake/sendoso is open only with it
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     timezone: TimeZoneName = "UTC"
@@ -247,12 +232,14 @@ class Settings(Frozen):
     digest: DigestSettings = Field(default_factory=DigestSettings)
     stats: StatsSettings = Field(default_factory=StatsSettings)
     nominee: NomineeSettings = Field(default_factory=NomineeSettings)
+    availability: AvailabilitySettings = Field(default_factory=AvailabilitySettings)
     staffing: StaffingSettings = Field(default_factory=StaffingSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     claim_reaction: Emoji = "raising_hand"
     done_reaction: Emoji = "white_check_mark"
     kinds: Mapping[str, Kind] = Field(default_factory=lambda: dict(DEFAULT_KINDS))
     feeds: Feeds = ()
+    calendars: Calendars = ()
     # Bot or app ids (B…, A…) whose top-level posts in watched channels are read like people's.
     accept_bots: BotIds = frozenset()
     retry_every: Duration = timedelta(minutes=1)
@@ -272,12 +259,25 @@ class Settings(Frozen):
             if feed.team is None and self.many_workspaces:
                 why = "Dibs serves many workspaces (SLACK_CLIENT_ID is set), so each feed names its workspace"
                 refuse(f"{why}, like team: T0123ABCD", "feeds", number, "team")
+        check_calendars(self.calendars, self.kinds, self.many_workspaces)
         return self
 
     @property
     def many_workspaces(self) -> bool:
         """Installed per workspace through Slack's OAuth flow (SLACK_CLIENT_ID, no SLACK_BOT_TOKEN)."""
         return self.client_id is not None and self.bot_token is None
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        """What the logs must never show (tokens are masked by their shape)."""
+        return (
+            self.signing_secret,
+            self.client_secret,
+            self.state_secret,
+            self.intake_token,
+            self.goody_secret,
+            self.sendoso_secret,
+        )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,6 +10,7 @@ from difflib import get_close_matches
 from bot.settings import SettingsError, parse_duration
 from bot.settings.workspace import KEYS, setting_key
 from bot.slack import commands as cmd
+from bot.slack.calendar_commands import parse_calendar
 from bot.slack.commands import Command, UsageError
 from bot.slack.date_commands import parse_due, parse_when
 from bot.slack.payloads import blank, clean_text
@@ -21,6 +22,7 @@ _USER = re.compile(r"^<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>$")
 _GROUP = re.compile(r"^<!subteam\^(S[A-Z0-9]{1,20})(?:\|[^>]*)?>$")
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,40}")  # a kind's key or its label without spaces (`blog-comment`)
 _ROLE = re.compile(r"[a-z][a-z0-9_]{0,30}")
+_BATCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")  # a gift platform's batch or campaign id
 
 
 def parse_task_id(word: str, subcommand: str) -> int:
@@ -86,11 +88,16 @@ def _feed(args: list[str], text: str) -> Command:
 
 
 def _route(args: list[str], text: str) -> Command:
+    claimers = len(args) > 2 and args[-1].lower() == "claimers"  # `/dibs route KIND @group claimers`
+    args = args[:-1] if claimers else args
     fits = 2 <= len(args) <= 5  # the kind (its key, or its label's words), then the group
     group = _GROUP.match(args[-1]) if fits else None
-    if not fits or not _KIND.fullmatch(args[0].lower()) or (group is None and args[-1].lower() != "none"):
-        raise UsageError("Write `/dibs route KIND @group` (a user group), or `/dibs route KIND none` to clear it.")
-    return cmd.Route(" ".join(args[:-1]), group.group(1) if group else None)
+    if not fits or not _KIND.fullmatch(args[0].lower()) or (group is None and args[-1].lower() not in ("none", "off")):
+        raise UsageError(
+            "Write `/dibs route KIND @group` (a user group), or `/dibs route KIND none` to clear it; "
+            "`claimers` at the end sets who may claim its tasks."
+        )
+    return cmd.Route(" ".join(args[:-1]), group.group(1) if group else None, claimers)
 
 
 def _settings(args: list[str], text: str) -> Command:
@@ -122,6 +129,11 @@ def _gift(task_id: int, rest: list[str]) -> Command:
     if not rest:
         return cmd.Gifts(task_id)
     state = rest[0].lower()
+    if state == "link":
+        source, _, batch = unescape(" ".join(rest[1:])).partition(":")
+        if source.lower() not in ("goody", "sendoso") or not _BATCH.fullmatch(batch):
+            raise UsageError(f"Write `/dibs gift {task_id} link goody:BATCH_ID` or `sendoso:CAMPAIGN_ID`.")
+        return cmd.LinkGifts(task_id, source.lower(), batch)
     if state not in ("delivered", "missed") or len(rest) < 2:
         raise UsageError(f"Write `/dibs gift {task_id} delivered NAME` or `/dibs gift {task_id} missed NAME`.")
     return cmd.MarkGift(task_id, state, clean_text(unescape(" ".join(rest[1:]))))
@@ -218,6 +230,8 @@ _PLAIN: dict[str, Callable[[list[str], str], Command]] = {
     "digest": _digest,
     "feeds": lambda args, text: cmd.ListFeeds(),
     "feed": _feed,
+    "calendars": lambda args, text: parse_calendar(["list", *args], text),
+    "calendar": parse_calendar,
     "route": _route,
     "stats": _stats,
     "export": _export,
@@ -238,8 +252,8 @@ _ON_TASK: dict[str, Callable[[int, list[str]], Command]] = {
 _WITH_TEXT: dict[str, Callable[[int, str], Command]] = {"due": parse_due, "when": parse_when}
 # In the order `/dibs help` lists them.
 SUBCOMMANDS = ("help", "watch", "unwatch", "new", "list", "claim", "release", "done", "assign", "swap", "snooze",
-               "due", "when", "roles", "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "route",
-               "settings", "gift")  # fmt: skip
+               "due", "when", "roles", "mute", "unmute", "digest", "stats", "export", "feeds", "feed", "calendars",
+               "calendar", "route", "settings", "gift")  # fmt: skip
 
 
 def unknown_subcommand(word: str) -> str:

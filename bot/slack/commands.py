@@ -79,11 +79,34 @@ class RemoveFeed:
 
 
 @dataclass(frozen=True)
+class ListCalendars:
+    """`/dibs calendars` (or `/dibs calendar list`): this channel's team calendars and how their reads went."""
+
+
+@dataclass(frozen=True)
+class AddCalendar:
+    """`/dibs calendar add URL [KIND] [match WORDS]`: the calendar's new events announced here."""
+
+    url: str
+    kind: str = "event"
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemoveCalendar:
+    """`/dibs calendar remove ID`."""
+
+    calendar_id: int
+
+
+@dataclass(frozen=True)
 class Route:
-    """`/dibs route KIND @group` (or `none`): which user group owns a kind in this workspace."""
+    """`/dibs route KIND @group` (or `none`): which user group owns a kind in this workspace; with `claimers`,
+    which user group may claim its tasks."""
 
     kind: str
     group: str | None
+    claimers: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,15 @@ class MarkGift:
     task_id: int
     state: str
     name: str
+
+
+@dataclass(frozen=True)
+class LinkGifts:
+    """`/dibs gift ID link goody:BATCH_ID` (or `sendoso:CAMPAIGN_ID`): that batch's webhooks mark this campaign."""
+
+    task_id: int
+    source: str
+    batch_id: str
 
 
 @dataclass(frozen=True)
@@ -230,5 +262,6 @@ class Export:
 Command = (
     Help | Watch | Unwatch | Mute | NewTask | ListTasks | Claim | Release | Done | Assign | Snooze | SetDue | Digest
     | ListFeeds | AddFeed | RemoveFeed | Route | Gifts | MarkGift | Stats | Export | ShowSettings | ChangeSetting
-    | KindPhrase | Roles | When | Swap
+    | ListCalendars | AddCalendar | RemoveCalendar
+    | LinkGifts | KindPhrase | Roles | When | Swap
 )  # fmt: skip

@@ -23,10 +23,13 @@ HELP = """*Dibs* makes sure every marketing follow-up has an owner.
 • `/dibs stats [7d|30d|90d] [all]`: how long follow-ups wait here (or everywhere), who takes them, what fell through
 • `/dibs export [7d|30d|90d|all] [here]`: a CSV of the tasks and who did what, sent to you privately
 • `/dibs feeds`, `/dibs feed add URL [KIND]`, `/dibs feed remove URL`: blog comment feeds announced here
+• `/dibs calendars`, `/dibs calendar add URL [KIND] [match WORDS]`, `/dibs calendar remove ID`: a team calendar's events
 • `/dibs route KIND @group`: which user group a kind's questions and reminders mention (`none` clears it)
+• `/dibs route KIND @group claimers`: only that group and the admins may claim the kind's tasks (`none claimers`)
 • `/dibs settings [KEY VALUE]`: this workspace's `timezone`, `date_order`, `working_hours`, `digest_at` (or `default`)
 • `/dibs settings phrase KIND "words"`: admins teach a kind words its posts use (`dismiss` takes them out)
 • `/dibs gift ID`: a gift campaign's recipients; `/dibs gift ID delivered NAME` or `missed NAME`
+• `/dibs gift ID link goody:BATCH_ID`: Goody's webhooks for that batch mark this campaign (or `sendoso:CAMPAIGN_ID`)
 `/dibs help all` shows this again. In a task's thread, react with :{claim}: to take it, :{done}: when done.
 Kinds: {kinds}."""
 

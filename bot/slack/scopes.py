@@ -16,6 +16,7 @@ BOT_SCOPES = (
     "files:read",
     "files:write",
     "im:write",
+    "dnd:read",
 )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.staffing import offers
 from bot.tasks import event, rules, seats, undo
 from bot.tasks.changes import SeatGiven
+from bot.tasks.claimers import check_may_claim
 from bot.tasks.errors import DibsError, TaskNotFound
 from bot.tasks.lookup import found, locked_task
 from bot.tasks.model import AssignResult, ClaimResult, ReleaseResult, snapshot
@@ -46,6 +47,7 @@ def queue_claim(
     now (no such task, finished, no such role) refuses it now; `tell`: where its claimant hears the outcome."""
     task = found(tx.session, team_id, task_id, task_head(tx.session, team_id, task_id), seen_from)
     rules.refuse_finished(task)
+    check_may_claim(tx, team_id, task_id, task.kind, user_id)
     if seat is not None:
         seats.pick_seat(task, seat)
     channel, thread = tell or (None, None)
@@ -91,6 +93,8 @@ def _claim(tx: Tx, task: Task, user_id: str, via: Via, seat: str | None) -> Clai
     session, now, team_id, task_id = tx.session, tx.now, task.team_id, task.id
     rules.refuse_finished(task)
     mine = rules.claim_of(task, user_id)
+    if mine is None:
+        check_may_claim(tx, team_id, task_id, task.kind, user_id)
     if mine is not None and mine.role == ClaimRole.OFFERED:
         taken = offers.take_offer(tx, team_id, task_id, user_id, via)
         return ClaimResult(taken, "claimed", mine.seat, taken.undo)
@@ -138,6 +142,7 @@ def assign_task(
     task = locked_task(session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = rules.check_may_assign(task, actor, target)
+    check_may_claim(tx, team_id, task.id, task.kind, target, actor)
     before = undo.before(task, via)
     seat = mine.seat if mine is not None else seats.pick_seat(task, None)
     rules.give_seat(session, task, target, seat, now, replacing=mine, placed_by=None if mine is not None else actor)

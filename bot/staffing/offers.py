@@ -10,8 +10,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.staffing.presence import passed_over
 from bot.tasks import rules, seats, undo
 from bot.tasks.changes import SeatGiven, SeatOffered
+from bot.tasks.claimers import check_may_claim, claimers_of
 from bot.tasks.errors import DibsError
 from bot.tasks.event import calendars_follow
 from bot.tasks.lookup import locked_task
@@ -29,12 +31,14 @@ BATCH = 200
 
 
 def offer_freed_seat(tx: Tx, task: Task, seat: str | None, via: Via) -> str | None:
-    """Offer a role's free seat to the first person waiting for it (or give it outright, see above);
-    returns who was asked. The thread shows the offer; the person hears of it (`SeatOffered`, `SeatGiven`)."""
-    line = seats.waiting(task, seat)
-    if not line or seats.free(task, seat) <= 0:
+    """Offer a role's free seat to the first person waiting for it who is not away (or give it outright, see
+    above); returns who was asked. Whoever is away stays in line and hears of it once back (`passed_over`). The
+    thread shows the offer; the person hears of it (`SeatOffered`, `SeatGiven`)."""
+    allowed = claimers_of(tx.session, tx.settings_for(task.team_id), task.team_id, task.kind, tx.memo)
+    line = [claim for claim in seats.waiting(task, seat) if allowed is None or claim.user_id in allowed]
+    if not line or seats.free(task, seat) <= 0:  # who left the kind's claimer group is not offered a seat
         return None
-    first, settings, now = line[0], tx.settings_for(task.team_id), tx.now
+    (first, _), settings, now = passed_over(tx, task, line, via), tx.settings_for(task.team_id), tx.now
     starts = event_moment(task.due_on, task.event_start, settings)
     until = offer_deadline(now, starts, settings)
     about_to_start = starts is not None and starts <= now + timedelta(minutes=1)
@@ -69,6 +73,7 @@ def take_offer(tx: Tx, team_id: str, task_id: int, user_id: str, via: Via) -> Ta
             f"The seat on #{task.id} is no longer held for you (the offer ran out or went to the next person). "
             f"`/dibs claim {task.id}` puts you in line again."
         )
+    check_may_claim(tx, team_id, task.id, task.kind, user_id)  # the group may have changed since they queued
     before = undo.before(task, via)
     mine.role, mine.offered_until = ClaimRole.OWNER, None
     rules.sync_status(tx.session, task, tx.now, tx.settings_for(team_id))

@@ -14,6 +14,7 @@ from bot.slack.text import already_holds, mention, people
 from bot.staffing.offers import refill
 from bot.tasks import rules, seats
 from bot.tasks.changes import RosterDue, SeatGiven, SeatTaken, SwapAsked, SwapDeclined
+from bot.tasks.claimers import check_may_claim
 from bot.tasks.clocks import plan_due_steps
 from bot.tasks.errors import DibsError, NotAllowed
 from bot.tasks.event import calendars_follow, local_moment, time_changed
@@ -45,17 +46,24 @@ def set_event_time(
     rules.check_may_change(task, user_id, "set its time")
     rules.check_due_date(day, local_day(tx.now, settings))
     before = state_of(task)
+    moments = None if hours is None else (local_moment(day, hours[0], settings), local_moment(day, hours[1], settings))
+    place_event(tx, task, day, moments, place, user_id, Via.COMMAND)
+    return replace(snapshot(task), undo=keep(tx, task, user_id, "when", before))
+
+
+def place_event(
+    tx: Tx, task: Task, day: date, moments: tuple[datetime, datetime | None] | None, place: str | None, actor: str,
+    via: Via,
+) -> None:  # fmt: skip
+    """A locked task's day, its start and end (None: the day alone) and its place (None: unchanged), as `/dibs when`
+    and a team calendar set them: the due-date steps, the roster and the owners' calendar entries follow."""
     task.due_on = day
-    if hours is None:
-        task.event_start = task.event_end = None
-    else:
-        task.event_start, task.event_end = local_moment(day, hours[0], settings), local_moment(day, hours[1], settings)
+    task.event_start, task.event_end = moments if moments is not None else (None, None)
     if place is not None:
         task.place = place[:PLACE_STORED] or None
-    plan_due_steps(task, tx.now, settings)
+    plan_due_steps(task, tx.now, tx.settings_for(task.team_id))
     time_changed(tx, task)
-    rules.record(tx, task, user_id, "when", Via.COMMAND, detail=day.isoformat())
-    return replace(snapshot(task), undo=keep(tx, task, user_id, "when", before))
+    rules.record(tx, task, actor, "when", via, detail=day.isoformat())
 
 
 def set_roles(
@@ -115,6 +123,7 @@ def ask_swap(
         raise NotAllowed(f"You don't hold a seat on #{task.id}, so there is nothing to swap.")
     if target == user_id or _owner_claim(task, target) is not None:
         raise DibsError(already_holds(target, user_id, task.id))
+    check_may_claim(tx, team_id, task.id, task.kind, target, user_id)
     swap = Swap(team_id=team_id, task_id=task.id, from_user=user_id, to_user=target, seat=mine.seat,
                 state="asked", created_at=tx.now)  # fmt: skip
     tx.session.add(swap)
@@ -145,6 +154,7 @@ def answer_swap(tx: Tx, team_id: str, swap_id: int, user_id: str, accept: bool) 
         rules.audit(tx.session, task, user_id, "swap_declined", Via.BUTTON, tx.now, detail=swap.from_user)
         tx.changed(SwapDeclined(task, swap.from_user, user_id))
         return snapshot(task), swap.from_user
+    check_may_claim(tx, team_id, task.id, task.kind, user_id)
     before = state_of(task)
     swap.state = "accepted"
     rules.give_seat(tx.session, task, user_id, old.seat, tx.now, replacing=old)
@@ -187,6 +197,7 @@ def take_over(
         raise DibsError(f"{mention(from_user)} holds no seat on #{task.id}; its owners are {owners}.")
     if _owner_claim(task, to_user) is not None:
         raise DibsError(already_holds(to_user, actor, task.id))
+    check_may_claim(tx, team_id, task.id, task.kind, to_user, actor)
     before = state_of(task)
     rules.give_seat(tx.session, task, to_user, old.seat, tx.now, replacing=old, placed_by=actor)
     tx.session.flush()

@@ -75,6 +75,16 @@ class SwapDeclined:
 
 
 @dataclass(frozen=True)
+class WelcomeBack:
+    """`user` is back: what passed them by while they were away. Each notice: the task, how they were away
+    ("out of office"), and whether they are still in its line."""
+
+    team_id: str
+    user: str
+    notices: tuple[tuple[Task, str, bool], ...]
+
+
+@dataclass(frozen=True)
 class CalendarChanged:
     """`user`'s calendar entry for the task is new or changed (`cancel`: it is off their calendar now)."""
 
@@ -94,6 +104,15 @@ class Announced:
     details: str | None = None
     url: str | None = None
     response_url: str | None = None  # whoever asked hears if the post can never be made
+
+
+@dataclass(frozen=True)
+class EventMoved:
+    """The team's calendar moved the task's event (its day, hours or place are new), or `cancelled` it: the
+    task's thread hears of it."""
+
+    task: Task
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,4 +228,6 @@ Change = (
     | SwapAsked
     | SwapDeclined
     | CalendarChanged
+    | WelcomeBack
+    | EventMoved
 )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import DibsError
 
-__all__ = ["DibsError", "NeedsLink", "NotAllowed", "TaskNotFound", "UnknownKind"]
+__all__ = ["DibsError", "NeedsLink", "NotAllowed", "NotClaimer", "TaskNotFound", "UnknownKind"]
 
 if TYPE_CHECKING:
     from bot.tasks.model import TaskSnapshot
@@ -30,3 +30,11 @@ class NeedsLink(DibsError):
 
 class UnknownKind(DibsError):
     """A command named a kind the settings do not have; the message lists the kinds there are."""
+
+
+class NotClaimer(NotAllowed):
+    """Only a user group's members may claim this kind's tasks, and this person is not one; `task_id` is the task."""
+
+    def __init__(self, message: str, task_id: int) -> None:
+        super().__init__(message)
+        self.task_id = task_id

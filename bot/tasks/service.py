@@ -178,13 +178,21 @@ def list_tasks(
 def cancel_task(tx: Tx, team_id: str, channel_id: str, message_ts: str, why: str) -> TaskSnapshot | None:
     """Cancel the open or claimed task of the post `message_ts`; None if there is none."""
     found = queries.task_id_by_post(tx.session, team_id, channel_id, message_ts)
-    task = queries.lock_task(tx.session, team_id, found) if found is not None else None
+    return cancel_task_id(tx, team_id, found, why) if found is not None else None
+
+
+def cancel_task_id(
+    tx: Tx, team_id: str, task_id: int, why: str, actor: str = "slack", via: Via = Via.MESSAGE
+) -> TaskSnapshot | None:
+    """Cancel the open or claimed task `task_id` (its post deleted, its event cancelled in the team's calendar);
+    None if it is gone or finished already."""
+    task = queries.lock_task(tx.session, team_id, task_id)
     if task is None or task.status in FINISHED:
         return None
     before = undo.state_of(task)
     task.status = TaskStatus.CANCELLED
     task.next_due_at = None
     stop_reminders(tx.session, task)
-    rules.record(tx, task, "slack", "cancelled", Via.MESSAGE, detail=why)
+    rules.record(tx, task, actor, "cancelled", via, detail=why)
     event.calendars_follow(tx, task, before)  # the owners' calendar entries are cancelled
     return snapshot(task)

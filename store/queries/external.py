@@ -1,4 +1,5 @@
-"""Keys of things outside Slack that became tasks (a feed item's GUID, a webhook's external_id)."""
+"""Keys of things outside Slack that became tasks (a feed item's GUID, a webhook's external_id), gift webhooks
+already handled, and gift platforms' batches linked to a campaign."""
 
 from __future__ import annotations
 
@@ -28,3 +29,25 @@ def known_keys(session: Session, team_id: str, keys: list[str]) -> set[str]:
         return set()
     found = session.scalars(select(ExternalKey.key).where(ExternalKey.team_id == team_id, ExternalKey.key.in_(keys)))
     return set(found)
+
+
+def point(session: Session, team_id: str, key: str, task_id: int, now: datetime) -> int | None:
+    """Make `key` stand for `task_id` (a gift platform's batch linked to a campaign); the task it stood for before."""
+    row = session.get(ExternalKey, {"team_id": team_id, "key": key}, with_for_update=True)
+    if row is None:
+        session.add(ExternalKey(team_id=team_id, key=key, task_id=task_id, created_at=now))
+        session.flush()
+        return None
+    before, row.task_id = row.task_id, task_id
+    return before
+
+
+def keyed_tasks(session: Session, team_id: str, prefix: str) -> set[int]:
+    """The tasks that keys starting with `prefix` stand for."""
+    rows = session.scalars(
+        select(ExternalKey.task_id).where(
+            ExternalKey.team_id == team_id, ExternalKey.key.startswith(prefix, autoescape=True),
+            ExternalKey.task_id.is_not(None),
+        )
+    )  # fmt: skip
+    return {task_id for task_id in rows if task_id is not None}

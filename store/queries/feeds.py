@@ -17,31 +17,33 @@ def add_feed(session: Session, **values: object) -> bool:
     return insert_ignore(session, Feed, **values)
 
 
-def remove_feed(session: Session, team_id: str, channel_id: str, url: str) -> bool:
-    """Remove a feed that was added from Slack; False if the channel has no such feed."""
+def remove_feed(session: Session, team_id: str, channel_id: str, url: str, source: str = "feed") -> bool:
+    """Remove a feed (or a calendar) that was added from Slack; False if the channel has no such feed."""
     result = session.execute(
         delete(Feed).where(
-            Feed.team_id == team_id, Feed.channel_id == channel_id, Feed.url == url, Feed.origin == "slack"
+            Feed.team_id == team_id, Feed.channel_id == channel_id, Feed.url == url, Feed.origin == "slack",
+            Feed.source == source,
         )
-    )
+    )  # fmt: skip
     return bool(rows_changed(result))
 
 
-def feeds_of_channel(session: Session, team_id: str, channel_id: str) -> list[Feed]:
-    """A channel's feeds, oldest first."""
-    return list(
-        session.scalars(select(Feed).where(Feed.team_id == team_id, Feed.channel_id == channel_id).order_by(Feed.id))
-    )
+def feeds_of_channel(session: Session, team_id: str, channel_id: str, source: str = "feed") -> list[Feed]:
+    """A channel's feeds (or calendars), oldest first."""
+    where = (Feed.team_id == team_id, Feed.channel_id == channel_id, Feed.source == source)
+    return list(session.scalars(select(Feed).where(*where).order_by(Feed.id)))
 
 
-def feeds_from_settings(session: Session, team_id: str) -> list[Feed]:
-    """The feeds a workspace has from the settings file."""
-    return list(session.scalars(select(Feed).where(Feed.team_id == team_id, Feed.origin == "settings")))
+def feeds_from_settings(session: Session, team_id: str, source: str = "feed") -> list[Feed]:
+    """The feeds (or calendars) a workspace has from the settings file."""
+    where = (Feed.team_id == team_id, Feed.origin == "settings", Feed.source == source)
+    return list(session.scalars(select(Feed).where(*where)))
 
 
-def settings_feed_teams(session: Session) -> set[str]:
-    """The workspaces that have feeds from the settings file."""
-    return set(session.scalars(select(Feed.team_id).where(Feed.origin == "settings").distinct()))
+def settings_feed_teams(session: Session, source: str = "feed") -> set[str]:
+    """The workspaces that have feeds (or calendars) from the settings file."""
+    where = (Feed.origin == "settings", Feed.source == source)
+    return set(session.scalars(select(Feed.team_id).where(*where).distinct()))
 
 
 def lock_due_feeds(session: Session, now: datetime, limit: int) -> list[Feed]:

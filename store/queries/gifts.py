@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -46,6 +46,23 @@ def recipient_by_id(session: Session, task_id: int, recipient_id: int) -> GiftRe
         .where(GiftRecipient.task_id == task_id, GiftRecipient.id == recipient_id)
         .with_for_update()
     ).one_or_none()
+
+
+def recipient_by_email(session: Session, task_id: int, email: str) -> GiftRecipient | None:
+    """The campaign's first recipient with this email (in any case), locked."""
+    return session.scalars(
+        select(GiftRecipient)
+        .where(GiftRecipient.task_id == task_id, func.lower(GiftRecipient.email) == email.lower())
+        .order_by(GiftRecipient.id)
+        .limit(1)
+        .with_for_update()
+    ).one_or_none()
+
+
+def open_campaigns(session: Session, team_id: str, kind: str, limit: int = 2) -> list[int]:
+    """The ids of the workspace's open tasks of `kind` (the gift campaigns), at most `limit`."""
+    query = select(Task.id).where(Task.team_id == team_id, Task.kind == kind, Task.status.not_in(FINISHED))
+    return list(session.scalars(query.order_by(Task.id).limit(limit)))
 
 
 def recipients(session: Session, task_id: int, state: GiftState | None = None) -> list[GiftRecipient]:

@@ -28,11 +28,11 @@ def lock_task(session: Session, team_id: str, task_id: int) -> Task | None:
     ).one_or_none()
 
 
-HEAD_COLUMNS = (Task.id, Task.team_id, Task.channel_id, Task.private, Task.status, Task.slots, Task.roles)
+HEAD_COLUMNS = (Task.id, Task.team_id, Task.kind, Task.channel_id, Task.private, Task.status, Task.slots, Task.roles)
 
 
 def task_head(session: Session, team_id: str, task_id: int) -> Task | None:
-    """What a claim is checked against (where the task lives, its status and seats), unlocked and without its
+    """What a claim is checked against (where the task lives, its kind, status and seats), unlocked and without its
     claims (a hot task may have hundreds): a detached `Task` holding only those columns."""
     row = session.execute(_HEAD, {"team_id": team_id, "task_id": task_id}).first()
     return Task(**{column.key: value for column, value in zip(HEAD_COLUMNS, row, strict=True)}) if row else None

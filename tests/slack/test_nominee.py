@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.editor.nominee import choose_nominee
+from bot.editor.nominee import choose_nominee, why_them
 from bot.reminders.planning import plan_nags
 from bot.settings import DEFAULT_KINDS, NagSettings, WorkingHours
+from bot.staffing.availability import Away
 from bot.timing import local_day
 from store.models import PingCount, Task, TaskEvent, utcnow
+from store.queries.groups import set_members
 from tests.conftest import make_dibs, sender_for
 from tests.support.helpers import blocks_text, last_update, open_task
 from tests.support.payloads import block_action, message_event
@@ -23,16 +25,30 @@ GROUP = "S0BOOTH"
 def test_the_fewest_claims_first_skipping_who_passed_is_busy_or_away():
     claims = {"U1": 2, "U3": 1}
     asked: list[str] = []
+    ooo = Away("out of office", "Fri")
 
-    def away(user: str) -> bool:
+    def away(user: str) -> Away | None:
         asked.append(user)
-        return user == "U4"
+        return ooo if user == "U4" else None
 
-    assert choose_nominee(["U1", "U2", "U3", "U4"], claims, set(), away) == "U2"
+    assert choose_nominee(["U1", "U2", "U3", "U4"], claims, set(), away) == ("U2", [])
     assert asked == ["U2"]  # nobody else's status is read
-    assert choose_nominee(["U1", "U2", "U3", "U4"], claims, {"U2"}, away) == "U3"  # U4 (0) is away
-    assert choose_nominee(["U1", "U2", "U3", "U4"], claims, {"U2", "U3", "U1"}, away) is None
-    assert choose_nominee([], claims, set(), away) is None
+    # U4 (0) is away, and said so
+    assert choose_nominee(["U1", "U2", "U3", "U4"], claims, {"U2"}, away) == ("U3", [("U4", ooo)])
+    assert choose_nominee(["U1", "U2", "U3", "U4"], claims, {"U2", "U3", "U1"}, away) == (None, [("U4", ooo)])
+    assert choose_nominee([], claims, set(), away) == (None, [])
+
+
+def test_the_question_says_why_them_accurately():
+    ooo, dnd = Away("out of office", "Fri"), Away("on Do Not Disturb", "15:00")
+    assert why_them(1, timedelta(days=30), []) == "You have taken the fewest follow-ups in the last 30 days (1)."
+    assert why_them(0, timedelta(days=1), [("U4", ooo)]) == (
+        "You have taken the fewest follow-ups in the last day (0); <@U4> is out of office until Fri."
+    )
+    said = why_them(2, timedelta(hours=12), [("U4", ooo), ("U5", dnd), ("U6", ooo), ("U7", ooo), ("U8", ooo)])
+    assert said.startswith("You have taken the fewest follow-ups in the last 12 hours (2); <@U4> is out of office")
+    assert "<@U5> is on Do Not Disturb until 15:00" in said and "<@U7>" not in said
+    assert said.endswith("; 2 others away.")
 
 
 @pytest.fixture
@@ -100,6 +116,8 @@ def test_the_nominee_is_asked_privately_and_not_me_moves_on(bot, slack, fake):
     # U4 has as few claims but is away; the poster is never asked; U3 is next.
     [ask3] = dms(fake, "U3")
     assert "*#5*" in ask3.params["text"] and not dms(fake, "U4") and not dms(fake, "U111")
+    assert "fewest follow-ups in the last 30 days (1); <@U4> is out of office." in ask3.params["text"]
+    assert "in the last 30 days (0)." in ask.params["text"]  # U2 came first: nobody away was passed over
     thread = last_update(fake)
     assert "Dibs asked <@U3> privately" in thread and "U2" not in thread  # never who declined
 
@@ -113,7 +131,11 @@ def test_the_nominee_is_asked_privately_and_not_me_moves_on(bot, slack, fake):
         task = session.get(Task, 5)
         assert task.status == "claimed" and task.nominee is None
         actions = session.scalars(select(TaskEvent.action).where(TaskEvent.task_id == 5).order_by(TaskEvent.id))
-        assert [a for a in actions if a != "reminded"] == ["created", "nominated", "passed", "nominated", "claimed"]
+        assert [a for a in actions if a != "reminded"] == [
+            "created", "nominated", "passed", "skipped", "nominated", "claimed"
+        ]  # fmt: skip
+        skipped = session.scalars(select(TaskEvent).where(TaskEvent.action == "skipped")).one()
+        assert (skipped.actor, skipped.detail) == ("U4", "<@U4> is out of office")
     slack.interactive(in_dm("dibs_nominee_pass", 5, "U2"))
     assert "does not need anyone now" in blocks_text(fake.calls("chat.update")[-1])
 
@@ -151,5 +173,27 @@ def test_nobody_is_asked_for_a_kind_without_rotation(settings, fake):
         slack.event(message_event("Booth at the Fall Fair: who staffs it?"))
         escalate(bot)
         assert not [c for c in fake.calls("chat.postMessage") if c.params["channel"].startswith("U")]
+    finally:
+        bot.shutdown()
+
+
+def test_a_kind_with_claimers_asks_only_them(settings, fake):
+    """No owner group: the nominee comes from the claimer group (never someone who may not claim), even though
+    others took tasks in the channel lately."""
+    fair = DEFAULT_KINDS["event"].model_copy(update={"slots": 1, "claimers": "S0SALES", "rotation": "fair"})
+    bot = make_dibs(settings, working_hours=WorkingHours(always=True), kinds={**DEFAULT_KINDS, "event": fair})
+    try:
+        slack = sender_for(bot)
+        fake.set_group("S0SALES", ["U7", "U8"])
+        with bot.services.transaction() as tx:
+            set_members(tx.session, "T111", "S0SALES", ["U7", "U8"], utcnow())
+        open_task(slack, fake, "Who can reply to the blog comment on pricing?")  # #1: anyone may claim it
+        slack.command("claim 1", user="U2")  # U2 took a task here lately, but is no salesperson
+        slack.event(message_event("Booth at the Fall Fair: who staffs it?"))  # #2, an event
+        slack.command("claim 2", user="U8")
+        slack.command("release 2", user="U8")  # U8 has one claim now, U7 none
+        escalate(bot)
+        assert dms(fake, "U7") and not dms(fake, "U2") and not dms(fake, "U8")
+        assert "*#2*" in dms(fake, "U7")[0].params["text"]
     finally:
         bot.shutdown()

@@ -16,6 +16,7 @@ SCOPE_OF = {
     "files.completeUploadExternal": "files:write",
     "conversations.open": "im:write",
     "users.info": "users:read",
+    "dnd.teamInfo": "dnd:read",
     "users.conversations": "channels:read",
 }
 

@@ -156,10 +156,23 @@ class FakeSlack(Failures, SocketMode):
         with self._cond:
             self.api.memberships[user] = list(channels)
 
-    def set_status(self, user: str, emoji: str, text: str = "") -> None:
-        """``user``'s Slack status (``users.info`` shows it in the profile)."""
+    def set_status(self, user: str, emoji: str, text: str = "", expires: datetime | None = None) -> None:
+        """``user``'s Slack status (``users.info`` shows it in the profile), until ``expires`` (None: no end)."""
         with self._cond:
-            self.api.profiles[user] = {"status_emoji": emoji, "status_text": text}
+            until = int(expires.timestamp()) if expires else 0
+            self.api.profiles[user] = {"status_emoji": emoji, "status_text": text, "status_expiration": until}
+
+    def set_tz(self, user: str, tz: str) -> None:
+        """``user``'s time zone (``users.info``'s ``tz``)."""
+        with self._cond:
+            self.api.zones[user] = tz
+
+    def set_dnd(self, user: str, start: datetime | None, end: datetime | None) -> None:
+        """``user``'s Do Not Disturb as ``dnd.teamInfo`` tells it: on from ``start`` to ``end`` (None, None: off)."""
+        with self._cond:
+            on = start is not None or end is not None
+            self.api.dnd[user] = {"dnd_enabled": on, "next_dnd_start_ts": int(start.timestamp()) if start else 0,
+                                  "next_dnd_end_ts": int(end.timestamp()) if end else 0}  # fmt: skip
 
     def set_group(self, group: str, users: list[str]) -> None:
         """The members of a user group (``usergroups.users.list``)."""

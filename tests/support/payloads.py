@@ -84,6 +84,20 @@ def reaction_event(kind: str, user: str, ts: str, reaction: str = "raising_hand"
     }
 
 
+def members_changed(group: str, added: list[str] = [], removed: list[str] = [], team: str = TEAM) -> dict:  # noqa: B006
+    """`subteam_members_changed`: people joined or left a user group."""
+    return {"type": "subteam_members_changed", "subteam_id": group, "team_id": team, "date_previous_update": 1,
+            "date_update": 2, "added_users": added, "added_users_count": str(len(added)),
+            "removed_users": removed, "removed_users_count": str(len(removed)), "event_ts": new_ts()}  # fmt: skip
+
+
+def group_updated(group: str, users: list[str], team: str = TEAM) -> dict:
+    """`subteam_updated`: a user group changed, with all its members."""
+    return {"type": "subteam_updated", "event_ts": new_ts(), "subteam": {
+        "id": group, "team_id": team, "is_usergroup": True, "name": "Sales", "handle": "sales",
+        "users": users, "user_count": len(users), "date_update": 2}}  # fmt: skip
+
+
 def command_form(
     text: str, user: str = "U222", channel: str = CHANNEL, response_url: str = "", team: str = TEAM
 ) -> str:

@@ -52,6 +52,7 @@ EXPECTED_BOT_SCOPES = {
     "files:write",
     "im:write",
     "users:read",
+    "dnd:read",
 }
 
 # An event type as Bolt listens to it -> the subscriptions Slack delivers it under. Dibs watches
@@ -73,8 +74,10 @@ SCOPE_FOR_BOT_EVENT: dict[str, str | None] = {
     "group_archive": "groups:read",
     "group_unarchive": "groups:read",
     "subteam_members_changed": "usergroups:read",
+    "subteam_updated": "usergroups:read",
     "app_uninstalled": None,
     "tokens_revoked": None,
+    "user_change": "users:read",
 }
 
 # The bot scope each Web API method needs (None: no scope of its own). chat.postMessage to a user id
@@ -99,6 +102,7 @@ SCOPE_FOR_METHOD: dict[str, str | None] = {
     "reactions.add": "reactions:write",
     "reactions.remove": "reactions:write",
     "users.info": "users:read",
+    "dnd.teamInfo": "dnd:read",
     "usergroups.users.list": "usergroups:read",
     "files.info": "files:read",
     "files.upload.v2": "files:write",
@@ -128,6 +132,21 @@ SAMPLE_EVENTS: dict[str, Any] = {
         "team_id": "T111",
         "added_users": ["U060RNRCZ"],
         "removed_users": [],
+    },
+    "subteam_updated": lambda: {
+        "type": "subteam_updated",
+        "subteam": {"id": "S0614TZR7", "team_id": "T111", "users": ["U060RNRCZ"], "user_count": 1},
+        "event_ts": new_ts(),
+    },
+    "user_change": lambda: {
+        "type": "user_change",
+        "user": {
+            "id": "U222",
+            "team_id": "T111",
+            "tz": "Europe/Berlin",
+            "profile": {"status_emoji": ":palm_tree:", "status_text": "Vacation", "status_expiration": 0},
+        },
+        "event_ts": new_ts(),
     },
     "app_uninstalled": lambda: {"type": "app_uninstalled"},
     "tokens_revoked": lambda: {"type": "tokens_revoked", "tokens": {"oauth": ["UXXXXXXXX"], "bot": []}},

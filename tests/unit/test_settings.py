@@ -372,8 +372,8 @@ def test_unknown_nested_key_is_named(data, key):
         ({"working_hours": "17:00-09:00"}, "working_hours: the end 09:00 must come after the start 17:00"),
         (
             {"kinds": {"event": {"slot": 3}}},
-            "kinds.event.slot: unknown setting; accepted keys are done_needs_link, emoji, keywords, label,"
-            " owner_group, phrases, question, roles, rotation, slots",
+            "kinds.event.slot: unknown setting; accepted keys are claimers, done_needs_link, emoji, keywords,"
+            " label, owner_group, phrases, question, roles, rotation, slots",
         ),
         (
             {"kinds": {"event": {"roles": {"lead": 0}}}},

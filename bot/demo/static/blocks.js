@@ -14,6 +14,7 @@ const DibsBlocks = (() => {
     thumbsdown: "👎", "-1": "👎", ok_hand: "👌", pray: "🙏", clap: "👏", muscle: "💪", smile: "😄", thinking_face: "🤔",
     bulb: "💡", point_right: "👉", arrow_right: "➡️", mag: "🔍", busts_in_silhouette: "👥", bust_in_silhouette: "👤",
     handshake: "🤝", trophy: "🏆", stopwatch: "⏱️", repeat: "🔁", lock: "🔒", seat: "💺", ticket: "🎟️",
+    palm_tree: "🌴", airplane: "✈️", face_with_thermometer: "🤒", baby: "👶",
   };
   const PATTERNS = [
     ["control", /<([^<>\n]+)>/],

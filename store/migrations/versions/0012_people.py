@@ -96,10 +96,12 @@ def upgrade() -> None:
     with op.batch_alter_table("feeds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source", sa.String(length=16), server_default="feed", nullable=False))
         batch_op.add_column(sa.Column("match", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("horizon_seconds", sa.Integer(), server_default="7776000", nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("feeds", schema=None) as batch_op:
+        batch_op.drop_column("horizon_seconds")
         batch_op.drop_column("match")
         batch_op.drop_column("source")
 
