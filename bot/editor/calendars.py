@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.delivery.calls import Call
 from bot.delivery.outbox import queue_call
-from bot.slack.text import escape, plain
+from bot.slack.text import escape, is_person, plain
 from bot.staffing.calendar import CalendarEntry, describe_when, entry_of, google_calendar_link, ics_entry
 from bot.tasks.tx import Tx
 from store.enums import Purpose, TaskStatus
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 UPLOAD = "files.upload_v2"
-
-
-def is_person(user_id: str) -> bool:
-    """A Slack member id (U… or, in Enterprise Grid, W…): someone with a calendar, not a bot or a group."""
-    return user_id[:1] in ("U", "W")
 
 
 def queue_calendar(tx: Tx, task: Task, user_id: str, cancel: bool = False, lead: str = "") -> None:

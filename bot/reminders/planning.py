@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
+from bot.slack.text import is_person
 from bot.tasks.changes import DueSoon, NomineeWanted, PosterNudged, Reminded, TaskChanged
 from bot.tasks.rules import audit
 from bot.tasks.seats import free_seats
@@ -40,11 +41,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 BATCH = 500
-
-
-def is_person(user_id: str) -> bool:
-    """A person's id (U…, W…): an integration that posted a task gets no direct message."""
-    return user_id[:1] in ("U", "W")
 
 
 def _clock_start(task: Task) -> datetime:

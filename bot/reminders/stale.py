@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.reminders.planning import BATCH, is_person, take_ping
+from bot.reminders.planning import BATCH, take_ping
+from bot.slack.text import is_person
 from bot.tasks.changes import StaleNudged
 from bot.tasks.errors import DibsError
 from bot.tasks.lookup import locked_task

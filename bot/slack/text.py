@@ -39,6 +39,11 @@ def proof(text: str) -> str:
     return f"<{escape(text)}>" if is_web_link(text) else escape(text)
 
 
+def is_person(user_id: str) -> bool:
+    """A Slack member id (U… or, in Enterprise Grid, W…): not a feed, a calendar, a webhook, a bot or a group."""
+    return user_id[:1] in ("U", "W")
+
+
 def mention(user_id: str) -> str:
     """`<@U123>`: how Slack shows (and notifies) a person."""
     return f"<@{user_id}>"

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from bot.memo import Memo
 from bot.settings import Settings
 from bot.settings.labels import kind_label
-from bot.slack.text import mention
+from bot.slack.text import is_person, mention
 from bot.tasks.errors import NotClaimer
 from bot.tasks.tx import Tx
+from store.models import Task
 from store.queries.groups import members_of
 from store.queries.routes import claimer_route_of, claimer_routes
 
@@ -68,11 +69,12 @@ def check_may_claim(tx: Tx, team_id: str, task_id: int, kind: str, user_id: str,
     if actor is not None and actor != user_id:
         raise NotClaimer(f"{mention(user_id)} can't take #{task_id}: {label} follow-ups are for <!subteam^{group}>.",
                          task_id)  # fmt: skip
-    raise NotClaimer(
-        f"{label} follow-ups are for <!subteam^{group}>. Ask one of them, or the poster can "
-        f"`/dibs assign {task_id} @someone`.",
-        task_id,
-    )
+    task = tx.session.get(Task, task_id)  # a refusal is rare: the task is read only for it
+    if task is not None and is_person(task.posted_by):
+        how = f"Ask one of them, or the poster can `/dibs assign {task_id} @someone`."
+    else:  # a feed, a calendar or a webhook posted it
+        how = "Ask one of them to take it."
+    raise NotClaimer(f"{label} follow-ups are for <!subteam^{group}>. {how}", task_id)
 
 
 def groups_in_use(session: Session, settings: Settings, team_id: str) -> set[str]:

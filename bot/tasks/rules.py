@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
-from bot.slack.text import people
+from bot.slack.text import is_person, people
 from bot.tasks import seats
 from bot.tasks.changes import TaskChanged
 from bot.tasks.clocks import keep_quiet_clock, start_nag_clock, stop_reminders, touched
@@ -107,12 +107,15 @@ def _who(task: Task) -> str:
     return people([c.user_id for c in owners(task)]) or "nobody yet"
 
 
+def _or_poster(task: Task) -> str:
+    """ " or @Ana, who posted it,": nothing when a feed, a calendar or a webhook posted it."""
+    return f" or <@{task.posted_by}>, who posted it," if is_person(task.posted_by) else ""
+
+
 def check_may_finish(task: Task, user_id: str) -> None:
     """Only its owners or the person who posted it may mark a task done."""
     if all(c.user_id != user_id for c in owners(task)) and user_id != task.posted_by:
-        raise NotAllowed(
-            f"Only the owners of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can mark it done."
-        )
+        raise NotAllowed(f"Only the owners of #{task.id} ({_who(task)}){_or_poster(task)} can mark it done.")
 
 
 MAX_SNOOZE = timedelta(days=90)
@@ -142,9 +145,7 @@ def check_due_date(due_on: date, today: date) -> None:
 def check_may_change(task: Task, user_id: str, what: str) -> None:
     """Snoozing a task or dating it is for its owners and the person who posted it."""
     if all(c.user_id != user_id for c in owners(task)) and user_id != task.posted_by:
-        raise NotAllowed(
-            f"Only the owners of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can {what}."
-        )
+        raise NotAllowed(f"Only the owners of #{task.id} ({_who(task)}){_or_poster(task)} can {what}.")
 
 
 def check_may_assign(task: Task, actor: str, target: str) -> Claim | None:
@@ -153,9 +154,7 @@ def check_may_assign(task: Task, actor: str, target: str) -> Claim | None:
         raise DibsError(f"You already own #{task.id}." if target == actor else f"<@{target}> already owns #{task.id}.")
     mine = next((c for c in owners(task) if c.user_id == actor), None)
     if mine is None and actor != task.posted_by:
-        raise NotAllowed(
-            f"Only an owner of #{task.id} ({_who(task)}) or <@{task.posted_by}>, who posted it, can hand it over."
-        )
+        raise NotAllowed(f"Only an owner of #{task.id} ({_who(task)}){_or_poster(task)} can hand it over.")
     if mine is None and not seats.free_seats(task):
         raise DibsError(
             f"#{task.id} has no free seat (owners: {_who(task)}); "

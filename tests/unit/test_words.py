@@ -19,8 +19,10 @@ from bot.settings.labels import (
     resolve_leading_kind,
 )
 from bot.slack.text import age, format_duration, plain, plural, then
-from bot.tasks.errors import UnknownKind
+from bot.tasks.errors import NotAllowed, UnknownKind
 from bot.tasks.kinds import kind_and_title, kind_named
+from bot.tasks.rules import check_may_finish
+from store.models import Task
 
 SETTINGS = settings_from_yaml(
     {
@@ -129,3 +131,18 @@ def test_a_command_names_a_kind_by_key_or_label() -> None:
 def test_a_bad_label_or_emoji_is_refused(entry: dict[str, str], error: str) -> None:
     with pytest.raises(SettingsError, match=error):
         settings_from_yaml({"kinds": {"event": entry}}, Settings())
+
+
+@pytest.mark.parametrize(
+    ("poster", "said"),
+    [
+        ("U9", "Only the owners of #4 (nobody yet) or <@U9>, who posted it, can mark it done."),
+        ("feed", "Only the owners of #4 (nobody yet) can mark it done."),
+        ("calendar", "Only the owners of #4 (nobody yet) can mark it done."),
+    ],
+)
+def test_a_task_a_feed_or_calendar_posted_names_no_poster(poster, said):
+    task = Task(id=4, team_id="T1", posted_by=poster, claims=[])
+    with pytest.raises(NotAllowed) as refused:
+        check_may_finish(task, "U2")
+    assert str(refused.value) == said
