@@ -61,6 +61,7 @@ def demo_settings(settings: Settings, base: str, database: Path) -> Settings:
             "api_url": f"{base}/api/",
             "database_url": f"sqlite:///{database}",
             "feeds": (),
+            "calendars": (),
             "accept_bots": frozenset(),
             "admins": None,
         }
