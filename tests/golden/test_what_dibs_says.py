@@ -33,6 +33,7 @@ GOLDEN = Path(__file__).with_name("what_dibs_says.txt")
 SECRET = "golden-signing-secret"
 MONDAY = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 EVENTS, MARKETING = "C0EVENTS", "C0MARKETING"
+SALES = "S0SALES"
 NAMES = {
     "U0ANA": "Ana", "U0MAX": "Max", "U0BEN": "Ben", "U0CHLOE": "Chloe", "U0DEV": "Dev",
     EVENTS: "events", MARKETING: "marketing",
@@ -222,6 +223,17 @@ def act(w: Week) -> None:
     w.command("U0CHLOE", "done 2 https://example.com/blog/pricing#comment-7", channel=MARKETING)
     w.command("U0ANA", "stats", channel=MARKETING)
     w.command("U0ANA", "digest preview", channel=MARKETING)
+    # Booths are for the salespeople: a kind with claimers, and a team calendar.
+    w.fake.set_group(SALES, ["U0BEN", "U0CHLOE", "U0DEV"])
+    w.command("U0ANA", f"route event <!subteam^{SALES}|@sales> claimers")
+    w.bot.read_admins()  # the background read of the group's members (every 30 s in `dibs serve`)
+    w.step("Dibs reads @sales's members in the background")
+    w.post("summit", "U0MAX", "Booth at the Design Summit on Feb 3 - who can staff it?", EVENTS)
+    w.command("U0ANA", "claim 3")
+    w.react("summit", "U0ANA", "raising_hand")
+    w.command("U0DEV", "claim 3")
+    w.command("U0ANA", "calendar add https://calendar.example.com/ical/team/private-0123456789abcdef/basic.ics")
+    w.command("U0ANA", "calendars")
 
 
 def test_what_dibs_says_is_the_reviewed_transcript(week: Week) -> None:
