@@ -133,6 +133,8 @@ class Task(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     # `rotation: fair`: the person Dibs asked privately to take it (the thread names them; never who declined).
     nominee: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Who was passed over for the nominee as away, as the thread says it ("<@U4> is out of office until Fri").
+    nominee_note: Mapped[str | None] = mapped_column(String(300), default=None)
     # Staffing: the kind's roles and their seats as JSON (`[["lead", 1], ["staff", 2]]`, in order); NULL is
     # plain `slots` (one role without a name). `slots` is always the sum of the seats.
     roles: Mapped[str | None] = mapped_column(Text, default=None)

@@ -74,11 +74,14 @@ def choose_nominee(
 def why_them(claims: int, lookback: timedelta, passed: Sequence[tuple[str, Away]]) -> str:
     """`You have taken the fewest follow-ups in the last 30 days (1); <@U4> is out of office until Fri.`"""
     text = f"You have taken the fewest follow-ups {_over(lookback)} ({claims})"
-    if passed:
-        shown = [f"{mention(user)} is {why.words}" for user, why in passed[:MOST_AWAY_NAMED]]
-        more = len(passed) - MOST_AWAY_NAMED
-        text += "; " + "; ".join(shown) + (f"; {plural(more, 'other')} away" if more > 0 else "")
-    return text + "."
+    return text + (f"; {who_was_away(passed)}." if passed else ".")
+
+
+def who_was_away(passed: Sequence[tuple[str, Away]]) -> str:
+    """`<@U4> is out of office until Fri; <@U5> is on Do Not Disturb until 15:00; 2 others away`."""
+    shown = [f"{mention(user)} is {why.words}" for user, why in passed[:MOST_AWAY_NAMED]]
+    more = len(passed) - MOST_AWAY_NAMED
+    return "; ".join(shown) + (f"; {plural(more, 'other')} away" if more > 0 else "")
 
 
 def _over(lookback: timedelta) -> str:
@@ -147,7 +150,7 @@ def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) ->
         task = locked_task(tx.session, call.team_id, task_id)
         if task.status != TaskStatus.OPEN or task.nominee:
             return None
-        task.nominee = chosen
+        task.nominee, task.nominee_note = chosen, who_was_away(away)[:300] or None
         for user_id, why in away:  # the audit says why they were not asked
             rules.audit(
                 tx.session, task, user_id, "skipped", Via.SCHEDULE, now, detail=f"{mention(user_id)} is {why.words}"

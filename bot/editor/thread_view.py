@@ -43,7 +43,10 @@ def status_text(task: TaskSnapshot, today: date, settings: Settings | None = Non
         )
     if not task.owners and not task.offered:
         slots = f" ({task.slots} people needed)" if task.slots > 1 else ""
-        asked = f"\nDibs asked {mention(task.nominee)} privately whether they can take it." if task.nominee else ""
+        away = f"; {task.nominee_note}" if task.nominee_note else ""
+        asked = (
+            f"\nDibs asked {mention(task.nominee)} privately whether they can take it{away}." if task.nominee else ""
+        )
         return f":raising_hand: *Unclaimed*{slots}{due_note(task, today)}{asked}"
     held = len(task.owners) + len(task.offered)
     text = f"*Owners:* {_holders(task.seats_shown[0], settings)} ({held} of {task.slots}){due_note(task, today)}"

@@ -56,6 +56,7 @@ class TaskSnapshot:
     due_on: date | None = None
     snoozed_until: datetime | None = None
     nominee: str | None = None  # rotation: fair: who Dibs asked privately to take it
+    nominee_note: str | None = None  # who was passed over as away, as the thread says it
     seating: tuple[Seating, ...] = ()
     event_start: datetime | None = None
     event_end: datetime | None = None
@@ -162,6 +163,7 @@ def snapshot(task: Task) -> TaskSnapshot:
         due_on=task.due_on,
         snoozed_until=task.snoozed_until,
         nominee=task.nominee,
+        nominee_note=task.nominee_note,
         seating=_seating(task),
         event_start=task.event_start,
         event_end=task.event_end,

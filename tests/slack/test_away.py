@@ -62,7 +62,9 @@ def test_the_nominee_skips_do_not_disturb_says_why_and_reads_slack_at_most_hourl
     assert sorted(c.params["user"] for c in fake.calls("users.info")) == ["U2", "U4"]  # until someone was found
     [skipped] = [e for e in actions(bot, 5) if e[0] == "skipped"]
     assert skipped[1] == "U2" and skipped[2].startswith("<@U2> is on Do Not Disturb until ")
-    assert "Dibs asked <@U4> privately" in last_update(fake) and "U2" not in last_update(fake)
+    thread = last_update(fake)  # the thread says who was away (their status, edited in: nobody is pinged)
+    assert "Dibs asked <@U4> privately whether they can take it; <@U2> is on Do Not Disturb until " in thread
+    assert "<!channel>" not in thread and "OOO" not in thread
 
     slack.interactive(in_dm("dibs_nominee_pass", 5, "U4"))  # U3 is out of office, U1 is asked
     [ask1] = dms(fake, "U1")

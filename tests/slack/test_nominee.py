@@ -120,6 +120,7 @@ def test_the_nominee_is_asked_privately_and_not_me_moves_on(bot, slack, fake):
     assert "in the last 30 days (0)." in ask.params["text"]  # U2 came first: nobody away was passed over
     thread = last_update(fake)
     assert "Dibs asked <@U3> privately" in thread and "U2" not in thread  # never who declined
+    assert "whether they can take it; <@U4> is out of office." in thread  # and who was away, not what they typed
 
     slack.interactive(in_dm("dibs_nominee_take", 5, "U3"))
     assert "<@U3>" in last_update(fake) and "asked" not in last_update(fake)

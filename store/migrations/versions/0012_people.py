@@ -93,6 +93,8 @@ def upgrade() -> None:
     with op.batch_alter_table("calendar_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_calendar_events_task_id"), ["task_id"], unique=False)
 
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("nominee_note", sa.String(length=300), nullable=True))
     with op.batch_alter_table("feeds", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source", sa.String(length=16), server_default="feed", nullable=False))
         batch_op.add_column(sa.Column("match", sa.Text(), nullable=True))
@@ -100,6 +102,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_column("nominee_note")
     with op.batch_alter_table("feeds", schema=None) as batch_op:
         batch_op.drop_column("horizon_seconds")
         batch_op.drop_column("match")
