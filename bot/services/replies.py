@@ -1,14 +1,13 @@
-"""What happens when someone acts on a task: one transaction that changes the task, records the
-Slack event it came from, and queues what to tell whom. Returns the answer for the person who acted.
+"""What happens when someone acts on a task: one transaction that changes the task, records the Slack event it
+came from, and queues what to tell whom. Returns the answer for the person who acted.
 
-The thread reply follows by itself (every change bumps the task's version and the courier
-updates the reply); direct messages and private notes go into the outbox in the same transaction,
-so nothing that was acknowledged to Slack can be lost, and nothing here waits on Slack.
+The thread reply follows by itself (every change bumps the task's version and the courier updates the reply);
+direct messages and private notes go into the outbox in the same transaction, so nothing that was acknowledged
+to Slack can be lost, and nothing here waits on Slack.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from bot.delivery.outbox import ReplyTo, queue_dm, queue_note
@@ -16,33 +15,17 @@ from bot.editor.words import linked_title, titled
 from bot.intake.classify import date_in
 from bot.intake.posts import open_announced_task
 from bot.services import EventId, Services
+from bot.services.outcome import Outcome
 from bot.settings import Kind
-from bot.slack.blocks import Message, text_message, with_buttons
-from bot.slack.ids import ActionId
 from bot.staffing import claims, offers
 from bot.staffing import seating as staffing
+from bot.staffing.presence import away_now
 from bot.tasks import event, service, undo
 from bot.tasks.errors import DibsError
-from bot.tasks.model import ClaimResult, ReleaseResult, TaskSnapshot
+from bot.tasks.model import ClaimResult, ReleaseResult
 from bot.tasks.rules import check_snooze
 from bot.tasks.tx import Tx
 from store.enums import Via
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of one action: `reply` for the actor; `quiet` when the thread update says it all."""
-
-    reply: str
-    task: TaskSnapshot | None = None
-    quiet: bool = False
-    undo: int | None = None  # the change can be undone for a few minutes: the note carries an Undo button
-
-    def as_message(self) -> Message:
-        """The answer for the person who acted, with its Undo button when it has one."""
-        if self.undo is None:
-            return text_message(self.reply)
-        return with_buttons(self.reply, str(self.undo), ("Undo", ActionId.UNDO), primary=False)
 
 
 def tell_others(tx: Tx, outcome: Outcome, reply_to: ReplyTo | None) -> None:
@@ -255,7 +238,11 @@ def ask_swap(
     """`/dibs swap ID @someone`: they are asked privately (never Dibs: `dibs`); the seat moves once they accept."""
     with svc.transaction() as tx:
         task = staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from, dibs)
-    return Outcome(f"I asked <@{target}> privately to take your seat on #{task.id}; it stays yours until they accept.")
+        why = away_now(tx, team_id, target)  # asked anyway: they may answer when back
+    later = f" They are {why.words}, so the answer may take a while." if why else ""
+    return Outcome(
+        f"I asked <@{target}> privately to take your seat on #{task.id}; it stays yours until they accept.{later}"
+    )
 
 
 def answer_swap(svc: Services, team_id: str, swap_id: int, user_id: str, accept: bool) -> Outcome:

@@ -149,6 +149,12 @@ class Reader:
         return away(_merged(known, self.values.get(user_id, {})), self.now, self.rules)
 
 
+def away_now(tx: Tx, team_id: str, user_id: str) -> Away | None:
+    """Why the person is away, from what Dibs keeps (a request's transaction: no Slack call), or None."""
+    row = people_of(tx.session, team_id, [user_id]).get(user_id)
+    return away(Presence.of(row), tx.now, AwayRules.of(tx.settings_for(team_id)))
+
+
 def _merged(known: Presence, read: dict[str, Any]) -> Presence:
     """What the row said, with what was just read over it."""
     fields: dict[str, Any] = {

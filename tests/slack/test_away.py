@@ -165,3 +165,20 @@ def test_someone_on_do_not_disturb_is_told_by_the_job_when_it_ends(dibs, slack, 
     [back] = dms(fake, "U3")
     assert back.params["text"].startswith("While you were on Do Not Disturb, the open seat on #1 ")
     assert refresh_people(dibs.services, dibs.clients.background, now + timedelta(hours=3)) == 0  # once
+
+
+def test_a_swap_asked_of_someone_away_says_the_answer_may_wait(dibs, slack, fake):
+    """From what Dibs keeps (no Slack call on the command): the person is asked anyway, and the asker knows why the
+    answer may take a while; someone present gets the plain answer."""
+    open_task(slack, fake)
+    slack.command("claim 1", user="U2")
+    slack.event(user_change("U4", ":palm_tree:", "Back Monday"))
+    before = len(fake.calls("users.info"))
+    away = slack.command("swap 1 <@U4>", user="U2").body
+    assert away == (
+        "I asked <@U4> privately to take your seat on #1; it stays yours until they accept. "
+        "They are out of office, so the answer may take a while."
+    )
+    assert len(fake.calls("users.info")) == before and "Back Monday" not in away
+    slack.command("claim 1", user="U3")
+    assert "may take a while" not in slack.command("swap 1 <@U5>", user="U3").body
