@@ -19,6 +19,7 @@ from bot.slack.payloads import clean_text
 
 KEY_STORED = 300
 PLACE_STORED = 200
+MAX_OCCURRENCES = 2000  # within the horizon: more is a calendar Dibs should not turn into tasks
 
 
 class CalendarError(Exception):
@@ -125,17 +126,25 @@ def _uid(event: Any) -> str:
 def occurrences(calendar: icalendar.Calendar, now: datetime, horizon: timedelta, tz: ZoneInfo) -> dict[str, Occurrence]:
     """Every occurrence from `now` to `horizon` ahead (one under way included), by key."""
     recurring = _recurring(calendar)
-    try:
-        expanded = recurring_ical_events.of(calendar).between(now, now + horizon)
+    found: dict[str, Occurrence] = {}
+    try:  # in the order they start, so a rule that repeats every minute costs no more than MAX_OCCURRENCES
+        for event in recurring_ical_events.of(calendar).after(now):
+            uid = _uid(event)
+            key = _key(uid, event.get("RECURRENCE-ID") if uid in recurring else None)
+            occurrence = _occurrence(event, key, tz)
+            if occurrence is not None and occurrence.starts_at > now + horizon:
+                break
+            if occurrence is not None:
+                found[key] = occurrence
+            if len(found) > MAX_OCCURRENCES:
+                raise CalendarError(
+                    f"it has more than {MAX_OCCURRENCES} events in the next {horizon.days} days; "
+                    "choose its events with match words, or a shorter horizon"
+                )
+    except CalendarError:
+        raise
     except Exception as error:  # a broken RRULE, a time zone it cannot read: this calendar, this time
         raise CalendarError(f"its events could not be read ({type(error).__name__}: {error})"[:250]) from None
-    found: dict[str, Occurrence] = {}
-    for event in expanded:
-        uid = _uid(event)
-        key = _key(uid, event.get("RECURRENCE-ID") if uid in recurring else None)
-        occurrence = _occurrence(event, key, tz)
-        if occurrence is not None:
-            found[key] = occurrence
     return found
 
 

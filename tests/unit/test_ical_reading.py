@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -96,3 +97,12 @@ def test_calendars_in_the_settings_file():
                       ({"url": "ftp://x"}, "calendars[0].url: 'ftp://x' is not a calendar address")]:  # fmt: skip
         with pytest.raises(SettingsError, match=re.escape(said)):
             settings_from_yaml({"calendars": [{**entry, **bad}]}, Settings())
+
+
+def test_a_rule_that_repeats_every_minute_is_refused_in_words_without_expanding_it_all():
+    started = time.monotonic()
+    with pytest.raises(CalendarError, match="more than 2000 events in the next 90 days; choose its events with match"):
+        read(vevent("tick@x", "Tick", NOW + timedelta(hours=1), rrule="FREQ=MINUTELY"))
+    assert time.monotonic() - started < 10  # ~130,000 occurrences in 90 days: never all of them
+    daily = read(vevent("standup@x", "Standup", NOW + timedelta(hours=1), rrule="FREQ=DAILY"))
+    assert len(daily) == 90  # the horizon's end stops a daily one
