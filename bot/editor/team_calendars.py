@@ -7,10 +7,11 @@ import json
 from datetime import datetime, timedelta
 
 from bot.delivery.outbox import queue_call
+from bot.editor.texts import polled
 from bot.settings import Settings
 from bot.settings.calendars import shown_address
 from bot.settings.labels import kind_label
-from bot.slack.text import age, escape, format_duration
+from bot.slack.text import escape, format_duration
 from bot.tasks.changes import EventMoved
 from bot.tasks.tx import Tx
 from store.enums import Purpose
@@ -60,18 +61,11 @@ def calendars_text(calendars: list[Feed], now: datetime, channel_id: str, settin
     for calendar in calendars:
         every = format_duration(timedelta(seconds=calendar.every_seconds))
         ahead = format_duration(timedelta(seconds=calendar.horizon_seconds))
-        read = f"last read {age(calendar.last_success_at, now)} ago" if calendar.last_success_at else "not read yet"
-        if read.endswith("just now ago"):
-            read = "last read just now"
-        error = ""
-        if calendar.failures and calendar.last_error and calendar.last_error_at:
-            error = f" · :warning: {escape(calendar.last_error)} ({age(calendar.last_error_at, now)} ago)"
         words = json.loads(calendar.match) if calendar.match else []
         matching = " · events naming " + ", ".join(f"“{escape(w)}”" for w in words) if words else ""
-        origin = " · from the settings file" if calendar.origin == "settings" else ""
         kind = kind_label(settings, calendar.kind)
         lines.append(
             f"• `{calendar.id}` {escape(shown_address(calendar.url))} · {kind}{matching} · every {every}, {ahead} ahead"
-            f" · {read}{error}{origin}"
+            + polled(calendar, now)
         )
     return "\n".join(lines)

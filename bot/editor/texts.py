@@ -43,13 +43,16 @@ def feeds_text(feeds: list[Feed], now: datetime, channel_id: str, settings: Sett
     lines = [f"*Feeds announced in <#{channel_id}>*"]
     for feed in feeds:
         every = format_duration(timedelta(seconds=feed.every_seconds))
-        read = f"last read {age(feed.last_success_at, now)} ago" if feed.last_success_at else "not read yet"
-        if read.endswith("just now ago"):
-            read = "last read just now"
-        error = ""
-        if feed.failures and feed.last_error and feed.last_error_at:
-            error = f" · :warning: {escape(feed.last_error)} ({age(feed.last_error_at, now)} ago)"
-        origin = " · from the settings file" if feed.origin == "settings" else ""
-        kind = kind_label(settings, feed.kind)
-        lines.append(f"• {escape(feed.url)} · {kind} · every {every} · {read}{error}{origin}")
+        lines.append(f"• {escape(feed.url)} · {kind_label(settings, feed.kind)} · every {every}{polled(feed, now)}")
     return "\n".join(lines)
+
+
+def polled(feed: Feed, now: datetime) -> str:
+    """How a feed's or a calendar's reads went: ` · last read 5m ago · :warning: … (1h ago) · from the settings
+    file`."""
+    read = f"last read {age(feed.last_success_at, now)} ago" if feed.last_success_at else "not read yet"
+    read = "last read just now" if read.endswith("just now ago") else read
+    error = ""
+    if feed.failures and feed.last_error and feed.last_error_at:
+        error = f" · :warning: {escape(feed.last_error)} ({age(feed.last_error_at, now)} ago)"
+    return f" · {read}{error}" + (" · from the settings file" if feed.origin == "settings" else "")
