@@ -185,8 +185,8 @@ def _dispatch(c: Caller, command: cmd.Command) -> None:
         case cmd.KindPhrase(kind, words, add):
             c.ack(text=decide_phrase(c.services, c.team, c.user, kind, words, add))
         case cmd.Gifts(task_id):
-            campaign, recipients = campaign_with_recipients(c.services, c.team, task_id, c.channel)
-            c.ack(**build_gift_list(campaign, recipients).as_kwargs())  # type: ignore[arg-type]
+            campaign, recipients, links = campaign_with_recipients(c.services, c.team, task_id, c.channel)
+            c.ack(**build_gift_list(campaign, recipients, links).as_kwargs())  # type: ignore[arg-type]
         case cmd.MarkGift(task_id, state, name):
             c.ack(text=mark_by_name(c.services, c.team, task_id, c.user, GiftState(state), name, c.channel))
         case cmd.LinkGifts(task_id, source, batch_id):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, OverflowMenuElement, SectionBlock
 from slack_sdk.models.blocks.basic_components import MarkdownTextObject, Option
@@ -25,17 +26,19 @@ def _who(recipient: GiftRecipient) -> str:
     return f"*{escape(recipient.name)}*{company}{owner}"
 
 
-def build_gift_list(task: TaskSnapshot, recipients: list[GiftRecipient]) -> Message:
-    """The campaign's counts, then each pending recipient with a choice: delivered or missed."""
+def build_gift_list(task: TaskSnapshot, recipients: list[GiftRecipient], links: Sequence[str] = ()) -> Message:
+    """The campaign's counts, then each pending recipient with a choice: delivered or missed; last, which
+    platforms' webhooks mark its gifts (`links`, like "Goody batch `d158184c`")."""
+    marked = f"\nWebhooks mark its gifts from: {', '.join(links)}." if links else ""
     if not recipients:
         text = (
             f"#{task.id} has no recipients yet: share a CSV (a `name` column; email, company, address, owner "
-            "optional) in its thread, or run `dibs gifts import` on the server."
+            f"optional) in its thread, or run `dibs gifts import` on the server.{marked}"
         )
         return Message(text=text, blocks=[section(text)])
     counts = Counter(str(r.state) for r in recipients)
     blocks: list[Block] = [
-        section(f"*#{task.id}* {linked_title(task)}\n{gifts_line(counts).replace('ID', str(task.id))}")
+        section(f"*#{task.id}* {linked_title(task)}\n{gifts_line(counts).replace('ID', str(task.id))}{marked}")
     ]
     pending = [r for r in recipients if r.state == GiftState.PENDING]
     for recipient in pending[:SHOWN]:

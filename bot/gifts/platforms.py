@@ -12,6 +12,7 @@ under `recipient`), and the campaign as `campaign_id` or `touch_id`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -52,6 +53,11 @@ _LINKS = {"goody": "goody-batch:", "sendoso": "sendoso-campaign:"}
 def link_key(source: str, batch_id: str) -> str:
     """The `external_keys` key that links a platform's batch (or campaign) to a gift campaign."""
     return f"{_LINKS[source]}{batch_id}"
+
+
+def links_shown(keys_of: Callable[[str], list[str]]) -> list[str]:
+    """`Goody batch `d158184c`` for each batch (or Sendoso campaign) linked, given a campaign's keys by prefix."""
+    return [f"{PLATFORMS[source]} `{batch}`" for source in PLATFORMS for batch in keys_of(_LINKS[source])]
 
 
 def link_prefix(source: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from bot.gifts.imports import is_csv
-from bot.gifts.platforms import PLATFORMS, link_key
+from bot.gifts.platforms import PLATFORMS, link_key, links_shown
 from bot.gifts.recipients import Recipient, name_key
 from bot.intake.posts import open_announced_task
 from bot.slack.text import escape, plain
@@ -20,7 +20,7 @@ from bot.tasks.tx import Tx
 from store.enums import FINISHED, GiftState, Via
 from store.models import GiftRecipient, Task
 from store.queries import gifts as queries
-from store.queries.external import point
+from store.queries.external import keys_of_task, point
 from store.queries.tasks import task_id_by_post
 
 if TYPE_CHECKING:
@@ -139,11 +139,12 @@ def link_platform(
 
 def campaign_with_recipients(
     svc: Services, team_id: str, task_id: int, seen_from: str | None
-) -> tuple[TaskSnapshot, list[GiftRecipient]]:
-    """A campaign and its recipients, for `/dibs gift ID`."""
+) -> tuple[TaskSnapshot, list[GiftRecipient], list[str]]:
+    """A campaign, its recipients and the platforms' batches linked to it, for `/dibs gift ID`."""
     with svc.transaction() as tx:
         campaign = _campaign(tx, team_id, task_id, seen_from)
-        return snapshot(campaign), queries.recipients(tx.session, campaign.id)
+        links = links_shown(lambda prefix: keys_of_task(tx.session, team_id, campaign.id, prefix))
+        return snapshot(campaign), queries.recipients(tx.session, campaign.id), links
 
 
 def import_shared_file(svc: Services, team_id: str, event: dict[str, Any]) -> bool:

@@ -51,3 +51,14 @@ def keyed_tasks(session: Session, team_id: str, prefix: str) -> set[int]:
         )
     )  # fmt: skip
     return {task_id for task_id in rows if task_id is not None}
+
+
+def keys_of_task(session: Session, team_id: str, task_id: int, prefix: str) -> list[str]:
+    """The keys starting with `prefix` that stand for the task (what is after the prefix), in order."""
+    rows = session.scalars(
+        select(ExternalKey.key).where(
+            ExternalKey.team_id == team_id, ExternalKey.task_id == task_id,
+            ExternalKey.key.startswith(prefix, autoescape=True),
+        ).order_by(ExternalKey.key)
+    )  # fmt: skip
+    return [key[len(prefix) :] for key in rows]

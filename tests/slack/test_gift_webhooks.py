@@ -150,6 +150,10 @@ def test_linked_batches_pick_the_campaign_and_two_open_campaigns_need_a_link(set
         assert post(bot, "/intake/goody", other, goody_headers(other, "n2"))[1]["campaign"] == 1
         moved = slack.command("gift 1 link goody:B2", user="U111").body
         assert "now marks the gifts of #1 (it marked #2's before)" in moved
+        slack.command("gift 2 link sendoso:4711", user="U111")
+        shown = slack.command("gift 1", user="U111").body + slack.command("gift 2", user="U111").body  # the blocks
+        assert "Webhooks mark its gifts from: Goody batch `B2`." in shown  # #1, where B2 moved
+        assert "Webhooks mark its gifts from: Sendoso campaign `4711`." in shown  # #2: no Goody batch any more
         with bot.db() as session:
             marked = {(r.task_id, r.name): str(r.state) for r in session.scalars(select(GiftRecipient))}
         assert marked[(2, "Person 1")] == "missed" and marked[(1, "Person 0")] == "delivered"
