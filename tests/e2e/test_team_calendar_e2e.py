@@ -30,7 +30,7 @@ timezone: Europe/Berlin
 working_hours: always
 nag: {{first_after: 2s, every: 1h}}  # the tick, and the look for feeds and calendars due, every 0.5 s
 digest: {{days: none}}
-calendar_merge_within: 1s
+calendar_merge_within: off  # each calendar entry goes at once
 calendars:
   - {{url: "{url}", channel: C111, every: 1m, horizon: 20d}}
 """
