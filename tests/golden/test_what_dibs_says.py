@@ -174,6 +174,13 @@ class Week:
         payload = block_action(action, value, who, post["ts"], post["ts"], channel=post["channel"])
         self.step(f"{NAMES[who]} clicks {action} in the thread", self.slack.interactive(payload))
 
+    def status(self, who: str, emoji: str, text: str) -> None:
+        """Someone sets (or clears) their Slack status: Slack sends `user_change`."""
+        profile = {"status_emoji": emoji, "status_text": text, "status_expiration": 0}
+        user = {"id": who, "team_id": "T111", "tz": "UTC", "name": NAMES[who].lower(), "profile": profile}
+        self.slack.event({"type": "user_change", "user": user, "event_ts": "1.6"})
+        self.step(f"{NAMES[who]} sets their status to {emoji} {text}" if emoji else f"{NAMES[who]} clears their status")
+
     def home(self, who: str) -> None:
         event = {"type": "app_home_opened", "user": who, "channel": "D" + who[1:], "tab": "home", "event_ts": "1.5"}
         self.step(f"{NAMES[who]} opens Dibs's Home tab", self.slack.event(event))
@@ -224,7 +231,7 @@ def act(w: Week) -> None:
     w.command("U0ANA", "stats", channel=MARKETING)
     w.command("U0ANA", "digest preview", channel=MARKETING)
     # Booths are for the salespeople: a kind with claimers, and a team calendar.
-    w.fake.set_group(SALES, ["U0BEN", "U0CHLOE", "U0DEV"])
+    w.fake.set_group(SALES, ["U0BEN", "U0CHLOE", "U0DEV", "U0MAX"])
     w.command("U0ANA", f"route event <!subteam^{SALES}|@sales> claimers")
     w.bot.read_admins()  # the background read of the group's members (every 30 s in `dibs serve`)
     w.step("Dibs reads @sales's members in the background")
@@ -234,6 +241,19 @@ def act(w: Week) -> None:
     w.command("U0DEV", "claim 3")
     w.command("U0ANA", "calendar add https://calendar.example.com/ical/team/private-0123456789abcdef/basic.ics")
     w.command("U0ANA", "calendars")
+    # Who is away: Ben goes on holiday while waiting for a seat, and hears what passed him by once back.
+    w.command("U0CHLOE", "claim 3")
+    w.command("U0BEN", "claim 3")
+    w.command("U0MAX", "claim 3")
+    w.status("U0BEN", ":palm_tree:", "Holiday, back Monday")
+    w.command("U0CHLOE", "release 3")
+    w.command("U0DEV", "swap 3 <@U0BEN>")
+    w.status("U0BEN", "", "")
+    # A gift campaign whose gifts Goody's webhooks mark.
+    w.post("gifts", "U0ANA", "Holiday gifts go out to our customers next week. Who makes sure every gift arrives?",
+           MARKETING)  # fmt: skip
+    w.command("U0ANA", "gift 4 link goody:d158184c", channel=MARKETING)
+    w.command("U0ANA", "gift 4", channel=MARKETING)
 
 
 def test_what_dibs_says_is_the_reviewed_transcript(week: Week) -> None:
