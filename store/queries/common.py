@@ -37,3 +37,13 @@ def insert_ignore_returning(session: Session, model: type[Any], column: Any, **v
     """INSERT ... ON CONFLICT DO NOTHING RETURNING `column`: the new row's value, or None if it existed."""
     statement = _ignoring(session.get_bind().dialect.name, model.__table__, column.key)
     return session.execute(statement, values).scalar()
+
+
+def put(session: Session, model: type[Any], key: dict[str, Any], **values: Any) -> None:
+    """The row of `model` with primary key `key` holds `values` from now on (added if there is none)."""
+    row = session.get(model, key)
+    if row is None:
+        session.add(model(**key, **values))
+        return
+    for name, value in values.items():
+        setattr(row, name, value)

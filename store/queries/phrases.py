@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.models import KindPhrase, TrackedPhrase
-from store.queries.common import insert_ignore
+from store.queries.common import insert_ignore, put
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,8 @@ def decide_phrase(
     session: Session, team_id: str, kind: str, phrase: str, words: str, added: bool, user_id: str, now: datetime
 ) -> None:
     """The workspace's admins added `phrase` to `kind` (or, not `added`, dismissed it as a suggestion)."""
-    row = session.get(KindPhrase, {"team_id": team_id, "kind": kind, "phrase": phrase})
-    if row is None:
-        session.add(
-            KindPhrase(
-                team_id=team_id, kind=kind, phrase=phrase, words=words, added=added, decided_by=user_id, decided_at=now
-            )
-        )
-    else:
-        row.words, row.added, row.decided_by, row.decided_at = words, added, user_id, now
+    key = {"team_id": team_id, "kind": kind, "phrase": phrase}
+    put(session, KindPhrase, key, words=words, added=added, decided_by=user_id, decided_at=now)
 
 
 def added_phrases(session: Session, team_id: str) -> dict[str, tuple[str, ...]]:

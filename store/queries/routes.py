@@ -9,16 +9,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from store.models import ClaimerRoute, Route
-from store.queries.common import rows_changed
+from store.queries.common import put, rows_changed
 
 
 def set_route(session: Session, team_id: str, kind: str, group: str, user_id: str, now: datetime) -> None:
     """The kind's owner group in this workspace is `group` from now on."""
-    row = session.get(Route, {"team_id": team_id, "kind": kind})
-    if row is None:
-        session.add(Route(team_id=team_id, kind=kind, owner_group=group, set_by=user_id, set_at=now))
-    else:
-        row.owner_group, row.set_by, row.set_at = group, user_id, now
+    put(session, Route, {"team_id": team_id, "kind": kind}, owner_group=group, set_by=user_id, set_at=now)
 
 
 def clear_route(session: Session, team_id: str, kind: str) -> bool:
@@ -34,11 +30,7 @@ def route_of(session: Session, team_id: str, kind: str) -> str | None:
 
 def set_claimer_route(session: Session, team_id: str, kind: str, group: str, user_id: str, now: datetime) -> None:
     """Only `group`'s members may claim the kind's tasks in this workspace from now on."""
-    row = session.get(ClaimerRoute, {"team_id": team_id, "kind": kind})
-    if row is None:
-        session.add(ClaimerRoute(team_id=team_id, kind=kind, group_id=group, set_by=user_id, set_at=now))
-    else:
-        row.group_id, row.set_by, row.set_at = group, user_id, now
+    put(session, ClaimerRoute, {"team_id": team_id, "kind": kind}, group_id=group, set_by=user_id, set_at=now)
 
 
 def clear_claimer_route(session: Session, team_id: str, kind: str) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from store.enums import PostState
 from store.models import OutboxPost, Task, Workspace, WorkspaceSetting
-from store.queries.common import insert_ignore, rows_changed
+from store.queries.common import insert_ignore, put, rows_changed
 
 
 def mark_gone(session: Session, team_id: str, now: datetime) -> None:
@@ -94,11 +94,7 @@ def setting_rows(session: Session, team_id: str) -> list[WorkspaceSetting]:
 
 def set_setting(session: Session, team_id: str, key: str, value: str, user_id: str, now: datetime) -> None:
     """The workspace's `key` is `value` from now on."""
-    row = session.get(WorkspaceSetting, {"team_id": team_id, "key": key})
-    if row is None:
-        session.add(WorkspaceSetting(team_id=team_id, key=key, value=value, set_by=user_id, set_at=now))
-    else:
-        row.value, row.set_by, row.set_at = value, user_id, now
+    put(session, WorkspaceSetting, {"team_id": team_id, "key": key}, value=value, set_by=user_id, set_at=now)
 
 
 def clear_setting(session: Session, team_id: str, key: str) -> bool:
