@@ -8,7 +8,6 @@ command that lists them. Someone in no watched channel, with nothing of their ow
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.models.blocks import (
@@ -25,14 +24,12 @@ from slack_sdk.models.views import View
 
 from bot.editor.home_data import HomeData
 from bot.editor.phrase_view import suggestion_blocks
-from bot.editor.words import due_note, linked_title, local_time, owners_line
-from bot.settings.labels import kind_tag
+from bot.editor.words import due_note, local_time, owners_line, short, task_name
 from bot.slack.blocks import HOME_BLOCK_LIMIT, section, sections, share_blocks, with_buttons
 from bot.slack.ids import ActionId
 from bot.slack.text import escape, format_duration
 from bot.tasks.model import TaskSnapshot
 
-TITLE_LIMIT = 150
 FOOTER = ContextBlock(elements=[MarkdownTextObject(text="`/dibs help` lists every command.")])
 # Blocks the lists of tasks share; the rest is the header, the summary, a notice, headings, dividers,
 # "more" lines, what you finished and the footer.
@@ -49,15 +46,9 @@ START = (
 )
 
 
-def _title(task: TaskSnapshot) -> str:
-    if len(task.title) <= TITLE_LIMIT:
-        return linked_title(task)
-    return linked_title(replace(task, title=task.title[: TITLE_LIMIT - 1].rstrip() + "…"))
-
-
 def _named(task: TaskSnapshot, data: HomeData) -> str:
     """`*#12* :calendar: Event · <title>`: the task's number, its kind's label and its linked title."""
-    return f"*#{task.id}* {kind_tag(data.settings, task.kind)} · {_title(task)}"
+    return task_name(short(task), data.settings)
 
 
 def summary_line(data: HomeData) -> str:
@@ -132,7 +123,8 @@ def build_home(data: HomeData) -> View:
     blocks: list[Block] = [HeaderBlock(text="Dibs")]
     if data.notice:
         blocks.append(section(f":information_source: {data.notice}"))
-    blocks += suggestion_blocks(data.suggestions)
+    suggestions = suggestion_blocks(data.suggestions)
+    blocks += suggestions
     if not data.in_a_watched_channel and not data.mine_total and not data.finished_total and not data.waiting_total:
         blocks += [
             section(START),
@@ -140,7 +132,7 @@ def build_home(data: HomeData) -> View:
         ]
         return View(type="home", blocks=blocks)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=summary_line(data))]))
-    budget = LIST_BUDGET - len(suggestion_blocks(data.suggestions))
+    budget = LIST_BUDGET - len(suggestions)
     mine_share, unclaimed_share = share_blocks([2 * len(data.mine), len(data.unclaimed)], budget)
     mine = data.mine[: mine_share // 2]
     unclaimed = data.unclaimed[:unclaimed_share]

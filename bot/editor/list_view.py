@@ -7,7 +7,7 @@ message's 50 blocks fairly, and each cut list ends with a line saying how many m
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -15,9 +15,8 @@ from slack_sdk.models.blocks import Block, ButtonElement, HeaderBlock, MarkdownT
 
 from bot.digest.collect import DigestData, QuietClaim
 from bot.editor.stale_view import quiet_for
-from bot.editor.words import due_note, linked_title, owners_line, task_line
+from bot.editor.words import due_note, owners_line, short, task_line, task_name
 from bot.settings import Settings
-from bot.settings.labels import kind_tag
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, Message, section, sections, share_blocks
 from bot.slack.ids import ActionId
 from bot.slack.text import age, format_duration, people, proof
@@ -26,7 +25,6 @@ from bot.tasks.model import TaskSnapshot
 HEADER_LIMIT = 150
 TEXT_LIMIT = 3999  # the fallback text must stay under 4,000 characters
 # Titles longer than this are shortened in the digest, so that more tasks fit in a message.
-TITLE_LIMIT = 150
 # Longest proof of done shown as is (it is free text the user typed).
 PROOF_LIMIT = 300
 EMPTY_LINE = "Nothing open, nothing taken, nothing done since the last list. :sunny:"
@@ -51,16 +49,9 @@ def digest_title(day: date | None) -> str:
     return (f"Open follow-ups · {day:%A} {day.day} {day:%B}" if day else "Open follow-ups")[:HEADER_LIMIT]
 
 
-def _short(task: TaskSnapshot) -> TaskSnapshot:
-    """The task with its title cut to `TITLE_LIMIT` characters."""
-    if len(task.title) <= TITLE_LIMIT:
-        return task
-    return replace(task, title=task.title[: TITLE_LIMIT - 1].rstrip() + "…")
-
-
 def _named(task: TaskSnapshot, settings: Settings | None) -> str:
     """`*#12* :calendar: Event · <title>`: number, kind (its label) and the title, cut to `TITLE_LIMIT`."""
-    return f"*#{task.id}* {kind_tag(settings, task.kind)} · {linked_title(_short(task))}"
+    return task_name(short(task), settings)
 
 
 def unclaimed_line(task: TaskSnapshot, now: datetime, today: date, settings: Settings | None = None) -> str:
@@ -78,7 +69,7 @@ def overdue_line(task: TaskSnapshot, settings: Settings | None = None) -> str:
 
 def taken_line(task: TaskSnapshot, now: datetime, today: date, settings: Settings | None = None) -> str:
     """A claimed task as `/dibs list` shows it: id, kind, title, age, owners as mentions, due date."""
-    return task_line(_short(task), now, today, settings)
+    return task_line(short(task), now, today, settings)
 
 
 def quiet_line(quiet: QuietClaim, now: datetime, settings: Settings | None = None) -> str:

@@ -3,6 +3,7 @@ reads, a task's owners and due date in a line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -74,12 +75,24 @@ def due_note(task: TaskSnapshot, today: date) -> str:
     return f" · due {task.due_on:%a %d %b}"
 
 
+TITLE_LIMIT = 150  # a title in the list, on Home: cut to this many characters
+
+
+def short(task: TaskSnapshot) -> TaskSnapshot:
+    """The task with its title cut to `TITLE_LIMIT` characters."""
+    if len(task.title) <= TITLE_LIMIT:
+        return task
+    return replace(task, title=task.title[: TITLE_LIMIT - 1].rstrip() + "…")
+
+
+def task_name(task: TaskSnapshot, settings: Settings | None) -> str:
+    """`*#12* :calendar: Event · <title>`: number, kind (its label) and the linked title, as given."""
+    return f"*#{task.id}* {kind_tag(settings, task.kind)} · {linked_title(task)}"
+
+
 def task_line(task: TaskSnapshot, now: datetime, today: date, settings: Settings | None = None) -> str:
     """One line of `/dibs list`: id, kind (its label), linked title, age, owners, and the due date if any."""
-    line = (
-        f"• *#{task.id}* {kind_tag(settings, task.kind)} · {linked_title(task)} · {age(task.created_at, now)} · "
-        f"{owners_line(task)}{due_note(task, today)}"
-    )
+    line = f"• {task_name(task, settings)} · {age(task.created_at, now)} · {owners_line(task)}{due_note(task, today)}"
     if task.status == TaskStatus.DONE:
         line += " · done" + (f" ({proof(task.done_link)})" if task.done_link else "")
     elif task.status == TaskStatus.CANCELLED:
