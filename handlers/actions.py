@@ -26,6 +26,7 @@ from bot.services.home import check_home_click, tell_on_home
 from bot.slack.blocks import answered_message
 from bot.slack.ids import LINK_INPUT, ActionId, BlockId, CallbackId
 from bot.slack.payloads import clean_text, proof_task
+from bot.staffing.seating import NOT_A_PERSON
 from bot.tasks.errors import DibsError, NeedsLink
 from handlers import clicks
 from store.enums import GiftState, Purpose, Via
@@ -238,8 +239,10 @@ def handle_swap_picked(ack: Ack, body: dict[str, Any], context: BoltContext, ser
         readable = block.startswith(SEATS_BLOCK) and task_id.isdigit() and len(task_id) <= 9
         if not readable or not _PERSON.fullmatch(picked):
             raise DibsError("That picker no longer works; `/dibs swap ID @someone` asks someone to take your seat.")
-        replies.tell(services, to, replies.ask_swap(services, to.team_id, int(task_id), to.user_id, picked,
-                                                    to.channel_id, context.bot_user_id).reply)  # fmt: skip
+        if picked == context.bot_user_id:
+            raise DibsError(NOT_A_PERSON)  # Slack's picker cannot leave bots out
+        asked = replies.ask_swap(services, to.team_id, int(task_id), to.user_id, picked, to.channel_id)
+        replies.tell(services, to, asked.reply)
     except DibsError as error:
         replies.tell(services, to, str(error))
     ack()

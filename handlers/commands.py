@@ -132,10 +132,10 @@ def _on_task(c: Caller, command: cmd.Command) -> replies.Outcome:
         case cmd.When(task_id, words, hours, place):
             day = day_from(words, "when", task_id, svc.now(), svc.settings_for(team))
             return replies.set_when(svc, team, task_id, user, day, hours, place, here)
-        case cmd.Swap(task_id, to_user, None):
-            return replies.ask_swap(svc, team, task_id, user, to_user, here, c.dibs)
         case cmd.Assign(_, target) | cmd.Swap(_, target, _) if c.dibs is not None and target == c.dibs:
             raise DibsError(NOT_A_PERSON)  # Dibs can't be handed a task or a seat
+        case cmd.Swap(task_id, to_user, None):
+            return replies.ask_swap(svc, team, task_id, user, to_user, here)
         case cmd.Swap(task_id, to_user, from_user):
             assert from_user is not None
             return replies.take_over(svc, team, task_id, user, from_user, to_user, here)

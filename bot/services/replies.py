@@ -232,12 +232,10 @@ def undo_change(svc: Services, team_id: str, undo_id: int, user_id: str) -> Outc
     return Outcome(f"Undone: #{task.id} is as it was before.", task)
 
 
-def ask_swap(
-    svc: Services, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None, dibs: str | None
-) -> Outcome:
-    """`/dibs swap ID @someone`: they are asked privately (never Dibs: `dibs`); the seat moves once they accept."""
+def ask_swap(svc: Services, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None) -> Outcome:
+    """`/dibs swap ID @someone`: they are asked privately; the seat moves once they accept."""
     with svc.transaction() as tx:
-        task = staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from, dibs)
+        task = staffing.ask_swap(tx, team_id, task_id, user_id, target, seen_from)
         why = away_now(tx, team_id, target)  # asked anyway: they may answer when back
     later = f" They are {why.words}, so the answer may take a while." if why else ""
     return Outcome(

@@ -108,14 +108,10 @@ NOT_A_PERSON = "Dibs can't take a seat; pick a person."
 
 
 def ask_swap(
-    tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None,
-    dibs: str | None = None,
-) -> TaskSnapshot:  # fmt: skip
-    """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept.
-    `dibs`: Dibs's own user id (it can't take a seat)."""
-
-    if dibs is not None and target == dibs:
-        raise DibsError(NOT_A_PERSON)
+    tx: Tx, team_id: str, task_id: int, user_id: str, target: str, seen_from: str | None = None
+) -> TaskSnapshot:
+    """`/dibs swap ID @someone`: ask them privately to take your seat; it stays yours until they accept. (Dibs
+    itself is refused before, where its user id is known: NOT_A_PERSON.)"""
     task = locked_task(tx.session, team_id, task_id, seen_from)
     rules.refuse_finished(task)
     mine = _owner_claim(task, user_id)
