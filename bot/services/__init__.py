@@ -95,6 +95,8 @@ class Services:
     memo: Memo = field(default_factory=Memo)
     # Set after a commit that queued claims behind one being seated: the seater seats them.
     claims_queued: threading.Event = field(default_factory=threading.Event)
+    # When each of the tick's occasional passes is next due, by name (retention's: `bot.tasks.retention`).
+    next_pass: dict[str, datetime] = field(default_factory=dict)
 
     def now(self) -> datetime:
         """The current moment by this bot's clock."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from store.queries.retention import forget_tasks, lock_closed_before
 
@@ -26,9 +25,6 @@ log = logging.getLogger(__name__)
 BATCH = 200  # tasks per transaction
 ROUNDS = 3  # transactions per tick
 RECHECK = timedelta(hours=1)
-
-# When each bot (by its session factory) next looks for tasks to forget.
-_next_pass: WeakKeyDictionary[object, datetime] = WeakKeyDictionary()
 
 
 def horizon(now: datetime, closed_after: timedelta | None) -> datetime | None:
@@ -57,9 +53,9 @@ def forget_closed(svc: Services, now: datetime, batch: int = BATCH, rounds: int 
 
 def forget_closed_when_due(svc: Services, now: datetime) -> int:
     """The tick's pass: `forget_closed`, again at the next tick while full batches went, else `RECHECK` later."""
-    due = _next_pass.get(svc.db)
+    due = svc.next_pass.get("retention")
     if due is not None and now < due <= now + RECHECK:  # (a clock set back runs it at once)
         return 0
     forgotten = forget_closed(svc, now)
-    _next_pass[svc.db] = now if forgotten >= BATCH * ROUNDS else now + RECHECK
+    svc.next_pass["retention"] = now if forgotten >= BATCH * ROUNDS else now + RECHECK
     return forgotten
