@@ -138,7 +138,9 @@ def nominee_call(client: WebClient, svc: Services, call: Call, now: datetime) ->
     busy = {u for u, n in pinged.items() if n >= settings.nag.max_pings_per_day}
     reader = Reader(client, svc, call.team_id, now)
     try:
-        reader.read_dnd([u for u in candidates if u not in passed | busy])  # one call for all of them
+        askable = [u for u in candidates if u not in passed | busy]
+        reader.preload(askable)  # their rows, read once for `reader.away`
+        reader.read_dnd(askable)  # one call for all of them
         chosen, away = choose_nominee(candidates, claims, passed | busy, reader.away)
     finally:
         reader.save()  # what was read is kept, even when a 429 makes the question wait

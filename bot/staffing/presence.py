@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.slack.failures import failure_of
 from bot.slack.jobs import per_workspace
 from bot.staffing.availability import Away, AwayRules, Presence, away
 from bot.tasks import rules
@@ -31,9 +32,10 @@ from store.queries.people import (
     people_of,
     save_person,
     stale_people,
+    tasks_by_id,
     untold,
     untold_on,
-    waiting_on,
+    waiting_among,
 )
 
 if TYPE_CHECKING:
@@ -80,14 +82,6 @@ def save_user(tx: Tx, team_id: str, user: dict[str, Any]) -> str | None:
     return user_id
 
 
-def _transient(error: Exception) -> bool:
-    """A 429, a 5xx or a lost connection: worth trying again later (anything else Slack refused for good)."""
-    if isinstance(error, SlackApiError):
-        status = int(error.response.status_code)
-        return status == 429 or status >= 500
-    return True
-
-
 class Reader:
     """Who is away among some people of one workspace, read from the rows, and from Slack for rows an hour old."""
 
@@ -95,6 +89,8 @@ class Reader:
         self.client, self.svc, self.team_id, self.now = client, svc, team_id, now
         self.rules = AwayRules.of(svc.settings_for(team_id))
         self.values: dict[str, dict[str, Any]] = {}
+        self.known: dict[str, Presence] = {}  # the rows as `preload` read them (until `save`)
+        self.stale: set[str] = set()  # of those, whose profile is an hour old
 
     def read_dnd(self, user_ids: Sequence[str]) -> None:
         """Do Not Disturb for those whose is an hour old: one dnd.teamInfo call per 50."""
@@ -105,7 +101,7 @@ class Reader:
             try:
                 answer = self.client.dnd_teamInfo(users=",".join(batch)).get("users") or {}
             except (SlackApiError, SlackClientError, OSError) as error:
-                if _transient(error):
+                if not failure_of(error).permanent:
                     raise
                 log.info("could not read Do Not Disturb (%s); counting nobody as on it", error)
                 return
@@ -117,15 +113,29 @@ class Reader:
                     dnd_end=_moment(dnd.get("next_dnd_end_ts")), dnd_read_at=self.now,
                 )  # fmt: skip
 
-    def read_profile(self, user_id: str) -> None:
-        """users.info, if their row is an hour old (a person Slack does not know is left as they were)."""
+    def preload(self, user_ids: Sequence[str]) -> None:
+        """The rows of these people, and whose profile is an hour old, read at once for `away` (one session)."""
+        if not user_ids:
+            return
         with self.svc.read() as session:
-            if not stale_people(session, self.team_id, [user_id], self.now - FRESH, "profile_read_at"):
-                return
+            rows = people_of(session, self.team_id, user_ids)
+            stale = stale_people(session, self.team_id, user_ids, self.now - FRESH, "profile_read_at")
+            self.known.update({user_id: Presence.of(rows.get(user_id)) for user_id in user_ids})
+        self.stale = (self.stale - set(user_ids)) | set(stale)
+
+    def read_profiles(self, user_ids: Sequence[str]) -> None:
+        """users.info for those whose row is an hour old (one read of the rows for all of them)."""
+        with self.svc.read() as session:
+            stale = stale_people(session, self.team_id, user_ids, self.now - FRESH, "profile_read_at")
+        for user_id in stale:
+            self._read_profile(user_id)
+
+    def _read_profile(self, user_id: str) -> None:
+        """users.info (a person Slack does not know is left as they were)."""
         try:
             user = self.client.users_info(user=user_id).get("user") or {}
         except (SlackApiError, SlackClientError, OSError) as error:
-            if _transient(error):
+            if not failure_of(error).permanent:
                 raise  # a 429 or an outage: what waits on it is tried again
             log.info("could not read the status of %s (%s); counting them as present", user_id, error)
             return
@@ -137,22 +147,28 @@ class Reader:
             with self.svc.transaction(now=self.now) as tx:
                 for user_id, values in self.values.items():
                     save_person(tx.session, self.team_id, user_id, **values)
-            self.values = {}
+            self.values, self.known, self.stale = {}, {}, set()
 
     def away(self, user_id: str) -> Away | None:
         """Why the person is away now (their profile read from Slack first if an hour old), or None; `save` keeps
-        what was read."""
-        self.read_profile(user_id)
-        with self.svc.read() as session:
-            row = people_of(session, self.team_id, [user_id]).get(user_id)
-            known = Presence.of(row)
-        return away(_merged(known, self.values.get(user_id, {})), self.now, self.rules)
+        what was read. Their row comes from `preload` (read here if they were not preloaded)."""
+        if user_id not in self.known:
+            self.preload([user_id])
+        if user_id in self.stale:
+            self._read_profile(user_id)
+        return away(_merged(self.known[user_id], self.values.get(user_id, {})), self.now, self.rules)
+
+
+def away_of(tx: Tx, team_id: str, user_ids: Sequence[str]) -> dict[str, Away | None]:
+    """Why each of these people is away, from what Dibs keeps (a request's transaction: no Slack call), or None."""
+    checks = AwayRules.of(tx.settings_for(team_id))
+    rows = people_of(tx.session, team_id, user_ids)
+    return {user_id: away(Presence.of(rows.get(user_id)), tx.now, checks) for user_id in user_ids}
 
 
 def away_now(tx: Tx, team_id: str, user_id: str) -> Away | None:
     """Why the person is away, from what Dibs keeps (a request's transaction: no Slack call), or None."""
-    row = people_of(tx.session, team_id, [user_id]).get(user_id)
-    return away(Presence.of(row), tx.now, AwayRules.of(tx.settings_for(team_id)))
+    return away_of(tx, team_id, [user_id])[user_id]
 
 
 def _merged(known: Presence, read: dict[str, Any]) -> Presence:
@@ -169,13 +185,12 @@ def passed_over(tx: Tx, task: Task, line: Sequence[Claim], via: Via) -> tuple[Cl
     people before them, each audited and noted to be told once back. When everyone is away, the first is asked
     anyway (the offer waits for them) and nobody is passed over. Rows are read a few at a time: the first in line
     is usually there."""
-    checks = AwayRules.of(tx.settings_for(task.team_id))
     passed: list[tuple[Claim, Away]] = []
     for start in range(0, len(line), LINE_CHUNK):
         chunk = line[start : start + LINE_CHUNK]
-        rows = people_of(tx.session, task.team_id, [claim.user_id for claim in chunk])
+        whys = away_of(tx, task.team_id, [claim.user_id for claim in chunk])
         for claim in chunk:
-            why = away(Presence.of(rows.get(claim.user_id)), tx.now, checks)
+            why = whys[claim.user_id]
             if why is None:
                 _note_passed(tx, task, passed, via)
                 return claim, passed
@@ -200,20 +215,19 @@ def welcome_back(tx: Tx, team_id: str, user_ids: Sequence[str]) -> list[str]:
     notices = untold(tx.session, team_id, user_ids)
     if not notices:
         return []
-    checks = AwayRules.of(tx.settings_for(team_id))
-    rows = people_of(tx.session, team_id, sorted({n.user_id for n in notices}))
+    whys = away_of(tx, team_id, sorted({n.user_id for n in notices}))
+    back = [user_id for user_id, why in whys.items() if why is None]
+    task_ids = sorted({n.task_id for n in notices if whys[n.user_id] is None})
+    still = waiting_among(tx.session, team_id, back, task_ids)  # (person, task) still waiting in line
+    tasks = tasks_by_id(tx.session, task_ids)
     told = []
-    for user_id in sorted({n.user_id for n in notices}):
-        if away(Presence.of(rows.get(user_id)), tx.now, checks) is not None:
-            continue
-        theirs = [n for n in notices if n.user_id == user_id]
-        still = waiting_on(tx.session, team_id, user_id, [n.task_id for n in theirs])
+    for user_id in back:
         items = []
-        for notice in theirs:
+        for notice in (n for n in notices if n.user_id == user_id):
             notice.told_at = tx.now
-            task = tx.session.get(Task, notice.task_id)
+            task = tasks.get(notice.task_id)
             if task is not None:
-                items.append((task, notice.what, notice.task_id in still))
+                items.append((task, notice.what, (user_id, notice.task_id) in still))
         if items:
             tx.changed(WelcomeBack(team_id, user_id, tuple(items)))
             told.append(user_id)
@@ -234,8 +248,7 @@ def refresh_people(svc: Services, client_for: Callable[[str], WebClient | None],
             reader = Reader(client, svc, team_id, moment)
             try:
                 reader.read_dnd(users)
-                for user_id in users:
-                    reader.read_profile(user_id)
+                reader.read_profiles(users)
             except (SlackApiError, SlackClientError, OSError) as error:
                 log.warning("could not read who is away in %s now (%s); trying again later", team_id, error)
             reader.save()

@@ -55,15 +55,26 @@ def stale_people(session: Session, team_id: str, user_ids: Sequence[str], before
     return [u for u in dict.fromkeys(user_ids) if u not in fresh]
 
 
-def waiting_on(session: Session, team_id: str, user_id: str, task_ids: Sequence[int]) -> set[int]:
-    """Which of these tasks the person is still waiting in line for."""
-    rows = session.scalars(
-        select(Claim.task_id)
+def waiting_among(
+    session: Session, team_id: str, user_ids: Sequence[str], task_ids: Sequence[int]
+) -> set[tuple[str, int]]:
+    """(person, task) for each of these people still waiting in line for (or offered) one of these tasks."""
+    if not user_ids or not task_ids:
+        return set()
+    rows = session.execute(
+        select(Claim.user_id, Claim.task_id)
         .join(Task, Task.id == Claim.task_id)
-        .where(Task.team_id == team_id, Claim.user_id == user_id, Claim.task_id.in_(list(task_ids)),
+        .where(Task.team_id == team_id, Claim.user_id.in_(list(user_ids)), Claim.task_id.in_(list(task_ids)),
                or_(Claim.role == ClaimRole.WAITING, Claim.role == ClaimRole.OFFERED))
     )  # fmt: skip
-    return set(rows)
+    return {(str(user_id), int(task_id)) for user_id, task_id in rows}
+
+
+def tasks_by_id(session: Session, task_ids: Sequence[int]) -> dict[int, Task]:
+    """The tasks of these ids that exist (what notices are about)."""
+    if not task_ids:
+        return {}
+    return {task.id: task for task in session.scalars(select(Task).where(Task.id.in_(list(task_ids))))}
 
 
 def untold_on(session: Session, team_id: str, task_id: int, user_ids: Sequence[str]) -> set[str]:
