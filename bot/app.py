@@ -29,7 +29,6 @@ from bot.installs.tokens import Clients, ManyWorkspaces, OneWorkspace
 from bot.intake.catchup import catch_up
 from bot.intake.channels import forget_old_events
 from bot.intake.feeds import Fetch, fetch, poll_feeds, sync_settings_feeds
-from bot.intake.webhook import authorised, receive
 from bot.reminders.planning import plan_due_dates, plan_nags
 from bot.reminders.stale import plan_stale_claims, resume_quiet_clocks
 from bot.services import Services, groups, request_scope
@@ -43,7 +42,7 @@ from bot.staffing.offers import expire_offers
 from bot.staffing.presence import schedule_people
 from bot.staffing.seating import post_rosters
 from bot.tasks.retention import forget_closed_when_due
-from bot.web import gift_webhooks, wsgi_app
+from bot.web import wsgi_app
 from store.db import database_answers, make_engine, make_reader_factory, make_session_factory, migrate
 from store.queries.workspaces import installed_teams, mark_installed
 
@@ -189,19 +188,10 @@ class Dibs:
     def wsgi(self) -> Any:
         """The WSGI application: Slack's requests at POST /slack/events (behind the gate), GET /healthz, and
         with many workspaces the install pages (GET /slack/install, GET /slack/oauth_redirect)."""
-        intake = self._intake if self.settings.intake_token else None
         return wsgi_app(
-            self.app, self.settings.signing_secret, lambda: database_answers(self.engine), intake,
-            self.services.traffic, gift_webhooks(self.services, None if self.many_workspaces else self.team_id),
+            self.app, self.settings.signing_secret, lambda: database_answers(self.engine), self.services,
+            None if self.many_workspaces else self.team_id, self.services.traffic,
         )  # fmt: skip
-
-    def _intake(self, body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:
-        """POST /intake, after the size check: the token, then the body."""
-        assert self.settings.intake_token is not None
-        if not authorised(authorization, self.settings.intake_token):
-            return 401, {"error": "Authorization: Bearer <DIBS_INTAKE_TOKEN> is missing or wrong"}
-        answer = receive(self.services, None if self.many_workspaces else self.team_id(), body)
-        return answer.status, answer.body
 
 
 def _hide_token_warning(record: logging.LogRecord) -> bool:

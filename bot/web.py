@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -22,7 +23,10 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
 from bot.delivery.jobs import Traffic
-from bot.gifts.webhooks import receive
+from bot.gifts.webhooks import READERS
+from bot.gifts.webhooks import receive as receive_gift
+from bot.intake.webhook import Answer, authorised
+from bot.intake.webhook import receive as receive_intake
 from bot.slack.payloads import is_ssl_check, payload_problem
 
 if TYPE_CHECKING:
@@ -88,16 +92,26 @@ class SlackEndpoint(SlackRequestHandler):
         return self.app.dispatch(BoltRequest(body=body, query=request.query_string, headers=headers))
 
 
-Intake = Callable[[bytes, str], tuple[int, dict[str, Any]]]  # (body, Authorization) -> (status, JSON)
-Gifts = Callable[[str, bytes, dict[str, str], str], tuple[int, dict[str, Any]]]  # (source, body, headers, query)
+Webhook = Callable[[bytes, dict[str, str], str], Answer]  # (body, headers by lower-case name, query string)
 STATUS = {200: "200 OK", 201: "201 Created", 400: "400 Bad Request", 401: "401 Unauthorized", 404: "404 Not Found",
           405: "405 Method Not Allowed", 413: "413 Payload Too Large", 503: "503 Service Unavailable"}  # fmt: skip
 
 
+def _text(
+    start_response: Any, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8"
+) -> list[bytes]:
+    start_response(STATUS[status], [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 def _json(start_response: Any, status: int, body: dict[str, Any]) -> list[bytes]:
-    data = json.dumps(body).encode()
-    start_response(STATUS[status], [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
-    return [data]
+    return _text(start_response, status, json.dumps(body).encode(), "application/json")
+
+
+def _health(start_response: Any, healthy: Callable[[], bool]) -> list[bytes]:
+    """GET /healthz: 200 while the database answers, else 503."""
+    ok = healthy()
+    return _text(start_response, 200 if ok else 503, b"ok\n" if ok else b"database unavailable\n")
 
 
 def _posted(environ: dict[str, Any]) -> tuple[int, dict[str, Any]] | bytes:
@@ -110,59 +124,50 @@ def _posted(environ: dict[str, Any]) -> tuple[int, dict[str, Any]] | bytes:
     return bytes(environ["wsgi.input"].read(int(length))) if int(length) else b""
 
 
-def _intake(environ: dict[str, Any], start_response: Any, intake: Intake | None) -> list[bytes]:
-    """POST /intake: 404 unless DIBS_INTAKE_TOKEN is set; the rest is `bot.intake.webhook`."""
-    if intake is None:
-        return _json(start_response, 404, {"error": "not found"})
-    body = _posted(environ)
-    if not isinstance(body, bytes):
-        return _json(start_response, *body)
-    status, answer = intake(body, str(environ.get("HTTP_AUTHORIZATION") or ""))
-    return _json(start_response, status, answer)
-
-
-def _gifts(environ: dict[str, Any], start_response: Any, gifts: Gifts | None, source: str) -> list[bytes]:
-    """POST /intake/goody and /intake/sendoso: `bot.gifts.webhooks` (404 while its secret is unset)."""
-    if gifts is None:
+def _webhook(environ: dict[str, Any], start_response: Any, handler: Webhook | None) -> list[bytes]:
+    """A webhook: 404 without its `handler`, 405 or 413 (`_posted`), else what `handler` answers."""
+    if handler is None:
         return _json(start_response, 404, {"error": "not found"})
     body = _posted(environ)
     if not isinstance(body, bytes):
         return _json(start_response, *body)
     headers = {k[5:].lower().replace("_", "-"): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
-    status, answer = gifts(source, body, headers, str(environ.get("QUERY_STRING") or ""))
-    return _json(start_response, status, answer)
-
-
-def gift_webhooks(services: Services, team: Callable[[], str] | None) -> Gifts:
-    """`bot.gifts.webhooks.receive` for `wsgi_app`; `team` gives the bot token's workspace (None: many)."""
-
-    def gifts(source: str, body: bytes, headers: dict[str, str], query: str) -> tuple[int, dict[str, Any]]:
-        answer = receive(services, source, team() if team is not None else None, body, headers, query)
-        return answer.status, answer.body
-
-    return gifts
+    answer = handler(body, headers, str(environ.get("QUERY_STRING") or ""))
+    return _json(start_response, answer.status, answer.body)
 
 
 def wsgi_app(
-    app: App, signing_secret: str | None, healthy: Callable[[], bool], intake: Intake | None = None,
-    traffic: Traffic | None = None, gifts: Gifts | None = None,
+    app: App, signing_secret: str | None, healthy: Callable[[], bool], services: Services,
+    team: Callable[[], str] | None, traffic: Traffic | None = None,
 ) -> Any:  # fmt: skip
-    """The WSGI application: Slack's requests at POST /slack/events, POST /intake (and /intake/goody,
-    /intake/sendoso: `gifts`), and GET /healthz. While one of
-    Slack's requests is answered, `traffic` says so (the courier gives way)."""
+    """The WSGI application: Slack's requests at POST /slack/events, GET /healthz, and the webhooks: POST /intake
+    (`bot.intake.webhook`, 404 while DIBS_INTAKE_TOKEN is unset) and /intake/goody, /intake/sendoso
+    (`bot.gifts.webhooks`). `team` gives the bot token's workspace (None: many). While one of Slack's requests
+    is answered, `traffic` says so (the courier gives way)."""
     slack = SlackEndpoint(app, signing_secret)
+    token = services.settings.intake_token
+
+    def only() -> str | None:
+        return team() if team is not None else None
+
+    def intake(body: bytes, headers: dict[str, str], query: str) -> Answer:
+        """POST /intake, after the size check: the token, then the body."""
+        if not token or not authorised(headers.get("authorization") or "", token):
+            return Answer(401, {"error": "Authorization: Bearer <DIBS_INTAKE_TOKEN> is missing or wrong"})
+        return receive_intake(services, only(), body)
+
+    def gifts(source: str, body: bytes, headers: dict[str, str], query: str) -> Answer:
+        return receive_gift(services, source, only(), body, headers, query)
 
     def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO")
+        path = str(environ.get("PATH_INFO") or "")
         if path == "/healthz":
-            ok = healthy()
-            status = "200 OK" if ok else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n" if ok else b"database unavailable\n"]
+            return _health(start_response, healthy)
         if path == "/intake":
-            return _intake(environ, start_response, intake)
-        if path in ("/intake/goody", "/intake/sendoso"):
-            return _gifts(environ, start_response, gifts, path.rsplit("/", 1)[1])
+            return _webhook(environ, start_response, intake if token else None)
+        source = path.removeprefix("/intake/")
+        if source != path and source in READERS:
+            return _webhook(environ, start_response, partial(gifts, source))
         if traffic is None:
             return slack(environ, start_response)
         traffic.enter()
@@ -172,13 +177,6 @@ def wsgi_app(
             traffic.leave()
 
     return application
-
-
-def _text(
-    start_response: Any, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8"
-) -> list[bytes]:
-    start_response(STATUS[status], [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-    return [body]
 
 
 def with_operations(
@@ -199,8 +197,7 @@ def with_operations(
         if inner is not None:
             return inner(environ, start_response)
         if path == "/healthz" and healthy is not None:
-            ok = healthy()
-            return _text(start_response, 200 if ok else 503, b"ok\n" if ok else b"database unavailable\n")
+            return _health(start_response, healthy)
         return _text(start_response, 404, b"not found\n")
 
     return application

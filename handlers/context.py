@@ -69,14 +69,20 @@ def one_workspace(
                     installed)  # fmt: skip
         return BoltResponse(status=200, body="")
     logger.info("answered a request from workspace %s (Dibs is installed in %s)", team, installed)
-    if "command" in body:
-        text = json.dumps({"response_type": "ephemeral", "text": ELSEWHERE})
-        return BoltResponse(status=200, body=text, headers={"content-type": "application/json"})
     if body.get("type") == "view_submission":
         errors = json.dumps({"response_action": "errors", "errors": _every_block(body, ELSEWHERE)})
         return BoltResponse(status=200, body=errors, headers={"content-type": "application/json"})
+    return _answer_privately(body, ELSEWHERE)
+
+
+def _answer_privately(body: dict[str, Any], text: str) -> BoltResponse:
+    """`text` for the person alone: a command's ephemeral answer, or at a click's response_url (from a thread of
+    its own: no request waits on Slack); anything else gets an empty 200."""
+    if "command" in body:
+        answer = json.dumps({"response_type": "ephemeral", "text": text})
+        return BoltResponse(status=200, body=answer, headers={"content-type": "application/json"})
     if isinstance(body.get("response_url"), str) and body["response_url"]:
-        threading.Thread(target=tell_asker, args=(body["response_url"], ELSEWHERE), daemon=True).start()
+        threading.Thread(target=tell_asker, args=(body["response_url"], text), daemon=True).start()
     return BoltResponse(status=200, body="")
 
 
@@ -113,11 +119,6 @@ def log_and_apologise(error: Exception, body: dict[str, Any], logger: logging.Lo
         logger.warning("ignored a second copy of the request with trigger %s", body.get("trigger_id"))
         return BoltResponse(status=200, body="")
     logger.exception("unhandled error while handling a %s request", body.get("type") or "slash command")
-    if body.get("command"):
-        apology = json.dumps({"response_type": "ephemeral", "text": APOLOGY})
-        return BoltResponse(status=200, body=apology, headers={"content-type": "application/json"})
     if body.get("type") == "event_callback":
         return None
-    if body.get("response_url"):
-        threading.Thread(target=tell_asker, args=(body["response_url"], APOLOGY), daemon=True).start()
-    return BoltResponse(status=200, body="")
+    return _answer_privately(body, APOLOGY)

@@ -12,7 +12,7 @@ under `recipient`), and the campaign as `campaign_id` or `touch_id`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -55,14 +55,12 @@ def link_key(source: str, batch_id: str) -> str:
     return f"{_LINKS[source]}{batch_id}"
 
 
-def links_shown(keys_of: Callable[[str], list[str]]) -> list[str]:
-    """`Goody batch `d158184c`` for each batch (or Sendoso campaign) linked, given a campaign's keys by prefix."""
-    return [f"{PLATFORMS[source]} `{batch}`" for source in PLATFORMS for batch in keys_of(_LINKS[source])]
-
-
-def link_prefix(source: str) -> str:
-    """What every link key of `source` starts with."""
-    return _LINKS[source]
+def links_shown(keys: Iterable[str]) -> list[str]:
+    """`Goody batch `d158184c`` for each batch (or Sendoso campaign) linked, given a campaign's link keys in the
+    order they are shown in: Goody's first, then Sendoso's, each in the order given."""
+    keys = list(keys)
+    return [f"{PLATFORMS[source]} `{key.removeprefix(prefix)}`" for source, prefix in _LINKS.items() for key in keys
+            if key.startswith(prefix)]  # fmt: skip
 
 
 GOODY = {

@@ -143,7 +143,7 @@ def campaign_with_recipients(
     """A campaign, its recipients and the platforms' batches linked to it, for `/dibs gift ID`."""
     with svc.transaction() as tx:
         campaign = _campaign(tx, team_id, task_id, seen_from)
-        links = links_shown(lambda prefix: keys_of_task(tx.session, team_id, campaign.id, prefix))
+        links = links_shown(keys_of_task(tx.session, team_id, campaign.id, [link_key(s, "") for s in PLATFORMS]))
         return snapshot(campaign), queries.recipients(tx.session, campaign.id), links
 
 

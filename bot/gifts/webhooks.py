@@ -23,10 +23,10 @@ from urllib.parse import parse_qs
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook, WebhookVerificationError
 
-from bot.gifts.platforms import Effect, GiftEvent, goody_event, link_key, link_prefix, sendoso_event
+from bot.gifts.platforms import Effect, GiftEvent, goody_event, link_key, sendoso_event
 from bot.gifts.recipients import name_key
 from bot.gifts.service import CAMPAIGN, set_state
-from bot.intake.webhook import Answer, authorised
+from bot.intake.webhook import Answer, authorised, workspace
 from bot.tasks import rules
 from bot.tasks.tx import Tx
 from store.enums import FINISHED, GiftState, Via
@@ -34,13 +34,11 @@ from store.models import GiftRecipient, Task
 from store.queries import gifts as queries
 from store.queries.external import keyed_tasks, known, remember
 from store.queries.tasks import lock_task
-from store.queries.workspaces import is_installed
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
-SOURCES = ("goody", "sendoso")
 READERS = {"goody": goody_event, "sendoso": sendoso_event}
 
 
@@ -71,28 +69,13 @@ def _shared_secret(secret: str, headers: Mapping[str, str]) -> bool:
     return authorised(headers.get("authorization") or "", secret)
 
 
-def _workspace(svc: Services, query: str, only: str | None) -> str:
-    """The workspace: the bot token's, or with many the installed one `?team=T…` names; ValueError if not."""
-    given = next(iter(parse_qs(query).get("team") or []), None)
-    if only is not None:
-        if given not in (None, only):
-            raise ValueError(f"team: Dibs runs in one workspace here, {only}")
-        return only
-    if not given:
-        raise ValueError("team: required, since Dibs serves many workspaces; add ?team=T0123ABCD to the URL")
-    with svc.read() as session:
-        if not is_installed(session, given):
-            raise ValueError(f"team: Dibs is not installed in {given[:32]}")
-    return given
-
-
 def receive(
     svc: Services, source: str, only_team: str | None, body: bytes, headers: Mapping[str, str], query: str = ""
 ) -> Answer:
     """One platform webhook: 404 while its secret is unset, 401 unsigned or stale, 400 unreadable, else 200.
     `headers` by lower-case name; `only_team` is the bot token's workspace (None with many)."""
     secret = svc.settings.goody_secret if source == "goody" else svc.settings.sendoso_secret
-    if source not in SOURCES or not secret:
+    if source not in READERS or not secret:
         return Answer(404, {"error": "not found"})
     delivery: str | None = None
     if source == "goody":
@@ -108,7 +91,8 @@ def receive(
         log.info("refused a %s webhook of %s bytes without its secret", source, len(body))
         return Answer(401, {"error": "X-Dibs-Secret: <DIBS_SENDOSO_SECRET> is missing or wrong"})
     try:
-        team_id = _workspace(svc, query, only_team)
+        given = next(iter(parse_qs(query).get("team") or []), None)
+        team_id = workspace(svc, given, only_team, hint="add ?team=T0123ABCD to the URL")
         try:
             data = json.loads(body or b"null")
         except (ValueError, RecursionError):
@@ -129,7 +113,7 @@ def _campaign_for(tx: Tx, team_id: str, event: GiftEvent) -> tuple[Task | None, 
     if task_id is None:
         candidates = queries.open_campaigns(tx.session, team_id, CAMPAIGN, limit=50)
         if event.batch_id is not None:  # a campaign linked to another batch is not this one's
-            linked = keyed_tasks(tx.session, team_id, link_prefix(event.source))
+            linked = keyed_tasks(tx.session, team_id, link_key(event.source, ""))
             candidates = [c for c in candidates if c not in linked]
         if len(candidates) != 1:
             return None, f"no campaign linked to {event.source}:{event.batch_id or '(no batch id)'}, and " + (

@@ -107,17 +107,18 @@ def _where(team_id: str, channel_id: str, permalink: str | None) -> str:
     return permalink or f"https://slack.com/app_redirect?team={team_id}&channel={channel_id}"
 
 
-def _workspace(svc: Services, given: str | None, only: str | None) -> str:
-    """The workspace the call is for: the bot token's (one workspace), or the installed one it names."""
+def workspace(svc: Services, given: str | None, only: str | None, hint: str = "name one like T0123ABCD") -> str:
+    """The workspace a webhook call is for: the bot token's (`only`, one workspace), or the installed one it
+    names (`given`); a ValueError (`team: …`, with `hint` when none is named) if not."""
     if only is not None:
         if given not in (None, only):
             raise ValueError(f"team: Dibs runs in one workspace here, {only}")
         return only
-    if given is None:
-        raise ValueError("team: required, since Dibs serves many workspaces; name one like T0123ABCD")
+    if not given:
+        raise ValueError(f"team: required, since Dibs serves many workspaces; {hint}")
     with svc.read() as session:
         if not is_installed(session, given):
-            raise ValueError(f"team: Dibs is not installed in {given}")
+            raise ValueError(f"team: Dibs is not installed in {given[:32]}")
     return given
 
 
@@ -129,7 +130,7 @@ def receive(svc: Services, only_team: str | None, body: bytes) -> Answer:
     """
     try:
         fields = _fields(svc, json.loads(body or b"null"))
-        team_id = _workspace(svc, fields["team"], only_team)
+        team_id = workspace(svc, fields["team"], only_team)
         if fields["due"] is not None:
             fields["due"] = _due(svc, team_id, fields["due"])
     except (ValueError, RecursionError, DibsError) as error:

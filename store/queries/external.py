@@ -3,9 +3,10 @@ already handled, and gift platforms' batches linked to a campaign."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from store.models import ExternalKey
@@ -53,12 +54,14 @@ def keyed_tasks(session: Session, team_id: str, prefix: str) -> set[int]:
     return {task_id for task_id in rows if task_id is not None}
 
 
-def keys_of_task(session: Session, team_id: str, task_id: int, prefix: str) -> list[str]:
-    """The keys starting with `prefix` that stand for the task (what is after the prefix), in order."""
+def keys_of_task(session: Session, team_id: str, task_id: int, prefixes: Iterable[str]) -> list[str]:
+    """The keys starting with any of `prefixes` that stand for the task, in order."""
+    starts = [ExternalKey.key.startswith(prefix, autoescape=True) for prefix in prefixes]
+    if not starts:
+        return []
     rows = session.scalars(
         select(ExternalKey.key).where(
-            ExternalKey.team_id == team_id, ExternalKey.task_id == task_id,
-            ExternalKey.key.startswith(prefix, autoescape=True),
+            ExternalKey.team_id == team_id, ExternalKey.task_id == task_id, or_(*starts)
         ).order_by(ExternalKey.key)
     )  # fmt: skip
-    return [key[len(prefix) :] for key in rows]
+    return list(rows)
