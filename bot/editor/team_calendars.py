@@ -13,6 +13,7 @@ from bot.settings.calendars import shown_address
 from bot.settings.labels import kind_label
 from bot.slack.text import escape, format_duration
 from bot.tasks.changes import EventMoved
+from bot.tasks.event import when_of
 from bot.tasks.tx import Tx
 from store.enums import Purpose
 from store.models import Feed, Task
@@ -22,12 +23,9 @@ def event_when(task: Task, settings: Settings) -> str:
     """`Thu 22 Jan, 10:00–16:00 at Hall 3`, or `Thu 22 Jan` for a day alone (the workspace's time zone)."""
     if task.due_on is None:
         return "no date"
-    when = f"{task.due_on:%a %d %b}"
-    if task.event_start is not None:
-        start = task.event_start.astimezone(settings.tz)
-        end = f"–{task.event_end.astimezone(settings.tz):%H:%M}" if task.event_end is not None else ""
-        when = f"{start:%a %d %b}, {start:%H:%M}{end}"
-    return when + (f" at {escape(task.place)}" if task.place else "")
+    return when_of(
+        task.due_on, task.event_start, task.event_end, task.place, settings, lead="", hours=", ", at=" at ", zone=False
+    )
 
 
 def moved_text(task: Task, settings: Settings, cancelled: bool = False) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from bot.intake.channels import check_admin
-from bot.intake.phrases import candidates, is_known, suggested
+from bot.intake.phrases import candidates, known, suggested
 from bot.intake.stems import stem_phrase
 from bot.settings.labels import kind_label
 from bot.slack.text import escape
@@ -66,7 +66,7 @@ def decide(svc: Services, team_id: str, user_id: str, kind_name: str, words: str
         raise DibsError('Write the phrase in quotes, like `/dibs settings phrase blog_comment "left a comment"`.')
     kind = kind_named(svc.settings_for(team_id), kind_name)
     label = kind.label or kind_label(None, kind.name)
-    if add and is_known({kind.name: kind}, kind.name, phrase):
+    if add and phrase in known(kind):
         return f"'{escape(written)}' is already one of {label}'s keywords or phrases."
     with svc.transaction() as tx:
         decide_phrase(tx.session, team_id, kind.name, phrase, written, add, user_id, tx.now)

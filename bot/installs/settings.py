@@ -28,13 +28,13 @@ if TYPE_CHECKING:
 HOW = "`/dibs settings KEY VALUE` changes one here; `default` goes back to the settings file's."
 
 
-def settings_text(svc: Services, team_id: str, user_id: str | None = None) -> str:
+def settings_text(svc: Services, team_id: str, user_id: str) -> str:
     """What `/dibs settings` shows: each value in force here and where it comes from; for the admins (`user_id`),
     the phrases suggested from posts tracked by hand."""
     with svc.read() as session:
         here = svc.settings_for(team_id, session)
         own = {row.key: row for row in setting_rows(session, team_id)}
-        admin = user_id is None or svc.admins.allows(team_id, user_id)
+        admin = svc.admins.allows(team_id, user_id)
         suggested = suggestion_lines(svc, team_id, session) if admin else []
         routed = {kind: group for _, kind, group in claimer_routes(session, team_id)}
     lines = ["*Dibs's settings in this workspace*"]

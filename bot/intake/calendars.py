@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import icalendar
 
 from bot.intake.channels import check_admin
+from bot.intake.from_settings import sync_from_settings
 from bot.intake.ical import Occurrence, names_one_of, occurrences, single_events
 from bot.intake.posts import open_announced_task
 from bot.settings import Settings
@@ -29,11 +30,12 @@ from bot.slack.text import escape, is_web_link
 from bot.staffing.seating import place_event
 from bot.tasks.changes import EventMoved
 from bot.tasks.errors import DibsError
+from bot.tasks.event import when_of
 from bot.tasks.kinds import kind_named
-from bot.tasks.service import cancel_task_id
+from bot.tasks.service import cancel_locked
 from bot.tasks.tx import Tx
 from store.enums import FINISHED, Via
-from store.models import CalendarEvent, Feed
+from store.models import CalendarEvent, Feed, Task
 from store.queries import feeds as feed_queries
 from store.queries.calendars import CALENDAR, events_of, forget_past_events, remove_calendar
 from store.queries.tasks import lock_task
@@ -58,12 +60,8 @@ def validators(feed: Feed, now: datetime) -> tuple[str | None, str | None]:
 
 def _when(occurrence: Occurrence, settings: Settings) -> str:
     """` · Thu 22 Jan 10:00–16:00 (Europe/Berlin) · Hall 3`, or ` · Thu 22 Jan` for an all-day event."""
-    text = f" · {occurrence.day:%a %d %b}"
-    if not occurrence.all_day:
-        start = occurrence.starts_at.astimezone(settings.tz)
-        end = f"–{occurrence.ends_at.astimezone(settings.tz):%H:%M}" if occurrence.ends_at else ""
-        text = f" · {start:%a %d %b %H:%M}{end} ({settings.timezone})"
-    return text + (f" · {escape(occurrence.place)}" if occurrence.place else "")
+    start = None if occurrence.all_day else occurrence.starts_at
+    return when_of(occurrence.day, start, occurrence.ends_at, occurrence.place, settings)
 
 
 def _moments(occurrence: Occurrence) -> tuple[datetime, datetime | None] | None:
@@ -93,7 +91,7 @@ def _announce(tx: Tx, feed: Feed, occurrence: Occurrence) -> None:
         source=Via.FEED, headline=headline, details=occurrence.details or None, url=occurrence.url,
         due_on=occurrence.day,
     )  # fmt: skip
-    row = lock_task(tx.session, feed.team_id, task.id)
+    row = tx.session.get(Task, task.id)  # just made in this transaction: held and locked already
     assert row is not None
     place_event(tx, row, occurrence.day, _moments(occurrence), occurrence.place, ACTOR, Via.FEED)
     _remember(tx, feed, occurrence, task.id)
@@ -122,10 +120,11 @@ def _cancel(tx: Tx, row: CalendarEvent, why: str) -> None:
     row.cancelled = True
     if row.task_id is None:
         return
-    cancelled = cancel_task_id(tx, row.team_id, row.task_id, why, actor=ACTOR, via=Via.FEED)
-    task = lock_task(tx.session, row.team_id, row.task_id) if cancelled is not None else None
-    if task is not None:
-        tx.changed(EventMoved(task, cancelled=True))
+    task = lock_task(tx.session, row.team_id, row.task_id)
+    if task is None or task.status in FINISHED:
+        return
+    cancel_locked(tx, task, why, ACTOR, Via.FEED)
+    tx.changed(EventMoved(task, cancelled=True))
 
 
 def record_calendar(tx: Tx, feed: Feed, calendar: icalendar.Calendar) -> int:
@@ -171,24 +170,18 @@ def record_calendar(tx: Tx, feed: Feed, calendar: icalendar.Calendar) -> int:
 def sync_settings_calendars(tx: Tx, token_team: str | None, calendars: tuple[CalendarSettings, ...]) -> None:
     """Make each workspace's calendars from the settings file those the file lists now (a calendar without a
     `team` belongs to the bot token's workspace, `token_team`)."""
-    wanted: dict[str, dict[tuple[str, str], CalendarSettings]] = {}
-    for entry in calendars:
-        team_id = entry.team or token_team
-        if team_id:
-            wanted.setdefault(team_id, {})[(entry.channel, entry.url)] = entry
-    for team_id in set(wanted) | feed_queries.settings_feed_teams(tx.session, CALENDAR):
-        want = wanted.get(team_id, {})
-        for row in feed_queries.feeds_from_settings(tx.session, team_id, CALENDAR):
-            found = want.pop((row.channel_id, row.url), None)
-            if found is None:
-                tx.session.delete(row)
-            else:
-                row.kind, row.match = found.kind, json.dumps(list(found.match)) if found.match else None
-                row.every_seconds = int(found.every.total_seconds())
-                row.horizon_seconds = int(found.horizon.total_seconds())
-        for entry in want.values():
-            _add(tx, team_id, entry.channel, entry.url, entry.kind, entry.match, "settings", None, entry.every,
-                 entry.horizon)  # fmt: skip
+
+    def add(team_id: str, entry: CalendarSettings) -> None:
+        _add(tx, team_id, entry.channel, entry.url, entry.kind, entry.match, "settings", None, entry.every,
+             entry.horizon)  # fmt: skip
+
+    sync_from_settings(tx, token_team, calendars, CALENDAR, _update_calendar, add)
+
+
+def _update_calendar(row: Feed, entry: CalendarSettings) -> None:
+    row.kind, row.match = entry.kind, json.dumps(list(entry.match)) if entry.match else None
+    row.every_seconds = int(entry.every.total_seconds())
+    row.horizon_seconds = int(entry.horizon.total_seconds())
 
 
 def _add(

@@ -28,6 +28,7 @@ from icalendar import Calendar
 from bot import metrics
 from bot.intake.calendars import record_calendar, sync_settings_calendars, validators
 from bot.intake.channels import check_admin
+from bot.intake.from_settings import sync_from_settings
 from bot.intake.ical import CalendarError, read_calendar
 from bot.intake.posts import open_announced_task
 from bot.settings import FeedSettings
@@ -247,30 +248,21 @@ def poll_feeds(svc: Services, fetcher: Fetch = fetch) -> int:
 def sync_settings_feeds(svc: Services, token_team: str | None, feeds: tuple[FeedSettings, ...]) -> None:
     """Make each workspace's feeds (and calendars) from the settings file those the file lists now (a feed
     without a `team` belongs to the bot token's workspace, `token_team`)."""
-    wanted: dict[str, dict[tuple[str, str], FeedSettings]] = {}
-    for entry in feeds:
-        team_id = entry.team or token_team
-        if team_id:
-            wanted.setdefault(team_id, {})[(entry.channel, entry.url)] = entry
     with svc.transaction() as tx:
-        for team_id in set(wanted) | queries.settings_feed_teams(tx.session):
-            _sync_team_feeds(tx, team_id, wanted.get(team_id, {}))
+
+        def add(team_id: str, entry: FeedSettings) -> None:
+            queries.add_feed(
+                tx.session, team_id=team_id, channel_id=entry.channel, url=entry.url, kind=entry.kind,
+                every_seconds=int(entry.every.total_seconds()), backfill=entry.backfill, origin="settings",
+                primed=False, next_poll_at=tx.now, failures=0,
+            )  # fmt: skip
+
+        sync_from_settings(tx, token_team, feeds, "feed", _update_feed, add)
         sync_settings_calendars(tx, token_team, svc.settings.calendars)  # and the settings' `calendars:`
 
 
-def _sync_team_feeds(tx: Tx, team_id: str, wanted: dict[tuple[str, str], FeedSettings]) -> None:
-    for row in queries.feeds_from_settings(tx.session, team_id):
-        entry = wanted.pop((row.channel_id, row.url), None)
-        if entry is None:
-            tx.session.delete(row)
-        else:
-            row.kind, row.every_seconds, row.backfill = entry.kind, int(entry.every.total_seconds()), entry.backfill
-    for entry in wanted.values():
-        queries.add_feed(
-            tx.session, team_id=team_id, channel_id=entry.channel, url=entry.url, kind=entry.kind,
-            every_seconds=int(entry.every.total_seconds()), backfill=entry.backfill, origin="settings",
-            primed=False, next_poll_at=tx.now, failures=0,
-        )  # fmt: skip
+def _update_feed(row: Feed, entry: FeedSettings) -> None:
+    row.kind, row.every_seconds, row.backfill = entry.kind, int(entry.every.total_seconds()), entry.backfill
 
 
 def add_channel_feed(svc: Services, team_id: str, channel_id: str, user_id: str, url: str, kind: str) -> bool:

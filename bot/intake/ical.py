@@ -16,6 +16,7 @@ import icalendar
 import recurring_ical_events
 
 from bot.slack.payloads import clean_text
+from bot.slack.text import has_any_word
 
 KEY_STORED = 300
 PLACE_STORED = 200
@@ -169,8 +170,4 @@ def single_events(calendar: icalendar.Calendar, tz: ZoneInfo) -> dict[str, Occur
 
 def names_one_of(title: str, words: list[str]) -> bool:
     """Whether the event's title has one of `words` (whole words, in any case); every title without words."""
-    if not words:
-        return True
-    padded = f" {' '.join(''.join(ch if ch.isalnum() else ' ' for ch in title.lower()).split())} "
-    wanted = (" ".join("".join(ch if ch.isalnum() else " " for ch in word.lower()).split()) for word in words)
-    return any(word and f" {word} " in padded for word in wanted)
+    return not words or has_any_word(title, words)

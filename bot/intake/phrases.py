@@ -4,7 +4,7 @@ no kind, so that a phrase such posts share can be suggested as the kind's (`bot.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,12 +57,6 @@ def known(kind: Kind) -> set[str]:
     return {stem_phrase(term) for term in (*kind.keywords, *kind.phrases)}
 
 
-def is_known(kinds: Mapping[str, Kind], kind_name: str, phrase: str) -> bool:
-    """Whether `phrase` (stemmed) is already one of the kind's keywords or phrases."""
-    kind = kinds.get(kind_name)
-    return kind is not None and phrase in known(kind)
-
-
 @dataclass(frozen=True)
 class Suggestion:
     """Add `words` to the kind's phrases? Seen in `posts` posts tracked by hand."""
@@ -84,7 +78,8 @@ def suggested(session: Session, settings: Settings, team_id: str, now: datetime)
     in `AT_LEAST` posts of one kind tracked by hand within `WITHIN`, not yet its keywords or phrases."""
     found: list[Suggestion] = []
     for seen in often_tracked(session, team_id, now - WITHIN, AT_LEAST):
-        if seen.kind in settings.kinds and not is_known(settings.kinds, seen.kind, seen.phrase):
+        kind = settings.kinds.get(seen.kind)
+        if kind is not None and seen.phrase not in known(kind):
             found.append(Suggestion(seen.kind, kind_label(settings, seen.kind), seen.words, seen.posts))
         if len(found) >= SHOWN:
             break

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from bot.settings.values import Section, matches, only, read_duration, refuse, slack_id
+from bot.settings.values import Section, list_of, matches, only, poll_every, read_duration, refuse, slack_id
 
 MATCH_WORDS = 20  # at most this many words in `match:`
 
@@ -28,13 +27,6 @@ def shown_address(url: str) -> str:
     secret = re.compile(r"(?i)^private|[A-Za-z0-9_-]{16,}")
     shown = ["…" if secret.search(part) else part for part in path]
     return f"{scheme}://{'/'.join([host, *shown])}" + ("?…" if query else "")
-
-
-def _poll_every(value: object) -> timedelta:
-    every = read_duration(value)
-    if every < timedelta(minutes=1):
-        refuse("poll at most once a minute (1m or more)")
-    return every
 
 
 def _horizon(value: object) -> timedelta:
@@ -72,7 +64,7 @@ class CalendarSettings(Section):
         str, only(lambda v: isinstance(v, str), lambda v: f"{v!r} is not a kind; write a kind's name, like event")
     ] = "event"
     match: Annotated[tuple[str, ...], BeforeValidator(_match)] = ()  # only events whose title names one (): all
-    every: Annotated[timedelta, BeforeValidator(_poll_every)] = timedelta(minutes=15)
+    every: Annotated[timedelta, BeforeValidator(poll_every)] = timedelta(minutes=15)
     horizon: Annotated[timedelta, BeforeValidator(_horizon)] = timedelta(days=90)
     # Its workspace (T…); without one, the bot token's (one workspace).
     team: Annotated[str | None, slack_id(r"T[A-Z0-9]{2,20}", "workspace id", "T0123ABCD", or_none=True)] = None
@@ -82,23 +74,6 @@ class CalendarSettings(Section):
         return {"url": None, "channel": None, **data}  # left out: refused as what they are not
 
 
-def _calendars(value: object) -> object:
-    calendars = value or ()
-    if not isinstance(calendars, list | tuple):
-        refuse("expected a list of calendar entries like {url: https://…/basic.ics, channel: C0123}")
-    return calendars
-
-
-Calendars = Annotated[tuple[CalendarSettings, ...], BeforeValidator(_calendars)]
-
-
-def check_calendars(calendars: tuple[CalendarSettings, ...], kinds: Mapping[str, object], many: bool) -> None:
-    """Refuse a calendar of no kind, or without its workspace when Dibs serves many."""
-    for number, calendar in enumerate(calendars):
-        if calendar.kind not in kinds:
-            refuse(
-                f"{calendar.kind!r} is not a kind; kinds are {', '.join(sorted(kinds))}", "calendars", number, "kind"
-            )
-        if calendar.team is None and many:
-            why = "Dibs serves many workspaces (SLACK_CLIENT_ID is set), so each calendar names its workspace"
-            refuse(f"{why}, like team: T0123ABCD", "calendars", number, "team")
+Calendars = Annotated[
+    tuple[CalendarSettings, ...], list_of("calendar entries like {url: https://…/basic.ics, channel: C0123}")
+]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BeforeValidator, Field, TypeAdapter, model_validator
 
 from bot.settings.availability import AvailabilitySettings, NomineeSettings
-from bot.settings.calendars import Calendars, check_calendars
+from bot.settings.calendars import Calendars
 from bot.settings.kinds import DEFAULT_KINDS, Kind
 from bot.settings.values import (
     Clock,
@@ -28,10 +28,13 @@ from bot.settings.values import (
     GroupId,
     Section,
     TimeZoneName,
+    check_entries,
     checked,
+    list_of,
     matches,
     one_of,
     only,
+    poll_every,
     read_clock,
     read_days,
     read_duration,
@@ -157,13 +160,6 @@ class RetentionSettings(Section):
     closed_after: Annotated[timedelta | None, BeforeValidator(_keep_closed)] = timedelta(days=400)
 
 
-def _poll_every(value: object) -> timedelta:
-    every = read_duration(value)
-    if every < timedelta(minutes=1):
-        refuse("poll at most once a minute (1m or more)")
-    return every
-
-
 class FeedSettings(Section):
     """A feed from the settings file: where it is, which channel announces its items, as which kind."""
 
@@ -179,7 +175,7 @@ class FeedSettings(Section):
         str,
         only(lambda v: isinstance(v, str), lambda v: f"{v!r} is not a kind; write a kind's name, like blog_comment"),
     ] = "blog_comment"
-    every: Annotated[timedelta, BeforeValidator(_poll_every)] = timedelta(minutes=10)
+    every: Annotated[timedelta, BeforeValidator(poll_every)] = timedelta(minutes=10)
     backfill: Annotated[int, whole(0, 50)] = 0  # on the first poll, announce the newest N items (0: only later ones)
     # Its workspace (T…); without one, the bot token's (one workspace).
     team: Annotated[str | None, slack_id(r"T[A-Z0-9]{2,20}", "workspace id", "T0123ABCD", or_none=True)] = None
@@ -187,13 +183,6 @@ class FeedSettings(Section):
     @classmethod
     def _completed(cls, data: dict[str, Any]) -> dict[str, Any]:
         return {"url": None, "channel": None, **data}  # left out: refused as what they are not
-
-
-def _feeds(value: object) -> object:
-    feeds = value or ()
-    if not isinstance(feeds, list | tuple):
-        refuse("expected a list of feed entries like {url: https://…, channel: C0123}")
-    return feeds
 
 
 def _bot_ids(value: object) -> frozenset[str]:
@@ -205,7 +194,7 @@ def _bot_ids(value: object) -> frozenset[str]:
     return frozenset(items)
 
 
-Feeds = Annotated[tuple[FeedSettings, ...], BeforeValidator(_feeds)]
+Feeds = Annotated[tuple[FeedSettings, ...], list_of("feed entries like {url: https://…, channel: C0123}")]
 BotIds = Annotated[frozenset[str], BeforeValidator(_bot_ids)]
 
 
@@ -252,14 +241,8 @@ class Settings(Frozen):
         without its workspace when Dibs serves many."""
         if self.claim_reaction == self.done_reaction:
             refuse("claim and done must be different emoji", "reactions")
-        for number, feed in enumerate(self.feeds):
-            if feed.kind not in self.kinds:
-                kinds = ", ".join(sorted(self.kinds))
-                refuse(f"{feed.kind!r} is not a kind; kinds are {kinds}", "feeds", number, "kind")
-            if feed.team is None and self.many_workspaces:
-                why = "Dibs serves many workspaces (SLACK_CLIENT_ID is set), so each feed names its workspace"
-                refuse(f"{why}, like team: T0123ABCD", "feeds", number, "team")
-        check_calendars(self.calendars, self.kinds, self.many_workspaces)
+        check_entries(self.feeds, self.kinds, self.many_workspaces, "feeds", "feed")
+        check_entries(self.calendars, self.kinds, self.many_workspaces, "calendars", "calendar")
         return self
 
     @property

@@ -9,9 +9,9 @@ in Python (a timedelta, a frozenset of days) pass as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import time, timedelta
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError, model_validator
@@ -155,6 +155,46 @@ def read_duration(value: object) -> timedelta:
 def read_duration_or_off(value: object) -> timedelta | None:
     """A duration, or None for `off` (also none, false, 0)."""
     return None if value in ("off", "none", False, None, 0, "0") else read_duration(value)
+
+
+def poll_every(value: object) -> timedelta:
+    """How often a feed or calendar is read: a duration of a minute or more."""
+    every = read_duration(value)
+    if every < timedelta(minutes=1):
+        refuse("poll at most once a minute (1m or more)")
+    return every
+
+
+def list_of(example: str) -> BeforeValidator:
+    """A list of entries (nothing: none); anything else is refused as not a list of `example`."""
+
+    def read(value: object) -> object:
+        entries = value or ()
+        if not isinstance(entries, list | tuple):
+            refuse(f"expected a list of {example}")
+        return entries
+
+    return BeforeValidator(read)
+
+
+class Entry(Protocol):
+    """A feed or calendar entry: of a kind, and of a workspace (None: the bot token's)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def team(self) -> str | None: ...
+
+
+def check_entries(entries: Sequence[Entry], kinds: Mapping[str, object], many: bool, section: str, noun: str) -> None:
+    """Refuse an entry of `section` of no kind, or without its workspace when Dibs serves many."""
+    for number, entry in enumerate(entries):
+        if entry.kind not in kinds:
+            refuse(f"{entry.kind!r} is not a kind; kinds are {', '.join(sorted(kinds))}", section, number, "kind")
+        if entry.team is None and many:
+            why = f"Dibs serves many workspaces (SLACK_CLIENT_ID is set), so each {noun} names its workspace"
+            refuse(f"{why}, like team: T0123ABCD", section, number, "team")
 
 
 def read_clock(value: object) -> time:

@@ -9,9 +9,8 @@ from bot.settings.calendars import MATCH_WORDS
 from bot.slack import commands as cmd
 from bot.slack.commands import Command, UsageError
 from bot.slack.payloads import clean_text
-from bot.slack.text import unescape
+from bot.slack.text import read_link, unescape
 
-_LINK = re.compile(r"<([A-Za-z]+://[^|>]+)(?:\|[^>]*)?>")  # an address Slack marked up
 USAGE = (
     "Write `/dibs calendar add URL [KIND] [match WORDS]` (its iCal address), `/dibs calendar remove ID`, or "
     "`/dibs calendars` to list them."
@@ -30,8 +29,7 @@ def parse_calendar(args: list[str], text: str) -> Command:
         return cmd.RemoveCalendar(int(found.group(1)))
     if action != "add" or len(args) < 2:
         raise UsageError(USAGE)
-    link = _LINK.fullmatch(args[1])
-    url = clean_text(unescape(link.group(1) if link else args[1]))
+    url = read_link(args[1], schemes="[A-Za-z]+")
     rest = args[2:]
     lowered = [word.lower() for word in rest]
     at = lowered.index("match") if "match" in lowered else len(rest)

@@ -14,7 +14,7 @@ from bot.slack.calendar_commands import parse_calendar
 from bot.slack.commands import Command, UsageError
 from bot.slack.date_commands import parse_due, parse_when
 from bot.slack.payloads import blank, clean_text
-from bot.slack.text import escape, quoted, unescape
+from bot.slack.text import escape, quoted, read_link, unescape
 
 LIST_FILTERS = ("unclaimed", "mine", "all")
 # Slack's ids: U/W (people) or S (user groups) and up to 20 capitals and digits (Slack's own are 9 to 12 long).
@@ -155,14 +155,10 @@ def _only_id(name: str, make: Callable[[int], Command]) -> Callable[[int, list[s
     return parse
 
 
-_LINK_MARKUP = re.compile(r"<(https?://[^|>]+)(?:\|[^>]*)?>")
-
-
 def proof_from(word: str) -> str | None:
     """Proof as typed: the address of a link Slack marked up, else the word as the person meant it
     (stored plain; shown escaped, so `<!channel>` typed as proof pings nobody)."""
-    link = _LINK_MARKUP.fullmatch(word)
-    return clean_text(unescape(link.group(1)) if link else unescape(word)) or None
+    return read_link(word) or None
 
 
 def _assign(task_id: int, rest: list[str]) -> Command:

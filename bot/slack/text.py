@@ -8,8 +8,10 @@ link, so once `<` and `>` are escaped nothing typed can ping anyone or pose as a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+
+from bot.slack.payloads import clean_text
 
 _WEB_LINK = re.compile(r"https?://[^\s<>|]+")
 
@@ -27,6 +29,13 @@ def quoted(word: str, limit: int = 40) -> str:
 def unescape(text: str) -> str:
     """Slack's escapes undone: how a person meant text that Slack sent escaped."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def read_link(word: str, schemes: str = "https?") -> str:
+    """A word as the person meant it: the address of a link Slack marked up (`<https://…|label>`, its scheme
+    matching the pattern `schemes`), else the word itself; unescaped, without control characters."""
+    link = re.fullmatch(rf"<((?:{schemes})://[^|>]+)(?:\|[^>]*)?>", word)
+    return clean_text(unescape(link.group(1) if link else word))
 
 
 def is_web_link(text: str) -> bool:
@@ -47,11 +56,6 @@ def is_person(user_id: str) -> bool:
 def mention(user_id: str) -> str:
     """`<@U123>`: how Slack shows (and notifies) a person."""
     return f"<@{user_id}>"
-
-
-def addressed(user_id: str, actor: str | None) -> str:
-    """How a message names someone: `you` to the person acting on themselves, else a mention."""
-    return "you" if user_id == actor else mention(user_id)
 
 
 def already_holds(user_id: str, actor: str | None, task_id: int) -> str:
@@ -140,3 +144,18 @@ def plain(text: str) -> str:
     while previous != text:
         previous, text = text, _FORMATTING.sub(r"\2", text)
     return text
+
+
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def _padded(text: str) -> str:
+    """Lower case, anything but letters and digits as one space, a space each side: `OOO, back Mon` holds ` ooo `,
+    `Out-of-office` holds ` out of office `."""
+    return " " + _NOT_A_WORD.sub(" ", text.lower()).strip() + " "
+
+
+def has_any_word(text: str, words: Iterable[str]) -> bool:
+    """Whether `text` holds one of `words` (or phrases) as whole words, in any case."""
+    padded = _padded(text)
+    return any(_padded(word) in padded for word in words if _padded(word).strip())

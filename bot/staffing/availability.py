@@ -9,16 +9,14 @@ never repeated, since a person typed it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.settings import Settings, WorkingHours
+from bot.slack.text import has_any_word
 from bot.timing import in_working_hours
 from store.models import Person
-
-_SEPARATORS = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -102,14 +100,7 @@ def _status_away(person: Presence, now: datetime, rules: AwayRules) -> bool:
     emoji = person.status_emoji.strip().strip(":").split("::")[0]  # a skin tone (`baby::skin-tone-2`) is the same emoji
     if emoji and emoji in rules.emoji:
         return True
-    text = _words(person.status_text)
-    return any(_words(word) in text for word in rules.words if word.strip())
-
-
-def _words(text: str) -> str:
-    """Lower case, anything but letters and digits as one space, a space each side: `OOO, back Mon` holds ` ooo `,
-    `Out-of-office` holds ` out of office `."""
-    return " " + _SEPARATORS.sub(" ", text.lower()).strip() + " "
+    return has_any_word(person.status_text, rules.words)
 
 
 def _within(now: datetime, start: datetime | None, end: datetime | None) -> bool:

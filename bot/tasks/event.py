@@ -76,14 +76,22 @@ def move_to_day(task: Task, day: date | None, settings: Settings) -> None:
         task.event_end = local_moment(day, task.event_end.astimezone(settings.tz).time(), settings)
 
 
+def when_of(
+    day: date, start: datetime | None, end: datetime | None, place: str | None, settings: Settings, *,
+    lead: str = " · ", hours: str = " ", at: str = " · ", zone: bool = True,
+) -> str:  # fmt: skip
+    """` · Sat 12 Dec 09:00–17:00 (Europe/Berlin) · Hall 3`, or ` · Sat 12 Dec` without a `start` (a day alone);
+    `lead` comes first, `hours` between the day and the hours, `at` before the place (escaped)."""
+    text = f"{day:%a %d %b}"
+    if start is not None:
+        local = start.astimezone(settings.tz)
+        until = f"–{end.astimezone(settings.tz):%H:%M}" if end is not None else ""
+        text = f"{local:%a %d %b}{hours}{local:%H:%M}{until}" + (f" ({settings.timezone})" if zone else "")
+    return lead + text + (f"{at}{escape(place)}" if place else "")
+
+
 def when_text(task: Task | TaskSnapshot, settings: Settings) -> str:
     """` · Sat 12 Dec 09:00–17:00 (Europe/Berlin) · Hall 3`, or ` · Sat 12 Dec`; empty without a day."""
     if task.due_on is None:
         return ""
-    if task.event_start is not None:
-        start = task.event_start.astimezone(settings.tz)
-        end = f"–{task.event_end.astimezone(settings.tz):%H:%M}" if task.event_end else ""
-        text = f" · {start:%a %d %b %H:%M}{end} ({settings.timezone})"
-    else:
-        text = f" · {task.due_on:%a %d %b}"
-    return text + (f" · {escape(task.place)}" if task.place else "")
+    return when_of(task.due_on, task.event_start, task.event_end, task.place, settings)

@@ -189,10 +189,16 @@ def cancel_task_id(
     task = queries.lock_task(tx.session, team_id, task_id)
     if task is None or task.status in FINISHED:
         return None
+    cancel_locked(tx, task, why, actor, via)
+    return snapshot(task)
+
+
+def cancel_locked(tx: Tx, task: Task, why: str, actor: str, via: Via) -> None:
+    """Cancel `task`, locked by the caller and neither done nor cancelled: its reminders stop and its owners'
+    calendar entries are cancelled."""
     before = undo.state_of(task)
     task.status = TaskStatus.CANCELLED
     task.next_due_at = None
     stop_reminders(tx.session, task)
     rules.record(tx, task, actor, "cancelled", via, detail=why)
     event.calendars_follow(tx, task, before)  # the owners' calendar entries are cancelled
-    return snapshot(task)

@@ -28,6 +28,12 @@ def insert_ignore(session: Session, model: type[Any], **values: Any) -> bool:
     return bool(rows_changed(result))
 
 
+def insert_ignore_many(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING of every row in `rows`, as one executemany (nothing if there are none)."""
+    if rows:
+        session.execute(_ignoring(session.get_bind().dialect.name, model.__table__, None), rows)
+
+
 def rows_changed(result: Any) -> int:
     """How many rows an UPDATE or DELETE touched."""
     return int(result.rowcount)

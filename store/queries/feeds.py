@@ -17,12 +17,12 @@ def add_feed(session: Session, **values: object) -> bool:
     return insert_ignore(session, Feed, **values)
 
 
-def remove_feed(session: Session, team_id: str, channel_id: str, url: str, source: str = "feed") -> bool:
-    """Remove a feed (or a calendar) that was added from Slack; False if the channel has no such feed."""
+def remove_feed(session: Session, team_id: str, channel_id: str, url: str) -> bool:
+    """Remove a feed that was added from Slack; False if the channel has no such feed."""
     result = session.execute(
         delete(Feed).where(
             Feed.team_id == team_id, Feed.channel_id == channel_id, Feed.url == url, Feed.origin == "slack",
-            Feed.source == source,
+            Feed.source == "feed",
         )
     )  # fmt: skip
     return bool(rows_changed(result))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.models import KindPhrase, TrackedPhrase
-from store.queries.common import insert_ignore, put
+from store.queries.common import insert_ignore_many, put
 
 
 @dataclass(frozen=True)
@@ -26,21 +26,20 @@ class Seen:
 
 def record_tracked(
     session: Session, team_id: str, task_id: int, kind: str, phrases: Iterable[tuple[str, str]], now: datetime
-) -> int:
-    """Remember the (stemmed phrase, words) pairs of the post of a task tracked by hand; how many were new."""
-    return sum(
-        insert_ignore(
-            session,
-            TrackedPhrase,
-            team_id=team_id,
-            task_id=task_id,
-            kind=kind,
-            phrase=phrase[:200],
-            words=words[:200],
-            seen_at=now,
-        )
+) -> None:
+    """Remember the (stemmed phrase, words) pairs of the post of a task tracked by hand."""
+    rows = [
+        {
+            "team_id": team_id,
+            "task_id": task_id,
+            "kind": kind,
+            "phrase": phrase[:200],
+            "words": words[:200],
+            "seen_at": now,
+        }
         for phrase, words in phrases
-    )
+    ]
+    insert_ignore_many(session, TrackedPhrase, rows)
 
 
 def often_tracked(session: Session, team_id: str, since: datetime, at_least: int) -> list[Seen]:
