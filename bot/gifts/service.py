@@ -30,10 +30,13 @@ CAMPAIGN = "gift_campaign"
 FOLLOWUP = "gift_followup"
 
 
-def _campaign(tx: Tx, team_id: str, task_id: int, seen_from: str | None) -> Task:
+def _campaign(tx: Tx, team_id: str, task_id: int, seen_from: str | None, still_open: bool = True) -> Task:
+    """The gift campaign #task_id, locked; with `still_open`, refused once it is done or cancelled."""
     task = locked_task(tx.session, team_id, task_id, seen_from)
     if task.kind != CAMPAIGN:
         raise DibsError(f"#{task.id} is a {task.kind}, not a gift campaign.")
+    if still_open:
+        rules.refuse_finished(task)
     return task
 
 
@@ -43,7 +46,6 @@ def import_recipients(
     """Add a campaign's recipients (names already there stay as they are): (new, in all)."""
     with svc.transaction() as tx:
         task = _campaign(tx, team_id, task_id, seen_from)
-        rules.refuse_finished(task)
         rows = [{**asdict(r), "name_key": r.key} for r in found]
         added = queries.add_recipients(tx.session, team_id, task.id, rows, tx.now)
         rules.record(tx, task, actor, "recipients", Via.GIFT, detail=f"{added} of {len(found)}")
@@ -104,7 +106,6 @@ def mark_by_name(
     """`/dibs gift ID delivered|missed NAME`."""
     with svc.transaction() as tx:
         campaign = _campaign(tx, team_id, task_id, seen_from)
-        rules.refuse_finished(campaign)
         found = queries.recipient(tx.session, campaign.id, name_key(name))
         if found is None:
             raise DibsError(f"#{task_id} has no recipient called {escape(name)}: `/dibs gift {task_id}` lists them.")
@@ -115,7 +116,6 @@ def mark_by_id(svc: Services, team_id: str, task_id: int, recipient_id: int, use
     """The Delivered / Missed choice next to a recipient in `/dibs gift ID`."""
     with svc.transaction() as tx:
         campaign = _campaign(tx, team_id, task_id, None)
-        rules.refuse_finished(campaign)
         found = queries.recipient_by_id(tx.session, campaign.id, recipient_id)
         if found is None:
             raise TaskNotFound(f"#{task_id} has no such recipient any more.")
@@ -128,7 +128,6 @@ def link_platform(
     """`/dibs gift ID link goody:BATCH_ID` (or `sendoso:CAMPAIGN_ID`): that batch's webhooks mark this campaign."""
     with svc.transaction() as tx:
         campaign = _campaign(tx, team_id, task_id, seen_from)
-        rules.refuse_finished(campaign)
         _may_link(campaign, user_id)
         before = point(tx.session, team_id, link_key(source, batch_id), campaign.id, tx.now)
         rules.audit(tx.session, campaign, user_id, "gift_linked", Via.GIFT, tx.now, detail=f"{source}:{batch_id}")
@@ -142,7 +141,7 @@ def campaign_with_recipients(
 ) -> tuple[TaskSnapshot, list[GiftRecipient], list[str]]:
     """A campaign, its recipients and the platforms' batches linked to it, for `/dibs gift ID`."""
     with svc.transaction() as tx:
-        campaign = _campaign(tx, team_id, task_id, seen_from)
+        campaign = _campaign(tx, team_id, task_id, seen_from, still_open=False)
         links = links_shown(keys_of_task(tx.session, team_id, campaign.id, [link_key(s, "") for s in PLATFORMS]))
         return snapshot(campaign), queries.recipients(tx.session, campaign.id), links
 
